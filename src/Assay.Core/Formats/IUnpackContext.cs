@@ -1,0 +1,55 @@
+using Assay.Core.Content;
+using Assay.Core.Model;
+using Assay.Core.Pipeline;
+
+namespace Assay.Core.Formats;
+
+/// <summary>
+/// Metadata of one entry of a container. <see cref="Path"/> is relative to the container root,
+/// '/'-separated, as stored (the pipeline normalizes it and reports names that try to leave the
+/// container).
+/// </summary>
+public sealed record EntryMeta(string Path)
+{
+    /// <summary>Permission and special bits (07777), without the file type bits.</summary>
+    public int? Mode { get; init; }
+    public long? Uid { get; init; }
+    public long? Gid { get; init; }
+    public long? Mtime { get; init; }
+    public long? Major { get; init; }
+    public long? Minor { get; init; }
+}
+
+/// <summary>Where a handler puts what it finds. Thread-safe only for the handler that owns it.</summary>
+public interface IUnpackContext
+{
+    /// <summary>Cancelled when the time limit per handler is reached or the user stops the scan.</summary>
+    CancellationToken CancellationToken { get; }
+
+    ScanLimits Limits { get; }
+
+    /// <summary>Virtual path of the container being unpacked (for messages).</summary>
+    string ContainerPath { get; }
+
+    void AddDirectory(EntryMeta meta);
+    void AddSymlink(EntryMeta meta, string target);
+
+    /// <summary>A hard link to another entry of the same container (archives that store links as entries: tar, cpio).</summary>
+    void AddHardlink(EntryMeta meta, string target);
+
+    /// <summary>A device (<see cref="NodeKind.Device"/>, <paramref name="isBlock"/> tells which), fifo or socket.</summary>
+    void AddSpecial(EntryMeta meta, NodeKind kind, bool isBlock = false);
+
+    /// <summary>A regular file whose bytes are a blob that lives as long as the container (a slice of the chunk: no copy).</summary>
+    void AddFile(EntryMeta meta, IBlob content);
+
+    /// <summary>
+    /// A regular file whose bytes come out of a stream (a decompressor). The stream is read to its end
+    /// now, hashed, and spooled within the limits; <paramref name="packedSize"/> (the compressed size)
+    /// lets the pipeline check the compression ratio. The stream is disposed by the caller.
+    /// </summary>
+    void AddFile(EntryMeta meta, Stream content, long? packedSize = null);
+
+    /// <summary>A problem with one entry or region; the handler goes on.</summary>
+    void AddError(string message, long? offset = null, string? entryPath = null);
+}

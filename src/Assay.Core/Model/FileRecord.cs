@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization;
+
+namespace Assay.Core.Model;
+
+/// <summary>
+/// One entry of the unpacked tree as it appears in the evaluation. <see cref="Path"/> is the full
+/// virtual path, container boundaries written as <c>!/</c>:
+/// <c>bundle.zip!/rootfs.cpio.gz!/rootfs.cpio!/usr/sbin/dnsmasq</c>.
+/// </summary>
+public sealed record FileRecord
+{
+    public required string Path { get; init; }
+
+    [JsonConverter(typeof(JsonStringEnumConverter<NodeKind>))]
+    public required NodeKind Kind { get; init; }
+
+    public long? Size { get; init; }
+
+    /// <summary>Permission and special bits as four octal digits (<c>4755</c>), null when the format has none.</summary>
+    public string? Mode { get; init; }
+
+    public long? Uid { get; init; }
+    public long? Gid { get; init; }
+    public string? Sha256 { get; init; }
+
+    /// <summary>Symlink or hard link target, as stored in the image (never resolved against the host).</summary>
+    public string? Target { get; init; }
+
+    /// <summary>The detected file type (<see cref="Identification.FileType"/>), for regular files.</summary>
+    public FileTypeInfo? Type { get; init; }
+
+    /// <summary>For devices: <c>char</c> or <c>block</c>.</summary>
+    public string? Device { get; init; }
+    public long? Major { get; init; }
+    public long? Minor { get; init; }
+
+    /// <summary>Modification time as Unix seconds, when the format records one.</summary>
+    public long? Mtime { get; init; }
+
+    /// <summary>The format id of the container this entry was unpacked from (null for the input itself).</summary>
+    public string? Container { get; init; }
+
+    /// <summary>The format id the content was unpacked as, when it is itself a container.</summary>
+    public string? Format { get; init; }
+}
+
+/// <summary>The type of a regular file: a coarse class plus details for executables and scripts.</summary>
+public sealed record FileTypeInfo
+{
+    /// <summary>elf, pe, macho, script, text, certificate, key, compressed, archive, filesystem, image, data, empty, unknown.</summary>
+    public required string Class { get; init; }
+
+    /// <summary>Human description: <c>ELF 32-bit LSB executable, ARM</c>.</summary>
+    public required string Description { get; init; }
+
+    public string? Arch { get; init; }
+    public int? Bits { get; init; }
+
+    /// <summary><c>little</c> or <c>big</c>.</summary>
+    public string? Endian { get; init; }
+
+    /// <summary>For scripts: the interpreter of the <c>#!</c> line.</summary>
+    public string? Interpreter { get; init; }
+
+    /// <summary>For ELF: exec, dyn, rel, core.</summary>
+    public string? ElfType { get; init; }
+}

@@ -1,0 +1,47 @@
+namespace Assay.Core.Pipeline;
+
+/// <summary>
+/// Every bound the pipeline enforces against hostile input (DESIGN.md: hostile input is the normal
+/// case). Each one, when hit, becomes an error entry of category <c>limit</c>; never a crash.
+/// </summary>
+public sealed record ScanLimits
+{
+    /// <summary>Containers inside containers, the input being depth 0.</summary>
+    public int MaxDepth { get; init; } = 16;
+
+    /// <summary>Bytes produced by all decompressors together.</summary>
+    public long MaxTotalBytes { get; init; } = 64L << 30;
+
+    /// <summary>Size of one produced file.</summary>
+    public long MaxFileBytes { get; init; } = 16L << 30;
+
+    /// <summary>Output/input ratio of one decompressed stream, checked once the output passes <see cref="RatioFloorBytes"/>.</summary>
+    public long MaxRatio { get; init; } = 1000;
+
+    /// <summary>Below this output size the ratio is not checked (tiny streams compress very well).</summary>
+    public long RatioFloorBytes { get; init; } = 16L << 20;
+
+    /// <summary>Entries of all containers together.</summary>
+    public long MaxFiles { get; init; } = 2_000_000;
+
+    /// <summary>Wall time one handler may spend on one container.</summary>
+    public TimeSpan HandlerTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Spooled content up to this size stays in memory; larger goes to a private scratch file.</summary>
+    public long MemorySpoolBytes { get; init; } = 32L << 20;
+
+    /// <summary>Blobs smaller than this are not carved.</summary>
+    public long MinCarveBytes { get; init; } = 64;
+
+    /// <summary>As a sorted name → value table for the evaluation document.</summary>
+    public SortedDictionary<string, long> ToTable() => new(StringComparer.Ordinal)
+    {
+        ["maxDepth"] = MaxDepth,
+        ["maxTotalBytes"] = MaxTotalBytes,
+        ["maxFileBytes"] = MaxFileBytes,
+        ["maxRatio"] = MaxRatio,
+        ["maxFiles"] = MaxFiles,
+        ["handlerTimeoutSeconds"] = (long)HandlerTimeout.TotalSeconds,
+        ["memorySpoolBytes"] = MemorySpoolBytes,
+    };
+}
