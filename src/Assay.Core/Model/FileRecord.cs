@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Assay.Core.Model;
 
 /// <summary>
@@ -11,7 +9,6 @@ public sealed record FileRecord
 {
     public required string Path { get; init; }
 
-    [JsonConverter(typeof(JsonStringEnumConverter<NodeKind>))]
     public required NodeKind Kind { get; init; }
 
     public long? Size { get; init; }

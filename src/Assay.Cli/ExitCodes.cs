@@ -1,0 +1,20 @@
+namespace Assay.Cli;
+
+/// <summary>Exit codes of <c>assay</c>, documented in the README; a CI pipeline gates on them.</summary>
+public static class ExitCodes
+{
+    /// <summary>Done; nothing over the <c>--fail-on</c> threshold.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Findings, vulnerabilities or policy violations at or over the threshold.</summary>
+    public const int FindingsOverThreshold = 1;
+
+    /// <summary>Bad command line: unknown option, missing argument, invalid value.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The input could not be read (missing, unreadable, not a file).</summary>
+    public const int InputUnreadable = 3;
+
+    /// <summary>An internal error (a bug): the message says what to report.</summary>
+    public const int InternalError = 4;
+}

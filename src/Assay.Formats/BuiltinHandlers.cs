@@ -1,0 +1,19 @@
+using Assay.Core.Formats;
+
+namespace Assay.Formats;
+
+/// <summary>
+/// Every format handler Assay ships, in one explicit list (STYLE.md rule 2). Order matters only
+/// when two handlers claim the same bytes: more specific formats come first. Adding a format is
+/// one line here plus the handler file, its fixture and its test.
+/// </summary>
+public static class BuiltinHandlers
+{
+    public static IReadOnlyList<IFormatHandler> All { get; } =
+    [
+        // compression
+        new GzipHandler(),
+    ];
+
+    public static HandlerRegistry Registry { get; } = new(All);
+}

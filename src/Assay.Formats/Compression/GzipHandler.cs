@@ -1,0 +1,83 @@
+using System.IO.Compression;
+using Assay.Core.Content;
+using Assay.Core.Formats;
+using FormatException = Assay.Core.Formats.FormatException;
+
+namespace Assay.Formats;
+
+/// <summary>
+/// gzip (RFC 1952): one or more members, each a deflate stream. The child is named after the
+/// member's FNAME field when present, else after the container without its <c>.gz</c>.
+/// </summary>
+/// <remarks>
+/// Header (10 bytes): <c>1f 8b</c> ID, <c>08</c> CM=deflate, FLG, MTIME(4), XFL, OS, then optional
+/// FEXTRA, FNAME, FCOMMENT, FHCRC. Example: <c>1f 8b 08 08 00 00 00 00 00 03 72 6f 6f 74 ...</c>
+/// (FNAME "root...").
+/// </remarks>
+public sealed class GzipHandler : IFormatHandler
+{
+    private const int HeaderLength = 10;
+    private const int FlagsOffset = 3;
+    private const byte FlagText = 0x01;
+    private const byte FlagHcrc = 0x02;
+    private const byte FlagExtra = 0x04;
+    private const byte FlagName = 0x08;
+    private const byte FlagComment = 0x10;
+    private const byte ReservedFlags = 0xe0;
+    private const int MaxNameLength = 1024;
+
+    public string Id => "gzip";
+    public string Description => "gzip compressed stream (RFC 1952), multi-member";
+    public FormatCategory Category => FormatCategory.Compression;
+    public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("1f8b08")];
+    public IReadOnlyList<string> References { get; } = ["RFC 1952 GZIP file format specification 4.3", "RFC 1951 DEFLATE"];
+    public IReadOnlyList<string> Limitations { get; } = ["the chunk length is not computed when carving; a carved gzip stream runs to the next recognised chunk"];
+
+    public FormatMatch? TryMatch(IBlob blob, long offset)
+    {
+        Span<byte> header = stackalloc byte[HeaderLength];
+        if (!blob.TryReadExactly(offset, header) || header[0] != 0x1f || header[1] != 0x8b || header[2] != 8)
+            return null;
+        var flags = header[FlagsOffset];
+        if ((flags & ReservedFlags) != 0)
+            return null;
+        var name = ReadName(blob, offset, flags);
+        return new FormatMatch(offset, null, name is null ? "gzip" : $"gzip, original name \"{name}\"") { State = name };
+    }
+
+    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    {
+        var name = match.State as string;
+        var childName = ChildName.FromFieldOrContainer(name, context.ContainerPath, [".gz", ".gzip", ".z"], [(".tgz", ".tar")]);
+        using var input = chunk.OpenStream();
+        using var gzip = new GZipStream(input, CompressionMode.Decompress);
+        try
+        {
+            context.AddFile(new EntryMeta(childName), gzip, chunk.Length);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FormatException(Id, input.Position, $"the deflate data is corrupt ({e.Message}); the stream is damaged or truncated", e);
+        }
+    }
+
+    private static string? ReadName(IBlob blob, long offset, byte flags)
+    {
+        if ((flags & FlagName) == 0)
+            return null;
+        var pos = offset + HeaderLength;
+        if ((flags & FlagExtra) != 0)
+        {
+            Span<byte> xlen = stackalloc byte[2];
+            if (!blob.TryReadExactly(pos, xlen))
+                return null;
+            pos += 2 + (xlen[0] | (xlen[1] << 8));
+        }
+        var bytes = blob.ReadBytes(pos, MaxNameLength);
+        var end = Array.IndexOf(bytes, (byte)0);
+        if (end <= 0)
+            return null;
+        // FNAME is ISO 8859-1 (RFC 1952 2.3.1)
+        return System.Text.Encoding.Latin1.GetString(bytes, 0, end);
+    }
+}

@@ -1,0 +1,12 @@
+namespace Assay.Reports;
+
+/// <summary>Every report format, sorted by id (STYLE.md rule 2: one explicit registry, no reflection).</summary>
+public static class ReportWriters
+{
+    public static IReadOnlyList<IReportWriter> All { get; } =
+    [
+        new JsonReportWriter(),
+    ];
+
+    public static IReportWriter? Find(string id) => All.FirstOrDefault(w => string.Equals(w.Id, id, StringComparison.OrdinalIgnoreCase));
+}
