@@ -12,6 +12,12 @@ public sealed record ScanLimits
     /// <summary>Bytes produced by all decompressors together.</summary>
     public long MaxTotalBytes { get; init; } = 64L << 30;
 
+    /// <summary>Total output may be at most this many times the input size (but see <see cref="MinTotalBytes"/>).</summary>
+    public long MaxExpansion { get; init; } = 100;
+
+    /// <summary>Total output always allowed, whatever the input size.</summary>
+    public long MinTotalBytes { get; init; } = 1L << 30;
+
     /// <summary>Size of one produced file.</summary>
     public long MaxFileBytes { get; init; } = 16L << 30;
 
@@ -41,6 +47,7 @@ public sealed record ScanLimits
         ["maxFileBytes"] = MaxFileBytes,
         ["maxRatio"] = MaxRatio,
         ["maxFiles"] = MaxFiles,
+        ["maxExpansion"] = MaxExpansion,
         ["handlerTimeoutSeconds"] = (long)HandlerTimeout.TotalSeconds,
         ["memorySpoolBytes"] = MemorySpoolBytes,
     };
