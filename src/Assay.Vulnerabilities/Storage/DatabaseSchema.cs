@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+
+namespace Assay.Vulnerabilities.Storage;
+
+/// <summary>
+/// The SQLite layout of the vulnerability database. Vendor and product are stored lower-case;
+/// times as ISO 8601 UTC text. The product index is built after a bulk load (see <see cref="CreateIndexes"/>).
+/// </summary>
+internal static class DatabaseSchema
+{
+    /// <summary>Bumped on every incompatible change; <see cref="VulnerabilityDatabase.Open"/> refuses other versions.</summary>
+    public const int Version = 1;
+
+    public const string Tables = """
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS source(
+            name TEXT PRIMARY KEY, records INTEGER NOT NULL, newest_modified TEXT, last_import TEXT NOT NULL, files INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS vulnerability(
+            vid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, published TEXT, last_modified TEXT NOT NULL,
+            severity INTEGER NOT NULL, cvss31_score REAL, cvss31_vector TEXT, cvss40_score REAL, cvss40_vector TEXT,
+            cwes TEXT, aliases TEXT, description TEXT);
+        CREATE TABLE IF NOT EXISTS cpe_match(
+            vid INTEGER NOT NULL, config INTEGER NOT NULL, node INTEGER NOT NULL, config_and INTEGER NOT NULL, negate INTEGER NOT NULL,
+            vulnerable INTEGER NOT NULL, part TEXT NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL, version TEXT NOT NULL,
+            upd TEXT NOT NULL, criteria TEXT NOT NULL, start_incl TEXT, start_excl TEXT, end_incl TEXT, end_excl TEXT);
+        CREATE TABLE IF NOT EXISTS osv_range(
+            vid INTEGER NOT NULL, ecosystem TEXT NOT NULL, package TEXT NOT NULL, kind TEXT NOT NULL,
+            introduced TEXT, fixed TEXT, last_affected TEXT, versions TEXT);
+        CREATE INDEX IF NOT EXISTS cpe_match_vid ON cpe_match(vid);
+        CREATE INDEX IF NOT EXISTS osv_range_vid ON osv_range(vid);
+        """;
+
+    public const string Indexes = """
+        CREATE INDEX IF NOT EXISTS cpe_match_product ON cpe_match(product, vendor);
+        CREATE INDEX IF NOT EXISTS osv_range_package ON osv_range(package, ecosystem);
+        """;
+
+    public static void CreateTables(SqliteConnection connection)
+    {
+        Execute(connection, Tables);
+        Execute(connection, $"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{Version}');");
+    }
+
+    public static void CreateIndexes(SqliteConnection connection, SqliteTransaction? transaction = null) => Execute(connection, Indexes, transaction);
+
+    public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The schema version stored in the file, null when the file has no Assay schema.</summary>
+    public static int? ReadVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'";
+        if (command.ExecuteScalar() is null)
+            return null;
+        command.CommandText = "SELECT value FROM meta WHERE key='schema_version'";
+        return command.ExecuteScalar() is string s && int.TryParse(s, out var v) ? v : null;
+    }
+}
