@@ -1,0 +1,110 @@
+using Assay.Core.Model;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Assay.Analyzers.Rules;
+
+/// <summary>One rule of the catalog: what a finding with this id means and how to fix it.</summary>
+public sealed record Rule
+{
+    /// <summary>Stable id, e.g. <c>ASSAY-ELF-NX</c>.</summary>
+    public required string Id { get; init; }
+    public required string Category { get; init; }
+    public required Severity Severity { get; init; }
+    public required string Title { get; init; }
+
+    /// <summary>Longer explanation (the SARIF rule's help text).</summary>
+    public required string Help { get; init; }
+    public required string Remediation { get; init; }
+
+    /// <summary>TS 33.117 requirement sections the rule tests.</summary>
+    public IReadOnlyList<string> Requirements { get; init; } = [];
+    public string? Cwe { get; init; }
+}
+
+/// <summary>
+/// The rule catalog, read from the embedded <c>rules.yaml</c>: severities, titles, TS 33.117
+/// sections and remediations are data, the analyzers only decide whether a rule fires.
+/// </summary>
+public static class RuleCatalog
+{
+    private const string ResourceName = "Assay.Analyzers.Rules.rules.yaml";
+    private static readonly Lazy<IReadOnlyDictionary<string, Rule>> Catalog = new(Load);
+
+    /// <summary>Every rule, sorted by id.</summary>
+    public static IReadOnlyList<Rule> All => [.. Catalog.Value.Values.OrderBy(r => r.Id, StringComparer.Ordinal)];
+
+    /// <summary>The rule of <paramref name="id"/>; throws for an id the catalog does not have (our bug).</summary>
+    public static Rule Get(string id) =>
+        Catalog.Value.TryGetValue(id, out var rule) ? rule : throw new KeyNotFoundException($"rule {id} is not in rules.yaml");
+
+    /// <summary>A finding of rule <paramref name="id"/> with the catalog's severity, title and references.</summary>
+    public static Finding Finding(string id, string path, string? evidence = null, int? line = null, string? fingerprint = null,
+        Severity? severity = null, string? title = null, long? offset = null)
+    {
+        var rule = Get(id);
+        var references = new List<string>(rule.Requirements.Count + 1);
+        references.AddRange(rule.Requirements.Select(r => "TS 33.117 §" + r));
+        if (rule.Cwe is not null)
+            references.Add(rule.Cwe);
+        return new Finding
+        {
+            RuleId = rule.Id,
+            Category = rule.Category,
+            Severity = severity ?? rule.Severity,
+            Title = title ?? rule.Title,
+            Path = path,
+            Line = line,
+            Offset = offset,
+            Evidence = evidence,
+            Fingerprint = fingerprint,
+            Remediation = rule.Remediation,
+            References = references,
+            Requirements = rule.Requirements,
+        };
+    }
+
+    private static Dictionary<string, Rule> Load()
+    {
+        using var stream = typeof(RuleCatalog).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing from the assembly");
+        using var reader = new StreamReader(stream);
+        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+        var file = deserializer.Deserialize<RuleFile>(reader);
+        var rules = new Dictionary<string, Rule>(StringComparer.Ordinal);
+        foreach (var dto in file.Rules)
+        {
+            var rule = new Rule
+            {
+                Id = dto.Id ?? throw new InvalidDataException("rules.yaml: a rule has no id"),
+                Category = dto.Category ?? throw new InvalidDataException($"rules.yaml: {dto.Id} has no category"),
+                Severity = Enum.Parse<Severity>(dto.Severity ?? "info", ignoreCase: true),
+                Title = dto.Title ?? dto.Id,
+                Help = dto.Help ?? dto.Title ?? dto.Id,
+                Remediation = dto.Remediation ?? "",
+                Requirements = dto.Requirements,
+                Cwe = dto.Cwe,
+            };
+            if (!rules.TryAdd(rule.Id, rule))
+                throw new InvalidDataException($"rules.yaml: rule {rule.Id} appears twice");
+        }
+        return rules;
+    }
+
+    private sealed class RuleFile
+    {
+        public List<RuleDto> Rules { get; set; } = [];
+    }
+
+    private sealed class RuleDto
+    {
+        public string? Id { get; set; }
+        public string? Category { get; set; }
+        public string? Severity { get; set; }
+        public string? Title { get; set; }
+        public string? Help { get; set; }
+        public string? Remediation { get; set; }
+        public List<string> Requirements { get; set; } = [];
+        public string? Cwe { get; set; }
+    }
+}
