@@ -83,7 +83,7 @@ public sealed class DtbHandlerTests
         BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(0x14), 2); // version 2
 
         Assert.Null(_handler.TryMatch(new MemoryBlob(bytes), 0));
-        Assert.Null(_handler.TryMatch(new MemoryBlob([0xd0, 0x0d, 0xfe, 0xed, .. Encoding.ASCII.GetBytes(" not a tree at all, only text after the magic")]), 0));
+        Assert.Null(_handler.TryMatch(new MemoryBlob((byte[])[0xd0, 0x0d, 0xfe, 0xed, .. Encoding.ASCII.GetBytes(" not a tree at all, only text after the magic")]), 0));
     }
 
     [Fact]
