@@ -1,0 +1,147 @@
+using System.Buffers;
+
+namespace Assay.Formats.SquashFs;
+
+/// <summary>
+/// The content of one regular file, decompressed block by block as it is read: full data blocks
+/// from <c>start_block</c> on (size word 0: a hole of zeros), then the tail end from a fragment
+/// block when the inode names one. Every block's decompressed size must be exactly what the file
+/// size says it is.
+/// </summary>
+internal sealed class SquashFsFileStream : Stream
+{
+    private const int BlockListEntrySize = 4;
+
+    private readonly SquashFsImage _image;
+    private readonly SquashFsInode _inode;
+    private readonly uint[] _sizes;
+    private readonly byte[] _buffer;
+    private ReadOnlyMemory<byte> _current;
+    private int _nextBlock;
+    private long _nextPosition;
+    private long _position;
+    private bool _tailDone;
+    private bool _disposed;
+
+    private SquashFsFileStream(SquashFsImage image, SquashFsInode inode, uint[] sizes)
+    {
+        _image = image;
+        _inode = inode;
+        _sizes = sizes;
+        _nextPosition = inode.StartBlock;
+        _buffer = ArrayPool<byte>.Shared.Rent(image.BlockSize);
+        long packed = 0;
+        foreach (var s in sizes)
+            packed += s & ~SquashFsLayout.DataUncompressed;
+        PackedSize = packed + TailLength;
+    }
+
+    /// <summary>Bytes the file occupies in the image (blocks plus its share of a fragment).</summary>
+    public long PackedSize { get; }
+
+    private bool HasFragment => _inode.Fragment != SquashFsLayout.InvalidFragment;
+    private int TailLength => HasFragment ? (int)(_inode.FileSize & (_image.BlockSize - 1)) : 0;
+
+    /// <summary>Reads the file's block list from the inode table and opens the stream; <paramref name="maxBytes"/> bounds the file size.</summary>
+    public static SquashFsFileStream Open(SquashFsImage image, SquashFsInode inode, long maxBytes)
+    {
+        if (inode.FileSize > maxBytes)
+            throw image.Error(inode.StartBlock, $"file inode {inode.Number} is {inode.FileSize} bytes, more than the {maxBytes}-byte limit per file");
+        var log = image.Super.BlockLog;
+        var full = inode.FileSize >> log;
+        var blocks = inode.Fragment == SquashFsLayout.InvalidFragment && (inode.FileSize & (image.BlockSize - 1)) != 0 ? full + 1 : full;
+        if (blocks > Array.MaxLength / BlockListEntrySize)
+            throw image.Error(inode.StartBlock, $"file inode {inode.Number} needs {blocks} blocks; the inode is corrupt");
+        if (inode.Fragment != SquashFsLayout.InvalidFragment && inode.FragmentOffset >= image.BlockSize)
+            throw image.Error(inode.StartBlock, $"file inode {inode.Number} has fragment offset {inode.FragmentOffset}; expected less than the block size {image.BlockSize}; the inode is corrupt");
+        var sizes = new uint[blocks];
+        if (blocks > 0)
+        {
+            var raw = new byte[checked((int)blocks * BlockListEntrySize)];
+            var cursor = inode.BlockList;
+            image.Read(ref cursor, raw, "inode table (block list)");
+            var order = image.Super.Order;
+            for (var i = 0; i < sizes.Length; i++)
+                sizes[i] = order.U32(raw, i * BlockListEntrySize);
+        }
+        return new SquashFsFileStream(image, inode, sizes);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => _inode.FileSize;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty || _position >= _inode.FileSize)
+            return 0;
+        if (_current.IsEmpty && !Fill())
+            return 0;
+        var n = Math.Min(buffer.Length, _current.Length);
+        _current.Span[..n].CopyTo(buffer);
+        _current = _current[n..];
+        _position += n;
+        return n;
+    }
+
+    private bool Fill()
+    {
+        var blockSize = _image.BlockSize;
+        if (_nextBlock < _sizes.Length)
+        {
+            var index = _nextBlock++;
+            var expected = (int)Math.Min(blockSize, _inode.FileSize - ((long)index * blockSize));
+            var word = _sizes[index];
+            if (word == 0)
+            {
+                _buffer.AsSpan(0, expected).Clear();
+                _current = _buffer.AsMemory(0, expected);
+                return true;
+            }
+            var what = $"data block {index} of file inode {_inode.Number}";
+            var n = _image.ReadDataBlock(_nextPosition, word, _buffer.AsSpan(0, blockSize), what);
+            if (n != expected)
+                throw _image.Error(_nextPosition, $"{what} at 0x{_nextPosition:x} decompresses to {n} bytes; the file size says {expected}; the image is corrupt");
+            _nextPosition = checked(_nextPosition + (word & ~SquashFsLayout.DataUncompressed));
+            _current = _buffer.AsMemory(0, n);
+            return true;
+        }
+        if (!HasFragment || _tailDone)
+            return false;
+        _tailDone = true;
+        var fragment = _image.ReadFragmentBlock(_inode.Fragment);
+        var tail = TailLength;
+        if (_inode.FragmentOffset + (long)tail > fragment.Length)
+            throw _image.Error(_image.Super.FragmentTableStart, $"the tail of file inode {_inode.Number} ({tail} bytes at offset {_inode.FragmentOffset}) lies past the {fragment.Length} bytes of fragment {_inode.Fragment}; the image is corrupt");
+        _current = fragment.AsMemory((int)_inode.FragmentOffset, tail);
+        return !_current.IsEmpty;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            _current = default;
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+        base.Dispose(disposing);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

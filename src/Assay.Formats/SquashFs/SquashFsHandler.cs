@@ -1,0 +1,184 @@
+using Assay.Core.Content;
+using Assay.Core.Formats;
+using Assay.Core.Model;
+using Assay.Formats.SquashFs;
+using FormatException = Assay.Core.Formats.FormatException;
+
+namespace Assay.Formats;
+
+/// <summary>
+/// SquashFS 4.0 (both byte orders; gzip, lzma, lzo, xz with BCJ filters, lz4, zstd) and 3.x (both
+/// byte orders; zlib and the vendor LZMA of older router SDKs). Lists directories, files (data
+/// blocks decompressed lazily, holes, fragment tail ends), symlinks, devices, fifos and sockets.
+/// The chunk length is <c>bytes_used</c>, so a carver skips exactly the filesystem and reports the
+/// padding after it.
+/// </summary>
+/// <remarks>
+/// Magic: <c>68 73 71 73</c> "hsqs" (little-endian) or <c>73 71 73 68</c> "sqsh" (big-endian), then
+/// the superblock (squashfs_fs.h struct squashfs_super_block; 3.x: squashfs_compat.h
+/// struct squashfs_super_block_3). The tables are sequences of metadata blocks (a 16-bit header:
+/// bit 15 = stored uncompressed, low bits = stored size; at most 8 KiB decompressed); an inode or
+/// directory reference is (block position relative to its table, offset in the decompressed block).
+/// </remarks>
+public sealed class SquashFsHandler : IFormatHandler
+{
+    public string Id => SquashFsImage.FormatId;
+    public string Description => "SquashFS 4.0 and 3.x filesystem image (both byte orders; gzip, lzma, lzo, xz, lz4, zstd)";
+    public FormatCategory Category => FormatCategory.Filesystem;
+    public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Ascii("hsqs"), MagicSignature.Ascii("sqsh")];
+
+    public IReadOnlyList<string> References { get; } =
+    [
+        "squashfs-tools squashfs_fs.h (4.0 on-disk structures) and squashfs_compat.h (3.x structures, bit-field byte orders)",
+        "squashfs-tools unsquash-4.c, unsquash-3.c (table, inode and directory reading)",
+        "Linux Documentation/filesystems/squashfs.rst",
+        "squashfs-tools lzma_wrapper.c (13-byte LZMA alone header per block)",
+    ];
+
+    public IReadOnlyList<string> Limitations { get; } =
+    [
+        "extended attributes are read past, not reported (EntryMeta has no field for them)",
+        "hard links are not told apart: every name of a shared inode is reported as a regular file with its content",
+        "SquashFS 1.x and 2.x are not recognised",
+        "vendor variants: 3.x blocks are zlib or LZMA with the 13-byte 'alone' header (sqlzma, OpenWrt/DD-WRT 3.x lzma); "
+            + "images with altered magics (shsq, qshs, tqsh ...), headerless or 5-byte-header LZMA blocks and 4.0 images with vendor LZMA are reported as corrupt blocks",
+        "the NFS export table and directory indexes are not used (the tree is walked from the root)",
+    ];
+
+    public FormatMatch? TryMatch(IBlob blob, long offset)
+    {
+        Span<byte> s = stackalloc byte[SquashFsSuperBlock.Size3];
+        if (!blob.TryReadExactly(offset, s[..SquashFsSuperBlock.Size4]))
+            return null;
+        if (SquashFsSuperBlock.OrderOf(s) is not { } order)
+            return null;
+        SquashFsSuperBlock sb;
+        switch (SquashFsSuperBlock.MajorOf(s, order))
+        {
+            case 4:
+                sb = SquashFsSuperBlock.Parse4(s, order);
+                if (sb.Minor != 0)
+                    return null;
+                break;
+            case 3:
+                if (!blob.TryReadExactly(offset, s))
+                    return null;
+                sb = SquashFsSuperBlock.Parse3(s, order);
+                if (sb.Minor > 1)
+                    return null;
+                break;
+            default:
+                return null;
+        }
+        if (sb.Validate() is not null)
+            return null;
+        var available = blob.Length - offset;
+        var truncated = sb.BytesUsed > available;
+        var description = $"squashfs {sb.Major}.{sb.Minor}, {sb.CompressionName}, {(order.BigEndian ? "big" : "little")}-endian, {sb.Inodes} inodes, block size {sb.BlockSize}"
+            + (truncated ? $", truncated: bytes_used {sb.BytesUsed} but {available} bytes present" : "");
+        return new FormatMatch(offset, truncated ? null : sb.BytesUsed, description) { State = sb };
+    }
+
+    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    {
+        if (match.State is not SquashFsSuperBlock sb)
+        {
+            var again = TryMatch(chunk, 0) ?? throw new FormatException(Id, match.Offset, "the superblock no longer validates; the chunk is not SquashFS");
+            sb = (SquashFsSuperBlock)again.State!;
+        }
+        var ct = context.CancellationToken;
+        var image = new SquashFsImage(chunk, match.Offset, sb, ct);
+        if (chunk.Length < sb.BytesUsed)
+            context.AddError($"squashfs at 0x{match.Offset:x}: bytes_used is {sb.BytesUsed} but only {chunk.Length} bytes are present; the image is truncated and what lies past its end is missing", match.Offset + chunk.Length);
+        image.LoadIds();
+        var rootBlock = SquashFsLayout.InodeBlock(sb.RootInode);
+        var rootOffset = SquashFsLayout.InodeOffset(sb.RootInode);
+        var root = image.ReadInode(rootBlock, rootOffset);
+        if (root.Kind != SquashFsInodeKind.Directory)
+            throw image.Error(sb.InodeTableStart, $"the root inode {rootBlock}:{rootOffset} is a {root.Kind}, not a directory; the superblock's root_inode is corrupt");
+
+        var visited = new HashSet<(long, int)> { (rootBlock, rootOffset) };
+        var pending = new Stack<(SquashFsInode Dir, string Path)>();
+        pending.Push((root, ""));
+        var children = new List<(SquashFsInode, string)>();
+        while (pending.Count > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (dir, dirPath) = pending.Pop();
+            List<SquashFsDirEntry> entries;
+            try
+            {
+                entries = image.ReadDirectory(dir);
+            }
+            catch (FormatException e)
+            {
+                context.AddError(e.Message, e.Offset, dirPath.Length == 0 ? null : dirPath);
+                continue;
+            }
+            children.Clear();
+            foreach (var entry in entries)
+            {
+                ct.ThrowIfCancellationRequested();
+                var path = dirPath.Length == 0 ? entry.Name : dirPath + "/" + entry.Name;
+                if (entry.Name.Length == 0 || entry.Name is "." or ".." || entry.Name.Contains('/') || entry.Name.Contains('\0'))
+                {
+                    context.AddError($"squashfs: directory '{dirPath}' has an entry named '{entry.Name}'; a name must not be empty, '.', '..' or contain '/' or NUL; the entry is skipped", null, dirPath);
+                    continue;
+                }
+                SquashFsInode inode;
+                try
+                {
+                    inode = image.ReadInode(entry.InodeBlock, entry.InodeOffset);
+                }
+                catch (FormatException e)
+                {
+                    context.AddError(e.Message, e.Offset, path);
+                    continue;
+                }
+                var meta = new EntryMeta(path) { Mode = inode.Mode, Uid = inode.Uid, Gid = inode.Gid, Mtime = inode.Mtime };
+                switch (inode.Kind)
+                {
+                    case SquashFsInodeKind.Directory:
+                        if (!visited.Add((entry.InodeBlock, entry.InodeOffset)))
+                        {
+                            context.AddError($"squashfs: directory '{path}' refers to inode {entry.InodeBlock}:{entry.InodeOffset}, a directory already listed; the directory loop is not followed", null, path);
+                            continue;
+                        }
+                        context.AddDirectory(meta);
+                        children.Add((inode, path));
+                        break;
+                    case SquashFsInodeKind.File:
+                        EmitFile(image, inode, meta, context);
+                        break;
+                    case SquashFsInodeKind.Symlink:
+                        context.AddSymlink(meta, inode.Target!);
+                        break;
+                    case SquashFsInodeKind.BlockDevice or SquashFsInodeKind.CharDevice:
+                        context.AddSpecial(meta with { Major = inode.Major, Minor = inode.Minor }, NodeKind.Device, inode.Kind == SquashFsInodeKind.BlockDevice);
+                        break;
+                    case SquashFsInodeKind.Fifo:
+                        context.AddSpecial(meta, NodeKind.Fifo);
+                        break;
+                    case SquashFsInodeKind.Socket:
+                        context.AddSpecial(meta, NodeKind.Socket);
+                        break;
+                }
+            }
+            for (var i = children.Count - 1; i >= 0; i--)
+                pending.Push(children[i]);
+        }
+    }
+
+    private static void EmitFile(SquashFsImage image, SquashFsInode inode, EntryMeta meta, IUnpackContext context)
+    {
+        try
+        {
+            using var content = SquashFsFileStream.Open(image, inode, context.Limits.MaxFileBytes);
+            context.AddFile(meta, content, content.PackedSize);
+        }
+        catch (FormatException e)
+        {
+            context.AddError(e.Message, e.Offset, meta.Path);
+        }
+    }
+}

@@ -1,0 +1,485 @@
+using System.Buffers;
+using Assay.Core.Content;
+using FormatException = Assay.Core.Formats.FormatException;
+
+namespace Assay.Formats.SquashFs;
+
+/// <summary>A position in a metadata table: the block's position in the image and the offset in its decompressed bytes.</summary>
+internal record struct MetadataCursor(long Block, int Offset);
+
+/// <summary>One directory entry as stored: the name and where its inode is.</summary>
+internal readonly record struct SquashFsDirEntry(string Name, long InodeBlock, int InodeOffset);
+
+/// <summary>
+/// An opened SquashFS 4.0 or 3.x image: reads metadata blocks (cached), inodes, directories, the id
+/// and fragment tables, and data blocks. Positions are relative to the start of the image;
+/// messages add the image's offset in its parent. Single-threaded, like one unpack.
+/// </summary>
+internal sealed class SquashFsImage
+{
+    public const string FormatId = "squashfs";
+
+    /// <summary>Decompressed metadata kept at most; beyond it the cache starts over.</summary>
+    private const long MaxCachedMetadataBytes = 64L << 20;
+
+    private const int FragmentEntrySize4 = 16;
+    private const int FragmentEntrySize3 = 16;
+    private const int IdEntrySize = 4;
+    private const int TablePointerSize = 8;
+
+    // 4.0 inode field offsets (struct squashfs_*_inode_header)
+    private const int BaseInodeSize = 16;
+    private const int TypeOffset = 0;
+    private const int ModeOffset = 2;
+    private const int UidOffset = 4;
+    private const int GidOffset = 6;
+    private const int MtimeOffset = 8;
+    private const int NumberOffset = 12;
+    private const int MaxInodeHeaderSize = 56;
+
+    // 4.0 directory header (12 bytes: count-1, start_block, inode_number) and entry (8 bytes + name)
+    private const int DirHeaderSize4 = 12;
+    private const int DirEntrySize4 = 8;
+
+    // 3.x directory header (9 bytes, packed: count:8, start_block, inode_number) and entry (5 bytes: offset:13 type:3 size:8 inode_number:16)
+    private const int DirHeaderSize3 = 9;
+    private const int DirEntrySize3 = 5;
+    private const int BaseInodeSize3 = 12;
+
+    private readonly IBlob _image;
+    private readonly long _base;
+    private readonly ByteOrder _o;
+    private readonly SquashFsCodec _codec;
+    private readonly Dictionary<long, (byte[] Data, long Next)> _metadata = [];
+    private readonly Dictionary<long, byte[]> _fragments = [];
+    private readonly Queue<long> _fragmentOrder = new();
+    private readonly int _metadataHeader;
+    private long _cachedBytes;
+    private uint[] _uids = [];
+    private uint[] _gids = [];
+    private byte[] _compressed;
+
+    public SquashFsImage(IBlob image, long baseOffset, SquashFsSuperBlock superBlock, CancellationToken cancellationToken)
+    {
+        _image = image;
+        _base = baseOffset;
+        Super = superBlock;
+        _o = superBlock.Order;
+        _codec = SquashFsCodec.For(superBlock.Compression);
+        _metadataHeader = SquashFsLayout.MetadataHeaderSize + ((superBlock.Flags & SquashFsLayout.FlagCheck) != 0 && !superBlock.IsVersion4 ? 1 : 0);
+        _compressed = new byte[Math.Max(SquashFsLayout.MetadataSize, (int)superBlock.BlockSize)];
+        CancellationToken = cancellationToken;
+    }
+
+    public SquashFsSuperBlock Super { get; }
+    public CancellationToken CancellationToken { get; }
+    public int BlockSize => (int)Super.BlockSize;
+
+    public FormatException Error(long position, string message) => new(FormatId, checked(_base + position), message);
+
+    public FormatException Error(long position, string message, Exception inner) => new(FormatId, checked(_base + position), message, inner);
+
+    /// <summary>Reads the uid/gid tables (4.0: one id table in metadata blocks; 3.x: two plain arrays).</summary>
+    public void LoadIds()
+    {
+        if (Super.IsVersion4)
+        {
+            _uids = ReadIdTable4(Super.IdTableStart, Super.IdCount);
+            _gids = _uids;
+            return;
+        }
+        _uids = ReadPlainIds(Super.IdTableStart, Super.IdCount, "uid");
+        _gids = Super.GidCount > 0 ? ReadPlainIds(Super.GidTableStart, Super.GidCount, "guid") : [];
+    }
+
+    private uint[] ReadIdTable4(long start, int count)
+    {
+        var ids = new uint[count];
+        var bytes = count * IdEntrySize;
+        var blocks = (bytes + SquashFsLayout.MetadataSize - 1) / SquashFsLayout.MetadataSize;
+        Span<byte> pointer = stackalloc byte[TablePointerSize];
+        var raw = new byte[bytes];
+        for (var i = 0; i < blocks; i++)
+        {
+            var at = checked(start + (i * TablePointerSize));
+            if (!_image.TryReadExactly(at, pointer))
+                throw Error(at, $"id table index entry {i} lies past the image end (0x{_image.Length:x}); the image is truncated");
+            var block = (long)_o.U64(pointer, 0);
+            var cursor = new MetadataCursor(block, 0);
+            var n = Math.Min(SquashFsLayout.MetadataSize, bytes - (i * SquashFsLayout.MetadataSize));
+            Read(ref cursor, raw.AsSpan(i * SquashFsLayout.MetadataSize, n), "id table");
+        }
+        for (var i = 0; i < count; i++)
+            ids[i] = _o.U32(raw, i * IdEntrySize);
+        return ids;
+    }
+
+    private uint[] ReadPlainIds(long start, int count, string what)
+    {
+        var raw = new byte[count * IdEntrySize];
+        if (start < 0 || !_image.TryReadExactly(start, raw))
+            throw Error(start, $"{what} table of {count} entries at 0x{start:x} lies past the image end (0x{_image.Length:x}); the image is truncated");
+        var ids = new uint[count];
+        for (var i = 0; i < count; i++)
+            ids[i] = _o.U32(raw, i * IdEntrySize);
+        return ids;
+    }
+
+    /// <summary>A metadata block: decompressed bytes and the position of the next block.</summary>
+    private (byte[] Data, long Next) ReadMetadataBlock(long position, string table)
+    {
+        if (_metadata.TryGetValue(position, out var cached))
+            return cached;
+        CancellationToken.ThrowIfCancellationRequested();
+        Span<byte> header = stackalloc byte[SquashFsLayout.MetadataHeaderSize];
+        if (position < 0 || !_image.TryReadExactly(position, header))
+            throw Error(position, $"{table} metadata block at 0x{position:x} lies past the image end (0x{_image.Length:x}); the image is truncated or the table pointer is corrupt");
+        var word = _o.U16(header, 0);
+        var stored = word & ~SquashFsLayout.MetadataUncompressed;
+        var compressed = (word & SquashFsLayout.MetadataUncompressed) == 0;
+        if (stored == 0 || stored > SquashFsLayout.MetadataSize)
+            throw Error(position, $"{table} metadata block header 0x{word:x4} gives a stored size of {stored}; expected 1-{SquashFsLayout.MetadataSize}; the table is corrupt");
+        var dataAt = checked(position + _metadataHeader);
+        if (!_image.TryReadExactly(dataAt, _compressed.AsSpan(0, stored)))
+            throw Error(position, $"{table} metadata block of {stored} bytes at 0x{position:x} runs past the image end (0x{_image.Length:x}); the image is truncated");
+        byte[] data;
+        if (compressed)
+        {
+            var output = ArrayPool<byte>.Shared.Rent(SquashFsLayout.MetadataSize);
+            try
+            {
+                var n = Decompress(_compressed, stored, output.AsSpan(0, SquashFsLayout.MetadataSize), position, table + " metadata block");
+                data = output.AsSpan(0, n).ToArray();
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(output);
+            }
+        }
+        else
+        {
+            data = _compressed.AsSpan(0, stored).ToArray();
+        }
+        if (_cachedBytes > MaxCachedMetadataBytes)
+        {
+            _metadata.Clear();
+            _cachedBytes = 0;
+        }
+        var block = (data, checked(dataAt + stored));
+        _metadata[position] = block;
+        _cachedBytes += data.Length;
+        return block;
+    }
+
+    /// <summary>Reads <paramref name="destination"/>.Length bytes of a metadata table, crossing blocks as needed.</summary>
+    public void Read(ref MetadataCursor cursor, Span<byte> destination, string table)
+    {
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var (data, next) = ReadMetadataBlock(cursor.Block, table);
+            if (cursor.Offset > data.Length)
+                throw Error(cursor.Block, $"{table} offset {cursor.Offset} lies past the {data.Length} bytes of the metadata block at 0x{cursor.Block:x}; the reference is corrupt");
+            if (cursor.Offset == data.Length)
+            {
+                cursor = new MetadataCursor(next, 0);
+                continue;
+            }
+            var n = Math.Min(destination.Length - done, data.Length - cursor.Offset);
+            data.AsSpan(cursor.Offset, n).CopyTo(destination[done..]);
+            done += n;
+            cursor.Offset += n;
+        }
+    }
+
+    /// <summary>Decompresses one block, turning any decoder failure into a <see cref="FormatException"/> naming the block.</summary>
+    public int Decompress(byte[] source, int count, Span<byte> destination, long position, string what)
+    {
+        try
+        {
+            return _codec.Decompress(source, count, destination);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not FormatException)
+        {
+            throw Error(position, $"{what} at 0x{position:x} ({count} bytes, {_codec.Name}) does not decompress: {e.Message}; the image is corrupt", e);
+        }
+    }
+
+    /// <summary>The inode at a reference of the inode table (block relative to the table start, offset in the block).</summary>
+    public SquashFsInode ReadInode(long block, int offset)
+    {
+        if (block < 0 || block >= Super.DirectoryTableStart - Super.InodeTableStart || offset >= SquashFsLayout.MetadataSize)
+            throw Error(Super.InodeTableStart, $"inode reference {block}:{offset} lies outside the inode table (0x{Super.DirectoryTableStart - Super.InodeTableStart:x} bytes); the directory is corrupt");
+        var cursor = new MetadataCursor(checked(Super.InodeTableStart + block), offset);
+        return Super.IsVersion4 ? ReadInode4(cursor) : ReadInode3(cursor);
+    }
+
+    private SquashFsInode ReadInode4(MetadataCursor cursor)
+    {
+        var at = cursor;
+        Span<byte> h = stackalloc byte[MaxInodeHeaderSize];
+        Read(ref cursor, h[..BaseInodeSize], "inode table");
+        var type = _o.U16(h, TypeOffset);
+        var mode = _o.U16(h, ModeOffset) & 0xfff;
+        var uid = Id(_uids, _o.U16(h, UidOffset), at, "uid");
+        var gid = Id(_gids, _o.U16(h, GidOffset), at, "gid");
+        var mtime = (long)_o.U32(h, MtimeOffset);
+        var number = _o.U32(h, NumberOffset);
+        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[BaseInodeSize..size], "inode table");
+        switch (type)
+        {
+            case 1: // struct squashfs_dir_inode_header: start_block@16 nlink@20 file_size(16)@24 offset(16)@26 parent@28
+                More(ref cursor, h, 32);
+                return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
+                {
+                    DirStartBlock = _o.U32(h, 16), DirSize = _o.U16(h, 24), DirOffset = _o.U16(h, 26),
+                };
+            case 8: // squashfs_ldir_inode_header: nlink@16 file_size@20 start_block@24 parent@28 i_count(16)@32 offset(16)@34 xattr@36
+                More(ref cursor, h, 40);
+                return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
+                {
+                    DirSize = _o.U32(h, 20), DirStartBlock = _o.U32(h, 24), DirOffset = _o.U16(h, 34),
+                };
+            case 2: // squashfs_reg_inode_header: start_block@16 fragment@20 offset@24 file_size@28, block_list
+                More(ref cursor, h, 32);
+                return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, mtime, number)
+                {
+                    StartBlock = _o.U32(h, 16), Fragment = _o.U32(h, 20), FragmentOffset = _o.U32(h, 24), FileSize = _o.U32(h, 28), BlockList = cursor,
+                };
+            case 9: // squashfs_lreg_inode_header: start_block(64)@16 file_size(64)@24 sparse(64)@32 nlink@40 fragment@44 offset@48 xattr@52, block_list
+                More(ref cursor, h, 56);
+                var size = _o.U64(h, 24);
+                if (size > long.MaxValue)
+                    throw Error(at.Block, $"file inode {number} has a size of {size} bytes; the inode is corrupt");
+                return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, mtime, number)
+                {
+                    StartBlock = (long)Math.Min(_o.U64(h, 16), long.MaxValue), FileSize = (long)size, Fragment = _o.U32(h, 44), FragmentOffset = _o.U32(h, 48), BlockList = cursor,
+                };
+            case 3 or 10: // squashfs_symlink_inode_header: nlink@16 symlink_size@20, symlink
+                More(ref cursor, h, 24);
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = ReadTarget(ref cursor, _o.U32(h, 20), at) };
+            case 4 or 5 or 11 or 12: // squashfs_dev_inode_header: nlink@16 rdev@20 (Linux new_encode_dev)
+                More(ref cursor, h, 24);
+                var rdev = _o.U32(h, 20);
+                return new SquashFsInode(type is 4 or 11 ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mtime, number)
+                {
+                    Major = (rdev >> 8) & 0xfff, Minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
+                };
+            case 6 or 13:
+                return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mtime, number);
+            case 7 or 14:
+                return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mtime, number);
+            default:
+                throw Error(at.Block, $"inode {number} at {at.Block:x}:{at.Offset} has type {type}; expected 1-14; the inode table is corrupt");
+        }
+    }
+
+    /// <summary>
+    /// 3.x inodes (struct squashfs_*_inode_header_3, packed): a 32-bit word of inode_type:4 mode:12
+    /// uid:8 guid:8, mtime, inode_number, then per type.
+    /// </summary>
+    private SquashFsInode ReadInode3(MetadataCursor cursor)
+    {
+        var at = cursor;
+        Span<byte> h = stackalloc byte[MaxInodeHeaderSize];
+        Read(ref cursor, h[..BaseInodeSize3], "inode table");
+        var type = (int)_o.Bits(h, 0, 4);
+        var mode = (int)_o.Bits(h, 4, 12);
+        var uidIndex = (int)_o.Bits(h, 16, 8);
+        var gidIndex = (int)_o.Bits(h, 24, 8);
+        var uid = Id(_uids, uidIndex, at, "uid");
+        var gid = gidIndex == SquashFsLayout.GidSameAsUid3 ? uid : Id(_gids, gidIndex, at, "guid");
+        var mtime = (long)_o.U32(h, 4);
+        var number = _o.U32(h, 8);
+        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[BaseInodeSize3..size], "inode table");
+        switch (type)
+        {
+            case 1: // nlink@12, file_size:19 offset:13 @bit 128, start_block@20, parent@24
+                More(ref cursor, h, 28);
+                return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
+                {
+                    DirSize = _o.Bits(h, 128, 19), DirOffset = (int)_o.Bits(h, 147, 13), DirStartBlock = _o.U32(h, 20),
+                };
+            case 8: // nlink@12, file_size:27 offset:13 @bit 128, start_block@21, i_count:16@25, parent@27
+                More(ref cursor, h, 31);
+                return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
+                {
+                    DirSize = _o.Bits(h, 128, 27), DirOffset = (int)_o.Bits(h, 155, 13), DirStartBlock = _o.U32(h, 21),
+                };
+            case 2: // start_block(64)@12 fragment@20 offset@24 file_size@28, block_list of 32-bit words
+                More(ref cursor, h, 32);
+                return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, mtime, number)
+                {
+                    StartBlock = (long)Math.Min(_o.U64(h, 12), long.MaxValue), Fragment = _o.U32(h, 20), FragmentOffset = _o.U32(h, 24), FileSize = _o.U32(h, 28), BlockList = cursor,
+                };
+            case 9: // nlink@12 start_block(64)@16 fragment@24 offset@28 file_size(64)@32
+                More(ref cursor, h, 40);
+                var size = _o.U64(h, 32);
+                if (size > long.MaxValue)
+                    throw Error(at.Block, $"file inode {number} has a size of {size} bytes; the inode is corrupt");
+                return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, mtime, number)
+                {
+                    StartBlock = (long)Math.Min(_o.U64(h, 16), long.MaxValue), Fragment = _o.U32(h, 24), FragmentOffset = _o.U32(h, 28), FileSize = (long)size, BlockList = cursor,
+                };
+            case 3: // nlink@12 symlink_size(16)@16, symlink
+                More(ref cursor, h, 18);
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = ReadTarget(ref cursor, _o.U16(h, 16), at) };
+            case 4 or 5: // nlink@12 rdev(16)@16: major<<8 | minor
+                More(ref cursor, h, 18);
+                var rdev = _o.U16(h, 16);
+                return new SquashFsInode(type == 4 ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mtime, number)
+                {
+                    Major = rdev >> 8, Minor = rdev & 0xff,
+                };
+            case 6:
+                return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mtime, number);
+            case 7:
+                return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mtime, number);
+            default:
+                throw Error(at.Block, $"inode {number} at {at.Block:x}:{at.Offset} has type {type}; expected 1-9; the inode table is corrupt");
+        }
+    }
+
+    private long Id(uint[] table, int index, MetadataCursor at, string what)
+    {
+        if (index >= table.Length)
+            throw Error(at.Block, $"inode at 0x{at.Block:x}:{at.Offset} has {what} index {index}; the table has {table.Length} entries; the inode is corrupt");
+        return table[index];
+    }
+
+    private string ReadTarget(ref MetadataCursor cursor, uint length, MetadataCursor at)
+    {
+        if (length == 0 || length > SquashFsLayout.MaxSymlinkLength)
+            throw Error(at.Block, $"symlink inode at 0x{at.Block:x}:{at.Offset} has a target of {length} bytes; expected 1-{SquashFsLayout.MaxSymlinkLength}; the inode is corrupt");
+        var bytes = new byte[length];
+        Read(ref cursor, bytes, "inode table");
+        return DecodeName(bytes);
+    }
+
+    /// <summary>Names and targets are bytes; UTF-8 when they are valid UTF-8, else Latin-1 so that every byte survives.</summary>
+    public static string DecodeName(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return System.Text.Encoding.Latin1.GetString(bytes);
+        }
+    }
+
+    private static readonly System.Text.Encoding StrictUtf8 = new System.Text.UTF8Encoding(false, true);
+
+    /// <summary>
+    /// The entries of a directory inode. 4.0: headers (count-1, start_block, inode_number) each
+    /// followed by up to 256 entries (offset, inode delta, type, size-1, name). 3.x: the packed
+    /// 9-byte header and 5-byte entries.
+    /// </summary>
+    public List<SquashFsDirEntry> ReadDirectory(SquashFsInode dir)
+    {
+        var entries = new List<SquashFsDirEntry>();
+        var total = dir.DirSize - SquashFsLayout.DirectorySizeBias;
+        if (total <= 0)
+            return entries;
+        if (dir.DirStartBlock >= Super.BytesUsed - Super.DirectoryTableStart || dir.DirOffset >= SquashFsLayout.MetadataSize)
+            throw Error(Super.DirectoryTableStart, $"directory inode {dir.Number} points at {dir.DirStartBlock}:{dir.DirOffset}, outside the directory table; the inode is corrupt");
+        var cursor = new MetadataCursor(checked(Super.DirectoryTableStart + dir.DirStartBlock), dir.DirOffset);
+        var v4 = Super.IsVersion4;
+        Span<byte> h = stackalloc byte[DirHeaderSize4];
+        Span<byte> name = stackalloc byte[SquashFsLayout.MaxNameLength + 1];
+        long read = 0;
+        while (read < total)
+        {
+            CancellationToken.ThrowIfCancellationRequested();
+            var headerSize = v4 ? DirHeaderSize4 : DirHeaderSize3;
+            Read(ref cursor, h[..headerSize], "directory table");
+            read += headerSize;
+            var count = (v4 ? (long)_o.U32(h, 0) : h[0]) + 1;
+            var startBlock = v4 ? _o.U32(h, 4) : _o.U32(h, 1);
+            if (count > SquashFsLayout.MaxDirectoryCount)
+                throw Error(cursor.Block, $"directory inode {dir.Number} has a header of {count} entries; expected at most {SquashFsLayout.MaxDirectoryCount}; the directory table is corrupt");
+            for (var i = 0; i < count; i++)
+            {
+                int offset, size;
+                if (v4)
+                {
+                    Read(ref cursor, h[..DirEntrySize4], "directory table");
+                    offset = _o.U16(h, 0);
+                    size = _o.U16(h, 6) + 1;
+                    read += DirEntrySize4;
+                }
+                else
+                {
+                    Read(ref cursor, h[..DirEntrySize3], "directory table");
+                    offset = (int)_o.Bits(h, 0, 13);
+                    size = h[2] + 1;
+                    read += DirEntrySize3;
+                }
+                if (size > SquashFsLayout.MaxNameLength)
+                    throw Error(cursor.Block, $"directory inode {dir.Number} has a name of {size} bytes; expected at most {SquashFsLayout.MaxNameLength}; the directory table is corrupt");
+                Read(ref cursor, name[..size], "directory table");
+                read += size;
+                entries.Add(new SquashFsDirEntry(DecodeName(name[..size]), startBlock, offset));
+            }
+        }
+        return entries;
+    }
+
+    /// <summary>The fragment entry (4.0 and 3.x: start_block(64), size(32), unused(32)), read through the fragment index.</summary>
+    public (long Start, uint Size) ReadFragmentEntry(uint index)
+    {
+        if (index >= Super.Fragments)
+            throw Error(Super.FragmentTableStart, $"fragment index {index} is past the {Super.Fragments} fragments of the superblock; the inode is corrupt");
+        var entrySize = Super.IsVersion4 ? FragmentEntrySize4 : FragmentEntrySize3;
+        var byteIndex = (long)index * entrySize;
+        var pointerAt = checked(Super.FragmentTableStart + (byteIndex / SquashFsLayout.MetadataSize * TablePointerSize));
+        Span<byte> pointer = stackalloc byte[TablePointerSize];
+        if (!_image.TryReadExactly(pointerAt, pointer))
+            throw Error(pointerAt, $"fragment index pointer for fragment {index} lies past the image end (0x{_image.Length:x}); the image is truncated");
+        var cursor = new MetadataCursor((long)Math.Min(_o.U64(pointer, 0), long.MaxValue), (int)(byteIndex % SquashFsLayout.MetadataSize));
+        Span<byte> entry = stackalloc byte[FragmentEntrySize4];
+        Read(ref cursor, entry[..entrySize], "fragment table");
+        return ((long)Math.Min(_o.U64(entry, 0), long.MaxValue), _o.U32(entry, 8));
+    }
+
+    /// <summary>The decompressed fragment block (a few are cached: small files share them).</summary>
+    public byte[] ReadFragmentBlock(uint index)
+    {
+        var (start, size) = ReadFragmentEntry(index);
+        if (_fragments.TryGetValue(start, out var cached))
+            return cached;
+        var output = new byte[BlockSize];
+        var n = ReadDataBlock(start, size, output, $"fragment block {index}");
+        var block = n == output.Length ? output : output.AsSpan(0, n).ToArray();
+        const int MaxCachedFragments = 8;
+        if (_fragmentOrder.Count >= MaxCachedFragments)
+            _fragments.Remove(_fragmentOrder.Dequeue());
+        _fragments[start] = block;
+        _fragmentOrder.Enqueue(start);
+        return block;
+    }
+
+    /// <summary>Reads and decompresses one data or fragment block whose size word is <paramref name="sizeWord"/>; returns the bytes written.</summary>
+    public int ReadDataBlock(long position, uint sizeWord, Span<byte> destination, string what)
+    {
+        var stored = (int)(sizeWord & ~SquashFsLayout.DataUncompressed);
+        var uncompressed = (sizeWord & SquashFsLayout.DataUncompressed) != 0;
+        if ((sizeWord >> 25) != 0 || stored > BlockSize || stored == 0)
+            throw Error(position, $"{what} has a size word 0x{sizeWord:x8}; expected a stored size of 1-{BlockSize} bytes; the block list is corrupt");
+        if (position < 0 || position > _image.Length - stored)
+            throw Error(position, $"{what} of {stored} bytes at 0x{position:x} runs past the image end (0x{_image.Length:x}); the image is truncated");
+        CancellationToken.ThrowIfCancellationRequested();
+        if (uncompressed)
+        {
+            if (stored > destination.Length)
+                throw Error(position, $"{what} stores {stored} bytes uncompressed; expected at most {destination.Length}; the block list is corrupt");
+            _image.ReadExactly(position, destination[..stored]);
+            return stored;
+        }
+        if (_compressed.Length < stored)
+            _compressed = new byte[BlockSize];
+        _image.ReadExactly(position, _compressed.AsSpan(0, stored));
+        return Decompress(_compressed, stored, destination, position, what);
+    }
+}
