@@ -1,0 +1,300 @@
+using System.Buffers;
+using System.Text;
+using Assay.Catalog.Identifiers;
+using Assay.Core.Content;
+using Assay.Core.Model;
+using Assay.Core.Plugins;
+using Assay.Core.Pipeline;
+
+namespace Assay.Catalog.Binaries;
+
+/// <summary>
+/// Component versions read out of the bytes of executables, libraries, kernels and firmware blobs,
+/// statically linked copies included, with the signatures of <see cref="SignatureDatabase"/>.
+/// <para>
+/// One pass per file: the content is read in 1 MiB chunks (with an overlap as long as the
+/// largest window) and searched for every anchor at once with a vectorized
+/// <see cref="SearchValues{T}"/> of strings; only around a hit does a bounded pattern
+/// (non-backtracking, at most 1 KiB window, with a timeout) read the version.
+/// </para>
+/// <para>
+/// Limitations: versions computed at run time (from integers) are invisible; a string that names
+/// another product's version in the same words (a "requires OpenSSL 1.1.1" message with a date)
+/// would be reported; container files that another handler unpacked are only read for header
+/// signatures (their content is scanned as their children).
+/// </para>
+/// </summary>
+public sealed class BinarySignatureCataloger : IInspector
+{
+    public const string CatalogerId = "binary-signature";
+
+    /// <summary>Files larger than this are not scanned (a scan error says so).</summary>
+    public const long MaxFileSize = 512L << 20;
+
+    /// <summary>At most this many anchor hits are examined per file.</summary>
+    public const int MaxHitsPerFile = 50_000;
+
+    /// <summary>Evidence entries kept per component of one file.</summary>
+    public const int MaxEvidencePerComponent = 8;
+
+    private const int ChunkSize = 1 << 20;
+    private const int HeaderBytes = 256;
+    private const int MaxEvidenceText = 200;
+
+    private static readonly HashSet<string> ScannedClasses = new(StringComparer.Ordinal) { "elf", "pe", "macho", "data", "unknown" };
+
+    private readonly SignatureDatabase _db;
+    private readonly SearchValues<string> _anchors;
+    private readonly Dictionary<char, List<(string Anchor, Signature Signature)>> _byFirstChar = [];
+    private readonly List<Signature> _headers;
+    private readonly List<Signature> _fileNames;
+    private readonly int _maxBefore;
+    private readonly int _maxForward;
+
+    public BinarySignatureCataloger()
+        : this(SignatureDatabase.Default)
+    {
+    }
+
+    public BinarySignatureCataloger(SignatureDatabase database)
+    {
+        _db = database;
+        var anchored = database.Signatures.Where(s => s.Kind == SignatureKind.Anchor).ToList();
+        var anchors = anchored.SelectMany(s => s.Anchors).Distinct(StringComparer.Ordinal).ToArray();
+        _anchors = SearchValues.Create(anchors, StringComparison.Ordinal);
+        foreach (var s in anchored)
+        {
+            foreach (var a in s.Anchors)
+            {
+                if (!_byFirstChar.TryGetValue(a[0], out var list))
+                    _byFirstChar[a[0]] = list = [];
+                list.Add((a, s));
+            }
+        }
+        _headers = database.Signatures.Where(s => s.Kind == SignatureKind.Header).ToList();
+        _fileNames = database.Signatures.Where(s => s.Kind == SignatureKind.FileName).ToList();
+        _maxBefore = anchored.Count == 0 ? 0 : anchored.Max(s => s.Before);
+        _maxForward = anchored.Count == 0 ? 64 : anchored.Max(s => s.After + s.Anchors.Max(a => a.Length)) + 64;
+    }
+
+    public string Id => CatalogerId;
+
+    public bool Wants(FileRecord file)
+    {
+        if (file.Kind != NodeKind.File || file.Size is not > 0)
+            return false;
+        if (file.Format is not null)
+            return _headers.Count > 0;
+        return file.Type is null || ScannedClasses.Contains(file.Type.Class);
+    }
+
+    public void Inspect(InspectedFile file, InspectionSink sink)
+    {
+        if (file.Content.Length > MaxFileSize)
+        {
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"{file.Content.Length} bytes is more than the {MaxFileSize >> 20} MiB the signature scan reads; the file was not searched for component versions" });
+            return;
+        }
+        var hits = Scan(file.Content, VirtualPath.Name(file.Path), headerOnly: file.Record.Format is not null, out var truncated);
+        if (truncated)
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"more than {MaxHitsPerFile} anchor hits; the rest of the file was not searched (a file full of version-like text?)" });
+        foreach (var component in ToComponents(file.Path, hits))
+            sink.Add(component);
+    }
+
+    /// <summary>One version read by one signature.</summary>
+    public sealed record Hit(Signature Signature, string Component, string Version, long Offset, long AnchorOffset, string Text);
+
+    /// <summary>Searches a file's content with every signature; the hits are in file order.</summary>
+    public IReadOnlyList<Hit> Scan(IBlob content, string fileName, bool headerOnly, out bool truncated)
+    {
+        truncated = false;
+        var hits = new List<Hit>();
+        ScanHeader(content, hits);
+        if (headerOnly)
+            return hits;
+        var confirmations = new List<(Signature Signature, string Version, byte[] Needle)>();
+        foreach (var s in _fileNames)
+        {
+            var m = s.Pattern.Match(fileName);
+            if (!m.Success)
+                continue;
+            var version = m.Groups["v"].Value;
+            if (s.Confirm)
+                confirmations.Add((s, version, Encoding.Latin1.GetBytes("\0" + version + "\0")));
+            else
+                hits.Add(new Hit(s, s.Component.Name, version, -1, -1, fileName));
+        }
+        var fileScoped = _db.Signatures.Where(s => s.Kind == SignatureKind.Anchor && s.File is not null && s.File.IsMatch(fileName)).ToHashSet();
+        var bytes = ArrayPool<byte>.Shared.Rent(_maxBefore + ChunkSize + _maxForward);
+        var chars = ArrayPool<char>.Shared.Rent(bytes.Length);
+        try
+        {
+            var examined = 0;
+            var confirmed = new HashSet<Signature>();
+            for (long start = 0; start < content.Length; start += ChunkSize)
+            {
+                var readAt = Math.Max(0, start - _maxBefore);
+                var lead = (int)(start - readAt);
+                var want = (int)Math.Min(lead + ChunkSize + _maxForward, content.Length - readAt);
+                var n = ReadFully(content, readAt, bytes.AsSpan(0, want));
+                var limit = Math.Min(n, lead + ChunkSize);
+                foreach (var (s, version, needle) in confirmations)
+                {
+                    if (confirmed.Contains(s))
+                        continue;
+                    var at = bytes.AsSpan(lead, n - lead).IndexOf(needle);
+                    if (at >= 0 && lead + at < limit)
+                    {
+                        confirmed.Add(s);
+                        hits.Add(new Hit(s, s.Component.Name, version, readAt + lead + at + 1, readAt + lead + at, Sanitize(version)));
+                    }
+                }
+                Encoding.Latin1.GetChars(bytes.AsSpan(0, n), chars);
+                var text = chars.AsSpan(0, n);
+                var i = lead;
+                while (i < limit)
+                {
+                    var k = text[i..].IndexOfAny(_anchors);
+                    if (k < 0 || i + k >= limit)
+                        break;
+                    var p = i + k;
+                    if (++examined > MaxHitsPerFile)
+                    {
+                        truncated = true;
+                        return Resolve(hits);
+                    }
+                    MatchAt(text, p, readAt, fileScoped, hits);
+                    i = p + 1;
+                }
+                if (n < want)
+                    break;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+        return Resolve(hits);
+    }
+
+    private void ScanHeader(IBlob content, List<Hit> hits)
+    {
+        if (_headers.Count == 0)
+            return;
+        var header = content.ReadBytes(0, HeaderBytes);
+        foreach (var s in _headers)
+        {
+            if (header.Length < Math.Max(s.To, s.Magic.Length) || !header.AsSpan().StartsWith(s.Magic))
+                continue;
+            var window = Encoding.Latin1.GetString(header, s.From, s.To - s.From);
+            var m = s.Pattern.Match(window);
+            if (m.Success)
+                AddGroups(s, m, s.From, 0, window, hits);
+        }
+    }
+
+    private void MatchAt(ReadOnlySpan<char> text, int p, long readAt, HashSet<Signature> fileScoped, List<Hit> hits)
+    {
+        if (!_byFirstChar.TryGetValue(text[p], out var candidates))
+            return;
+        foreach (var (anchor, s) in candidates)
+        {
+            if (!text[p..].StartsWith(anchor, StringComparison.Ordinal))
+                continue;
+            if (s.File is not null && !fileScoped.Contains(s))
+                continue;
+            var ws = Math.Max(0, p - s.Before);
+            var we = Math.Min(text.Length, p + anchor.Length + s.After);
+            var window = new string(text[ws..we]);
+            var rel = p - ws;
+            foreach (System.Text.RegularExpressions.Match m in s.Pattern.Matches(window))
+            {
+                if (m.Index > rel || m.Index + m.Length <= rel)
+                    continue;
+                AddGroups(s, m, readAt + ws, readAt + p, window, hits);
+                break;
+            }
+        }
+    }
+
+    private static void AddGroups(Signature s, System.Text.RegularExpressions.Match m, long windowOffset, long anchorOffset, string window, List<Hit> hits)
+    {
+        foreach (var (group, component) in s.Groups)
+        {
+            var g = m.Groups[group];
+            if (!g.Success || g.Length == 0)
+                continue;
+            hits.Add(new Hit(s, component, g.Value, windowOffset + m.Index, anchorOffset, Sanitize(window.Substring(m.Index, m.Length))));
+        }
+    }
+
+    /// <summary>Of the hits for one component at one anchor, only those of the highest priority stay.</summary>
+    private static List<Hit> Resolve(List<Hit> hits) =>
+        hits.GroupBy(h => (h.Component, h.AnchorOffset))
+            .SelectMany(g =>
+            {
+                var top = g.Max(h => h.Signature.Priority);
+                return g.Where(h => h.Signature.Priority == top);
+            })
+            .OrderBy(h => h.Offset)
+            .ThenBy(h => h.Component, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>One component per (name, version) of a file, with its evidence.</summary>
+    public IEnumerable<Component> ToComponents(string path, IReadOnlyList<Hit> hits)
+    {
+        var fileName = VirtualPath.Name(path);
+        foreach (var g in hits.GroupBy(h => (h.Component, h.Version)).OrderBy(g => g.Key.Component, StringComparer.Ordinal).ThenBy(g => g.Key.Version, StringComparer.Ordinal))
+        {
+            var info = _db.Find(g.Key.Component);
+            var type = info?.Type ?? "binary";
+            yield return new Component
+            {
+                Name = g.Key.Component,
+                Version = g.Key.Version,
+                Location = path,
+                Type = type,
+                Purl = PackageUrl.Create("generic", null, g.Key.Component, g.Key.Version),
+                Cpe = info?.CpeFor(g.Key.Version),
+                Confidence = g.Max(h => h.Signature.Confidence),
+                Linkage = type != "binary" ? null : info is not null && info.IsOwnFile(fileName) ? "shared" : "static",
+                Evidence = g.Take(MaxEvidencePerComponent)
+                    .Select(h => new Evidence { Source = CatalogerId + ":" + h.Signature.Id, Path = path, Offset = h.Offset < 0 ? null : h.Offset, Text = h.Text, Confidence = h.Signature.Confidence })
+                    .ToList(),
+            };
+        }
+    }
+
+    private static int ReadFully(IBlob blob, long position, Span<byte> buffer)
+    {
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            var n = blob.Read(position + done, buffer[done..]);
+            if (n <= 0)
+                break;
+            done += n;
+        }
+        return done;
+    }
+
+    /// <summary>Printable text of a match: NUL shown as <c>\0</c>, other control bytes as '.', bounded.</summary>
+    internal static string Sanitize(string text)
+    {
+        var sb = new StringBuilder(Math.Min(text.Length, MaxEvidenceText) + 8);
+        foreach (var c in text)
+        {
+            if (sb.Length >= MaxEvidenceText)
+                break;
+            if (c == '\0')
+                sb.Append("\\0");
+            else if (c < 0x20 || c is >= (char)0x7f and < (char)0xa0)
+                sb.Append('.');
+            else
+                sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}
