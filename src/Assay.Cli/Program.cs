@@ -8,6 +8,8 @@ var root = new RootCommand("Assay: evidence-based security assurance for telecom
 
 // One line per command, sorted by name (each command is one file under Commands/).
 root.Subcommands.Add(FormatsCommand.Create());
+root.Subcommands.Add(NetworkCommand.Create());
+root.Subcommands.Add(ScanCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -13,6 +13,25 @@ public static class BuiltinHandlers
     [
         // compression
         new GzipHandler(),
+        new Bzip2Handler(),
+        new XzHandler(),
+        new ZstdHandler(),
+        new Lz4Handler(),
+        new LzmaHandler(),
+
+        // archives
+        new ZipHandler(),
+        new TarHandler(),
+        new CpioHandler(),
+        new SevenZipHandler(),
+        new UImageHandler(),
+        new FitHandler(),
+        new DtbHandler(),
+        new AndroidSparseHandler(),
+        new Ext.Ext4Handler(),
+        new SquashFsHandler(),
+        new Ubi.UbiHandler(),
+        new Ubifs.UbifsHandler(),
     ];
 
     public static HandlerRegistry Registry { get; } = new(All);

@@ -6,6 +6,7 @@ public static class ReportWriters
     public static IReadOnlyList<IReportWriter> All { get; } =
     [
         new JsonReportWriter(),
+        new SummaryReportWriter(),
     ];
 
     public static IReportWriter? Find(string id) => All.FirstOrDefault(w => string.Equals(w.Id, id, StringComparison.OrdinalIgnoreCase));

@@ -1,0 +1,247 @@
+using System.Buffers.Binary;
+using System.Text;
+using Assay.Core.Content;
+using Assay.Core.Formats;
+using Assay.Core.Model;
+using FormatException = Assay.Core.Formats.FormatException;
+
+namespace Assay.Formats;
+
+/// <summary>
+/// cpio archives in all four encodings: "newc" (070701) and "crc" (070702) with hex fields,
+/// "odc" (070707) with octal fields, and the old binary format (0x71c7) in both byte orders.
+/// Hard links of newc archives (data stored with the last link) are resolved.
+/// </summary>
+/// <remarks>
+/// newc header, 110 bytes: c_magic[6] "070701", then 13 fields of 8 hex digits: ino, mode, uid,
+/// gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check; name
+/// (namesize bytes incl. NUL) padded so header+name is a multiple of 4; data padded to 4.
+/// odc header, 76 bytes: magic[6] "070707", dev[6], ino[6], mode[6], uid[6], gid[6], nlink[6],
+/// rdev[6], mtime[11], namesize[6], filesize[11], all octal; no padding.
+/// Binary header, 26 bytes: 13 uint16 (magic 070707, dev, ino, mode, uid, gid, nlink, rdev,
+/// mtime[2], namesize, filesize[2]; 32-bit values as most-significant half first); name and data
+/// padded to 2. The archive ends with the entry "TRAILER!!!". (cpio(5), libarchive cpio.5)
+/// </remarks>
+public sealed class CpioHandler : IFormatHandler
+{
+    private const int NewcHeader = 110;
+    private const int OdcHeader = 76;
+    private const int BinaryHeader = 26;
+    private const int MaxName = 4096;
+    private const string Trailer = "TRAILER!!!";
+
+    private const int TypeMask = 0xf000;
+    private const int TypeRegular = 0x8000, TypeDirectory = 0x4000, TypeSymlink = 0xa000;
+    private const int TypeChar = 0x2000, TypeBlock = 0x6000, TypeFifo = 0x1000, TypeSocket = 0xc000;
+
+    private enum Variant
+    {
+        Newc,
+        Crc,
+        Odc,
+        BinaryLittle,
+        BinaryBig,
+    }
+
+    public string Id => "cpio";
+    public string Description => "cpio archive (newc, crc, odc, old binary)";
+    public FormatCategory Category => FormatCategory.Archive;
+    public IReadOnlyList<MagicSignature> Magics { get; } =
+        [MagicSignature.Ascii("070701"), MagicSignature.Ascii("070702"), MagicSignature.Ascii("070707"), MagicSignature.Hex("c771"), MagicSignature.Hex("71c7")];
+    public IReadOnlyList<string> References { get; } = ["cpio(5) (libarchive): formats newc, crc, odc, old binary", "Linux Documentation/driver-api/early-userspace/buffer-format.rst"];
+    public IReadOnlyList<string> Limitations { get; } = ["the crc variant's checksum is not verified", "odc and binary hard links are listed as separate files as stored"];
+
+    public FormatMatch? TryMatch(IBlob blob, long offset)
+    {
+        if (Detect(blob, offset) is not { } variant)
+            return null;
+        try
+        {
+            var entry = ReadHeader(blob, offset, variant);
+            if (entry.NameSize is <= 0 or > MaxName || (entry.Mode & TypeMask) is not (TypeRegular or TypeDirectory or TypeSymlink or TypeChar or TypeBlock or TypeFifo or TypeSocket))
+                return null;
+            // The name must be printable and NUL-terminated exactly at namesize: binary cpio's 2-byte magic is weak.
+            var name = blob.ReadBytes(offset + entry.HeaderSize, (int)entry.NameSize);
+            if (name.Length != entry.NameSize || name[^1] != 0 || name.AsSpan(0, name.Length - 1).IndexOfAnyInRange((byte)0, (byte)0x1f) >= 0)
+                return null;
+        }
+        catch (Exception e) when (e is FormatException or EndOfStreamException)
+        {
+            return null;
+        }
+        return new FormatMatch(offset, null, $"cpio ({variant.ToString().ToLowerInvariant()})") { State = variant };
+    }
+
+    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    {
+        var variant = (Variant)match.State!;
+        long position = 0;
+        var pendingLinks = new Dictionary<(long, long, long), List<EntryMeta>>();
+        while (position < chunk.Length)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (Detect(chunk, position) is null)
+                throw new FormatException(Id, position, "expected a cpio header here; the archive is corrupt or truncated");
+            var h = ReadHeader(chunk, position, variant);
+            if (h.NameSize is <= 0 or > MaxName)
+                throw new FormatException(Id, position, $"name size {h.NameSize} is out of range 1..{MaxName}");
+            var nameStart = position + h.HeaderSize;
+            var nameBytes = chunk.ReadBytes(nameStart, (int)h.NameSize);
+            if (nameBytes.Length != h.NameSize)
+                throw new FormatException(Id, nameStart, "entry name passes the end of the archive; truncated");
+            var name = Encoding.UTF8.GetString(nameBytes, 0, Math.Max(0, Array.IndexOf(nameBytes, (byte)0) is var z && z >= 0 ? z : nameBytes.Length));
+            var dataStart = Align(checked(nameStart + h.NameSize), variant);
+            if (h.FileSize < 0 || dataStart + h.FileSize > chunk.Length)
+                throw new FormatException(Id, position, $"entry '{name}' of {h.FileSize} bytes passes the end of the archive; truncated");
+            var next = Align(checked(dataStart + h.FileSize), variant);
+            if (name == Trailer)
+                break;
+            var meta = new EntryMeta(name) { Mode = h.Mode & 0xfff, Uid = h.Uid, Gid = h.Gid, Mtime = h.Mtime, Major = h.RdevMajor, Minor = h.RdevMinor };
+            switch (h.Mode & TypeMask)
+            {
+                case TypeRegular:
+                    if (variant is Variant.Newc or Variant.Crc && h.Nlink > 1)
+                    {
+                        var key = (h.DevMajor, h.DevMinor, h.Ino);
+                        if (!pendingLinks.TryGetValue(key, out var links))
+                            pendingLinks[key] = links = [];
+                        links.Add(meta);
+                        if (h.FileSize > 0)
+                        {
+                            foreach (var link in links)
+                                context.AddFile(link, chunk.Slice(dataStart, h.FileSize));
+                            pendingLinks.Remove(key);
+                        }
+                    }
+                    else
+                    {
+                        context.AddFile(meta, chunk.Slice(dataStart, h.FileSize));
+                    }
+                    break;
+                case TypeDirectory:
+                    if (name != ".")
+                        context.AddDirectory(meta);
+                    break;
+                case TypeSymlink:
+                    if (h.FileSize > MaxName)
+                        throw new FormatException(Id, dataStart, $"symlink target of {h.FileSize} bytes is longer than {MaxName}");
+                    context.AddSymlink(meta, Encoding.UTF8.GetString(chunk.ReadBytes(dataStart, (int)h.FileSize)).TrimEnd('\0'));
+                    break;
+                case TypeChar:
+                    context.AddSpecial(meta, NodeKind.Device);
+                    break;
+                case TypeBlock:
+                    context.AddSpecial(meta, NodeKind.Device, isBlock: true);
+                    break;
+                case TypeFifo:
+                    context.AddSpecial(meta, NodeKind.Fifo);
+                    break;
+                case TypeSocket:
+                    context.AddSpecial(meta, NodeKind.Socket);
+                    break;
+                default:
+                    context.AddError($"mode 0{Convert.ToString(h.Mode, 8)} has no known file type; entry skipped", position, name);
+                    break;
+            }
+            position = next;
+        }
+        // Links whose data never came (all sizes 0) are empty files.
+        foreach (var links in pendingLinks.Values)
+        {
+            foreach (var link in links)
+                context.AddFile(link, new MemoryBlob(ReadOnlyMemory<byte>.Empty));
+        }
+    }
+
+    private static Variant? Detect(IBlob blob, long offset)
+    {
+        Span<byte> m = stackalloc byte[6];
+        if (!blob.TryReadExactly(offset, m))
+            return null;
+        if (m.SequenceEqual("070701"u8))
+            return Variant.Newc;
+        if (m.SequenceEqual("070702"u8))
+            return Variant.Crc;
+        if (m.SequenceEqual("070707"u8))
+            return Variant.Odc;
+        if (m[0] == 0xc7 && m[1] == 0x71)
+            return Variant.BinaryLittle;
+        if (m[0] == 0x71 && m[1] == 0xc7)
+            return Variant.BinaryBig;
+        return null;
+    }
+
+    private readonly record struct Header(int HeaderSize, long Ino, int Mode, long Uid, long Gid, long Nlink, long Mtime, long FileSize,
+        long DevMajor, long DevMinor, long RdevMajor, long RdevMinor, long NameSize);
+
+    private Header ReadHeader(IBlob blob, long offset, Variant variant)
+    {
+        switch (variant)
+        {
+            case Variant.Newc or Variant.Crc:
+            {
+                var h = new byte[NewcHeader];
+                blob.ReadExactly(offset, h);
+                long F(int i) => Hex(h, 6 + (i * 8), offset);
+                return new Header(NewcHeader, F(0), (int)F(1), F(2), F(3), F(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11));
+            }
+            case Variant.Odc:
+            {
+                var h = new byte[OdcHeader];
+                blob.ReadExactly(offset, h);
+                var rdev = Octal(h, 48, 6, offset);
+                var dev = Octal(h, 6, 6, offset);
+                return new Header(OdcHeader, Octal(h, 12, 6, offset), (int)Octal(h, 18, 6, offset), Octal(h, 24, 6, offset), Octal(h, 30, 6, offset),
+                    Octal(h, 36, 6, offset), Octal(h, 54, 11, offset), Octal(h, 70, 11, offset), dev >> 8, dev & 0xff, rdev >> 8, rdev & 0xff, Octal(h, 65, 6, offset));
+            }
+            default:
+            {
+                var h = new byte[BinaryHeader];
+                blob.ReadExactly(offset, h);
+                var little = variant == Variant.BinaryLittle;
+                int W(int i) => little ? BinaryPrimitives.ReadUInt16LittleEndian(h.AsSpan(i * 2)) : BinaryPrimitives.ReadUInt16BigEndian(h.AsSpan(i * 2));
+                long Pair(int i) => ((long)W(i) << 16) | (uint)W(i + 1);
+                var rdev = W(7);
+                return new Header(BinaryHeader, W(2), W(3), W(4), W(5), W(6), Pair(8), Pair(11), W(1) >> 8, W(1) & 0xff, rdev >> 8, rdev & 0xff, W(10));
+            }
+        }
+    }
+
+    private static long Align(long position, Variant variant) => variant switch
+    {
+        Variant.Newc or Variant.Crc => (position + 3) & ~3L,
+        Variant.BinaryLittle or Variant.BinaryBig => (position + 1) & ~1L,
+        _ => position,
+    };
+
+    private long Hex(byte[] h, int at, long offset)
+    {
+        long value = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            var c = h[at + i];
+            var digit = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+                _ => throw new FormatException(Id, offset + at, $"header field holds '{(char)c}', not a hex digit"),
+            };
+            value = (value << 4) | (uint)digit;
+        }
+        return value;
+    }
+
+    private long Octal(byte[] h, int at, int length, long offset)
+    {
+        long value = 0;
+        for (var i = 0; i < length; i++)
+        {
+            var c = h[at + i];
+            if (c is < (byte)'0' or > (byte)'7')
+                throw new FormatException(Id, offset + at, $"header field holds '{(char)c}', not an octal digit");
+            value = (value << 3) | (uint)(c - '0');
+        }
+        return value;
+    }
+}

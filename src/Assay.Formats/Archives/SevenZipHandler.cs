@@ -1,0 +1,69 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using Assay.Core.Content;
+using Assay.Core.Formats;
+using SharpCompress.Archives.SevenZip;
+using SharpCompress.Readers;
+
+namespace Assay.Formats;
+
+/// <summary>7z archives, read with SharpCompress (LZMA, LZMA2, PPMd, BZip2, Deflate, BCJ/BCJ2 filters).</summary>
+/// <remarks>
+/// Signature header, 32 bytes (7zFormat.txt "SignatureHeader"): <c>37 7a bc af 27 1c</c>, version
+/// (2), StartHeaderCRC (4) over the next 20 bytes: NextHeaderOffset (8), NextHeaderSize (8),
+/// NextHeaderCRC (4). The archive spans 32 + NextHeaderOffset + NextHeaderSize bytes.
+/// </remarks>
+public sealed class SevenZipHandler : IFormatHandler
+{
+    private const int SignatureHeaderLength = 32;
+    private const int StartHeaderCrcOffset = 8;
+    private const int NextHeaderOffsetOffset = 12;
+    private const int NextHeaderSizeOffset = 20;
+
+    public string Id => "7z";
+    public string Description => "7-Zip archive";
+    public FormatCategory Category => FormatCategory.Archive;
+    public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("377abcaf271c")];
+    public IReadOnlyList<string> References { get; } = ["7-Zip DOC/7zFormat.txt"];
+    public IReadOnlyList<string> Limitations { get; } = ["encrypted archives are listed as an error", "Unix modes are not stored by 7z in a portable way and are not reported", "entries are decompressed in archive order (solid blocks)"];
+
+    public FormatMatch? TryMatch(IBlob blob, long offset)
+    {
+        Span<byte> h = stackalloc byte[SignatureHeaderLength];
+        if (!blob.TryReadExactly(offset, h) || !h[..6].SequenceEqual((ReadOnlySpan<byte>)[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))
+            return null;
+        if (Crc32.HashToUInt32(h[NextHeaderOffsetOffset..]) != BinaryPrimitives.ReadUInt32LittleEndian(h[StartHeaderCrcOffset..]))
+            return null;
+        var nextOffset = BinaryPrimitives.ReadInt64LittleEndian(h[NextHeaderOffsetOffset..]);
+        var nextSize = BinaryPrimitives.ReadInt64LittleEndian(h[NextHeaderSizeOffset..]);
+        if (nextOffset < 0 || nextSize < 0 || nextOffset > blob.Length || nextSize > blob.Length)
+            return null;
+        var length = SignatureHeaderLength + nextOffset + nextSize;
+        if (offset + length > blob.Length)
+            return null;
+        return new FormatMatch(offset, length, $"7z, version {h[6]}.{h[7]}");
+    }
+
+    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    {
+        using var input = chunk.OpenStream();
+        using var archive = SevenZipArchive.OpenArchive(input, new ReaderOptions { LeaveStreamOpen = true });
+        if (archive.IsEncrypted)
+            throw new Core.Formats.FormatException(Id, 0, "the archive is encrypted; entries cannot be examined without the password");
+        using var reader = archive.ExtractAllEntries();
+        while (reader.MoveToNextEntry())
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var entry = reader.Entry;
+            var key = entry.Key ?? "";
+            var meta = new EntryMeta(key) { Mtime = entry.LastModifiedTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToUnixTimeSeconds() : null };
+            if (entry.IsDirectory)
+            {
+                context.AddDirectory(meta);
+                continue;
+            }
+            using var content = reader.OpenEntryStream();
+            context.AddFile(meta, content, entry.CompressedSize > 0 ? entry.CompressedSize : null);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using Assay.Core.Content;
+using Assay.Core.Formats;
+using SharpCompress.Compressors;
+using SharpCompress.Compressors.BZip2;
+using SharpCompress.Compressors.Deflate64;
+using SharpCompress.Compressors.LZMA;
+using FormatException = Assay.Core.Formats.FormatException;
+
+namespace Assay.Formats;
+
+/// <summary>
+/// ZIP read from its central directory (the authoritative list), with zip64 sizes and offsets.
+/// Methods: stored (a slice: no copy), deflate, deflate64, bzip2, lzma, zstd. Unix modes and
+/// symlinks from the "external attributes" of archives made on Unix.
+/// </summary>
+/// <remarks>
+/// APPNOTE.TXT 6.3.10: end of central directory record (EOCD) <c>50 4b 05 06</c>, at most
+/// 65,535 + 22 bytes from the end; zip64 EOCD locator <c>50 4b 06 07</c> just before it points at
+/// the zip64 EOCD <c>50 4b 06 06</c>. Central file header <c>50 4b 01 02</c> (46 bytes + name +
+/// extra + comment); local file header <c>50 4b 03 04</c> (30 bytes + name + extra) before each
+/// entry's data.
+/// </remarks>
+public sealed class ZipHandler : IFormatHandler
+{
+    private const uint LocalSignature = 0x04034b50;
+    private const uint CentralSignature = 0x02014b50;
+    private const uint EndSignature = 0x06054b50;
+    private const uint Zip64EndSignature = 0x06064b50;
+    private const uint Zip64LocatorSignature = 0x07064b50;
+    private const int EndLength = 22;
+    private const int Zip64LocatorLength = 20;
+    private const int CentralLength = 46;
+    private const int LocalLength = 30;
+    private const int MaxComment = 0xffff;
+    private const ushort Zip64ExtraId = 0x0001;
+    private const int HostUnix = 3;
+
+    private const ushort MethodStored = 0, MethodDeflate = 8, MethodDeflate64 = 9, MethodBzip2 = 12, MethodLzma = 14, MethodZstd = 93;
+    private const ushort FlagEncrypted = 0x0001, FlagUtf8 = 0x0800;
+
+    public string Id => "zip";
+    public string Description => "ZIP archive (zip64; stored, deflate, deflate64, bzip2, lzma, zstd)";
+    public FormatCategory Category => FormatCategory.Archive;
+    public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("504b0304"), MagicSignature.Hex("504b0506")];
+    public IReadOnlyList<string> References { get; } = ["PKWARE APPNOTE.TXT 6.3.10 (sections 4.3, 4.4, 4.5.3 zip64)"];
+    public IReadOnlyList<string> Limitations { get; } = ["encrypted entries are listed but not decrypted", "multi-disk (spanned) archives are not supported", "when carving, the end of central directory must lie inside the carved region"];
+
+    private readonly record struct Directory(long CentralOffset, long CentralSize, long Entries, long ArchiveStart, long End);
+
+    public FormatMatch? TryMatch(IBlob blob, long offset)
+    {
+        Span<byte> sig = stackalloc byte[4];
+        if (!blob.TryReadExactly(offset, sig))
+            return null;
+        var signature = BinaryPrimitives.ReadUInt32LittleEndian(sig);
+        if (signature is not (LocalSignature or EndSignature))
+            return null;
+        try
+        {
+            var dir = FindDirectory(blob, offset);
+            return dir is null ? null : new FormatMatch(offset, dir.Value.End - offset, $"zip, {dir.Value.Entries} entries") { State = dir.Value };
+        }
+        catch (Exception e) when (e is FormatException or EndOfStreamException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Finds the EOCD after <paramref name="start"/> whose central directory points back to an archive starting there.</summary>
+    private Directory? FindDirectory(IBlob blob, long start)
+    {
+        // Search from the end: the common case is an archive that ends the blob.
+        var tailLength = (int)Math.Min(blob.Length - start, EndLength + MaxComment);
+        var tailStart = blob.Length - tailLength;
+        var tail = blob.ReadBytes(tailStart, tailLength);
+        for (var i = tail.Length - EndLength; i >= 0; i--)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(i)) != EndSignature)
+                continue;
+            var eocd = tail.AsSpan(i, EndLength);
+            var commentLength = BinaryPrimitives.ReadUInt16LittleEndian(eocd[20..]);
+            var endPosition = tailStart + i;
+            if (endPosition + EndLength + commentLength > blob.Length)
+                continue;
+            long entries = BinaryPrimitives.ReadUInt16LittleEndian(eocd[10..]);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(eocd[12..]);
+            long central = BinaryPrimitives.ReadUInt32LittleEndian(eocd[16..]);
+            if (entries == 0xffff || size == 0xffffffff || central == 0xffffffff)
+            {
+                var zip64 = ReadZip64End(blob, endPosition);
+                if (zip64 is null)
+                    continue;
+                (entries, size, central) = zip64.Value;
+            }
+            // Offsets are relative to the archive start; the central directory ends where the EOCD (or zip64 records) begin.
+            var centralEnd = endPosition;
+            if (endPosition >= Zip64LocatorLength && blob.ReadBytes(endPosition - Zip64LocatorLength, 4) is { Length: 4 } loc && BinaryPrimitives.ReadUInt32LittleEndian(loc) == Zip64LocatorSignature)
+                centralEnd = FindZip64EndStart(blob, endPosition) ?? endPosition;
+            var archiveStart = centralEnd - size - central;
+            if (archiveStart != start && entries > 0)
+            {
+                // A prefixed archive (self-extractor) keeps offsets relative to the file: accept when they match.
+                if (start != 0 || archiveStart < 0)
+                    continue;
+                archiveStart = 0;
+            }
+            if (central < 0 || size < 0 || archiveStart + central + size > blob.Length)
+                continue;
+            return new Directory(archiveStart + central, size, entries, archiveStart, endPosition + EndLength + commentLength);
+        }
+        return null;
+    }
+
+    private (long Entries, long Size, long Offset)? ReadZip64End(IBlob blob, long endPosition)
+    {
+        var start = FindZip64EndStart(blob, endPosition);
+        if (start is null)
+            return null;
+        var record = blob.ReadBytes(start.Value, 56);
+        if (record.Length < 56 || BinaryPrimitives.ReadUInt32LittleEndian(record) != Zip64EndSignature)
+            return null;
+        return (BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(32)), BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(40)), BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(48)));
+    }
+
+    private static long? FindZip64EndStart(IBlob blob, long endPosition)
+    {
+        if (endPosition < Zip64LocatorLength)
+            return null;
+        var locator = blob.ReadBytes(endPosition - Zip64LocatorLength, Zip64LocatorLength);
+        if (locator.Length < Zip64LocatorLength || BinaryPrimitives.ReadUInt32LittleEndian(locator) != Zip64LocatorSignature)
+            return null;
+        // The locator's offset is relative to the archive start; for an archive at 0 it is absolute.
+        var at = BinaryPrimitives.ReadInt64LittleEndian(locator.AsSpan(8));
+        return at >= 0 && at < endPosition ? at : null;
+    }
+
+    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    {
+        var dir = (Directory)match.State!;
+        // State offsets are relative to the blob TryMatch saw; rebase them onto the chunk.
+        var shift = match.Offset;
+        var central = dir.CentralOffset - shift;
+        var end = central + dir.CentralSize;
+        if (central < 0 || end > chunk.Length)
+            throw new FormatException(Id, central, "central directory lies outside the archive");
+        var archiveStart = dir.ArchiveStart - shift;
+        var position = central;
+        var header = new byte[CentralLength];
+        for (long i = 0; i < dir.Entries && position < end; i++)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            chunk.ReadExactly(position, header);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != CentralSignature)
+                throw new FormatException(Id, position + shift, $"central directory entry {i} has no 50 4b 01 02 signature; the directory is corrupt");
+            var h = header.AsSpan();
+            var madeBy = BinaryPrimitives.ReadUInt16LittleEndian(h[4..]);
+            var flags = BinaryPrimitives.ReadUInt16LittleEndian(h[8..]);
+            var method = BinaryPrimitives.ReadUInt16LittleEndian(h[10..]);
+            var dosTime = BinaryPrimitives.ReadUInt32LittleEndian(h[12..]);
+            long compressed = BinaryPrimitives.ReadUInt32LittleEndian(h[20..]);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(h[24..]);
+            var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(h[28..]);
+            var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(h[30..]);
+            var commentLength = BinaryPrimitives.ReadUInt16LittleEndian(h[32..]);
+            var external = BinaryPrimitives.ReadUInt32LittleEndian(h[38..]);
+            long local = BinaryPrimitives.ReadUInt32LittleEndian(h[42..]);
+            var nameBytes = chunk.ReadBytes(position + CentralLength, nameLength);
+            var extra = chunk.ReadBytes(position + CentralLength + nameLength, extraLength);
+            if (nameBytes.Length != nameLength || extra.Length != extraLength)
+                throw new FormatException(Id, position + shift, "central directory entry passes the end of the archive");
+            ApplyZip64(extra, ref size, ref compressed, ref local);
+            position = checked(position + CentralLength + nameLength + extraLength + commentLength);
+            var name = (flags & FlagUtf8) != 0 ? Encoding.UTF8.GetString(nameBytes) : Encoding.Latin1.GetString(nameBytes);
+            // Windows-made archives may use backslashes as separators (APPNOTE 4.4.17 forbids it, tools do it anyway).
+            if ((madeBy >> 8) != HostUnix)
+                name = name.Replace('\\', '/');
+            var unixMode = (madeBy >> 8) == HostUnix ? (int)(external >> 16) : 0;
+            var meta = new EntryMeta(name) { Mode = unixMode != 0 ? unixMode & 0xfff : null, Mtime = DosTime(dosTime) };
+            if (name.EndsWith('/') || (unixMode & 0xf000) == 0x4000)
+            {
+                context.AddDirectory(meta);
+                continue;
+            }
+            if ((flags & FlagEncrypted) != 0)
+            {
+                context.AddError($"entry is encrypted; listed, content not examined", local, name);
+                continue;
+            }
+            try
+            {
+                var dataStart = DataStart(chunk, archiveStart + local, shift);
+                if (compressed < 0 || dataStart + compressed > chunk.Length)
+                    throw new FormatException(Id, dataStart + shift, $"entry data of {compressed} bytes passes the end of the archive; truncated");
+                var data = chunk.Slice(dataStart, compressed);
+                if ((unixMode & 0xf000) == 0xa000)
+                {
+                    using var targetStream = Open(method, data, size, dataStart + shift);
+                    using var reader = new StreamReader(targetStream, Encoding.UTF8);
+                    var target = new char[Math.Min(size, 4096)];
+                    var n = reader.ReadBlock(target, 0, target.Length);
+                    context.AddSymlink(meta, new string(target, 0, n));
+                    continue;
+                }
+                if (method == MethodStored)
+                {
+                    if (size != compressed)
+                        context.AddError($"stored entry declares {size} bytes but holds {compressed}", local, name);
+                    context.AddFile(meta, data);
+                    continue;
+                }
+                using var stream = Open(method, data, size, dataStart + shift);
+                context.AddFile(meta, stream, compressed);
+            }
+            catch (FormatException e)
+            {
+                context.AddError(e.Message, e.Offset, name);
+            }
+        }
+    }
+
+    private long DataStart(IBlob chunk, long local, long shift)
+    {
+        var header = chunk.ReadBytes(local, LocalLength);
+        if (header.Length != LocalLength || BinaryPrimitives.ReadUInt32LittleEndian(header) != LocalSignature)
+            throw new FormatException(Id, local + shift, "local file header missing where the central directory points");
+        var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(26));
+        var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(28));
+        return checked(local + LocalLength + nameLength + extraLength);
+    }
+
+    private Stream Open(ushort method, IBlob data, long size, long offset)
+    {
+        var input = data.OpenStream();
+        return method switch
+        {
+            MethodDeflate => new DeflateStream(input, System.IO.Compression.CompressionMode.Decompress),
+            MethodDeflate64 => new Deflate64Stream(input, SharpCompress.Compressors.CompressionMode.Decompress),
+            MethodBzip2 => BZip2Stream.Create(input, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: false, tolerateTruncatedStream: false),
+            MethodLzma => OpenLzma(input, data.Length, size, offset),
+            MethodZstd => new ZstdSharp.DecompressionStream(input),
+            MethodStored => input,
+            _ => throw new FormatException(Id, offset, $"compression method {method} is not supported (stored, deflate, deflate64, bzip2, lzma and zstd are)"),
+        };
+    }
+
+    /// <summary>ZIP's LZMA (APPNOTE 5.8.8): version (2), properties size (2), properties (5), then the stream.</summary>
+    private Stream OpenLzma(Stream input, long compressed, long size, long offset)
+    {
+        Span<byte> head = stackalloc byte[4];
+        input.ReadExactly(head);
+        var propsSize = BinaryPrimitives.ReadUInt16LittleEndian(head[2..]);
+        if (propsSize != 5)
+            throw new FormatException(Id, offset, $"LZMA properties size {propsSize}, expected 5");
+        var props = new byte[5];
+        input.ReadExactly(props);
+        return LzmaStream.Create(props, input, compressed - 9, size, leaveOpen: false);
+    }
+
+    private static void ApplyZip64(byte[] extra, ref long size, ref long compressed, ref long local)
+    {
+        var i = 0;
+        while (i + 4 <= extra.Length)
+        {
+            var id = BinaryPrimitives.ReadUInt16LittleEndian(extra.AsSpan(i));
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(extra.AsSpan(i + 2));
+            if (i + 4 + length > extra.Length)
+                return;
+            if (id == Zip64ExtraId)
+            {
+                // Only the fields whose 32-bit value is all ones are present, in this order (APPNOTE 4.5.3).
+                var field = extra.AsSpan(i + 4, length);
+                var at = 0;
+                if (size == 0xffffffff && at + 8 <= field.Length)
+                {
+                    size = BinaryPrimitives.ReadInt64LittleEndian(field[at..]);
+                    at += 8;
+                }
+                if (compressed == 0xffffffff && at + 8 <= field.Length)
+                {
+                    compressed = BinaryPrimitives.ReadInt64LittleEndian(field[at..]);
+                    at += 8;
+                }
+                if (local == 0xffffffff && at + 8 <= field.Length)
+                    local = BinaryPrimitives.ReadInt64LittleEndian(field[at..]);
+                return;
+            }
+            i += 4 + length;
+        }
+    }
+
+    private static long? DosTime(uint dos)
+    {
+        var year = 1980 + (int)(dos >> 25);
+        var month = (int)((dos >> 21) & 0xf);
+        var day = (int)((dos >> 16) & 0x1f);
+        var hour = (int)((dos >> 11) & 0x1f);
+        var minute = (int)((dos >> 5) & 0x3f);
+        var second = (int)(dos & 0x1f) * 2;
+        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+            return null;
+        return new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero).ToUnixTimeSeconds();
+    }
+}
