@@ -224,11 +224,13 @@ internal static class FeedReader
 
     private static FeedEntry Dispatch(string path, string label, JsonElement element)
     {
+        // API response pages wrap each record: {"cve": {...}}.
+        if (element.ValueKind == JsonValueKind.Object && !element.TryGetProperty("id", out _) && element.TryGetProperty("cve", out var inner) && inner.ValueKind == JsonValueKind.Object)
+            element = inner;
+        if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String)
+            label += $" ({Truncate(idValue.GetString()!)})";
         try
         {
-            // API response pages wrap each record: {"cve": {...}}.
-            if (element.ValueKind == JsonValueKind.Object && !element.TryGetProperty("id", out _) && element.TryGetProperty("cve", out var inner) && inner.ValueKind == JsonValueKind.Object)
-                element = inner;
             if (NvdImporter.IsRecord(element))
                 return new FeedEntry(path, label, NvdImporter.Parse(element), null);
             if (OsvImporter.IsRecord(element))
@@ -237,8 +239,7 @@ internal static class FeedReader
         }
         catch (FeedFormatException e)
         {
-            var id = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String ? $" ({Truncate(idValue.GetString()!)})" : "";
-            return new FeedEntry(path, label + id, null, e.Message);
+            return new FeedEntry(path, label, null, e.Message);
         }
         catch (InvalidOperationException e)
         {

@@ -21,7 +21,9 @@ internal static class NvdImporter
 
     /// <summary>True when the object looks like an NVD 2.0 <c>cve</c> object.</summary>
     public static bool IsRecord(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("id", out _) && e.TryGetProperty("lastModified", out _);
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("id", out _)
+        && (e.TryGetProperty("lastModified", out _)
+            || (!e.TryGetProperty("modified", out _) && (e.TryGetProperty("vulnStatus", out _) || e.TryGetProperty("configurations", out _) || e.TryGetProperty("sourceIdentifier", out _))));
 
     public static FeedRecord Parse(JsonElement cve)
     {
