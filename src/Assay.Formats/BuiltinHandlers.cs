@@ -29,6 +29,7 @@ public static class BuiltinHandlers
         new DtbHandler(),
         new AndroidSparseHandler(),
         new Ext.Ext4Handler(),
+        new Iso9660.Iso9660Handler(),
         new SquashFsHandler(),
         new Ubi.UbiHandler(),
         new Ubifs.UbifsHandler(),
