@@ -1,0 +1,457 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Assay.Analyzers.Rules;
+using Assay.Core.Model;
+using Assay.Core.Plugins;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Pkcs;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Security.Certificates;
+using Org.BouncyCastle.X509;
+
+namespace Assay.Analyzers;
+
+/// <summary>
+/// Secrets shipped in the image: private keys (PEM PKCS#1/PKCS#8/SEC1, OpenSSH, Dropbear), X.509
+/// certificates (expired, weak key, MD5/SHA-1 signature, self-signed outside a trust store), cloud
+/// and API tokens by their published patterns, and default credentials stated in documents.
+/// TS 33.117 §4.2.3.4.2.3 (no preinstalled keys or default attributes) and §4.2.3.2.2.
+/// Evidence names the kind and place, never the secret; fingerprints are SHA-256: of the
+/// SubjectPublicKeyInfo DER for PEM keys, OpenSSH style (<c>SHA256:base64</c>) for SSH keys, of the
+/// matched value for tokens.
+/// </summary>
+/// <remarks>
+/// Limitations: files above 1 MiB and ELF/compressed/archive content are not searched for tokens
+/// (tokens compiled into binaries are missed); PuTTY and JKS key stores are not recognised; at most
+/// 512 certificates per file are read. Files under a CA trust store path are treated as trust anchors.
+/// </remarks>
+public sealed class SecretsAnalyzer : IInspector
+{
+    private const int MaxTextBytes = 1 << 20;
+    private const int MaxDropbearBytes = 16 << 10;
+    private const int MaxCertificatesPerFile = 512;
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
+
+    private static readonly Regex PemBlock = new(
+        @"-----BEGIN ([A-Z0-9 ]{1,40})-----\r?\n([A-Za-z0-9+/=:, \-\r\n]{1,65536}?)-----END \1-----",
+        RegexOptions.CultureInvariant, RegexTimeout);
+
+    private static readonly (string Rule, string Kind, Regex Pattern)[] Tokens =
+    [
+        ("ASSAY-SECRET-CLOUD-KEY-ID", "AWS access key id", Make(@"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
+        ("ASSAY-SECRET-CLOUD-SECRET", "AWS secret access key", Make(@"(?i:aws_?secret_?(?:access_?)?key)[""']?\s*[=:]\s*[""']?([A-Za-z0-9/+=]{40})\b")),
+        ("ASSAY-SECRET-API-TOKEN", "GitHub token", Make(@"\bgh[pousr]_[A-Za-z0-9]{36}\b")),
+        ("ASSAY-SECRET-API-TOKEN", "GitLab token", Make(@"\bglpat-[A-Za-z0-9_\-]{20}\b")),
+        ("ASSAY-SECRET-API-TOKEN", "Slack token", Make(@"\bxox[abposr]-[A-Za-z0-9\-]{10,72}")),
+        ("ASSAY-SECRET-API-TOKEN", "Google API key", Make(@"\bAIza[0-9A-Za-z_\-]{35}\b")),
+        ("ASSAY-SECRET-API-TOKEN", "Stripe live key", Make(@"\b[sr]k_live_[0-9A-Za-z]{24,99}\b")),
+        ("ASSAY-SECRET-DEFAULT-CREDENTIALS", "default credentials", Make(@"(?i:\bdefault\s+(?:credentials?|passwords?|logins?|user\s*(?:name)?\s*(?:/|and)\s*password))\s*(?:is|are|:|=)\s*[^\r\n]{1,80}")),
+    ];
+
+    private readonly TimeProvider _clock;
+
+    public SecretsAnalyzer()
+        : this(TimeProvider.System)
+    {
+    }
+
+    /// <summary>With the clock that decides whether a certificate has expired.</summary>
+    public SecretsAnalyzer(TimeProvider clock) => _clock = clock;
+
+    public string Id => "secrets";
+
+    private static Regex Make(string pattern) => new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+
+    public bool Wants(FileRecord file)
+    {
+        var cls = file.Type?.Class;
+        if (cls is "elf" or "pe" or "macho" or "compressed" or "archive" or "filesystem" or "image" or "empty")
+            return false;
+        return (file.Size ?? 0) <= MaxTextBytes;
+    }
+
+    public void Inspect(InspectedFile file, InspectionSink sink)
+    {
+        var bytes = file.ReadBytes(MaxTextBytes);
+        if (bytes.Length <= MaxDropbearBytes && TryDropbear(bytes) is { } dropbear)
+        {
+            sink.Add(RuleCatalog.Finding("ASSAY-SECRET-PRIVATE-KEY", file.Path, $"Dropbear private key ({dropbear.Type})", fingerprint: dropbear.Fingerprint,
+                title: $"Dropbear private key ({dropbear.Type}) shipped in the image"));
+            return;
+        }
+        if (!Core.Identification.FileType.IsText(bytes.AsSpan(0, Math.Min(bytes.Length, 4096))))
+        {
+            if (file.Record.Type?.Class == "data" && LooksLikeDerCertificateName(file.InnerPath))
+                Certificates(file, [(bytes, 0)], sink);
+            return;
+        }
+        var text = Encoding.UTF8.GetString(bytes);
+        var certificates = new List<(byte[] Der, int Line)>();
+        foreach (Match m in PemBlock.Matches(text))
+        {
+            var label = m.Groups[1].Value;
+            var line = LineOf(text, m.Index);
+            if (label == "CERTIFICATE" || label == "TRUSTED CERTIFICATE")
+            {
+                if (certificates.Count < MaxCertificatesPerFile && TryBase64(m.Groups[2].Value) is { } der)
+                    certificates.Add((der, line));
+            }
+            else if (label.EndsWith("PRIVATE KEY", StringComparison.Ordinal))
+                PrivateKey(file.Path, label, m.Groups[2].Value, line, sink);
+        }
+        if (certificates.Count > 0)
+            Certificates(file, certificates, sink);
+        foreach (var (rule, kind, pattern) in Tokens)
+        {
+            foreach (var m in pattern.EnumerateMatches(text))
+            {
+                var value = text.Substring(m.Index, m.Length);
+                var secret = rule == "ASSAY-SECRET-CLOUD-SECRET" ? value[Math.Max(0, value.Length - 40)..] : value;
+                var evidence = rule == "ASSAY-SECRET-DEFAULT-CREDENTIALS" ? MaskCredentials(value) : $"{kind}: {Mask(secret)}";
+                sink.Add(RuleCatalog.Finding(rule, file.Path, evidence, LineOf(text, m.Index), Sha256Hex(secret), title: rule == "ASSAY-SECRET-API-TOKEN" ? $"{kind} in a file of the image" : null));
+            }
+        }
+    }
+
+    // ---- private keys ----
+
+    private static void PrivateKey(string path, string label, string body, int line, InspectionSink sink)
+    {
+        var encrypted = label.StartsWith("ENCRYPTED", StringComparison.Ordinal) || body.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal);
+        string description;
+        string? fingerprint = null;
+        if (label == "OPENSSH PRIVATE KEY")
+        {
+            var info = TryBase64(body) is { } blob ? OpenSsh(blob) : null;
+            encrypted = info?.Encrypted ?? encrypted;
+            description = $"OpenSSH private key{(info is null ? "" : $" ({info.Value.Type})")}";
+            fingerprint = info?.Fingerprint;
+        }
+        else
+        {
+            var der = encrypted ? null : TryBase64(StripHeaders(body));
+            var (kind, spki) = der is null ? (null, null) : Describe(label, der);
+            description = $"PEM {label}{(kind is null ? "" : $" ({kind})")}";
+            if (spki is not null)
+                fingerprint = Sha256Hex(spki);
+        }
+        if (encrypted)
+            sink.Add(RuleCatalog.Finding("ASSAY-SECRET-PRIVATE-KEY-ENCRYPTED", path, $"-----BEGIN {label}----- (encrypted) {description}", line, fingerprint));
+        else
+            sink.Add(RuleCatalog.Finding("ASSAY-SECRET-PRIVATE-KEY", path, $"-----BEGIN {label}----- {description}", line, fingerprint,
+                title: $"Unencrypted private key shipped in the image ({description})"));
+    }
+
+    /// <summary>Key type and size and the DER SubjectPublicKeyInfo of a PEM private key, or nulls when it does not parse.</summary>
+    private static (string? Kind, byte[]? Spki) Describe(string label, byte[] der)
+    {
+        try
+        {
+            AsymmetricKeyParameter key = label switch
+            {
+                "RSA PRIVATE KEY" => RsaPrivate(RsaPrivateKeyStructure.GetInstance(der)),
+                "EC PRIVATE KEY" => throw new NotSupportedException("SEC1 keys carry no algorithm identifier here"),
+                _ => PrivateKeyFactory.CreateKey(der),
+            };
+            var pub = key switch
+            {
+                RsaPrivateCrtKeyParameters rsa => (AsymmetricKeyParameter)new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent),
+                ECPrivateKeyParameters ec => new ECPublicKeyParameters(ec.AlgorithmName, ec.Parameters.G.Multiply(ec.D).Normalize(), ec.Parameters),
+                Ed25519PrivateKeyParameters ed => ed.GeneratePublicKey(),
+                DsaPrivateKeyParameters dsa => new DsaPublicKeyParameters(dsa.Parameters.G.ModPow(dsa.X, dsa.Parameters.P), dsa.Parameters),
+                _ => null,
+            };
+            var kind = key switch
+            {
+                RsaPrivateCrtKeyParameters rsa => $"RSA {rsa.Modulus.BitLength}",
+                ECPrivateKeyParameters ec => $"EC {ec.Parameters.Curve.FieldSize}",
+                Ed25519PrivateKeyParameters => "Ed25519",
+                DsaPrivateKeyParameters dsa => $"DSA {dsa.Parameters.P.BitLength}",
+                _ => key.GetType().Name,
+            };
+            return (kind, pub is null ? null : SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pub).GetDerEncoded());
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or InvalidOperationException or NotSupportedException or IOException or SecurityUtilityException or FormatException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static RsaPrivateCrtKeyParameters RsaPrivate(RsaPrivateKeyStructure k) =>
+        new(k.Modulus, k.PublicExponent, k.PrivateExponent, k.Prime1, k.Prime2, k.Exponent1, k.Exponent2, k.Coefficient);
+
+    /// <summary>openssh-key-v1 (OpenSSH PROTOCOL.key): magic, cipher, kdf, kdf options, key count, public key blobs, private section.</summary>
+    private static (string Type, string Fingerprint, bool Encrypted)? OpenSsh(byte[] blob)
+    {
+        var magic = "openssh-key-v1\0"u8;
+        if (blob.Length < magic.Length || !blob.AsSpan(0, magic.Length).SequenceEqual(magic))
+            return null;
+        var p = magic.Length;
+        if (SshString(blob, ref p) is not { } cipher || SshString(blob, ref p) is null || SshString(blob, ref p) is null || p + 4 > blob.Length)
+            return null;
+        p += 4; // number of keys
+        if (SshString(blob, ref p) is not { } pub)
+            return null;
+        var q = 0;
+        var type = SshString(pub, ref q) is { } t ? Encoding.ASCII.GetString(t) : "unknown";
+        return (type, SshFingerprint(pub), Encoding.ASCII.GetString(cipher) != "none");
+    }
+
+    /// <summary>
+    /// Dropbear's own key file (dropbear signkey.c / dropbearkey): SSH wire encoding of the key
+    /// type name followed by the public and then the private parts, e.g. RSA: string "ssh-rsa",
+    /// mpint e, mpint n, mpint d, mpint p, mpint q; Ed25519: string "ssh-ed25519", string(32-byte
+    /// seed + 32-byte public key); ECDSA: string "ecdsa-sha2-nistpN", string curve, string Q, mpint d.
+    /// </summary>
+    internal static (string Type, string Fingerprint)? TryDropbear(byte[] b)
+    {
+        if (b.Length < 4 + 7)
+            return null;
+        var p = 0;
+        if (SshString(b, ref p) is not { } name)
+            return null;
+        var type = Encoding.ASCII.GetString(name);
+        byte[]? publicBlob;
+        switch (type)
+        {
+            case "ssh-rsa":
+                {
+                    // public: string type, mpint e, mpint n
+                    if (SshString(b, ref p) is null || SshString(b, ref p) is null)
+                        return null;
+                    var publicEnd = p;
+                    if (SshString(b, ref p) is null || SshString(b, ref p) is null || SshString(b, ref p) is null || p != b.Length)
+                        return null;
+                    publicBlob = b[..publicEnd];
+                    var q = 4 + name.Length;
+                    SshString(b, ref q);
+                    var n = SshString(b, ref q)!;
+                    type = $"rsa-{BitLength(n)}";
+                    break;
+                }
+            case "ssh-dss":
+                {
+                    for (var i = 0; i < 4; i++)
+                    {
+                        if (SshString(b, ref p) is null)
+                            return null;
+                    }
+                    var publicEnd = p;
+                    if (SshString(b, ref p) is null || p != b.Length)
+                        return null;
+                    publicBlob = b[..publicEnd];
+                    type = "dsa";
+                    break;
+                }
+            case "ssh-ed25519":
+                {
+                    if (SshString(b, ref p) is not { Length: 64 } keys || p != b.Length)
+                        return null;
+                    publicBlob = [.. SshWire("ssh-ed25519"u8), .. SshWire(keys.AsSpan(32))];
+                    type = "ed25519";
+                    break;
+                }
+            case "ecdsa-sha2-nistp256" or "ecdsa-sha2-nistp384" or "ecdsa-sha2-nistp521":
+                {
+                    if (SshString(b, ref p) is null || SshString(b, ref p) is null)
+                        return null;
+                    var publicEnd = p;
+                    if (SshString(b, ref p) is null || p != b.Length)
+                        return null;
+                    publicBlob = b[..publicEnd];
+                    type = "ecdsa-" + type[^4..];
+                    break;
+                }
+            default:
+                return null;
+        }
+        return (type, SshFingerprint(publicBlob));
+    }
+
+    private static int BitLength(byte[] mpint)
+    {
+        var i = 0;
+        while (i < mpint.Length && mpint[i] == 0)
+            i++;
+        return i == mpint.Length ? 0 : ((mpint.Length - i - 1) * 8) + (8 - System.Numerics.BitOperations.LeadingZeroCount((uint)mpint[i]) + 24);
+    }
+
+    private static byte[] SshWire(ReadOnlySpan<byte> value)
+    {
+        var result = new byte[4 + value.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(result, (uint)value.Length);
+        value.CopyTo(result.AsSpan(4));
+        return result;
+    }
+
+    private static byte[]? SshString(byte[] b, ref int p)
+    {
+        if (p + 4 > b.Length)
+            return null;
+        var len = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(p));
+        if (len > (uint)(b.Length - p - 4))
+            return null;
+        var value = b.AsSpan(p + 4, (int)len).ToArray();
+        p += 4 + (int)len;
+        return value;
+    }
+
+    /// <summary>OpenSSH's fingerprint: <c>SHA256:</c> and the unpadded base64 of the SHA-256 of the public key blob.</summary>
+    internal static string SshFingerprint(byte[] publicBlob) => "SHA256:" + Convert.ToBase64String(SHA256.HashData(publicBlob)).TrimEnd('=');
+
+    // ---- certificates ----
+
+    private void Certificates(InspectedFile file, List<(byte[] Der, int Line)> items, InspectionSink sink)
+    {
+        var trustStore = IsTrustStore(file.InnerPath) || items.Count > 3;
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var parser = new X509CertificateParser();
+        foreach (var (der, line) in items)
+        {
+            X509Certificate cert;
+            try
+            {
+                cert = parser.ReadCertificate(der);
+                if (cert is null)
+                    continue;
+            }
+            catch (Exception e) when (e is CertificateException or IOException or ArgumentException or InvalidCastException or InvalidOperationException)
+            {
+                sink.Add(new ScanError { Path = file.Path, Handler = Id, Message = $"certificate at line {line}: {e.Message}; not judged" });
+                continue;
+            }
+            var subject = Truncate(cert.SubjectDN.ToString(), 120);
+            var fingerprint = Convert.ToHexStringLower(SHA256.HashData(der));
+            var where = $"subject {subject}";
+            if (trustStore)
+                continue; // trust anchors: self-signed by design, their own signature hash does not matter
+            if (cert.NotAfter < now)
+                sink.Add(RuleCatalog.Finding("ASSAY-CERT-EXPIRED", file.Path, $"{where}; notAfter {cert.NotAfter:yyyy-MM-dd}", line, fingerprint));
+            if (WeakKey(cert) is { } weak)
+                sink.Add(RuleCatalog.Finding("ASSAY-CERT-WEAK-KEY", file.Path, $"{where}; {weak}", line, fingerprint));
+            var sigAlg = cert.SigAlgName.ToUpperInvariant();
+            if (sigAlg.Contains("MD5", StringComparison.Ordinal) || sigAlg.Contains("MD2", StringComparison.Ordinal) || sigAlg.Contains("SHA1", StringComparison.Ordinal) || sigAlg.Contains("SHA-1", StringComparison.Ordinal))
+                sink.Add(RuleCatalog.Finding("ASSAY-CERT-WEAK-SIGNATURE", file.Path, $"{where}; signature {cert.SigAlgName}", line, fingerprint));
+            if (IsSelfSigned(cert))
+            {
+                var ca = cert.GetBasicConstraints() >= 0;
+                sink.Add(RuleCatalog.Finding("ASSAY-CERT-SELF-SIGNED", file.Path, $"{where}; self-signed{(ca ? " CA" : "")}, valid {cert.NotBefore:yyyy-MM-dd} to {cert.NotAfter:yyyy-MM-dd}", line, fingerprint,
+                    title: ca ? "Self-signed CA certificate shipped" : null));
+            }
+        }
+    }
+
+    private static bool IsSelfSigned(X509Certificate cert)
+    {
+        if (!cert.SubjectDN.Equivalent(cert.IssuerDN))
+            return false;
+        try
+        {
+            cert.Verify(cert.GetPublicKey());
+            return true;
+        }
+        catch (Exception e) when (e is InvalidKeyException or SignatureException or CertificateException or ArgumentException or InvalidOperationException or SecurityUtilityException)
+        {
+            return false;
+        }
+    }
+
+    private static string? WeakKey(X509Certificate cert)
+    {
+        try
+        {
+            return cert.GetPublicKey() switch
+            {
+                RsaKeyParameters rsa when rsa.Modulus.BitLength < 2048 => $"RSA {rsa.Modulus.BitLength}-bit key",
+                DsaPublicKeyParameters dsa when dsa.Parameters.P.BitLength < 2048 => $"DSA {dsa.Parameters.P.BitLength}-bit key",
+                ECPublicKeyParameters ec when ec.Parameters.Curve.FieldSize < 224 => $"EC {ec.Parameters.Curve.FieldSize}-bit curve",
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or SecurityUtilityException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsTrustStore(string inner) =>
+        inner.Contains("/ca-certificates", StringComparison.Ordinal) || inner.Contains("ca-bundle", StringComparison.Ordinal)
+        || inner.Contains("/cacert", StringComparison.Ordinal) || inner.Contains("/certifi/", StringComparison.Ordinal)
+        || inner.Contains("/etc/pki/tls/certs/ca", StringComparison.Ordinal) || inner.Contains("/share/ca-", StringComparison.Ordinal);
+
+    private static bool LooksLikeDerCertificateName(string inner) =>
+        inner.EndsWith(".der", StringComparison.OrdinalIgnoreCase) || inner.EndsWith(".cer", StringComparison.OrdinalIgnoreCase) || inner.EndsWith(".crt", StringComparison.OrdinalIgnoreCase);
+
+    // ---- helpers ----
+
+    private static string StripHeaders(string body)
+    {
+        // RFC 1421 headers (Proc-Type, DEK-Info) end with an empty line before the base64.
+        var blank = body.IndexOf("\n\n", StringComparison.Ordinal);
+        return body.Contains(':', StringComparison.Ordinal) && blank >= 0 ? body[(blank + 2)..] : body;
+    }
+
+    private static byte[]? TryBase64(string text)
+    {
+        var clean = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is not ('\r' or '\n' or ' ' or '\t'))
+                clean.Append(c);
+        }
+        try
+        {
+            return Convert.FromBase64String(clean.ToString());
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static int LineOf(string text, int index)
+    {
+        var line = 1;
+        foreach (var c in text.AsSpan(0, index))
+        {
+            if (c == '\n')
+                line++;
+        }
+        return line;
+    }
+
+    /// <summary>First and last four characters, the rest as asterisks (at least half hidden).</summary>
+    internal static string Mask(string secret)
+    {
+        if (secret.Length <= 8)
+            return new string('*', secret.Length);
+        var show = Math.Min(4, secret.Length / 4);
+        return secret[..show] + new string('*', secret.Length - (2 * show)) + secret[^show..];
+    }
+
+    /// <summary>"Default credentials: root / admin" → "Default credentials: root / a****": the password word masked.</summary>
+    private static string MaskCredentials(string line)
+    {
+        var slash = line.IndexOf('/', StringComparison.Ordinal);
+        var start = slash >= 0 ? slash + 1 : line.IndexOfAny([':', '=']) + 1;
+        while (start < line.Length && line[start] == ' ')
+            start++;
+        var end = start;
+        while (end < line.Length && !char.IsWhiteSpace(line[end]))
+            end++;
+        if (end <= start)
+            return Truncate(line, 120);
+        return Truncate(line[..(start + 1)] + new string('*', end - start - 1) + line[end..], 120);
+    }
+
+    private static string Sha256Hex(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    private static string Sha256Hex(byte[] value) => Convert.ToHexStringLower(SHA256.HashData(value));
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "…";
+}
