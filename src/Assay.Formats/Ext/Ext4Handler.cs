@@ -95,6 +95,7 @@ public sealed class Ext4Handler : IFormatHandler
         Add(sb.HasIncompat(ExtSuperblock.IncompatInlineData), "inline_data");
         Add(sb.HasCompat(ExtSuperblock.CompatDirIndex), "dir_index");
         Add(sb.HasRoCompat(ExtSuperblock.RoCompatMetadataCsum), "metadata_csum");
+        Add(sb.HasRoCompat(ExtSuperblock.RoCompatBigalloc), "bigalloc");
         Add(sb.HasIncompat(ExtSuperblock.IncompatRecover), "needs_recovery");
         var text = $"{kind} filesystem, {sb.BlockSize}-byte blocks, {sb.BlocksCount} blocks, {sb.InodesCount} inodes";
         if (features.Count > 0)

@@ -68,7 +68,9 @@ internal sealed class ExtVolume
             ulong descBlock;
             if (g < firstMeta)
             {
-                descBlock = sb.FirstDataBlock + 1 + (g / perBlock);
+                // the table follows the superblock's block (byte 1024), whatever s_first_data_block
+                // says (bigalloc with 1 KiB blocks has it 0): ext4 descriptor_loc()
+                descBlock = (ulong)(ExtSuperblock.Offset / bs) + 1 + (g / perBlock);
             }
             else
             {

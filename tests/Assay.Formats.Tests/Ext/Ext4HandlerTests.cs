@@ -22,6 +22,7 @@ public sealed class Ext4HandlerTests
         { "ext4-1k-inline", "ext4", 1024 },
         { "ext4-4k-metabg", "ext4", 4096 },
         { "ext4-1k-32bit", "ext4", 1024 },
+        { "ext4-1k-bigalloc", "ext4", 1024 },
     };
 
     internal static byte[] Image(string name)

@@ -85,4 +85,5 @@ mk ext4-4k ext4 4096 2048 -O 64bit                         # extents, flex_bg, 6
 mk ext4-1k-inline ext4 1024 4096 -O inline_data,^has_journal -I 256   # inline files and directories
 mk ext4-4k-metabg ext4 4096 2048 -O meta_bg,^resize_inode,^has_journal   # meta block groups
 mk ext4-1k-32bit ext4 1024 4096 -O ^64bit,^metadata_csum,^has_journal -I 128  # 32-byte descriptors, 128-byte inodes
+mk ext4-1k-bigalloc ext4 1024 16384 -O bigalloc,^has_journal -C 4096   # clusters; s_first_data_block 0 with 1 KiB blocks
 ls -l ./*.img.gz
