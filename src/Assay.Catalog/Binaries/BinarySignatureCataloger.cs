@@ -209,13 +209,22 @@ public sealed class BinarySignatureCataloger : IInspector
             var we = Math.Min(text.Length, p + anchor.Length + s.After);
             var window = new string(text[ws..we]);
             var rel = p - ws;
+            System.Text.RegularExpressions.Match? best = null;
+            var bestDistance = int.MaxValue;
             foreach (System.Text.RegularExpressions.Match m in s.Pattern.Matches(window))
             {
-                if (m.Index > rel || m.Index + m.Length <= rel)
+                var covers = m.Index <= rel && m.Index + m.Length > rel;
+                if (!covers && !s.Near)
                     continue;
-                AddGroups(s, m, readAt + ws, readAt + p, window, hits);
-                break;
+                var distance = covers ? 0 : Math.Min(Math.Abs(m.Index - rel), Math.Abs(m.Index + m.Length - rel));
+                if (distance < bestDistance)
+                {
+                    best = m;
+                    bestDistance = distance;
+                }
             }
+            if (best is not null)
+                AddGroups(s, best, readAt + ws, readAt + p, window, hits);
         }
     }
 

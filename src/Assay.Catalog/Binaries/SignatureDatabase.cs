@@ -115,6 +115,7 @@ public sealed class SignatureDatabase
         public int? Priority { get; set; }
         public string? Strength { get; set; }
         public bool? Confirm { get; set; }
+        public bool? Near { get; set; }
         public string? Magic { get; set; }
         public int? From { get; set; }
         public int? To { get; set; }
@@ -191,6 +192,9 @@ public sealed class Signature
     public required string Strength { get; init; }
     public double Confidence => Strength == "strong" ? 0.9 : 0.7;
     public bool Confirm { get; init; } = true;
+
+    /// <summary>The match need not cover the anchor: the one nearest to it in the window counts.</summary>
+    public bool Near { get; init; }
     public byte[] Magic { get; init; } = [];
     public int From { get; init; }
     public int To { get; init; }
@@ -237,6 +241,7 @@ public sealed class Signature
             Priority = m.Priority ?? 0,
             Strength = m.Strength ?? "strong",
             Confirm = m.Confirm ?? true,
+            Near = m.Near ?? false,
             Magic = m.Magic is null ? [] : Convert.FromHexString(m.Magic),
             From = m.From ?? 0,
             To = m.To ?? 0,

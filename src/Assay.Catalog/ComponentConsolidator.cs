@@ -1,0 +1,180 @@
+using Assay.Catalog.Binaries;
+using Assay.Catalog.Identifiers;
+using Assay.Catalog.Support;
+using Assay.Core.Model;
+
+namespace Assay.Catalog;
+
+/// <summary>
+/// Turns what the catalogers reported into the evaluation's component list: one component per
+/// (name, version, location) with every piece of evidence kept, a firmware header's kernel name
+/// folded into the kernel found inside that image, end of support marked from
+/// <see cref="EndOfSupport"/> (as of the scan's start), a deterministic order, and the copies
+/// summary in <c>Summaries["components"]</c>: per component, how many copies in how many
+/// versions, the oldest, and how each copy is present (shared, static, vendored, package).
+/// </summary>
+public static class ComponentConsolidator
+{
+    /// <summary>Key of the summary table in <see cref="Evaluation.Summaries"/>.</summary>
+    public const string SummaryId = "components";
+
+    /// <summary>Locations listed per component in the summary.</summary>
+    public const int MaxLocationsListed = 50;
+
+    public static Evaluation Consolidate(Evaluation evaluation) => Consolidate(evaluation, SignatureDatabase.Default, EndOfSupport.Default);
+
+    public static Evaluation Consolidate(Evaluation evaluation, SignatureDatabase signatures, EndOfSupport support)
+    {
+        var merged = evaluation.Components
+            .GroupBy(c => (c.Name, c.Version, c.Location))
+            .Select(Merge)
+            .ToList();
+        merged = FoldHeaderKernels(merged);
+        var onDate = DateOnly.FromDateTime((evaluation.StartedAt == default ? DateTimeOffset.UtcNow : evaluation.StartedAt).UtcDateTime);
+        var marked = merged.Select(c => c with { Support = c.Support ?? SupportOf(c, signatures, support, onDate) })
+            .OrderBy(c => c.Name, StringComparer.Ordinal)
+            .ThenBy(c => c.Version, StringComparer.Ordinal)
+            .ThenBy(c => c.Location, StringComparer.Ordinal)
+            .ToList();
+        var summaries = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (k, v) in evaluation.Summaries)
+            summaries[k] = v;
+        summaries[SummaryId] = Summarize(marked);
+        return evaluation with { Components = marked, Summaries = summaries };
+    }
+
+    private static Component Merge(IGrouping<(string Name, string Version, string Location), Component> group)
+    {
+        var all = group.OrderBy(c => c.Linkage == "package" ? 0 : 1).ThenByDescending(c => c.Confidence).ToList();
+        var first = all[0];
+        if (all.Count == 1)
+            return first with { Evidence = SortEvidence(first.Evidence) };
+        return first with
+        {
+            Purl = all.Select(c => c.Purl).FirstOrDefault(p => p is not null),
+            Cpe = all.Select(c => c.Cpe).FirstOrDefault(p => p is not null),
+            Confidence = 1 - all.Aggregate(1.0, (p, c) => p * (1 - c.Confidence)),
+            Linkage = all.Select(c => c.Linkage).FirstOrDefault(p => p is not null),
+            PackageVersion = all.Select(c => c.PackageVersion).FirstOrDefault(p => p is not null),
+            SourcePackage = all.Select(c => c.SourcePackage).FirstOrDefault(p => p is not null),
+            Supplier = all.Select(c => c.Supplier).FirstOrDefault(p => p is not null),
+            Licenses = all.SelectMany(c => c.Licenses).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            Files = all.SelectMany(c => c.Files).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            Evidence = SortEvidence(all.SelectMany(c => c.Evidence)),
+        };
+    }
+
+    private static List<Evidence> SortEvidence(IEnumerable<Evidence> evidence) =>
+        evidence.Distinct()
+            .OrderBy(e => e.Path, StringComparer.Ordinal)
+            .ThenBy(e => e.Offset ?? -1)
+            .ThenBy(e => e.Source, StringComparer.Ordinal)
+            .ThenBy(e => e.Text, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>
+    /// A uImage's name field (<c>Linux-6.1.0-50</c>) is a label the vendor chose; when the kernel
+    /// inside that image (a path below it) shows its banner, the label becomes evidence of that
+    /// kernel instead of a component of its own.
+    /// </summary>
+    private static List<Component> FoldHeaderKernels(List<Component> components)
+    {
+        var kernels = components.Where(c => c.Type == "kernel").ToList();
+        if (kernels.Count < 2)
+            return components;
+        var folded = new Dictionary<Component, List<Evidence>>(ReferenceEqualityComparer.Instance);
+        var outers = new HashSet<Component>(ReferenceEqualityComparer.Instance);
+        foreach (var outer in kernels)
+        {
+            var target = kernels
+                .Where(k => !ReferenceEquals(k, outer) && k.Name == outer.Name && k.Location.StartsWith(outer.Location + Core.Pipeline.VirtualPath.Separator, StringComparison.Ordinal))
+                .OrderByDescending(k => k.Confidence)
+                .ThenBy(k => k.Location, StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (target is null)
+                continue;
+            outers.Add(outer);
+            if (!folded.TryGetValue(target, out var extra))
+                folded[target] = extra = [];
+            extra.AddRange(outer.Evidence);
+        }
+        return components
+            .Where(c => !outers.Contains(c))
+            .Select(c => folded.TryGetValue(c, out var extra) ? c with { Evidence = SortEvidence(c.Evidence.Concat(extra)) } : c)
+            .ToList();
+    }
+
+    private static SupportStatus? SupportOf(Component c, SignatureDatabase signatures, EndOfSupport support, DateOnly onDate)
+    {
+        var info = signatures.Find(c.Name);
+        var version = c.Version;
+        if (info is null && c.Linkage == "package")
+        {
+            info = signatures.FindBySource(c.SourcePackage ?? c.Name) ?? signatures.Find(c.SourcePackage ?? c.Name);
+            version = DebianVersion.Release(c.Version);
+        }
+        var key = info?.EolKey ?? (c.Name == "go" && c.Type == "go-module" ? "go" : null);
+        return key is null ? null : support.Lookup(key, version, onDate);
+    }
+
+    /// <summary>The copies of one component across the image.</summary>
+    public sealed record ComponentCopies
+    {
+        public required int Copies { get; init; }
+        public required IReadOnlyList<string> Versions { get; init; }
+        public required string Oldest { get; init; }
+        public required string Newest { get; init; }
+
+        /// <summary>Copies per linkage: shared (its own file), static (linked into another binary), package, ...</summary>
+        public required IReadOnlyDictionary<string, int> Linkage { get; init; }
+
+        public int Unsupported { get; init; }
+        public required IReadOnlyList<string> Locations { get; init; }
+
+        /// <summary>The sentence a lab report uses: "12 copies of openssl in 4 versions, the oldest 0.9.8".</summary>
+        public required string Text { get; init; }
+    }
+
+    /// <summary>The <c>components</c> summary table.</summary>
+    public sealed record ComponentsSummary
+    {
+        public required int Components { get; init; }
+        public required int Unsupported { get; init; }
+
+        /// <summary>Per component name, the copies found in files (package-database entries are counted apart).</summary>
+        public required IReadOnlyDictionary<string, ComponentCopies> Copies { get; init; }
+    }
+
+    internal static ComponentsSummary Summarize(IReadOnlyList<Component> components)
+    {
+        var copies = new SortedDictionary<string, ComponentCopies>(StringComparer.Ordinal);
+        foreach (var g in components.Where(c => c.Linkage != "package").GroupBy(c => c.Name))
+        {
+            var versions = g.Select(c => c.Version).Distinct(StringComparer.Ordinal).Order(VersionOrder.Instance).ToList();
+            var linkage = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            foreach (var c in g)
+            {
+                var l = c.Linkage ?? c.Type;
+                linkage[l] = linkage.GetValueOrDefault(l) + 1;
+            }
+            var count = g.Count();
+            copies[g.Key] = new ComponentCopies
+            {
+                Copies = count,
+                Versions = versions,
+                Oldest = versions[0],
+                Newest = versions[^1],
+                Linkage = linkage,
+                Unsupported = g.Count(c => c.Support is { Supported: false }),
+                Locations = g.Select(c => c.Location).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(MaxLocationsListed).ToList(),
+                Text = $"{count} {(count == 1 ? "copy" : "copies")} of {g.Key} in {versions.Count} {(versions.Count == 1 ? "version" : "versions")}, the oldest {versions[0]}",
+            };
+        }
+        return new ComponentsSummary
+        {
+            Components = components.Count,
+            Unsupported = components.Count(c => c.Support is { Supported: false }),
+            Copies = copies,
+        };
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text;
+using Assay.Catalog.Binaries;
+using Assay.Core.Content;
+
+namespace Assay.Catalog.Tests;
+
+public sealed class BinarySignatureCatalogerTests
+{
+    private static byte[] Latin1(string s) => Encoding.Latin1.GetBytes(s);
+
+    [Fact]
+    public void Inspect_ElfWithLinkedInCopies_ReportsEachAsStaticCopyWithEvidence()
+    {
+        // versions.c defines the version strings of OpenSSL 1.0.2k, zlib 1.2.8 and BusyBox 1.24.1.
+        var sink = TreeScan.One(new BinarySignatureCataloger(), "img!/usr/bin/versions", Fixture.Bytes("elf/versions.elf"));
+        var found = sink.Components.Select(c => (c.Name, c.Version)).Order().ToList();
+        Assert.Equal([("busybox", "1.24.1"), ("openssl", "1.0.2k"), ("zlib", "1.2.8")], found);
+        var openssl = sink.Components.Single(c => c.Name == "openssl");
+        Assert.Equal("static", openssl.Linkage);
+        Assert.Equal("pkg:generic/openssl@1.0.2k", openssl.Purl);
+        Assert.Equal("cpe:2.3:a:openssl:openssl:1.0.2k:*:*:*:*:*:*:*", openssl.Cpe);
+        var evidence = Assert.Single(openssl.Evidence);
+        Assert.Equal("binary-signature:openssl-version-text", evidence.Source);
+        Assert.Equal("OpenSSL 1.0.2k-fips  26 Jan 2017", evidence.Text);
+        var bytes = Fixture.Bytes("elf/versions.elf");
+        Assert.Equal(bytes.AsSpan().IndexOf("OpenSSL 1.0.2k"u8), evidence.Offset);
+    }
+
+    [Fact]
+    public void Inspect_ComponentsOwnLibrary_IsSharedLinkage()
+    {
+        var bytes = Latin1("\u007fELF\0\0\0OpenSSL 3.0.20 7 Apr 2026\0");
+        var sink = TreeScan.One(new BinarySignatureCataloger(), "img!/usr/lib/libcrypto.so.3", bytes);
+        Assert.Equal("shared", Assert.Single(sink.Components).Linkage);
+    }
+
+    [Fact]
+    public void Scan_AnchorAcrossChunkBoundary_IsFound()
+    {
+        // 1 MiB chunks: put the anchor so that it starts 5 bytes before the first boundary.
+        var bytes = new byte[(1 << 20) + 4096];
+        var text = Latin1("OpenSSL 1.1.1w  11 Sep 2023\0");
+        text.CopyTo(bytes, (1 << 20) - 5);
+        var hits = new BinarySignatureCataloger().Scan(new MemoryBlob(bytes), "blob", headerOnly: false, out var truncated);
+        Assert.False(truncated);
+        var hit = Assert.Single(hits);
+        Assert.Equal(("openssl", "1.1.1w", (long)(1 << 20) - 5), (hit.Component, hit.Version, hit.Offset));
+    }
+
+    [Fact]
+    public void Scan_DebianKernelBanner_HigherPrioritySignatureWins()
+    {
+        var banner = "Linux version 6.1.0-50-armmp (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP Debian 6.1.176-1 (2026-07-02)\n\0";
+        var hits = new BinarySignatureCataloger().Scan(new MemoryBlob(Latin1("\0\0" + banner)), "Image", headerOnly: false, out _);
+        var hit = Assert.Single(hits);
+        Assert.Equal(("linux-kernel", "6.1.176", "linux-banner-debian"), (hit.Component, hit.Version, hit.Signature.Id));
+    }
+
+    [Fact]
+    public void Inspect_UnpackedContainer_ReadsOnlyTheHeader()
+    {
+        // A uImage that a format handler unpacked: the name field counts, the body does not
+        // (its children are scanned as files of their own).
+        var header = new byte[64];
+        new byte[] { 0x27, 0x05, 0x19, 0x56 }.CopyTo(header, 0);
+        Latin1("fw Linux-5.10.110").CopyTo(header, 32);
+        var bytes = header.Concat(Latin1("\0OpenSSL 1.1.1w  11 Sep 2023\0")).ToArray();
+        var sink = TreeScan.One(new BinarySignatureCataloger(), "fw.bin", bytes, format: "uimage");
+        var c = Assert.Single(sink.Components);
+        Assert.Equal(("linux-kernel", "5.10.110", "kernel"), (c.Name, c.Version, c.Type));
+        Assert.Equal("cpe:2.3:o:linux:linux_kernel:5.10.110:*:*:*:*:*:*:*", c.Cpe);
+    }
+
+    [Fact]
+    public void Scan_FileScopedSignature_IgnoredInOtherFiles()
+    {
+        var bytes = Latin1("\0%s version 4.99.3\n\0");
+        Assert.Single(new BinarySignatureCataloger().Scan(new MemoryBlob(bytes), "tcpdump", false, out _));
+        Assert.Empty(new BinarySignatureCataloger().Scan(new MemoryBlob(bytes), "other-tool", false, out _));
+    }
+
+    [Fact]
+    public void Scan_FileNameSignatureWithConfirm_NeedsTheBareVersionInTheFile()
+    {
+        var cataloger = new BinarySignatureCataloger();
+        var hit = Assert.Single(cataloger.Scan(new MemoryBlob(Latin1("\u007fELF\0\0\0" + "1.5.4\0")), "libzstd.so.1.5.4", false, out _));
+        Assert.Equal(("zstd", "1.5.4", 7L), (hit.Component, hit.Version, hit.Offset));
+        Assert.Empty(cataloger.Scan(new MemoryBlob(Latin1("\u007fELF\0\0\0" + "1.5.5\0")), "libzstd.so.1.5.4", false, out _));
+    }
+
+    [Fact]
+    public void Scan_RandomBytes_FindsNothingAndDoesNotThrow()
+    {
+        var random = new Random(1234);
+        var bytes = new byte[3 << 20];
+        random.NextBytes(bytes);
+        Assert.Empty(new BinarySignatureCataloger().Scan(new MemoryBlob(bytes), "random.bin", false, out _));
+    }
+
+    [Fact]
+    public void Wants_TextAndContainers_OnlyContainersForHeaders()
+    {
+        var cataloger = new BinarySignatureCataloger();
+        Assert.False(cataloger.Wants(TreeScan.Record("img!/etc/motd", Latin1("hello world\n"))));
+        Assert.True(cataloger.Wants(TreeScan.Record("img!/bin/x", Fixture.Bytes("elf/versions.elf"))));
+        Assert.True(cataloger.Wants(TreeScan.Record("fw.bin", new byte[64], format: "uimage")));
+    }
+
+    [Fact]
+    public void Sanitize_ControlBytes_AreShownNotCopied()
+    {
+        Assert.Equal("a\\0b.c", BinarySignatureCataloger.Sanitize("a\0b\u0001c"));
+    }
+}

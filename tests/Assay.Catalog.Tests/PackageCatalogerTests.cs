@@ -1,0 +1,120 @@
+using Assay.Catalog.Ecosystems;
+using Assay.Catalog.Packages;
+
+namespace Assay.Catalog.Tests;
+
+/// <summary>The package-database fixtures of Fixtures/packages (made by make.py there).</summary>
+public sealed class PackageCatalogerTests
+{
+    [Fact]
+    public void Dpkg_StatusWithLists_ReportsInstalledPackagesWithOwnedFilesAndPurls()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/dpkg"), new DpkgStatusCataloger());
+        var found = sink.Components.Select(c => (c.Name, c.Version)).Order().ToList();
+        // busybox is "deinstall ok config-files" (removed); "broken" has no Version
+        Assert.Equal([("libssl3", "3.0.11-1~deb12u2"), ("zlib1g", "1:1.2.13.dfsg-1")], found);
+        var ssl = sink.Components.Single(c => c.Name == "libssl3");
+        Assert.Equal("pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12", ssl.Purl);
+        Assert.Equal("cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*", ssl.Cpe);
+        Assert.Equal("openssl", ssl.SourcePackage);
+        Assert.Equal(["img!/usr", "img!/usr/lib/x86_64-linux-gnu/libcrypto.so.3", "img!/usr/lib/x86_64-linux-gnu/libssl.so.3"], ssl.Files);
+        var zlib = sink.Components.Single(c => c.Name == "zlib1g");
+        Assert.Equal("pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12", zlib.Purl);
+        Assert.Equal("cpe:2.3:a:zlib:zlib:1.2.13:*:*:*:*:*:*:*", zlib.Cpe);
+        Assert.Equal(2, sink.Errors.Count);
+        Assert.Contains(sink.Errors, e => e.Message.Contains("'this line is not a field'", StringComparison.Ordinal));
+        Assert.Contains(sink.Errors, e => e.Message.Contains("no Package or Version", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Dpkg_VendorOsRelease_TakesDebianReleaseFromVersionMarkers()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/dpkg-vendor"), new DpkgStatusCataloger());
+        var lighttpd = sink.Components.Single(c => c.Name == "lighttpd");
+        Assert.Equal("pkg:deb/debian/lighttpd@1.4.69-1?arch=armhf&distro=debian-12", lighttpd.Purl);
+        Assert.Equal("cpe:2.3:a:thekelleys:dnsmasq:2.90:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "dnsmasq-base").Cpe);
+    }
+
+    [Fact]
+    public void Opkg_Status_ReportsPackagesWithOwnedFiles()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/opkg"), new OpkgStatusCataloger());
+        Assert.Equal([("dropbear", "2022.82-2"), ("libopenssl3", "3.0.12-1")], sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
+        var dropbear = sink.Components.Single(c => c.Name == "dropbear");
+        Assert.Equal("pkg:opkg/openwrt/dropbear@2022.82-2?arch=mipsel_24kc", dropbear.Purl);
+        Assert.Equal(["img!/etc/init.d/dropbear", "img!/usr/sbin/dropbear"], dropbear.Files);
+        Assert.Equal("cpe:2.3:a:dropbear_ssh_project:dropbear_ssh:2022.82:*:*:*:*:*:*:*", dropbear.Cpe);
+        Assert.Equal("cpe:2.3:a:openssl:openssl:3.0.12:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "libopenssl3").Cpe);
+    }
+
+    [Fact]
+    public void Apk_Installed_ReportsPackagesFilesAndDistro()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/apk"), new ApkInstalledCataloger());
+        Assert.Equal([("libcrypto3", "3.1.4-r0"), ("musl", "1.2.4-r2")], sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
+        var musl = sink.Components.Single(c => c.Name == "musl");
+        Assert.Equal("pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.18", musl.Purl);
+        Assert.Equal(["img!/lib/ld-musl-x86_64.so.1", "img!/lib/libc.musl-x86_64.so.1"], musl.Files);
+        Assert.Equal(["MIT"], musl.Licenses);
+        Assert.Equal("cpe:2.3:a:openssl:openssl:3.1.4:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "libcrypto3").Cpe);
+        Assert.Equal(2, sink.Errors.Count);
+    }
+
+    [Fact]
+    public void Rpm_Sqlite_ReportsPackagesFromHeaderBlobs()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/rpm"), new RpmSqliteCataloger());
+        Assert.Equal([("bash", "5.2.21-1.fc39"), ("openssl-libs", "1:3.1.1-4.fc39")], sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
+        var ssl = sink.Components.Single(c => c.Name == "openssl-libs");
+        Assert.Equal("pkg:rpm/fedora/openssl-libs@3.1.1-4.fc39?arch=x86_64&distro=fedora-39&epoch=1", ssl.Purl);
+        Assert.Equal("openssl", ssl.SourcePackage);
+        Assert.Equal("cpe:2.3:a:openssl:openssl:3.1.1:*:*:*:*:*:*:*", ssl.Cpe);
+        Assert.Equal(["img!/usr/lib64/libcrypto.so.3", "img!/usr/lib64/libssl.so.3"], ssl.Files);
+        // the third row's blob claims 1,000,000 index entries in 13 bytes
+        Assert.Contains("do not fit", Assert.Single(sink.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rpm_NotSqlite_IsAnError()
+    {
+        var sink = TreeScan.One(new RpmSqliteCataloger(), "img!/var/lib/rpm/rpmdb.sqlite", "not a database at all, just text"u8.ToArray());
+        Assert.Empty(sink.Components);
+        Assert.Single(sink.Errors);
+    }
+
+    [Theory]
+    [InlineData("openssl-3.0.7-6.el9.src.rpm", "openssl")]
+    [InlineData("python3.11-3.11.5-1.fc39.src.rpm", "python3.11")]
+    [InlineData("", null)]
+    public void Rpm_SourceName_DropsVersionAndRelease(string sourceRpm, string? expected) =>
+        Assert.Equal(expected, RpmSqliteCataloger.SourceName(sourceRpm));
+
+    [Fact]
+    public void Python_DistInfoAndEggInfo_AreReportedWithNormalizedNames()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/python"), new PythonDistInfoCataloger());
+        Assert.Equal([("requests-oauthlib", "1.3.1"), ("six", "1.16.0")], sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
+        Assert.Equal("pkg:pypi/requests-oauthlib@1.3.1", sink.Components.Single(c => c.Name == "requests-oauthlib").Purl);
+        Assert.Single(sink.Errors);
+    }
+
+    [Fact]
+    public void Npm_PackageJson_ReportsNamedVersionedManifests()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/npm"), new NodePackageJsonCataloger());
+        Assert.Equal([("@img/sharp-libvips-linux-x64", "1.0.4"), ("lodash", "4.17.21")], sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
+        var sharp = sink.Components.Single(c => c.Name.StartsWith('@'));
+        Assert.Equal("pkg:npm/%40img/sharp-libvips-linux-x64@1.0.4", sharp.Purl);
+        Assert.Equal("Lovell Fuller", sharp.Supplier);
+        Assert.Equal(["MIT"], sink.Components.Single(c => c.Name == "lodash").Licenses);
+        Assert.Single(sink.Errors);
+    }
+
+    [Theory]
+    [InlineData("install ok installed", true)]
+    [InlineData("deinstall ok config-files", false)]
+    [InlineData("purge ok not-installed", false)]
+    [InlineData(null, true)]
+    public void Dpkg_IsInstalled_FollowsTheStatusWord(string? status, bool expected) =>
+        Assert.Equal(expected, DpkgStatusCataloger.IsInstalled(status));
+}
