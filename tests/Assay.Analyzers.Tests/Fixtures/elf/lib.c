@@ -1,0 +1,4 @@
+/* Shared library code for the text-relocation fixture: built without -fPIC on purpose. */
+extern int counter;
+int counter;
+int bump(void) { return ++counter; }
