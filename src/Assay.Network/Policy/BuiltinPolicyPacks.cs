@@ -1,0 +1,51 @@
+namespace Assay.Network.Policy;
+
+/// <summary>
+/// The policy packs shipped with Assay, as embedded YAML (<c>Policy/Packs/*.yaml</c>), sorted by id
+/// (STYLE.md rule 2: one explicit registry). Their rules, dates and sources come from
+/// research/telecom-standards.md, appendix (b); each rule keeps its fact status (F, F2, U, I).
+/// </summary>
+public static class BuiltinPolicyPacks
+{
+    /// <summary>The ids, sorted; each has a resource <c>Assay.Network.Policy.Packs.{id}.yaml</c>.</summary>
+    public static IReadOnlyList<string> Ids { get; } = ["de-2024", "eu-sm03", "se-2020", "uk-2020", "uk-dvd"];
+
+    private static readonly Lazy<IReadOnlyList<PolicyPack>> Loaded = new(() => Ids.Select(LoadResource).ToList());
+
+    /// <summary>Every built-in pack, sorted by id.</summary>
+    public static IReadOnlyList<PolicyPack> All => Loaded.Value;
+
+    /// <summary>The built-in pack with this id, or null.</summary>
+    public static PolicyPack? Find(string id) => All.FirstOrDefault(p => string.Equals(p.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Resolves <c>--policy</c>: a built-in id, or the path of a custom pack YAML. Throws
+    /// <see cref="ArgumentException"/> listing the built-in ids when it is neither.
+    /// </summary>
+    public static PolicyPack Resolve(string idOrPath)
+    {
+        if (Find(idOrPath) is { } pack)
+            return pack;
+        if (File.Exists(idOrPath))
+            return PolicyPackLoader.LoadFile(idOrPath);
+        throw new ArgumentException($"policy '{idOrPath}' is neither a built-in pack ({string.Join(", ", Ids)}) nor a pack file");
+    }
+
+    /// <summary>The YAML text of a built-in pack (for <c>assay network policies --show</c>).</summary>
+    public static string ReadText(string id)
+    {
+        var name = $"Assay.Network.Policy.Packs.{id}.yaml";
+        using var stream = typeof(BuiltinPolicyPacks).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"built-in pack resource {name} is missing from the assembly");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static PolicyPack LoadResource(string id)
+    {
+        var pack = PolicyPackLoader.Parse(ReadText(id), $"{id}.yaml (built-in)");
+        if (pack.Id != id)
+            throw new InvalidOperationException($"built-in pack {id}.yaml declares id '{pack.Id}'");
+        return pack;
+    }
+}

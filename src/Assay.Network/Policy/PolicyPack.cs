@@ -1,0 +1,38 @@
+namespace Assay.Network.Policy;
+
+/// <summary>
+/// A regulator's (or an operator's) vendor policy: which vendors it restricts and the rules that
+/// apply to their elements. Built-in packs are YAML resources (<see cref="BuiltinPolicyPacks"/>);
+/// custom packs are the same YAML (docs/network.md, "Policy packs").
+/// </summary>
+public sealed record PolicyPack
+{
+    /// <summary>Stable lower-case id (<c>uk-dvd</c>).</summary>
+    public required string Id { get; init; }
+
+    public required string Title { get; init; }
+
+    /// <summary>GB, EU, DE, SE ..., matched against vendor designations.</summary>
+    public string? Jurisdiction { get; init; }
+
+    /// <summary>The vendor class the pack restricts (<c>high-risk</c>, <c>designated-vendor</c>), or <c>named</c> with <see cref="Vendors"/>.</summary>
+    public required string VendorClass { get; init; }
+
+    /// <summary>For <c>named</c> packs: the vendors restricted by name.</summary>
+    public IReadOnlyList<string> Vendors { get; init; } = [];
+
+    /// <summary>Vendors assumed in the class when the user gives no designations, with the source of that designation.</summary>
+    public IReadOnlyList<string> DefaultVendors { get; init; } = [];
+
+    public string? DefaultVendorsSource { get; init; }
+
+    /// <summary>Source id → citation.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; init; } = new SortedDictionary<string, string>();
+
+    public string? Note { get; init; }
+
+    public required IReadOnlyList<PolicyRule> Rules { get; init; }
+
+    /// <summary>Where the pack came from: <c>builtin</c> or a file path.</summary>
+    public string Origin { get; init; } = "builtin";
+}
