@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+
+namespace Assay.Analyzers.Tests;
+
+// Fixtures/secrets/make.sh makes the keys and certificates; expected fingerprints are read from the
+// files it wrote with openssl, dropbearkey and ssh-keygen, never typed in.
+public sealed class SecretsAnalyzerTests
+{
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private static Core.Plugins.InspectionSink Analyze(DateTimeOffset? now, params ImageFile[] files) =>
+        Harness.Run(now is { } n ? new SecretsAnalyzer(new FixedClock(n)) : new SecretsAnalyzer(), files);
+
+    private static string Text(string fixture) => File.ReadAllText(Fixture.Path(fixture)).Trim();
+
+    [Fact]
+    public void Pkcs8Key_Unencrypted_ReportedWithSpkiFingerprint()
+    {
+        var sink = Analyze(null, Harness.Fixture("secrets/device-key.pem", "/etc/ssl/private/device-key.pem"));
+        var finding = Assert.Single(sink.Findings("ASSAY-SECRET-PRIVATE-KEY"));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Fixture.Bytes("secrets/device-key.spki.der"))), finding.Fingerprint);
+        Assert.Contains("RSA 2048", finding.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("MII", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EncryptedKey_Pkcs8_NotReportedAsPlainKey()
+    {
+        var sink = Analyze(null, Harness.Fixture("secrets/encrypted-key.pem", "/etc/ssl/private/enc.pem"));
+        Assert.Empty(sink.Findings("ASSAY-SECRET-PRIVATE-KEY"));
+        Assert.Single(sink.Findings("ASSAY-SECRET-PRIVATE-KEY-ENCRYPTED"));
+    }
+
+    [Theory]
+    [InlineData("dropbear_rsa_host_key", "rsa-1024")]
+    [InlineData("dropbear_ed25519_host_key", "ed25519")]
+    public void DropbearKey_BinaryFormat_FingerprintMatchesDropbearkey(string name, string type)
+    {
+        var sink = Analyze(null, Harness.Fixture("secrets/" + name, "/etc/dropbear/" + name, "0600"));
+        var finding = Assert.Single(sink.Findings("ASSAY-SECRET-PRIVATE-KEY"));
+        Assert.Equal(Text($"secrets/{name}.fingerprint"), finding.Fingerprint);
+        Assert.Contains(type, finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenSshKey_Unencrypted_FingerprintMatchesSshKeygen()
+    {
+        var sink = Analyze(null, Harness.Fixture("secrets/id_ed25519", "/root/.ssh/id_ed25519", "0600"));
+        Assert.Equal(Text("secrets/id_ed25519.fingerprint"), Assert.Single(sink.Findings("ASSAY-SECRET-PRIVATE-KEY")).Fingerprint);
+    }
+
+    [Fact]
+    public void NotAKey_DropbearLookalikeBytes_NoFinding()
+    {
+        // A file that starts like an SSH wire string but is cut short.
+        var bytes = Fixture.Bytes("secrets/dropbear_rsa_host_key")[..40];
+        var sink = Analyze(null, new ImageFile("/etc/blob.bin", bytes));
+        Assert.Empty(sink.Findings);
+    }
+
+    [Fact]
+    public void WeakSelfSignedCa_Sha1Rsa1024_ThreeFindings()
+    {
+        var sink = Analyze(null, Harness.Fixture("secrets/cert-weak-selfsigned.pem", "/etc/ssl/certs/vendor-ca.pem"));
+        Assert.Single(sink.Findings("ASSAY-CERT-WEAK-KEY"));
+        Assert.Single(sink.Findings("ASSAY-CERT-WEAK-SIGNATURE"));
+        Assert.Equal("Self-signed CA certificate shipped", Assert.Single(sink.Findings("ASSAY-CERT-SELF-SIGNED")).Title);
+        Assert.Empty(sink.Findings("ASSAY-CERT-EXPIRED"));
+    }
+
+    [Fact]
+    public void LeafCertificate_Sha256Rsa2048IssuedByCa_NoFindingUntilExpiry()
+    {
+        var leaf = Harness.Fixture("secrets/cert-leaf.pem", "/etc/ssl/certs/device.pem");
+        Assert.Empty(Analyze(null, leaf).Findings);
+        // make.sh issues it for 3650 days; a clock past that sees it expired.
+        Assert.Single(Analyze(DateTimeOffset.UtcNow.AddDays(4000), leaf).Findings("ASSAY-CERT-EXPIRED"));
+    }
+
+    [Fact]
+    public void TrustStore_SelfSignedRoots_NotReported()
+    {
+        var sink = Analyze(null, Harness.Fixture("secrets/cert-weak-selfsigned.pem", "/usr/share/ca-certificates/mozilla/Weak.crt"));
+        Assert.Empty(sink.Findings);
+    }
+
+    [Fact]
+    public void AwsKeys_DocumentationValues_ReportedMasked()
+    {
+        var sink = Analyze(null, Harness.Fixture("secrets/cloud-sync.conf", "/etc/config/cloud-sync.conf"));
+        var id = Assert.Single(sink.Findings("ASSAY-SECRET-CLOUD-KEY-ID"));
+        var secret = Assert.Single(sink.Findings("ASSAY-SECRET-CLOUD-SECRET"));
+        Assert.Equal((2, 3), (id.Line!.Value, secret.Line!.Value));
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", id.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", secret.Evidence, StringComparison.Ordinal);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"u8)), secret.Fingerprint);
+    }
+
+    [Fact]
+    public void TokenLookalikes_NoFinding()
+    {
+        Assert.Empty(Analyze(null, Harness.Fixture("secrets/no-tokens.conf", "/etc/config/x.conf")).Findings);
+    }
+
+    [Fact]
+    public void ReleaseNotes_DefaultCredentials_ReportedWithPasswordMasked()
+    {
+        var finding = Assert.Single(Analyze(null, Harness.Fixture("secrets/release-notes.txt", "/RELEASE-NOTES.txt")).Findings("ASSAY-SECRET-DEFAULT-CREDENTIALS"));
+        Assert.Equal(2, finding.Line);
+        Assert.Contains("root / a****", finding.Evidence, StringComparison.Ordinal);
+        Assert.Empty(Analyze(null, Harness.Fixture("secrets/readme.txt", "/README.txt")).Findings);
+    }
+}
