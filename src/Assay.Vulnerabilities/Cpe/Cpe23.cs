@@ -69,7 +69,11 @@ public sealed record Cpe23(string Part, string Vendor, string Product, string Ve
 
     /// <summary>Formats a CPE 2.3 name for an application with this vendor, product and version (other fields ANY).</summary>
     public static string Format(string part, string vendor, string product, string version) =>
-        $"cpe:2.3:{part}:{Escape(vendor)}:{Escape(product)}:{Escape(version)}:*:*:*:*:*:*:*";
+        Format(part, vendor, product, version, "*");
+
+    /// <summary>Formats a CPE 2.3 name with these fields and every later field ANY.</summary>
+    public static string Format(string part, string vendor, string product, string version, string update) =>
+        $"cpe:2.3:{part}:{Escape(vendor)}:{Escape(product)}:{Escape(version)}:{Escape(update)}:*:*:*:*:*:*";
 
     private static string Escape(string value)
     {

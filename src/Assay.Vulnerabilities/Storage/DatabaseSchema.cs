@@ -3,8 +3,9 @@ using Microsoft.Data.Sqlite;
 namespace Assay.Vulnerabilities.Storage;
 
 /// <summary>
-/// The SQLite layout of the vulnerability database. Vendor and product are stored lower-case;
-/// times as ISO 8601 UTC text. The product index is built after a bulk load (see <see cref="CreateIndexes"/>).
+/// The SQLite layout of the vulnerability database. Vendor and product are stored lower-case, once,
+/// in <c>product</c>; <c>cpe_match.criteria</c> is stored only when it differs from
+/// <see cref="Cpe.Cpe23.Format(string, string, string, string, string)"/> of its fields; times as ISO 8601 UTC text. The product index is built after a bulk load (see <see cref="CreateIndexes"/>).
 /// </summary>
 internal static class DatabaseSchema
 {
@@ -19,10 +20,11 @@ internal static class DatabaseSchema
             vid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, published TEXT, last_modified TEXT NOT NULL,
             severity INTEGER NOT NULL, cvss31_score REAL, cvss31_vector TEXT, cvss40_score REAL, cvss40_vector TEXT,
             cwes TEXT, aliases TEXT, description TEXT);
+        CREATE TABLE IF NOT EXISTS product(pid INTEGER PRIMARY KEY, vendor TEXT NOT NULL, product TEXT NOT NULL, UNIQUE(product, vendor));
         CREATE TABLE IF NOT EXISTS cpe_match(
-            vid INTEGER NOT NULL, config INTEGER NOT NULL, node INTEGER NOT NULL, config_and INTEGER NOT NULL, negate INTEGER NOT NULL,
-            vulnerable INTEGER NOT NULL, part TEXT NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL, version TEXT NOT NULL,
-            upd TEXT NOT NULL, criteria TEXT NOT NULL, start_incl TEXT, start_excl TEXT, end_incl TEXT, end_excl TEXT);
+            vid INTEGER NOT NULL, pid INTEGER NOT NULL, config INTEGER NOT NULL, node INTEGER NOT NULL, flags INTEGER NOT NULL,
+            part TEXT NOT NULL, version TEXT NOT NULL, upd TEXT NOT NULL, criteria TEXT,
+            start_incl TEXT, start_excl TEXT, end_incl TEXT, end_excl TEXT);
         CREATE TABLE IF NOT EXISTS osv_range(
             vid INTEGER NOT NULL, ecosystem TEXT NOT NULL, package TEXT NOT NULL, kind TEXT NOT NULL,
             introduced TEXT, fixed TEXT, last_affected TEXT, versions TEXT);
@@ -30,8 +32,11 @@ internal static class DatabaseSchema
         CREATE INDEX IF NOT EXISTS osv_range_vid ON osv_range(vid);
         """;
 
+    /// <summary><c>cpe_match.flags</c> bits.</summary>
+    public const int FlagConfigAnd = 1, FlagNegate = 2, FlagVulnerable = 4;
+
     public const string Indexes = """
-        CREATE INDEX IF NOT EXISTS cpe_match_product ON cpe_match(product, vendor);
+        CREATE INDEX IF NOT EXISTS cpe_match_pid ON cpe_match(pid);
         CREATE INDEX IF NOT EXISTS osv_range_package ON osv_range(package, ecosystem);
         """;
 

@@ -12,7 +12,8 @@ internal sealed class ImportWriter : IDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly Dictionary<string, (long Vid, string LastModified)> _existing = new(StringComparer.Ordinal);
-    private readonly SqliteCommand _insertVuln, _updateVuln, _deleteVuln, _deleteCpe, _deleteOsv, _insertCpe, _insertOsv, _lastId;
+    private readonly SqliteCommand _insertVuln, _updateVuln, _deleteVuln, _deleteCpe, _deleteOsv, _insertCpe, _insertProduct, _insertOsv, _lastId;
+    private readonly Dictionary<string, long> _products = new(StringComparer.Ordinal);
 
     public int Added { get; private set; }
     public int Updated { get; private set; }
@@ -29,6 +30,13 @@ internal sealed class ImportWriter : IDisposable
             while (reader.Read())
                 _existing[reader.GetString(1)] = (reader.GetInt64(0), reader.GetString(2));
         }
+        using (var load = connection.CreateCommand())
+        {
+            load.CommandText = "SELECT pid, vendor, product FROM product";
+            using var reader = load.ExecuteReader();
+            while (reader.Read())
+                _products[reader.GetString(1) + ":" + reader.GetString(2)] = reader.GetInt64(0);
+        }
         _transaction = connection.BeginTransaction();
         _insertVuln = Prepare("""
             INSERT INTO vulnerability(id, source, published, last_modified, severity, cvss31_score, cvss31_vector, cvss40_score, cvss40_vector, cwes, aliases, description)
@@ -42,9 +50,10 @@ internal sealed class ImportWriter : IDisposable
         _deleteCpe = Prepare("DELETE FROM cpe_match WHERE vid=$vid", "$vid");
         _deleteOsv = Prepare("DELETE FROM osv_range WHERE vid=$vid", "$vid");
         _insertCpe = Prepare("""
-            INSERT INTO cpe_match(vid, config, node, config_and, negate, vulnerable, part, vendor, product, version, upd, criteria, start_incl, start_excl, end_incl, end_excl)
-            VALUES ($vid, $config, $node, $and, $negate, $vulnerable, $part, $vendor, $product, $version, $upd, $criteria, $si, $se, $ei, $ee)
-            """, "$vid", "$config", "$node", "$and", "$negate", "$vulnerable", "$part", "$vendor", "$product", "$version", "$upd", "$criteria", "$si", "$se", "$ei", "$ee");
+            INSERT INTO cpe_match(vid, pid, config, node, flags, part, version, upd, criteria, start_incl, start_excl, end_incl, end_excl)
+            VALUES ($vid, $pid, $config, $node, $flags, $part, $version, $upd, $criteria, $si, $se, $ei, $ee)
+            """, "$vid", "$pid", "$config", "$node", "$flags", "$part", "$version", "$upd", "$criteria", "$si", "$se", "$ei", "$ee");
+        _insertProduct = Prepare("INSERT INTO product(vendor, product) VALUES ($v, $p)", "$v", "$p");
         _insertOsv = Prepare("""
             INSERT INTO osv_range(vid, ecosystem, package, kind, introduced, fixed, last_affected, versions)
             VALUES ($vid, $eco, $pkg, $kind, $intro, $fixed, $last, $versions)
@@ -97,21 +106,18 @@ internal sealed class ImportWriter : IDisposable
         {
             var p = _insertCpe.Parameters;
             p[0].Value = vid;
-            p[1].Value = m.Config;
-            p[2].Value = m.Node;
-            p[3].Value = m.ConfigAnd ? 1 : 0;
-            p[4].Value = m.Negate ? 1 : 0;
-            p[5].Value = m.Vulnerable ? 1 : 0;
-            p[6].Value = m.Part;
-            p[7].Value = m.Vendor;
-            p[8].Value = m.Product;
-            p[9].Value = m.Version;
-            p[10].Value = m.Update;
-            p[11].Value = m.Criteria;
-            p[12].Value = (object?)m.StartIncluding ?? DBNull.Value;
-            p[13].Value = (object?)m.StartExcluding ?? DBNull.Value;
-            p[14].Value = (object?)m.EndIncluding ?? DBNull.Value;
-            p[15].Value = (object?)m.EndExcluding ?? DBNull.Value;
+            p[1].Value = ProductId(m.Vendor, m.Product);
+            p[2].Value = m.Config;
+            p[3].Value = m.Node;
+            p[4].Value = (m.ConfigAnd ? DatabaseSchema.FlagConfigAnd : 0) | (m.Negate ? DatabaseSchema.FlagNegate : 0) | (m.Vulnerable ? DatabaseSchema.FlagVulnerable : 0);
+            p[5].Value = m.Part;
+            p[6].Value = m.Version;
+            p[7].Value = m.Update;
+            p[8].Value = m.Criteria == Cpe.Cpe23.Format(m.Part, m.Vendor, m.Product, m.Version, m.Update) ? DBNull.Value : m.Criteria;
+            p[9].Value = (object?)m.StartIncluding ?? DBNull.Value;
+            p[10].Value = (object?)m.StartExcluding ?? DBNull.Value;
+            p[11].Value = (object?)m.EndIncluding ?? DBNull.Value;
+            p[12].Value = (object?)m.EndExcluding ?? DBNull.Value;
             _insertCpe.ExecuteNonQuery();
         }
         foreach (var r in record.OsvRanges)
@@ -164,6 +170,19 @@ internal sealed class ImportWriter : IDisposable
         _transaction.Commit();
     }
 
+    private long ProductId(string vendor, string product)
+    {
+        var key = vendor + ":" + product;
+        if (_products.TryGetValue(key, out var pid))
+            return pid;
+        _insertProduct.Parameters[0].Value = vendor;
+        _insertProduct.Parameters[1].Value = product;
+        _insertProduct.ExecuteNonQuery();
+        pid = (long)_lastId.ExecuteScalar()!;
+        _products[key] = pid;
+        return pid;
+    }
+
     private void DeleteRows(long vid)
     {
         Run(_deleteCpe, vid);
@@ -206,7 +225,7 @@ internal sealed class ImportWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in new[] { _insertVuln, _updateVuln, _deleteVuln, _deleteCpe, _deleteOsv, _insertCpe, _insertOsv, _lastId })
+        foreach (var c in new[] { _insertVuln, _updateVuln, _deleteVuln, _deleteCpe, _deleteOsv, _insertCpe, _insertProduct, _insertOsv, _lastId })
             c.Dispose();
         _transaction.Dispose();
     }
