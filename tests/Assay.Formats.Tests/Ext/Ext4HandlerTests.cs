@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -190,6 +191,39 @@ public sealed class Ext4HandlerTests
         Assert.Null(context.Find("deep/a/b/c/d/leaf.txt"));
         Assert.NotNull(context.Find("hello.txt"));
         Assert.NotNull(context.Find("big/file-with-a-longish-name-0400"));
+    }
+
+    [Fact]
+    public void Unpack_ExtentIndexPointingAtItself_ReportsLoopForThatFileOnly()
+    {
+        var image = Image("ext4-4k");
+        // an extent root that is an index: eh_magic f30a, eh_entries 1, eh_max 4, eh_depth 1,
+        // eh_generation, then ext4_extent_idx { ei_block 0, ei_leaf_lo, ei_leaf_hi }; the one of
+        // "fragmented" leads to a leaf of its 12 extents
+        ReadOnlySpan<byte> pattern = [0x0a, 0xf3, 1, 0, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        int root = -1, node = -1;
+        uint leaf = 0;
+        for (var from = 0; root < 0;)
+        {
+            var at = image.AsSpan(from).IndexOf(pattern);
+            Assert.True(at >= 0, "no extent index root with a 12-extent leaf");
+            var candidate = from + at;
+            leaf = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(candidate + 16));
+            node = (int)leaf * 4096;
+            if (BinaryPrimitives.ReadUInt16LittleEndian(image.AsSpan(node)) == 0xf30a && BinaryPrimitives.ReadUInt16LittleEndian(image.AsSpan(node + 2)) == 12)
+                root = candidate;
+            from = candidate + 1;
+        }
+        image[root + 6] = 2; // root depth 2 → the leaf becomes an index node of depth 1 ...
+        image[node + 6] = 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(node + 12 + 4), leaf); // ... whose first entry is itself
+        BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(node + 12 + 8), 0);
+        var context = Unpack(image);
+        var error = Assert.Single(context.Errors);
+        Assert.Equal("fragmented", error.Path);
+        Assert.Contains("loop", error.Message, StringComparison.Ordinal);
+        Assert.Null(context.Find("fragmented"));
+        Assert.NotNull(context.Find("sparse"));
     }
 
     [Fact]
