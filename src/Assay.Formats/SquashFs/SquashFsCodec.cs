@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using K4os.Compression.LZ4;
-using SharpCompress.Compressors.LZMA;
 using SharpCompress.Compressors.Xz;
 
 namespace Assay.Formats.SquashFs;
@@ -85,25 +84,31 @@ internal abstract class SquashFsCodec
             return Run(source, count, (int)size, destination);
         }
 
-        public static int Run(byte[] source, int count, int size, Span<byte> destination)
+        private readonly LzmaDecoder _decoder = new();
+
+        public int Run(byte[] source, int count, int size, Span<byte> destination)
         {
-            var properties = source.AsSpan(0, PropertiesSize).ToArray();
-            using var input = new MemoryStream(source, HeaderSize, count - HeaderSize, false);
-            using var lzma = LzmaStream.Create(properties, input, count - HeaderSize, size, false);
-            var n = ReadAll(lzma, destination[..size]);
+            var n = _decoder.DecodeLzma(source[0], source.AsSpan(HeaderSize, count - HeaderSize), destination, size);
             if (n != size)
                 throw new InvalidDataException($"the lzma stream ends after {n} of the {size} bytes its header announces");
             return n;
         }
     }
 
-    /// <summary>xz streams (compressor id 4), with any filter chain of the stream header (BCJ filters included).</summary>
+    /// <summary>
+    /// xz streams (compressor id 4): one block, LZMA2 with any BCJ or delta filters, decoded by
+    /// <see cref="XzBlockDecoder"/>; anything else (several blocks, other filters) by SharpCompress.
+    /// </summary>
     private sealed class XzCodec : SquashFsCodec
     {
+        private readonly XzBlockDecoder _decoder = new();
+
         public override string Name => "xz";
 
         public override int Decompress(byte[] source, int count, Span<byte> destination)
         {
+            if (_decoder.TryDecode(source.AsSpan(0, count), destination, out var written))
+                return written;
             using var input = new MemoryStream(source, 0, count, false);
             using var xz = new XZStream(input);
             return ReadAll(xz, destination);
@@ -165,6 +170,7 @@ internal abstract class SquashFsCodec
         private const int ZlibHeaderCheck = 31;
         private const int ZlibMethodDeflate = 8;
         private readonly ZlibCodec _zlib = new();
+        private readonly LzmaAloneCodec _lzma = new();
 
         public override string Name => "gzip or vendor lzma";
 
@@ -177,7 +183,7 @@ internal abstract class SquashFsCodec
             var size = BinaryPrimitives.ReadUInt64LittleEndian(source.AsSpan(LzmaAloneCodec.PropertiesSize));
             if (size > (ulong)destination.Length)
                 throw new InvalidDataException($"the vendor lzma header announces {size} bytes, more than the {destination.Length}-byte block");
-            return LzmaAloneCodec.Run(source, count, (int)size, destination);
+            return _lzma.Run(source, count, (int)size, destination);
         }
     }
 }

@@ -75,4 +75,25 @@ make zstd -comp zstd -b 131072
 make stored -comp gzip -b 4096 -noI -noD -noF -noX
 make nofrag -comp gzip -b 8192 -no-fragments -no-xattrs
 (cd "$root" && sha256sum bin/busybox usr/share/doc/numbers.txt data/sparse.img etc/passwd etc/empty srv/many/entry-259) > "$here/expected-sha256.txt"
+
+# xz streams with each BCJ filter (and delta) over code-like bytes full of call/branch patterns, as
+# mksquashfs -Xbcj would write them per block (one block, CRC32 check); start=256 tests the offset.
+python3 - "$work/code.bin" <<'PY'
+import random, sys
+r = random.Random(3)
+words = [bytes(r.randrange(256) for _ in range(4)) for _ in range(64)]
+out = bytearray()
+while len(out) < 65536:
+    k, a, b, c = r.randrange(9), r.randrange(256), r.randrange(256), r.randrange(256)
+    out += [words[r.randrange(64)], bytes([0xe8, a, b, 0, 0]), bytes([a, b, c, 0xeb]), bytes([a, 0xf0 | (b & 7), c, 0xf8 | (a & 7)]),
+            bytes([0x48 | (a & 3), b, c, (a & 0xfc) | 1]), bytes([0x40, b & 0x3f, c, a]), bytes([a, b, c, 0x94 | (a & 3)]),
+            bytes([a, b, c, 0x90]), bytes([0x10, a, b, c] * 4)][k]
+open(sys.argv[1], "wb").write(bytes(out[:65536]))
+PY
+for f in x86 powerpc ia64 arm armthumb sparc arm64; do
+	xz --format=xz --check=crc32 --"$f" --lzma2=preset=6 -c "$work/code.bin" > "$here/bcj-$f.xz"
+done
+xz --format=xz --check=crc32 --x86=start=256 --lzma2=preset=6 -c "$work/code.bin" > "$here/bcj-x86-start.xz"
+xz --format=xz --check=crc32 --delta=dist=4 --lzma2=preset=6 -c "$work/code.bin" > "$here/delta.xz"
+(cd "$work" && sha256sum code.bin) > "$here/expected-code-sha256.txt"
 ls -l "$here"
