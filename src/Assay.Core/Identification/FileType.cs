@@ -37,8 +37,8 @@ public static class FileType
     {
         if (length == 0)
             return new FileTypeInfo { Class = "empty", Description = "empty" };
-        if (header.Length >= 20 && header[0] == 0x7f && header[1] == (byte)'E' && header[2] == (byte)'L' && header[3] == (byte)'F')
-            return Elf(header);
+        if (header.Length >= 4 && header[0] == 0x7f && header[1] == (byte)'E' && header[2] == (byte)'L' && header[3] == (byte)'F')
+            return header.Length >= 20 ? Elf(header) : new FileTypeInfo { Class = "elf", Description = "ELF (truncated header)" };
         if (header.Length >= 0x40 && header[0] == (byte)'M' && header[1] == (byte)'Z')
         {
             var pe = BinaryPrimitives.ReadInt32LittleEndian(header[PeOffsetField..]);

@@ -155,9 +155,12 @@ public sealed class Scanner
                 else if (end < blob.Length)
                     AddGap(node.Path, blob, end, blob.Length - end);
             }
-            else if (type.Class == "data" && blob.Length >= _limits.MinCarveBytes)
+            else
             {
-                Carve(node, sha, 0);
+                if (StrongMagicAtStart(header) is { } claimed)
+                    _errors.Add(new ScanError { Path = node.Path, Handler = claimed, Offset = 0, Message = $"{claimed} signature at offset 0 but the header is invalid or the file is truncated; not unpacked as {claimed}" });
+                if (type.Class == "data" && blob.Length >= _limits.MinCarveBytes)
+                    Carve(node, sha, 0);
             }
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
@@ -210,6 +213,20 @@ public sealed class Scanner
                 return (handler, match);
         }
         return (null, null);
+    }
+
+    /// <summary>A handler whose magic of at least 4 bytes sits at offset 0 (weak magics are too common to mean anything).</summary>
+    private string? StrongMagicAtStart(byte[] header)
+    {
+        foreach (var handler in _options.Handlers.All)
+        {
+            foreach (var magic in handler.Magics)
+            {
+                if (magic.Offset == 0 && magic.Bytes.Length >= 4 && header.AsSpan().StartsWith(magic.Bytes))
+                    return handler.Id;
+            }
+        }
+        return null;
     }
 
     private FormatMatch? SafeMatch(IFormatHandler handler, IBlob blob, long offset)
@@ -519,9 +536,12 @@ public sealed class Scanner
                 scanner._files.Add(Record(path, NodeKind.File, meta));
                 return;
             }
-            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or IOException or NotSupportedException)
+            catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException))
             {
-                scanner._errors.Add(new ScanError { Path = path, Handler = handlerId, Message = $"content could not be read: {e.Message}", Offset = (e as FormatException)?.Offset });
+                // Anything a decompressor throws while its stream is read is about the data (third-party
+                // decoders throw their own exception types for corrupt input).
+                var what = e is InvalidDataException or FormatException or EndOfStreamException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                scanner._errors.Add(new ScanError { Path = path, Handler = handlerId, Message = $"content could not be read: {what}", Offset = (e as FormatException)?.Offset });
                 scanner._files.Add(Record(path, NodeKind.File, meta));
                 return;
             }

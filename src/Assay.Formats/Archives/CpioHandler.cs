@@ -189,10 +189,11 @@ public sealed class CpioHandler : IFormatHandler
             {
                 var h = new byte[OdcHeader];
                 blob.ReadExactly(offset, h);
-                var rdev = Octal(h, 48, 6, offset);
+                // magic 0, dev 6, ino 12, mode 18, uid 24, gid 30, nlink 36, rdev 42, mtime 48 (11), namesize 59, filesize 65 (11)
+                var rdev = Octal(h, 42, 6, offset);
                 var dev = Octal(h, 6, 6, offset);
                 return new Header(OdcHeader, Octal(h, 12, 6, offset), (int)Octal(h, 18, 6, offset), Octal(h, 24, 6, offset), Octal(h, 30, 6, offset),
-                    Octal(h, 36, 6, offset), Octal(h, 54, 11, offset), Octal(h, 70, 11, offset), dev >> 8, dev & 0xff, rdev >> 8, rdev & 0xff, Octal(h, 65, 6, offset));
+                    Octal(h, 36, 6, offset), Octal(h, 48, 11, offset), Octal(h, 65, 11, offset), dev >> 8, dev & 0xff, rdev >> 8, rdev & 0xff, Octal(h, 59, 6, offset));
             }
             default:
             {

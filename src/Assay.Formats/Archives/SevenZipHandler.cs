@@ -46,6 +46,18 @@ public sealed class SevenZipHandler : IFormatHandler
 
     public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
     {
+        try
+        {
+            UnpackEntries(chunk, context);
+        }
+        catch (SharpCompress.Common.SharpCompressException e)
+        {
+            throw new Core.Formats.FormatException(Id, 0, $"the archive is corrupt or truncated ({e.Message})", e);
+        }
+    }
+
+    private void UnpackEntries(IBlob chunk, IUnpackContext context)
+    {
         using var input = chunk.OpenStream();
         using var archive = SevenZipArchive.OpenArchive(input, new ReaderOptions { LeaveStreamOpen = true });
         if (archive.IsEncrypted)

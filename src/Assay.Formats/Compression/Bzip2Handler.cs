@@ -38,7 +38,14 @@ public sealed class Bzip2Handler : IFormatHandler
     {
         var name = ChildName.FromFieldOrContainer(null, context.ContainerPath, [".bz2", ".bzip2", ".bz"], [(".tbz2", ".tar"), (".tbz", ".tar")]);
         using var input = chunk.OpenStream();
-        using var bzip = BZip2Stream.Create(input, CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false);
-        context.AddFile(new EntryMeta(name), bzip, chunk.Length);
+        try
+        {
+            using var bzip = BZip2Stream.Create(input, CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false);
+            context.AddFile(new EntryMeta(name), bzip, chunk.Length);
+        }
+        catch (SharpCompress.Common.SharpCompressException e)
+        {
+            throw new Core.Formats.FormatException(Id, input.Position, $"corrupt bzip2 stream ({e.Message})", e);
+        }
     }
 }

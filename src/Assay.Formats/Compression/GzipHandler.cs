@@ -25,6 +25,7 @@ public sealed class GzipHandler : IFormatHandler
     private const byte FlagComment = 0x10;
     private const byte ReservedFlags = 0xe0;
     private const int MaxNameLength = 1024;
+    private const int TrailerLength = 8;
 
     public string Id => "gzip";
     public string Description => "gzip compressed stream (RFC 1952), multi-member";
@@ -51,13 +52,28 @@ public sealed class GzipHandler : IFormatHandler
         var childName = ChildName.FromFieldOrContainer(name, context.ContainerPath, [".gz", ".gzip", ".z"], [(".tgz", ".tar")]);
         using var input = chunk.OpenStream();
         using var gzip = new GZipStream(input, CompressionMode.Decompress);
-        try
+        using var checkedOutput = new Crc32Stream(gzip);
+        context.AddFile(new EntryMeta(childName), checkedOutput, chunk.Length);
+        VerifyTrailer(chunk, checkedOutput, context);
+    }
+
+    /// <summary>
+    /// The deflate decoder stops quietly at the end of a truncated stream, so the member trailer
+    /// (CRC32 and ISIZE, RFC 1952 2.3.1) is compared with what came out. It describes the last
+    /// member only: a multi-member file whose earlier members differ is reported too, with that said.
+    /// </summary>
+    private void VerifyTrailer(IBlob chunk, Crc32Stream output, IUnpackContext context)
+    {
+        if (!output.ReachedEnd || chunk.Length < HeaderLength + TrailerLength)
+            return;
+        Span<byte> trailer = stackalloc byte[TrailerLength];
+        chunk.ReadExactly(chunk.Length - TrailerLength, trailer);
+        var crc = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        var size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
+        if (crc != output.Crc || size != (uint)output.Length)
         {
-            context.AddFile(new EntryMeta(childName), gzip, chunk.Length);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new FormatException(Id, input.Position, $"the deflate data is corrupt ({e.Message}); the stream is damaged or truncated", e);
+            context.AddError($"gzip trailer says {size} bytes with CRC32 {crc:x8}, the stream gave {output.Length} bytes with CRC32 {output.Crc:x8}: " +
+                "the file is truncated or corrupt (or holds several members, or trailing data)", chunk.Length - TrailerLength);
         }
     }
 

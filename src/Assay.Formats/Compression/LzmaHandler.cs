@@ -61,8 +61,9 @@ public sealed class LzmaHandler : IFormatHandler
         if (size > context.Limits.MaxFileBytes)
             throw new Core.Formats.FormatException(Id, SizeOffset, $"declared size {size} passes the file size limit {context.Limits.MaxFileBytes}");
         var name = ChildName.FromFieldOrContainer(null, context.ContainerPath, [".lzma", ".lz"], [(".tlz", ".tar")]);
-        using var input = chunk.Slice(HeaderLength, chunk.Length - HeaderLength).OpenStream();
-        using var lzma = LzmaStream.Create(header[..5], input, chunk.Length - HeaderLength, size, leaveOpen: true);
+        using var lzma = LibLzma.IsAvailable
+            ? (Stream)NativeLzmaStream.Alone(chunk.OpenStream())
+            : LzmaStream.Create(header[..5], chunk.Slice(HeaderLength, chunk.Length - HeaderLength).OpenStream(), chunk.Length - HeaderLength, size, leaveOpen: false);
         context.AddFile(new EntryMeta(name), lzma, chunk.Length);
     }
 }

@@ -22,7 +22,7 @@ public sealed class XzHandler : IFormatHandler
     public FormatCategory Category => FormatCategory.Compression;
     public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("fd377a585a00")];
     public IReadOnlyList<string> References { get; } = ["The .xz File Format 1.1.0 (tukaani.org), §2.1.1 Stream Header"];
-    public IReadOnlyList<string> Limitations { get; } = ["filters other than LZMA2 and those SharpCompress implements are reported as unsupported", "chunk length is not computed when carving"];
+    public IReadOnlyList<string> Limitations { get; } = ["decoded with the system liblzma when present (all filters); the managed fallback (SharpCompress) is slower and lacks some filters", "chunk length is not computed when carving"];
 
     public FormatMatch? TryMatch(IBlob blob, long offset)
     {
@@ -40,7 +40,7 @@ public sealed class XzHandler : IFormatHandler
     {
         var name = ChildName.FromFieldOrContainer(null, context.ContainerPath, [".xz", ".txz"], [(".txz", ".tar")]);
         using var input = chunk.OpenStream();
-        using var xz = new XZStream(input);
+        using Stream xz = LibLzma.IsAvailable ? NativeLzmaStream.Xz(input) : new XZStream(input);
         context.AddFile(new EntryMeta(name), xz, chunk.Length);
     }
 }
