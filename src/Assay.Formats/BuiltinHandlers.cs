@@ -28,11 +28,14 @@ public static class BuiltinHandlers
         new FitHandler(),
         new DtbHandler(),
         new AndroidSparseHandler(),
+        new IntelHexHandler(),
+        new SRecordHandler(),
         new Ext.Ext4Handler(),
         new Iso9660.Iso9660Handler(),
         new SquashFsHandler(),
         new Ubi.UbiHandler(),
         new Ubifs.UbifsHandler(),
+        new Jffs2.Jffs2Handler(),
     ];
 
     public static HandlerRegistry Registry { get; } = new(All);
