@@ -121,9 +121,11 @@ public sealed class WebServerConfigAnalyzer : IInspector
         var sawTokens = false;
         var tls = false;
         var listens = false;
-        foreach (var (line, content) in ConfigText.Lines(text))
+        // nginx statements end with ';' and blocks open with '{': one line may hold several.
+        foreach (var (line, statement) in ConfigText.Lines(text).SelectMany(l => l.Text.Split([';', '{', '}']).Select(s => (l.Line, s.Trim()))))
         {
-            var w = ConfigText.Words(content.TrimEnd(';', ' '));
+            var content = statement;
+            var w = ConfigText.Words(content);
             if (w.Length < 2)
                 continue;
             switch (w[0])
