@@ -134,6 +134,7 @@ public sealed class Ext4Handler : IFormatHandler
         private readonly HashSet<uint> _directories = [RootInode];
         private readonly CancellationToken _ct = context.CancellationToken;
         private ulong _directoryBlocksRead;
+        private long _contentBytes;
 
         public void Run()
         {
@@ -197,6 +198,10 @@ public sealed class Ext4Handler : IFormatHandler
                 case ExtInode.TypeRegular:
                     if (inode.Size > (ulong)context.Limits.MaxFileBytes)
                         throw new FormatException(ExtVolume.Id, offset, $"i_size {inode.Size} exceeds the file size limit of {context.Limits.MaxFileBytes} bytes; content not read");
+                    // holes and blocks shared between inodes make content cost nothing to claim
+                    _contentBytes += (long)inode.Size;
+                    if (_contentBytes > context.Limits.MaxTotalBytes)
+                        throw new FormatException(ExtVolume.Id, offset, $"the files listed so far claim {_contentBytes} bytes, more than the total limit of {context.Limits.MaxTotalBytes}; content not read");
                     context.AddFile(meta, volume.OpenContent(inode, offset, _ct));
                     return null;
                 case ExtInode.TypeSymlink:

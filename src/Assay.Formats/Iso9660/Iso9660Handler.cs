@@ -165,6 +165,11 @@ public sealed class Iso9660Handler : IFormatHandler
         private readonly HashSet<uint> _directories = [];
         private readonly CancellationToken _ct = context.CancellationToken;
 
+        // Records may share extents: directories read and file bytes claimed are held to what
+        // an image with disjoint extents could hold.
+        private long _directoryBytes;
+        private long _contentBytes;
+
         public void Run(IsoDirectoryRecord root)
         {
             var pending = new Stack<(uint Extent, uint Size, string Path, int Depth)>();
@@ -202,6 +207,9 @@ public sealed class Iso9660Handler : IFormatHandler
 
         private void ReadDirectory(uint extent, uint size, string dirPath, int depth, List<(uint, uint, string, int)> subdirs)
         {
+            _directoryBytes += size;
+            if (_directoryBytes > image.Length)
+                throw new FormatException(FormatId, (long)extent * blockSize, $"directories read so far total {_directoryBytes} bytes, more than the image's {image.Length}; directory extents overlap, the rest is not read");
             var data = ReadExtent(extent, size, "directory");
             var dirOffset = (long)extent * blockSize;
             var multi = new List<IsoDirectoryRecord>();
@@ -322,7 +330,11 @@ public sealed class Iso9660Handler : IFormatHandler
                 case TypeDir:
                     return Directory(record.Extent, record.DataLength, meta, recordOffset, depth);
                 case TypeRegular:
-                    context.AddFile(meta, Content(extents, recordOffset));
+                    var content = Content(extents, recordOffset);
+                    _contentBytes += content.Length;
+                    if (_contentBytes > context.Limits.MaxTotalBytes)
+                        throw new FormatException(FormatId, recordOffset, $"the files listed so far claim {_contentBytes} bytes, more than the total limit of {context.Limits.MaxTotalBytes}; content not read");
+                    context.AddFile(meta, content);
                     return null;
                 case TypeSymlink:
                     context.AddSymlink(meta, rr?.SymlinkTarget ?? throw new FormatException(FormatId, recordOffset, "Rock Ridge symlink has no SL entry; the record is damaged"));
