@@ -58,7 +58,8 @@ try
     {
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT vendor || ':' || product, version FROM cpe_match WHERE version NOT IN ('*','-') UNION SELECT DISTINCT vendor || ':' || product, end_excl FROM cpe_match WHERE end_excl IS NOT NULL";
+        command.CommandText = "SELECT DISTINCT p.vendor || ':' || p.product, m.version FROM cpe_match m JOIN product p ON p.pid = m.pid WHERE m.version NOT IN ('*','-') " +
+            "UNION SELECT DISTINCT p.vendor || ':' || p.product, m.end_excl FROM cpe_match m JOIN product p ON p.pid = m.pid WHERE m.end_excl IS NOT NULL";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
