@@ -30,6 +30,7 @@ public static class BuiltinHandlers
         new AndroidSparseHandler(),
         new IntelHexHandler(),
         new SRecordHandler(),
+        new ArmZImageHandler(),
         new Ext.Ext4Handler(),
         new Iso9660.Iso9660Handler(),
         new SquashFsHandler(),
