@@ -27,6 +27,16 @@ public sealed class BinarySignatureCatalogerTests
     }
 
     [Fact]
+    public void Inspect_DynamicallyLinkedHeaderVersion_IsNotACopy()
+    {
+        // headerref.elf: DT_NEEDED libcrypto.so.3 and the OpenSSL 1.1.1w header version text
+        var bytes = Fixture.Bytes("elf/headerref.elf");
+        Assert.True(bytes.AsSpan().IndexOf("OpenSSL 1.1.1w"u8) > 0);
+        var sink = TreeScan.One(new BinarySignatureCataloger(), "img!/usr/sbin/daemon", bytes);
+        Assert.Empty(sink.Components);
+    }
+
+    [Fact]
     public void Inspect_ComponentsOwnLibrary_IsSharedLinkage()
     {
         var bytes = Latin1("\u007fELF\0\0\0OpenSSL 3.0.20 7 Apr 2026\0");

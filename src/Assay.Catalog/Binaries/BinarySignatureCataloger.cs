@@ -21,7 +21,8 @@ namespace Assay.Catalog.Binaries;
 /// Limitations: versions computed at run time (from integers) are invisible; a string that names
 /// another product's version in the same words (a "requires OpenSSL 1.1.1" message with a date)
 /// would be reported; container files that another handler unpacked are only read for header
-/// signatures (their content is scanned as their children).
+/// signatures (their content is scanned as their children); a version text of a component
+/// whose library the file links dynamically is taken for a header reference and dropped.
 /// </para>
 /// </summary>
 public sealed class BinarySignatureCataloger : IInspector
@@ -98,8 +99,26 @@ public sealed class BinarySignatureCataloger : IInspector
         var hits = Scan(file.Content, VirtualPath.Name(file.Path), headerOnly: file.Record.Format is not null, out var truncated);
         if (truncated)
             sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"more than {MaxHitsPerFile} anchor hits; the rest of the file was not searched (a file full of version-like text?)" });
-        foreach (var component in ToComponents(file.Path, hits))
+        var needed = file.Record.Type?.Class == "elf" && ElfSections.TryRead(file.Content) is { } elf ? ElfSections.Needed(file.Content, elf) : [];
+        foreach (var component in ToComponents(file.Path, HeaderReferencesDropped(hits, VirtualPath.Name(file.Path), needed)))
             sink.Add(component);
+    }
+
+    /// <summary>
+    /// A program that links a component's library dynamically (DT_NEEDED <c>libcrypto.so.3</c>)
+    /// often holds the version text of the headers it was compiled against
+    /// (<c>OPENSSL_VERSION_TEXT</c> for "compiled against OpenSSL ..." messages); that is not a
+    /// copy of the component, and the library file itself is scanned on its own.
+    /// </summary>
+    internal IReadOnlyList<Hit> HeaderReferencesDropped(IReadOnlyList<Hit> hits, string fileName, IReadOnlyList<string> needed)
+    {
+        if (needed.Count == 0)
+            return hits;
+        return hits.Where(h =>
+        {
+            var info = _db.Find(h.Component);
+            return info is null || info.IsOwnFile(fileName) || !needed.Any(info.IsOwnFile);
+        }).ToList();
     }
 
     /// <summary>One version read by one signature.</summary>

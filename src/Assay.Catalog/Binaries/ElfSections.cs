@@ -92,4 +92,31 @@ internal static class ElfSections
     internal static ushort U16(ReadOnlySpan<byte> b, int at, bool little) => little ? BinaryPrimitives.ReadUInt16LittleEndian(b[at..]) : BinaryPrimitives.ReadUInt16BigEndian(b[at..]);
     internal static uint U32(ReadOnlySpan<byte> b, int at, bool little) => little ? BinaryPrimitives.ReadUInt32LittleEndian(b[at..]) : BinaryPrimitives.ReadUInt32BigEndian(b[at..]);
     internal static ulong U64(ReadOnlySpan<byte> b, int at, bool little) => little ? BinaryPrimitives.ReadUInt64LittleEndian(b[at..]) : BinaryPrimitives.ReadUInt64BigEndian(b[at..]);
+
+    private const long DtNeeded = 1;
+    private const int MaxDynamic = 1 << 20;
+
+    /// <summary>The DT_NEEDED names of the <c>.dynamic</c> section (strings from <c>.dynstr</c>); empty for static files.</summary>
+    public static IReadOnlyList<string> Needed(IBlob blob, Layout layout)
+    {
+        if (layout.Find(".dynamic") is not { HasData: true } dyn || layout.Find(".dynstr") is not { HasData: true } str)
+            return [];
+        var entry = layout.Is64 ? 16 : 8;
+        var table = blob.ReadBytes(dyn.Offset, (int)Math.Min(dyn.Size, MaxDynamic));
+        var strings = blob.ReadBytes(str.Offset, (int)Math.Min(str.Size, MaxDynamic));
+        var result = new List<string>();
+        for (var at = 0; at + entry <= table.Length; at += entry)
+        {
+            var tag = layout.Is64 ? (long)U64(table, at, layout.LittleEndian) : (int)U32(table, at, layout.LittleEndian);
+            var value = layout.Is64 ? U64(table, at + 8, layout.LittleEndian) : U32(table, at + 4, layout.LittleEndian);
+            if (tag == 0)
+                break;
+            if (tag != DtNeeded || value >= (ulong)strings.Length)
+                continue;
+            var rest = strings.AsSpan((int)value);
+            var end = rest.IndexOf((byte)0);
+            result.Add(Encoding.ASCII.GetString(end < 0 ? rest : rest[..end]));
+        }
+        return result;
+    }
 }
