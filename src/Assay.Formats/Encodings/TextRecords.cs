@@ -122,7 +122,9 @@ internal sealed class TextRecordSegmentBuilder
 internal sealed class TextLineReader(IBlob blob, long start, long end)
 {
     private const int WindowBytes = 1 << 16;
-    private readonly byte[] _window = new byte[WindowBytes];
+    private const int FirstReadBytes = 1 << 10;
+    private byte[] _window = new byte[FirstReadBytes];
+    private int _readSize = FirstReadBytes;
     private long _windowStart = start;
     private int _windowLength;
 
@@ -182,7 +184,11 @@ internal sealed class TextLineReader(IBlob blob, long start, long end)
             return;
         _windowStart = Position;
         _windowLength = 0;
-        var size = (int)Math.Min(WindowBytes, end - Position);
+        if (_window.Length < _readSize)
+            _window = new byte[_readSize];
+        // start small: a carver's candidate is usually rejected on its first line
+        var size = (int)Math.Min(_readSize, end - Position);
+        _readSize = Math.Min(_readSize * 4, WindowBytes);
         while (_windowLength < size)
         {
             var n = blob.Read(Position + _windowLength, _window.AsSpan(_windowLength, size - _windowLength));
