@@ -18,6 +18,7 @@ public static class BuiltinHandlers
         new ZstdHandler(),
         new Lz4Handler(),
         new LzmaHandler(),
+        new LzopHandler(),
 
         // archives
         new ZipHandler(),
