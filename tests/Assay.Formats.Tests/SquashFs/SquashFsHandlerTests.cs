@@ -19,14 +19,19 @@ namespace Assay.Formats.Tests.SquashFs;
 public sealed partial class SquashFsHandlerTests
 {
     private const int BytesUsedOffset = 40;
+    private const int BytesUsedOffset3 = 63;
     private const int RootInodeOffset = 32;
     private const int DirectoryTableOffset = 72;
     private static readonly SquashFsHandler Handler = new();
 
     public static TheoryData<string> Images => new() { "gzip-4k", "xz", "lzma", "lzo", "lz4", "zstd", "stored", "nofrag" };
 
+    /// <summary>SquashFS 3.1 images written by mksquashfs3.py (zlib ones checked by unsquashfs 4.5.1).</summary>
+    public static TheoryData<string> Version3Images => new() { "v3-le", "v3-be", "v3-le-lzma", "v3-be-lzma" };
+
     [Theory]
     [MemberData(nameof(Images))]
+    [MemberData(nameof(Version3Images))]
     public void Unpack_FixtureImage_MatchesUnsquashfsListing(string name)
     {
         var context = Unpack(Fixture.Bytes($"squashfs/{name}.sqfs"));
@@ -41,11 +46,13 @@ public sealed partial class SquashFsHandlerTests
 
     [Theory]
     [MemberData(nameof(Images))]
+    [MemberData(nameof(Version3Images))]
     public void Unpack_FixtureImage_ContentMatchesSourceTree(string name)
     {
         var context = Unpack(Fixture.Bytes($"squashfs/{name}.sqfs"));
 
-        foreach (var line in File.ReadAllLines(Fixture.Path("squashfs/expected-sha256.txt")))
+        var sums = name.StartsWith("v3", StringComparison.Ordinal) ? "expected-v3-sha256.txt" : "expected-sha256.txt";
+        foreach (var line in File.ReadAllLines(Fixture.Path("squashfs/" + sums)))
         {
             var (hash, path) = (line[..64], line[66..]);
             var entry = context.Find(path);
@@ -69,6 +76,20 @@ public sealed partial class SquashFsHandlerTests
         Assert.Equal(Convert.ToInt32("1777", 8), context.Find("tmp")!.Meta.Mode);
         Assert.Equal(1700000000L, context.Find("etc/hostname")!.Meta.Mtime);
         Assert.Null(context.Find(""));
+    }
+
+    [Theory]
+    [InlineData("v3-le", "squashfs 3.1, gzip or vendor lzma, little-endian")]
+    [InlineData("v3-be", "squashfs 3.1, gzip or vendor lzma, big-endian")]
+    public void TryMatch_Version3Image_TellsVersionAndByteOrder(string name, string description)
+    {
+        var bytes = Fixture.Bytes($"squashfs/{name}.sqfs");
+
+        var match = Handler.TryMatch(new MemoryBlob(bytes), 0);
+
+        Assert.NotNull(match);
+        Assert.StartsWith(description, match.Description);
+        Assert.Equal(BytesUsed(bytes), match.Length);
     }
 
     [Theory]
@@ -129,11 +150,12 @@ public sealed partial class SquashFsHandlerTests
 
     [Theory]
     [MemberData(nameof(Images))]
+    [MemberData(nameof(Version3Images))]
     public void Unpack_TruncatedImage_ThrowsFormatExceptionOrReportsErrors(string name)
     {
         var bytes = Fixture.Bytes($"squashfs/{name}.sqfs");
-        var bytesUsed = (int)BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(BytesUsedOffset));
-        foreach (var cut in new[] { 100, 4096, bytesUsed / 3, bytesUsed / 2, bytesUsed - 200, bytesUsed - 1 })
+        var bytesUsed = BytesUsed(bytes);
+        foreach (var cut in new[] { 200, 4096, bytesUsed / 3, bytesUsed / 2, bytesUsed - 200, bytesUsed - 1 })
         {
             var truncated = bytes.AsSpan(0, cut).ToArray();
             var match = Handler.TryMatch(new MemoryBlob(truncated), 0);
@@ -153,10 +175,12 @@ public sealed partial class SquashFsHandlerTests
     [InlineData("lzo", 3)]
     [InlineData("stored", 4)]
     [InlineData("zstd", 5)]
+    [InlineData("v3-be", 6)]
+    [InlineData("v3-le-lzma", 7)]
     public void Unpack_CorruptedBytes_OnlyFormatErrors(string name, int seed)
     {
         var original = Fixture.Bytes($"squashfs/{name}.sqfs");
-        var bytesUsed = (int)BinaryPrimitives.ReadInt64LittleEndian(original.AsSpan(BytesUsedOffset));
+        var bytesUsed = BytesUsed(original);
         var random = new Random(seed);
         for (var round = 0; round < 120; round++)
         {
@@ -209,6 +233,14 @@ public sealed partial class SquashFsHandlerTests
             from = p + 1;
         }
         return -1;
+    }
+
+    /// <summary>bytes_used: at 40 in a 4.0 superblock, at 63 in a 3.x one (in the magic's byte order).</summary>
+    private static int BytesUsed(byte[] bytes)
+    {
+        var bigEndian = bytes[0] == (byte)'s';
+        var at = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(28)) == 4 || BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(28)) == 4 ? BytesUsedOffset : BytesUsedOffset3;
+        return (int)(bigEndian ? BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(at)) : BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at)));
     }
 
     private static CollectingUnpackContext Unpack(byte[] bytes)

@@ -96,4 +96,19 @@ done
 xz --format=xz --check=crc32 --x86=start=256 --lzma2=preset=6 -c "$work/code.bin" > "$here/bcj-x86-start.xz"
 xz --format=xz --check=crc32 --delta=dist=4 --lzma2=preset=6 -c "$work/code.bin" > "$here/delta.xz"
 (cd "$work" && sha256sum code.bin) > "$here/expected-code-sha256.txt"
+
+# SquashFS 3.1 images (mksquashfs 3.x is not packaged any more): written by mksquashfs3.py, checked
+# and listed by unsquashfs 4.5.1, which still reads 3.x (zlib only). The vendor-LZMA images hold the
+# same tree, so they share the zlib image's listing.
+python3 "$here/mksquashfs3.py" "$here/v3-le.sqfs" le zlib
+python3 "$here/mksquashfs3.py" "$here/v3-be.sqfs" be zlib check
+python3 "$here/mksquashfs3.py" "$here/v3-le-lzma.sqfs" le lzma
+python3 "$here/mksquashfs3.py" "$here/v3-be-lzma.sqfs" be lzma
+for v in v3-le v3-be; do
+	unsquashfs -lln -d "" "$here/$v.sqfs" 2>/dev/null | sed -n '/^[-dlcbps]/p' > "$here/expected-$v.txt"
+done
+cp "$here/expected-v3-le.txt" "$here/expected-v3-le-lzma.txt"
+cp "$here/expected-v3-be.txt" "$here/expected-v3-be-lzma.txt"
+unsquashfs -d "$work/v3" "$here/v3-be.sqfs" > /dev/null 2>&1
+(cd "$work/v3" && sha256sum bin/busybox www/index.html etc/passwd etc/empty www/page-39.html) > "$here/expected-v3-sha256.txt"
 ls -l "$here"

@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Writes a small SquashFS 3.1 image (the layout of squashfs-tools 3.x, squashfs_compat.h) from a
+tree description, little- or big-endian, zlib or the vendor "LZMA alone" block compression of older
+router SDKs. mksquashfs 3.x is no longer packaged; unsquashfs 4.x still reads 3.x images (zlib), so
+make.sh checks each zlib image with `unsquashfs -lln` and commits that listing.
+
+usage: mksquashfs3.py OUT {le|be} {zlib|lzma} [check]
+"""
+import hashlib
+import lzma
+import struct
+import sys
+import zlib
+
+OUT, ORDER, COMP = sys.argv[1], sys.argv[2], sys.argv[3]
+CHECK = len(sys.argv) > 4 and sys.argv[4] == "check"
+BE = ORDER == "be"
+E = ">" if BE else "<"
+BLOCK_SIZE, BLOCK_LOG = 4096, 12
+MTIME = 1700000000
+META = 8192
+
+DIR, REG, SYMLINK, BLKDEV, CHRDEV, FIFO, SOCKET, LDIR, LREG = range(1, 10)
+
+
+def compress(data):
+    if COMP == "zlib":
+        return zlib.compress(data, 9)
+    out = bytearray(lzma.compress(data, format=lzma.FORMAT_ALONE, filters=[{"id": lzma.FILTER_LZMA1, "dict_size": 1 << 16}]))
+    out[5:13] = struct.pack("<Q", len(data))  # sqlzma: the real size in place of "unknown"
+    return bytes(out)
+
+
+def bits(fields, total):
+    """Packs (value, width) bit fields the way gcc lays them out: from the low bit on little-endian
+    targets, from the high bit on big-endian ones (squashfs_compat.h SQUASHFS_SWAP)."""
+    v, pos = 0, 0
+    for value, width in fields:
+        assert 0 <= value < (1 << width)
+        if BE:
+            v |= value << (total - pos - width)
+        else:
+            v |= value << pos
+        pos += width
+    return v.to_bytes(total // 8, "big" if BE else "little")
+
+
+def content(n, seed):
+    out, h = bytearray(), seed.encode()
+    while len(out) < n:
+        h = hashlib.sha256(h).digest()
+        out += h if len(out) % 3 else b"squashfs 3 text line %d\n" % len(out)
+    return bytes(out[:n])
+
+
+# the tree: (path, kind, mode, uid, gid, payload)
+TREE = [
+    ("bin", "d", 0o755, 0, 0, None),
+    ("bin/busybox", "f", 0o4755, 0, 0, content(10000, "busybox")),
+    ("bin/sh", "l", 0o777, 0, 0, "busybox"),
+    ("dev", "d", 0o755, 0, 0, None),
+    ("dev/console", "c", 0o600, 0, 5, (5, 1)),
+    ("dev/mtdblock0", "b", 0o660, 0, 6, (31, 0)),
+    ("etc", "d", 0o755, 0, 0, None),
+    ("etc/empty", "f", 0o644, 0, 0, b""),
+    ("etc/hostname", "f", 0o644, 0, 0, b"router3\n"),
+    ("etc/passwd", "f", 0o644, 0, 0, b"root:x:0:0:root:/root:/bin/sh\n"),
+    ("etc/passwd.link", "h", 0, 0, 0, "etc/passwd"),
+    ("etc/shadow", "f", 0o640, 0, 42, b"root::19000:0:99999:7:::\n"),
+    ("run", "d", 0o755, 0, 0, None),
+    ("run/ctl", "s", 0o755, 0, 0, None),
+    ("run/fifo", "p", 0o644, 0, 0, None),
+    ("tmp", "d", 0o1777, 0, 0, None),
+    ("www", "d", 0o755, 1000, 1000, None),
+    ("www/index.html", "f", 0o644, 1000, 1000, content(5000, "index")),
+]
+for i in range(40):
+    TREE.append(("www/page-%02d.html" % i, "f", 0o644, 1000, 1000, b"<p>%d</p>\n" % i))
+
+uids = sorted({e[3] for e in TREE} | {0})
+gids = sorted({e[4] for e in TREE} | {0})
+
+image = bytearray(119)  # superblock, filled in at the end
+fragments = []  # (start, size word)
+frag_buf = bytearray()
+file_layout = {}  # path -> (start, [size words], fragment index, offset, size)
+
+
+def flush_fragment():
+    global frag_buf
+    if not frag_buf:
+        return
+    c = compress(bytes(frag_buf))
+    if len(c) < len(frag_buf):
+        fragments.append((len(image), len(c)))
+        image.extend(c)
+    else:
+        fragments.append((len(image), len(frag_buf) | (1 << 24)))
+        image.extend(frag_buf)
+    frag_buf = bytearray()
+
+
+for path, kind, mode, uid, gid, payload in TREE:
+    if kind != "f":
+        continue
+    start, sizes = len(image), []
+    full = len(payload) // BLOCK_SIZE
+    for b in range(full):
+        raw = payload[b * BLOCK_SIZE:(b + 1) * BLOCK_SIZE]
+        c = compress(raw)
+        if len(c) < len(raw):
+            image.extend(c)
+            sizes.append(len(c))
+        else:
+            image.extend(raw)
+            sizes.append(len(raw) | (1 << 24))
+    tail = payload[full * BLOCK_SIZE:]
+    frag, off = 0xffffffff, 0
+    if tail:
+        if len(frag_buf) + len(tail) > BLOCK_SIZE:
+            flush_fragment()
+        frag, off = len(fragments), len(frag_buf)
+        frag_buf += tail
+    file_layout[path] = (start, sizes, frag, off, len(payload))
+flush_fragment()
+
+
+class MetaWriter:
+    """A table of metadata blocks: 16-bit header (bit 15 = stored), at most 8 KiB each."""
+
+    def __init__(self):
+        self.out, self.buf = bytearray(), bytearray()
+
+    def ref(self):
+        return len(self.out), len(self.buf)
+
+    def write(self, data):
+        self.buf += data
+        while len(self.buf) >= META:
+            self._block(bytes(self.buf[:META]))
+            self.buf = self.buf[META:]
+
+    def _block(self, raw):
+        c = compress(raw)
+        header = len(c) if len(c) < len(raw) else len(raw) | 0x8000
+        body = c if len(c) < len(raw) else raw
+        self.out += struct.pack(E + "H", header) + (b"\xff" if CHECK else b"") + body
+
+    def finish(self):
+        if self.buf:
+            self._block(bytes(self.buf))
+            self.buf = bytearray()
+        return bytes(self.out)
+
+
+inodes, dirs = MetaWriter(), MetaWriter()
+numbers = {}
+refs = {}
+
+
+def base(kind_type, mode, uid, gid, number):
+    return bits([(kind_type, 4), (mode, 12), (uids.index(uid), 8), (gids.index(gid), 8)], 32) + struct.pack(E + "iI", MTIME, number)
+
+
+def children(dirpath):
+    prefix = dirpath + "/" if dirpath else ""
+    return sorted((e for e in TREE if e[0].startswith(prefix) and "/" not in e[0][len(prefix):]), key=lambda e: e[0][len(prefix):].encode())
+
+
+counter = [0]
+
+
+def write_inode(entry):
+    path, kind, mode, uid, gid, payload = entry
+    if kind == "h":
+        refs[path] = refs[payload]
+        numbers[path] = numbers[payload]
+        return
+    if kind == "d":
+        write_dir(path, mode, uid, gid)
+        return
+    counter[0] += 1
+    number = counter[0]
+    numbers[path] = number
+    refs[path] = inodes.ref()
+    if kind == "f":
+        start, sizes, frag, off, size = file_layout[path]
+        inodes.write(base(REG, mode, uid, gid, number) + struct.pack(E + "QIII", start, frag, off, size) + b"".join(struct.pack(E + "I", s) for s in sizes))
+    elif kind == "l":
+        target = payload.encode()
+        inodes.write(base(SYMLINK, mode, uid, gid, number) + struct.pack(E + "IH", 1, len(target)) + target)
+    elif kind in "cb":
+        major, minor = payload
+        inodes.write(base(CHRDEV if kind == "c" else BLKDEV, mode, uid, gid, number) + struct.pack(E + "IH", 1, (major << 8) | minor))
+    else:
+        inodes.write(base(FIFO if kind == "p" else SOCKET, mode, uid, gid, number) + struct.pack(E + "I", 1))
+
+
+def write_dir(path, mode, uid, gid):
+    kids = children(path)
+    for k in kids:
+        write_inode(k)
+    listing = bytearray()
+    group = []
+
+    def flush():
+        if not group:
+            return
+        block = refs[group[0][0]][0]
+        first = numbers[group[0][0]]
+        listing.extend(bits([(len(group) - 1, 8)], 8) + struct.pack(E + "II", block, first))
+        for p, t in group:
+            name = p.rsplit("/", 1)[-1].encode()
+            listing.extend(bits([(refs[p][1], 13), (t, 3), (len(name) - 1, 8)], 24) + struct.pack(E + "h", numbers[p] - first))
+            listing.extend(name)
+        group.clear()
+
+    for k in kids:
+        p, kind = k[0], k[1]
+        if kind == "h":
+            kind = [e for e in TREE if e[0] == k[5]][0][1]
+        t = {"d": DIR, "f": REG, "l": SYMLINK, "b": BLKDEV, "c": CHRDEV, "p": FIFO, "s": SOCKET}[kind]
+        if group and (refs[p][0] != refs[group[0][0]][0] or len(group) == 256):
+            flush()
+        group.append((p, t))
+    flush()
+    dir_ref = dirs.ref()
+    dirs.write(bytes(listing))
+    counter[0] += 1
+    number = counter[0]
+    if path:
+        numbers[path] = number
+    refs[path] = inodes.ref()
+    size = len(listing) + 3
+    inodes.write(base(DIR, mode, uid, gid, number) + struct.pack(E + "I", 2) + bits([(size, 19), (dir_ref[1], 13)], 32) + struct.pack(E + "II", dir_ref[0], 0))
+
+
+write_dir("", 0o755, 0, 0)
+root_ref = refs[""]
+inode_table = len(image)
+image += inodes.finish()
+directory_table = len(image)
+image += dirs.finish()
+frag_meta = MetaWriter()
+frag_ref = frag_meta.ref()
+for start, size in fragments:
+    frag_meta.write(struct.pack(E + "QII", start, size, 0))
+frag_blocks_at = len(image)
+image += frag_meta.finish()
+fragment_table = len(image)
+image += struct.pack(E + "Q", frag_blocks_at)
+uid_start = len(image)
+image += b"".join(struct.pack(E + "I", u) for u in uids)
+guid_start = len(image)
+image += b"".join(struct.pack(E + "I", g) for g in gids)
+bytes_used = len(image)
+
+flags = 4 if CHECK else 0
+sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], 0, 0, 0, 0, 0)
+sb += struct.pack(E + "HHHH", 3, 1, BLOCK_SIZE, BLOCK_LOG)
+sb += bytes([flags, len(uids), len(gids)])
+sb += struct.pack(E + "iQIII", MTIME, (root_ref[0] << 16) | root_ref[1], BLOCK_SIZE, len(fragments), 0)
+sb += struct.pack(E + "qqqqqqq", bytes_used, uid_start, guid_start, inode_table, directory_table, fragment_table, -1)
+assert len(sb) == 119
+image[0:119] = sb
+image += bytes(-len(image) % 4096)
+open(OUT, "wb").write(image)
