@@ -7,9 +7,11 @@ var root = new RootCommand("Assay: evidence-based security assurance for telecom
     "and checks an operator's network against a regulator's vendor policy.");
 
 // One line per command, sorted by name (each command is one file under Commands/).
+root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(FormatsCommand.Create());
 root.Subcommands.Add(NetworkCommand.Create());
 root.Subcommands.Add(ScanCommand.Create());
+root.Subcommands.Add(VulnsCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
