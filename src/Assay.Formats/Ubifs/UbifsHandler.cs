@@ -98,10 +98,12 @@ public sealed class UbifsHandler : IFormatHandler
 
     private static UbifsSuperblock? ReadSuperblock(IBlob blob, long offset)
     {
-        var node = new byte[UbifsSuperblock.NodeSize];
-        if (!blob.TryReadExactly(offset, node))
+        // every UBIFS node starts with the same magic: look at the common header before reading the whole superblock
+        Span<byte> common = stackalloc byte[UbifsCommonHeader.Size];
+        if (!blob.TryReadExactly(offset, common) || UbifsCommonHeader.Read(common) is not { NodeType: UbifsNodeType.Superblock, Length: UbifsSuperblock.NodeSize })
             return null;
-        if (UbifsCommonHeader.Read(node) is not { NodeType: UbifsNodeType.Superblock, Length: UbifsSuperblock.NodeSize } || !UbifsCommonHeader.CrcMatches(node))
+        var node = new byte[UbifsSuperblock.NodeSize];
+        if (!blob.TryReadExactly(offset, node) || !UbifsCommonHeader.CrcMatches(node))
             return null;
         var sb = UbifsSuperblock.Read(node);
         var ok = sb.KeyFormat == SimpleKeyFormat
