@@ -92,8 +92,7 @@ public sealed class InventoryCsvReaderTests
         var longId = new string('x', InventoryBuilder.MaxFieldLength + 1);
         var e = Assert.Throws<InventoryException>(() => Csv(Header + $"\n{longId},s1,n,standard,ran,gNB,H,1\ne2,s1,n,standard,ran,gNB,H\u0007,1\n"));
         Assert.Contains("test.csv:2: element_id is 257 characters long", e.Message);
-        Assert.Contains("test.csv:3: vendor", e.Message);
-        Assert.Contains("control character", e.Message);
+        Assert.Contains("test.csv:3: control character U+0007 at column 27", e.Message);
     }
 
     [Fact]
@@ -141,4 +140,37 @@ public sealed class InventoryCsvReaderTests
     {
         Assert.Throws<FileNotFoundException>(() => InventoryLoader.Load(Path.Combine(Path.GetTempPath(), "assay-no-such-inventory.csv")));
     }
+}
+
+public sealed class FastParseTests
+{
+    [Theory]
+    [InlineData("0", 0.0)]
+    [InlineData("12", 12.0)]
+    [InlineData("38.68", 38.68)]
+    [InlineData("0.1", 0.1)]
+    [InlineData("-2.5", -2.5)]
+    [InlineData("1e3", 1000.0)]
+    [InlineData("123456789012345678", 123456789012345678.0)]
+    public void TryDouble_MatchesTheFrameworkParser(string text, double expected)
+    {
+        Assert.True(Assay.Network.Text.FastParse.TryDouble(text, out var v));
+        Assert.Equal(expected, v);
+        Assert.Equal(double.Parse(text, System.Globalization.CultureInfo.InvariantCulture), v);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(".")]
+    [InlineData("1.2.3")]
+    [InlineData("abc")]
+    public void TryDouble_Garbage_Fails(string text) => Assert.False(Assay.Network.Text.FastParse.TryDouble(text, out _));
+
+    [Theory]
+    [InlineData("2024-02-29", true)]
+    [InlineData("2023-02-29", false)]
+    [InlineData("2023-13-01", false)]
+    [InlineData("2023-1-01", false)]
+    [InlineData("0000-01-01", false)]
+    public void TryIsoDate_ValidatesTheCalendar(string text, bool ok) => Assert.Equal(ok, Assay.Network.Text.FastParse.TryIsoDate(text, out _));
 }

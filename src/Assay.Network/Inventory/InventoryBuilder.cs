@@ -1,4 +1,4 @@
-using System.Globalization;
+using Assay.Network.Text;
 
 namespace Assay.Network.Inventory;
 
@@ -17,9 +17,9 @@ public sealed class InventoryBuilder
 
     private readonly NetworkInventory _inv = new();
     private readonly ErrorList _errors;
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private readonly ElementIdTable _ids = new();
     private int _count;
-    private string[] _elementIds = new string[1024];
+    private bool _textChecked;
     private int[] _site = new int[1024];
     private NetworkDomain[] _domain = new NetworkDomain[1024];
     private int[] _function = new int[1024];
@@ -100,8 +100,15 @@ public sealed class InventoryBuilder
     /// Adds one element. Region and site class may be empty when the site was declared separately; when
     /// given, they must agree with every other row of the same site.
     /// </summary>
-    public void AddElement(long line, ElementRow row)
+    public void AddElement(long line, ElementRow row) => AddElement(line, row, textChecked: false);
+
+    /// <summary>
+    /// Adds one element; <paramref name="textChecked"/> says the caller already refused control
+    /// characters in the whole line (the CSV reader does, once per line), so only lengths are checked here.
+    /// </summary>
+    internal void AddElement(long line, ElementRow row, bool textChecked)
     {
+        _textChecked = textChecked;
         var id = row.ElementId.Trim();
         var siteId = row.SiteId.Trim();
         if (!CheckId(line, "element_id", id) || !CheckId(line, "site_id", siteId))
@@ -122,7 +129,7 @@ public sealed class InventoryBuilder
         var w = row.Weight.Trim();
         if (!w.IsEmpty)
         {
-            if (!double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var wd) || !double.IsFinite(wd) || wd < 0 || wd > 1e12)
+            if (!FastParse.TryDouble(w, out var wd) || !double.IsFinite(wd) || wd < 0 || wd > 1e12)
             {
                 _errors.Add(line, $"weight '{Clip(w)}' of element '{id}' is not a number between 0 and 1e12");
                 return;
@@ -131,7 +138,7 @@ public sealed class InventoryBuilder
         }
         var cells = 0;
         var c = row.Cells.Trim();
-        if (!c.IsEmpty && (!int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out cells) || cells > 100_000))
+        if (!c.IsEmpty && (!FastParse.TryNonNegativeInt(c, out cells) || cells > 100_000))
         {
             _errors.Add(line, $"cells '{Clip(c)}' of element '{id}' is not a whole number between 0 and 100000");
             return;
@@ -140,7 +147,7 @@ public sealed class InventoryBuilder
         var d = row.Installed.Trim();
         if (!d.IsEmpty)
         {
-            if (!DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            if (!FastParse.TryIsoDate(d, out var date))
             {
                 _errors.Add(line, $"installed '{Clip(d)}' of element '{id}' is not a date (YYYY-MM-DD)");
                 return;
@@ -199,21 +206,19 @@ public sealed class InventoryBuilder
             }
         }
 
-        var idString = id.ToString();
-        if (!_ids.Add(idString))
-        {
-            _errors.Add(line, $"element_id '{idString}' appears twice; element ids must be unique");
-            return;
-        }
         if (_count >= MaxElements)
         {
             _errors.Add(line, $"more than {MaxElements:N0} elements; split the inventory");
             return;
         }
-        if (_count == _elementIds.Length)
+        if (!_ids.TryAdd(id))
+        {
+            _errors.Add(line, $"element_id '{id}' appears twice; element ids must be unique");
+            return;
+        }
+        if (_count == _site.Length)
             Grow();
         var i = _count++;
-        _elementIds[i] = idString;
         _site[i] = site;
         _domain[i] = domain;
         _function[i] = _inv.Functions.Intern(function);
@@ -235,7 +240,7 @@ public sealed class InventoryBuilder
             _errors.Add(0, "no network elements; the file has a header but no rows");
         _errors.ThrowIfAny();
         _inv.Count = _count;
-        _inv.ElementIds = _elementIds[.._count];
+        _inv.ElementIds = _ids;
         _inv.Site = _site[.._count];
         _inv.Domain = _domain[.._count];
         _inv.Function = _function[.._count];
@@ -259,8 +264,7 @@ public sealed class InventoryBuilder
 
     private void Grow()
     {
-        var n = checked(_elementIds.Length * 2);
-        Array.Resize(ref _elementIds, n);
+        var n = checked(_site.Length * 2);
         Array.Resize(ref _site, n);
         Array.Resize(ref _domain, n);
         Array.Resize(ref _function, n);
@@ -291,6 +295,8 @@ public sealed class InventoryBuilder
             _errors.Add(line, $"{what} is {value.Length} characters long; at most {MaxFieldLength} are accepted");
             return false;
         }
+        if (_textChecked)
+            return true;
         var bad = value.IndexOfAnyInRange('\u0000', '\u001f');
         if (bad < 0)
             bad = value.IndexOfAnyInRange('\u007f', '\u009f');

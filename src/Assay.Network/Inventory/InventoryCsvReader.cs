@@ -109,6 +109,15 @@ public static class InventoryCsvReader
                     builder.AddError(reader.LineNumber, "too many errors"); // marks the list truncated
                     break;
                 }
+                // One scan per line for control characters (tab included) instead of one per field.
+                var control = line.IndexOfAnyInRange('\u0000', '\u001f');
+                if (control < 0)
+                    control = line.IndexOfAnyInRange('\u007f', '\u009f');
+                if (control >= 0)
+                {
+                    builder.AddError(reader.LineNumber, $"control character U+{(int)line[control]:X4} at column {control + 1}; inventory fields are plain text");
+                    continue;
+                }
                 var count = reader.Split(line, fields, out var t, out var error);
                 if (count < 0)
                 {
@@ -137,7 +146,7 @@ public static class InventoryCsvReader
                     Installed = Get(t, fields, map, Column.Installed),
                     Manages = Get(t, fields, map, Column.Manages),
                 };
-                builder.AddElement(reader.LineNumber, row);
+                builder.AddElement(reader.LineNumber, row, textChecked: true);
             }
         }
         catch (FormatException e)

@@ -20,7 +20,8 @@ public sealed class NetworkInventory
     public string Source { get; internal set; } = "";
 
     // elements
-    public string[] ElementIds { get; internal set; } = [];
+    /// <summary>Element ids (stored in one buffer; indexing makes a string).</summary>
+    public ElementIdTable ElementIds { get; internal set; } = new();
     public int[] Site { get; internal set; } = [];
     public NetworkDomain[] Domain { get; internal set; } = [];
     public int[] Function { get; internal set; } = [];

@@ -9,6 +9,8 @@ public sealed class StringTable
     private readonly Dictionary<string, int> _index;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _values = [];
+    private string? _last;
+    private int _lastIndex;
 
     public StringTable()
     {
@@ -25,8 +27,15 @@ public sealed class StringTable
     /// <summary>The index of <paramref name="value"/>, adding it when new.</summary>
     public int Intern(ReadOnlySpan<char> value)
     {
+        // Consecutive rows repeat values (the elements of one site share region, vendor, model).
+        if (_last is not null && value.SequenceEqual(_last))
+            return _lastIndex;
         if (_lookup.TryGetValue(value, out var index))
+        {
+            _last = _values[index];
+            _lastIndex = index;
             return index;
+        }
         var s = value.ToString();
         index = _values.Count;
         _values.Add(s);
