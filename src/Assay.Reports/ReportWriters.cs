@@ -6,6 +6,7 @@ public static class ReportWriters
     public static IReadOnlyList<IReportWriter> All { get; } =
     [
         new JsonReportWriter(),
+        new SarifReportWriter(),
         new SummaryReportWriter(),
     ];
 

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Assay.Core.Model;
+
+namespace Assay.Reports;
+
+/// <summary>
+/// SARIF 2.1.0 (OASIS Static Analysis Results Interchange Format, errata 01) of the evaluation's
+/// findings: one run, the rules that fired (with help and their TS 33.117 and CWE references),
+/// one result per finding located by its virtual path as a relative artifact URI, and scan errors
+/// as tool execution notifications. The TS 33.117 requirement table, when the evaluation has one,
+/// goes into the run's property bag.
+/// </summary>
+/// <remarks>
+/// Virtual paths become relative URI references (RFC 3986 §4.2): the container separator <c>!/</c>
+/// stays (<c>!</c> is a sub-delimiter), every other character outside the unreserved and
+/// sub-delimiter sets is percent-encoded as UTF-8, and a first segment holding <c>:</c> is prefixed
+/// with <c>./</c> so it cannot read as a scheme. They resolve against the <c>IMAGE</c> base id, the
+/// folder of the scanned input.
+/// </remarks>
+public sealed class SarifReportWriter : IReportWriter
+{
+    public const string SchemaUri = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+    private const string BaseId = "IMAGE";
+
+    public string Id => "sarif";
+    public string Description => "SARIF 2.1.0 findings (code scanning, IDEs), with TS 33.117 references";
+    public string FileExtension => ".sarif";
+
+    public void Write(Evaluation evaluation, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var findings = evaluation.Findings
+            .OrderBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal)
+            .ThenBy(f => f.Line ?? 0).ThenBy(f => f.Offset ?? 0).ThenBy(f => f.Evidence, StringComparer.Ordinal).ToList();
+        var rules = findings.GroupBy(f => f.RuleId, StringComparer.Ordinal).Select(Rule).ToList();
+        var ruleIndex = rules.Select((r, i) => (Id: (string)r["id"]!, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+
+        var driver = new JsonObject
+        {
+            ["name"] = "Assay",
+            ["fullName"] = $"{evaluation.Tool.Name} {evaluation.Tool.Version}",
+            ["version"] = evaluation.Tool.Version,
+            ["informationUri"] = "https://assay.dev/",
+            ["rules"] = new JsonArray([.. rules]),
+        };
+        var run = new JsonObject
+        {
+            ["tool"] = new JsonObject { ["driver"] = driver },
+            ["invocations"] = new JsonArray(Invocation(evaluation)),
+            ["originalUriBaseIds"] = new JsonObject
+            {
+                [BaseId] = new JsonObject { ["description"] = new JsonObject { ["text"] = $"The folder of the scanned input {Path.GetFileName(evaluation.Input.Path)}; paths inside containers follow '!/'." } },
+            },
+            ["results"] = new JsonArray([.. findings.Select(f => Result(f, ruleIndex[f.RuleId]))]),
+            ["columnKind"] = "unicodeCodePoints",
+        };
+        if (evaluation.Summaries.TryGetValue("ts33117", out var table))
+            run["properties"] = new JsonObject { ["ts33117"] = JsonSerializer.SerializeToNode(table, table.GetType(), AssayJson.Compact) };
+        var log = new JsonObject
+        {
+            ["$schema"] = SchemaUri,
+            ["version"] = "2.1.0",
+            ["runs"] = new JsonArray(run),
+        };
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = AssayJson.Options.Encoder });
+        log.WriteTo(writer);
+        writer.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    private static JsonObject Rule(IGrouping<string, Finding> group)
+    {
+        var first = group.First();
+        // Titles may name the instance ("Cleartext service telnetd ..."); the rule takes the most frequent one.
+        var title = group.GroupBy(f => f.Title, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        var requirements = group.SelectMany(f => f.Requirements).Distinct().Order(StringComparer.Ordinal).ToList();
+        var references = group.SelectMany(f => f.References).Distinct().Order(StringComparer.Ordinal).ToList();
+        var worst = group.Max(f => f.Severity);
+        var help = new StringBuilder(first.Remediation ?? title);
+        if (requirements.Count > 0)
+            help.Append(" (TS 33.117 ").Append(string.Join(", ", requirements.Select(r => "§" + r))).Append(')');
+        var tags = new JsonArray("security", first.Category);
+        foreach (var cwe in references.Where(r => r.StartsWith("CWE-", StringComparison.Ordinal)))
+            tags.Add("external/cwe/" + cwe.ToLowerInvariant());
+        return new JsonObject
+        {
+            ["id"] = group.Key,
+            ["name"] = Name(group.Key),
+            ["shortDescription"] = new JsonObject { ["text"] = title },
+            ["fullDescription"] = new JsonObject { ["text"] = title + (first.Remediation is null ? "" : ". Remediation: " + first.Remediation) },
+            ["help"] = new JsonObject { ["text"] = help.ToString() },
+            ["defaultConfiguration"] = new JsonObject { ["level"] = Level(worst) },
+            ["properties"] = new JsonObject
+            {
+                ["tags"] = tags,
+                ["category"] = first.Category,
+                ["security-severity"] = SecuritySeverity(worst),
+                ["ts33117"] = new JsonArray([.. requirements.Select(r => (JsonNode)JsonValue.Create(r)!)]),
+                ["references"] = new JsonArray([.. references.Select(r => (JsonNode)JsonValue.Create(r)!)]),
+            },
+        };
+    }
+
+    private static JsonObject Result(Finding f, int ruleIndex)
+    {
+        var region = new JsonObject();
+        if (f.Line is >= 1)
+            region["startLine"] = f.Line.Value;
+        if (f.Offset is >= 0)
+            region["byteOffset"] = f.Offset.Value;
+        var physical = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = ToRelativeUri(f.Path), ["uriBaseId"] = BaseId } };
+        if (region.Count > 0)
+            physical["region"] = region;
+        var properties = new JsonObject
+        {
+            ["severity"] = f.Severity.ToString().ToLowerInvariant(),
+            ["category"] = f.Category,
+        };
+        if (f.Fingerprint is not null)
+            properties["secretFingerprint"] = f.Fingerprint;
+        if (f.Requirements.Count > 0)
+            properties["ts33117"] = new JsonArray([.. f.Requirements.Select(r => (JsonNode)JsonValue.Create(r)!)]);
+        return new JsonObject
+        {
+            ["ruleId"] = f.RuleId,
+            ["ruleIndex"] = ruleIndex,
+            ["level"] = Level(f.Severity),
+            ["message"] = new JsonObject { ["text"] = f.Evidence is null ? f.Title : $"{f.Title}: {f.Evidence}" },
+            ["locations"] = new JsonArray(new JsonObject { ["physicalLocation"] = physical }),
+            ["partialFingerprints"] = new JsonObject { ["assayFinding/v1"] = Fingerprint(f) },
+            ["properties"] = properties,
+        };
+    }
+
+    private static JsonObject Invocation(Evaluation evaluation)
+    {
+        var invocation = new JsonObject { ["executionSuccessful"] = true };
+        if (evaluation.StartedAt != default)
+            invocation["startTimeUtc"] = evaluation.StartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        if (evaluation.FinishedAt != default)
+            invocation["endTimeUtc"] = evaluation.FinishedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var notifications = evaluation.Errors
+            .OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Handler, StringComparer.Ordinal).ThenBy(e => e.Message, StringComparer.Ordinal)
+            .Select(e => (JsonNode)new JsonObject
+            {
+                ["level"] = e.Category == "internal" ? "error" : "warning",
+                ["message"] = new JsonObject { ["text"] = $"{e.Handler}: {e.Message}" },
+                ["locations"] = new JsonArray(new JsonObject
+                {
+                    ["physicalLocation"] = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = ToRelativeUri(e.Path), ["uriBaseId"] = BaseId } },
+                }),
+                ["descriptor"] = new JsonObject { ["id"] = e.Handler },
+                ["properties"] = new JsonObject { ["category"] = e.Category },
+            }).ToList();
+        if (notifications.Count > 0)
+            invocation["toolExecutionNotifications"] = new JsonArray([.. notifications]);
+        return invocation;
+    }
+
+    /// <summary>A virtual path as an RFC 3986 relative reference (see the class remarks).</summary>
+    public static string ToRelativeUri(string virtualPath)
+    {
+        var sb = new StringBuilder(virtualPath.Length + 8);
+        foreach (var b in Encoding.UTF8.GetBytes(virtualPath.TrimStart('/')))
+        {
+            var c = (char)b;
+            if (b < 0x80 && (char.IsAsciiLetterOrDigit(c) || "-._~!$&'()*+,;=:@/".Contains(c, StringComparison.Ordinal)))
+                sb.Append(c);
+            else
+                sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+        }
+        var uri = sb.ToString();
+        var firstSegment = uri.Split('/')[0];
+        return firstSegment.Contains(':', StringComparison.Ordinal) ? "./" + uri : uri;
+    }
+
+    private static string Level(Severity severity) => severity switch
+    {
+        Severity.Critical or Severity.High => "error",
+        Severity.Medium => "warning",
+        _ => "note",
+    };
+
+    /// <summary>GitHub code scanning's numeric severity (a string 0.0-10.0): critical ≥ 9, high ≥ 7, medium ≥ 4.</summary>
+    private static string SecuritySeverity(Severity severity) => severity switch
+    {
+        Severity.Critical => "9.5",
+        Severity.High => "8.0",
+        Severity.Medium => "5.5",
+        Severity.Low => "3.0",
+        _ => "0.0",
+    };
+
+    /// <summary><c>ASSAY-ELF-RELRO-NONE</c> → <c>ElfRelroNone</c>.</summary>
+    private static string Name(string id) =>
+        string.Concat(id.Split('-').Skip(1).Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..].ToLowerInvariant()));
+
+    private static string Fingerprint(Finding f) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{f.RuleId}\n{f.Path}\n{f.Line}\n{f.Offset}\n{f.Evidence}\n{f.Fingerprint}")))[..32];
+}
