@@ -6,11 +6,14 @@ namespace Assay.Formats.SquashFs;
 /// The content of one regular file, decompressed block by block as it is read: full data blocks
 /// from <c>start_block</c> on (size word 0: a hole of zeros), then the tail end from a fragment
 /// block when the inode names one. Every block's decompressed size must be exactly what the file
-/// size says it is.
+/// size says it is. Files of several blocks are decoded a few blocks ahead on worker threads (as
+/// many as there are processors), so a large file decompresses on every core while it is read.
 /// </summary>
 internal sealed class SquashFsFileStream : Stream
 {
     private const int BlockListEntrySize = 4;
+    private const int MinBlocksForReadAhead = 2;
+    private static readonly int ReadAheadDepth = Math.Clamp(Environment.ProcessorCount, 1, 8);
 
     private readonly SquashFsImage _image;
     private readonly SquashFsInode _inode;
@@ -22,6 +25,10 @@ internal sealed class SquashFsFileStream : Stream
     private long _position;
     private bool _tailDone;
     private bool _disposed;
+    private readonly Queue<Task<byte[]>> _ahead = new();
+    private int _scheduled;
+    private long _scheduledPosition;
+    private byte[]? _lease;
 
     private SquashFsFileStream(SquashFsImage image, SquashFsInode inode, uint[] sizes)
     {
@@ -29,6 +36,7 @@ internal sealed class SquashFsFileStream : Stream
         _inode = inode;
         _sizes = sizes;
         _nextPosition = inode.StartBlock;
+        _scheduledPosition = inode.StartBlock;
         _buffer = ArrayPool<byte>.Shared.Rent(image.BlockSize);
         long packed = 0;
         foreach (var s in sizes)
@@ -100,6 +108,15 @@ internal sealed class SquashFsFileStream : Stream
         {
             var index = _nextBlock++;
             var expected = (int)Math.Min(blockSize, _inode.FileSize - ((long)index * blockSize));
+            if (_sizes.Length >= MinBlocksForReadAhead)
+            {
+                Schedule();
+                var block = _ahead.Dequeue().GetAwaiter().GetResult();
+                ReturnLease();
+                _lease = block;
+                _current = block.AsMemory(0, expected);
+                return true;
+            }
             var word = _sizes[index];
             if (word == 0)
             {
@@ -126,6 +143,50 @@ internal sealed class SquashFsFileStream : Stream
         return !_current.IsEmpty;
     }
 
+    /// <summary>Keeps up to <see cref="ReadAheadDepth"/> blocks decoding ahead of the reader.</summary>
+    private void Schedule()
+    {
+        while (_scheduled < _sizes.Length && _ahead.Count < ReadAheadDepth)
+        {
+            var index = _scheduled++;
+            var word = _sizes[index];
+            var position = _scheduledPosition;
+            _scheduledPosition = checked(_scheduledPosition + (word & ~SquashFsLayout.DataUncompressed));
+            var expected = (int)Math.Min(_image.BlockSize, _inode.FileSize - ((long)index * _image.BlockSize));
+            _ahead.Enqueue(Task.Run(() => DecodeBlock(index, position, word, expected), _image.CancellationToken));
+        }
+    }
+
+    private byte[] DecodeBlock(int index, long position, uint word, int expected)
+    {
+        var block = ArrayPool<byte>.Shared.Rent(_image.BlockSize);
+        try
+        {
+            if (word == 0)
+            {
+                block.AsSpan(0, expected).Clear();
+                return block;
+            }
+            var what = $"data block {index} of file inode {_inode.Number}";
+            var n = _image.ReadDataBlock(position, word, block.AsSpan(0, _image.BlockSize), what);
+            if (n != expected)
+                throw _image.Error(position, $"{what} at 0x{position:x} decompresses to {n} bytes; the file size says {expected}; the image is corrupt");
+            return block;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(block);
+            throw;
+        }
+    }
+
+    private void ReturnLease()
+    {
+        if (_lease is not null)
+            ArrayPool<byte>.Shared.Return(_lease);
+        _lease = null;
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_disposed)
@@ -133,6 +194,19 @@ internal sealed class SquashFsFileStream : Stream
             _disposed = true;
             _current = default;
             ArrayPool<byte>.Shared.Return(_buffer);
+            ReturnLease();
+            while (_ahead.Count > 0)
+            {
+                var task = _ahead.Dequeue();
+                try
+                {
+                    ArrayPool<byte>.Shared.Return(task.GetAwaiter().GetResult());
+                }
+                catch (Exception)
+                {
+                    // the reader stopped before this block; its failure is of no interest any more
+                }
+            }
         }
         base.Dispose(disposing);
     }

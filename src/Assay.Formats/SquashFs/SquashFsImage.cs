@@ -52,12 +52,13 @@ internal sealed class SquashFsImage
     private readonly SquashFsCodec _codec;
     private readonly Dictionary<long, (byte[] Data, long Next)> _metadata = [];
     private readonly Dictionary<long, byte[]> _fragments = [];
+    private readonly System.Collections.Concurrent.ConcurrentBag<SquashFsCodec> _codecs = [];
     private readonly Queue<long> _fragmentOrder = new();
     private readonly int _metadataHeader;
     private long _cachedBytes;
     private uint[] _uids = [];
     private uint[] _gids = [];
-    private byte[] _compressed;
+    private readonly byte[] _compressed;
 
     public SquashFsImage(IBlob image, long baseOffset, SquashFsSuperBlock superBlock, CancellationToken cancellationToken)
     {
@@ -67,7 +68,7 @@ internal sealed class SquashFsImage
         _o = superBlock.Order;
         _codec = SquashFsCodec.For(superBlock.Compression);
         _metadataHeader = SquashFsLayout.MetadataHeaderSize + ((superBlock.Flags & SquashFsLayout.FlagCheck) != 0 && !superBlock.IsVersion4 ? 1 : 0);
-        _compressed = new byte[Math.Max(SquashFsLayout.MetadataSize, (int)superBlock.BlockSize)];
+        _compressed = new byte[SquashFsLayout.MetadataSize];
         CancellationToken = cancellationToken;
     }
 
@@ -460,7 +461,11 @@ internal sealed class SquashFsImage
         return block;
     }
 
-    /// <summary>Reads and decompresses one data or fragment block whose size word is <paramref name="sizeWord"/>; returns the bytes written.</summary>
+    /// <summary>
+    /// Reads and decompresses one data or fragment block whose size word is
+    /// <paramref name="sizeWord"/>; returns the bytes written. Thread-safe: data blocks of one file
+    /// are decoded ahead on worker threads, each with a codec from a pool.
+    /// </summary>
     public int ReadDataBlock(long position, uint sizeWord, Span<byte> destination, string what)
     {
         var stored = (int)(sizeWord & ~SquashFsLayout.DataUncompressed);
@@ -477,9 +482,22 @@ internal sealed class SquashFsImage
             _image.ReadExactly(position, destination[..stored]);
             return stored;
         }
-        if (_compressed.Length < stored)
-            _compressed = new byte[BlockSize];
-        _image.ReadExactly(position, _compressed.AsSpan(0, stored));
-        return Decompress(_compressed, stored, destination, position, what);
+        var input = ArrayPool<byte>.Shared.Rent(stored);
+        if (!_codecs.TryTake(out var codec))
+            codec = SquashFsCodec.For(Super.Compression);
+        try
+        {
+            _image.ReadExactly(position, input.AsSpan(0, stored));
+            return codec.Decompress(input, stored, destination);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not FormatException)
+        {
+            throw Error(position, $"{what} at 0x{position:x} ({stored} bytes, {codec.Name}) does not decompress: {e.Message}; the image is corrupt", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+            _codecs.Add(codec);
+        }
     }
 }
