@@ -156,6 +156,22 @@ public sealed class DatabaseImportTests : IDisposable
     }
 
     [Fact]
+    public void Import_Nvd11Feed_ReadsItemsAndChildNodes()
+    {
+        var result = VulnerabilityDatabase.Import(Db, [Fixture.Path("nvd/legacy-1.1.json")]);
+        Assert.Equal(2, result.Added);
+        Assert.Empty(result.Issues);
+        using var db = VulnerabilityDatabase.Open(Db);
+        var dropbear = Assert.Single(new VulnerabilityMatcher(db).Match([new Component { Name = "dropbear", Version = "2016.73", Location = "/x" }]));
+        Assert.Equal(("CVE-2099-0030", 9.8, Severity.Critical), (dropbear.Id, dropbear.CvssV31Score!.Value, dropbear.Severity));
+        Assert.Equal(["CWE-134"], dropbear.Cwes);
+        var uboot = Assert.Single(new VulnerabilityMatcher(db).Match([new Component { Name = "u-boot", Version = "2019.10", Location = "/x" }]));
+        Assert.Equal(Severity.Medium, uboot.Severity);
+        Assert.Contains("only together with cpe:2.3:h:example:board", uboot.MatchedBy);
+        Assert.Empty(new VulnerabilityMatcher(db).Match([new Component { Name = "u-boot", Version = "2020.01", Location = "/x" }]));
+    }
+
+    [Fact]
     public void Import_NotAFeed_ReportsWhatItExpected()
     {
         var other = Path.Combine(_dir, "other.json");

@@ -16,7 +16,7 @@ internal sealed record FeedEntry(string Path, string Label, FeedRecord? Record, 
 /// <c>cve</c> objects), OSV records (one per file, arrays, JSON Lines, zip archives of them), each
 /// optionally gzip-compressed. The kind of each record is decided from its fields.
 /// Limitations: a JSON document (not JSON Lines) is held in memory whole, up to
-/// <see cref="ImportLimits.MaxDocumentBytes"/>; NVD 1.1 feed items (<c>CVE_Items</c>) are reported, not read.
+/// <see cref="ImportLimits.MaxDocumentBytes"/>. NVD JSON 1.1 feeds (<c>CVE_Items</c>) and their items are read too.
 /// </summary>
 internal static class FeedReader
 {
@@ -212,9 +212,11 @@ internal static class FeedReader
             foreach (var e in page.EnumerateArray())
                 yield return Dispatch(path, $"vulnerabilities[{i++}]", e);
         }
-        else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("CVE_Items", out _))
+        else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("CVE_Items", out var items) && items.ValueKind == JsonValueKind.Array)
         {
-            yield return new FeedEntry(path, label, null, "this is an NVD JSON 1.1 feed (CVE_Items); only the NVD API 2.0 format is read: use the 2.0 records (e.g. from the NVD API or nvd-json-data-feeds)");
+            var i = 0;
+            foreach (var e in items.EnumerateArray())
+                yield return Dispatch(path, $"CVE_Items[{i++}]", e);
         }
         else
         {
@@ -224,6 +226,13 @@ internal static class FeedReader
 
     private static FeedEntry Dispatch(string path, string label, JsonElement element)
     {
+        if (Nvd11Importer.IsItem(element))
+        {
+            if (JsonFields.Object(element, "cve") is { } c && JsonFields.Object(c, "CVE_data_meta") is { } meta && JsonFields.OptionalString(meta, "ID", 64) is { } legacyId)
+                label += $" ({legacyId})";
+            try { return new FeedEntry(path, label, Nvd11Importer.Parse(element), null); }
+            catch (FeedFormatException e) { return new FeedEntry(path, label, null, e.Message); }
+        }
         // API response pages wrap each record: {"cve": {...}}.
         if (element.ValueKind == JsonValueKind.Object && !element.TryGetProperty("id", out _) && element.TryGetProperty("cve", out var inner) && inner.ValueKind == JsonValueKind.Object)
             element = inner;
