@@ -44,14 +44,14 @@ internal static class Jffs2Data
                 Rtime(packed, output);
                 break;
             case Jffs2Compressor.Zlib:
-                ReadAll(new ZLibStream(new MemoryStream(packed), CompressionMode.Decompress), output);
+                Library(() => ReadAll(new ZLibStream(new MemoryStream(packed), CompressionMode.Decompress), output));
                 break;
             case Jffs2Compressor.Lzo:
                 if (Lzo1x.Decompress(packed, output) != output.Length)
                     throw new InvalidDataException($"lzo data ends before dsize {output.Length}");
                 break;
             case Jffs2Compressor.Lzma:
-                ReadAll(LzmaStream.Create(LzmaProperties, new MemoryStream(packed), packed.Length, output.Length, leaveOpen: false), output);
+                Library(() => ReadAll(LzmaStream.Create(LzmaProperties, new MemoryStream(packed), packed.Length, output.Length, leaveOpen: false), output));
                 break;
             case Jffs2Compressor.RubinMips:
             case Jffs2Compressor.DynRubin:
@@ -72,6 +72,19 @@ internal static class Jffs2Data
             return false;
         var packed = new byte[node.CompressedSize];
         return chunk.TryReadExactly(node.Position + Jffs2InodeNode.HeaderSize, packed) && KernelCrc32.SeedZero(packed) == node.DataCrc;
+    }
+
+    /// <summary>A decompression library's own exception for garbage input is "this format but broken", not our bug.</summary>
+    private static void Library(Action decode)
+    {
+        try
+        {
+            decode();
+        }
+        catch (Exception e) when (e is not (InvalidDataException or OperationCanceledException or OutOfMemoryException))
+        {
+            throw new InvalidDataException($"the compressed data is corrupt ({e.GetType().Name}: {e.Message})", e);
+        }
     }
 
     private static void ReadAll(Stream stream, byte[] output)

@@ -85,7 +85,7 @@ internal sealed class UbifsImage(IBlob blob, UbifsSuperblock superblock, int bra
                     throw new FormatException(FormatId, position, $"data node compressor {compressor} is unknown (0 none, 1 lzo, 2 zlib, 3 zstd); the node is corrupt or from a newer UBIFS");
             }
         }
-        catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException or ArgumentException)
+        catch (Exception e) when (e is not (FormatException or OperationCanceledException or OutOfMemoryException))
         {
             throw new FormatException(FormatId, position, $"data node (compressor {compressor}) does not decompress to its {size} bytes ({e.Message}); the node is corrupt", e);
         }

@@ -171,3 +171,44 @@ public sealed class Jffs2HandlerTests
         }
     }
 }
+
+public sealed class Jffs2GarbageDataTests
+{
+    [Theory]
+    [InlineData("le")]
+    [InlineData("lzo")]
+    [InlineData("rtime")]
+    [InlineData("edit")]
+    public void Unpack_GarbageDataWithValidCrc_ReportsErrorsOnly(string image)
+    {
+        var original = Fixture.Bytes($"jffs2/{image}.jffs2");
+        var random = new Random(23);
+        for (var round = 0; round < 40; round++)
+        {
+            var bytes = original.ToArray();
+            // every inode node's data gets damaged, data_crc recomputed (little endian images)
+            for (var at = 0; at + 68 <= bytes.Length; at += 4)
+            {
+                if (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at)) != 0x1985
+                    || System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 2)) != 0xe002)
+                {
+                    continue;
+                }
+
+                var csize = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 48));
+                if (csize == 0 || at + 68 + csize > bytes.Length)
+                    continue;
+                var data = bytes.AsSpan(at + 68, csize);
+                for (var k = 0; k < 1 + (round % 5); k++)
+                    data[random.Next(data.Length)] = (byte)random.Next(256);
+                if (round % 7 == 0)
+                    random.NextBytes(data);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 60), KernelCrc32.SeedZero(data));
+            }
+
+            var handler = new Jffs2Handler();
+            using var blob = new MemoryBlob(bytes);
+            handler.Unpack(blob, handler.TryMatch(blob, 0)!, new CollectingUnpackContext());
+        }
+    }
+}

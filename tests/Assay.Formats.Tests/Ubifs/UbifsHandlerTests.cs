@@ -125,3 +125,41 @@ public sealed class UbifsHandlerTests
         Assert.Equal("deep\n"u8.ToArray(), content.AsSpan(4100, 5).ToArray());
     }
 }
+
+public sealed class UbifsGarbageDataTests
+{
+    [Theory]
+    [InlineData("lzo")]
+    [InlineData("zlib")]
+    [InlineData("zstd")]
+    public void Unpack_GarbagePayloadWithValidCrc_ReportsErrorsOnly(string compressor)
+    {
+        var original = Fixture.Bytes($"ubifs/{compressor}.ubifs");
+        var random = new Random(17);
+        for (var round = 0; round < 40; round++)
+        {
+            var bytes = original.ToArray();
+            // every data node (type 1) gets a random payload, its node CRC recomputed
+            for (var at = 0; at + 48 <= bytes.Length; at += 8)
+            {
+                if (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at)) != 0x06101831 || bytes[at + 20] != 1)
+                    continue;
+                var len = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 16));
+                if (len < 48 || at + len > bytes.Length)
+                    continue;
+                var payload = bytes.AsSpan(at + 48, len - 48);
+                for (var k = 0; k < 1 + (round % 5); k++)
+                    payload[random.Next(payload.Length)] = (byte)random.Next(256);
+                if (round % 7 == 0)
+                    random.NextBytes(payload);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 4), KernelCrc32.SeedAllOnes(bytes.AsSpan(at + 8, len - 8)));
+            }
+
+            var handler = new UbifsHandler();
+            using var blob = new MemoryBlob(bytes);
+            var context = new CollectingUnpackContext();
+            handler.Unpack(blob, handler.TryMatch(blob, 0)!, context);
+            Assert.Equal(FlashTree.Expected().Count, context.Entries.Count);
+        }
+    }
+}
