@@ -32,6 +32,9 @@ namespace Assay.Formats;
 public sealed class FitHandler : IFormatHandler
 {
     private const string ImagesNode = "images";
+
+    /// <summary>U-Boot takes every subnode whose name starts with "hash" (hash-1, hash@1) as a hash node (FIT_HASH_NODENAME).</summary>
+    private const string HashNodePrefix = "hash";
     private const int ExternalDataAlignment = 4;
     private const int MaxImages = 4096;
     private const int MaxHashValueBytes = 64;
@@ -116,7 +119,7 @@ public sealed class FitHandler : IFormatHandler
             var data = ImageData(chunk, fdt, header, image, match.Offset, context, name);
             if (data is null)
                 continue;
-            foreach (var hash in image.Children.Where(c => c.Name == "hash" || c.Name.StartsWith("hash-", StringComparison.Ordinal) || c.Name.StartsWith("hash@", StringComparison.Ordinal)))
+            foreach (var hash in image.Children.Where(c => c.Name.StartsWith(HashNodePrefix, StringComparison.Ordinal)))
                 CheckHash(fdt, hash, data, image, name, context);
             context.AddFile(new EntryMeta(name) { Mtime = mtime is { } t ? (long)t : null }, data);
         }
