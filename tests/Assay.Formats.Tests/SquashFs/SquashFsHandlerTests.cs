@@ -26,12 +26,15 @@ public sealed partial class SquashFsHandlerTests
 
     public static TheoryData<string> Images => new() { "gzip-4k", "xz", "lzma", "lzo", "lz4", "zstd", "stored", "nofrag" };
 
-    /// <summary>SquashFS 3.1 images written by mksquashfs3.py (zlib ones checked by unsquashfs 4.5.1).</summary>
-    public static TheoryData<string> Version3Images => new() { "v3-le", "v3-be", "v3-le-lzma", "v3-be-lzma" };
+    /// <summary>
+    /// SquashFS 3.1 and big-endian 4.0 images written by mksquashfs-py.py (the zlib 3.1 and the
+    /// little-endian 4.0 ones checked by unsquashfs 4.5.1).
+    /// </summary>
+    public static TheoryData<string> WrittenImages => new() { "v3-le", "v3-be", "v3-le-lzma", "v3-be-lzma", "v4-le", "v4-be" };
 
     [Theory]
     [MemberData(nameof(Images))]
-    [MemberData(nameof(Version3Images))]
+    [MemberData(nameof(WrittenImages))]
     public void Unpack_FixtureImage_MatchesUnsquashfsListing(string name)
     {
         var context = Unpack(Fixture.Bytes($"squashfs/{name}.sqfs"));
@@ -46,12 +49,12 @@ public sealed partial class SquashFsHandlerTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    [MemberData(nameof(Version3Images))]
+    [MemberData(nameof(WrittenImages))]
     public void Unpack_FixtureImage_ContentMatchesSourceTree(string name)
     {
         var context = Unpack(Fixture.Bytes($"squashfs/{name}.sqfs"));
 
-        var sums = name.StartsWith("v3", StringComparison.Ordinal) ? "expected-v3-sha256.txt" : "expected-sha256.txt";
+        var sums = name.StartsWith('v') ? "expected-written-sha256.txt" : "expected-sha256.txt";
         foreach (var line in File.ReadAllLines(Fixture.Path("squashfs/" + sums)))
         {
             var (hash, path) = (line[..64], line[66..]);
@@ -81,7 +84,8 @@ public sealed partial class SquashFsHandlerTests
     [Theory]
     [InlineData("v3-le", "squashfs 3.1, gzip or vendor lzma, little-endian")]
     [InlineData("v3-be", "squashfs 3.1, gzip or vendor lzma, big-endian")]
-    public void TryMatch_Version3Image_TellsVersionAndByteOrder(string name, string description)
+    [InlineData("v4-be", "squashfs 4.0, gzip, big-endian")]
+    public void TryMatch_WrittenImage_TellsVersionAndByteOrder(string name, string description)
     {
         var bytes = Fixture.Bytes($"squashfs/{name}.sqfs");
 
@@ -150,7 +154,7 @@ public sealed partial class SquashFsHandlerTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    [MemberData(nameof(Version3Images))]
+    [MemberData(nameof(WrittenImages))]
     public void Unpack_TruncatedImage_ThrowsFormatExceptionOrReportsErrors(string name)
     {
         var bytes = Fixture.Bytes($"squashfs/{name}.sqfs");
@@ -177,6 +181,7 @@ public sealed partial class SquashFsHandlerTests
     [InlineData("zstd", 5)]
     [InlineData("v3-be", 6)]
     [InlineData("v3-le-lzma", 7)]
+    [InlineData("v4-be", 8)]
     public void Unpack_CorruptedBytes_OnlyFormatErrors(string name, int seed)
     {
         var original = Fixture.Bytes($"squashfs/{name}.sqfs");

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Writes a small SquashFS 3.1 image (the layout of squashfs-tools 3.x, squashfs_compat.h) from a
-tree description, little- or big-endian, zlib or the vendor "LZMA alone" block compression of older
-router SDKs. mksquashfs 3.x is no longer packaged; unsquashfs 4.x still reads 3.x images (zlib), so
-make.sh checks each zlib image with `unsquashfs -lln` and commits that listing.
+"""Writes a small SquashFS image from a fixed tree description: 3.1 (the layout of squashfs-tools
+3.x, squashfs_compat.h), little- or big-endian, zlib or the vendor "LZMA alone" block compression of
+older router SDKs; or 4.0 (squashfs_fs.h) in either byte order, which mksquashfs 4.x cannot write
+big-endian. mksquashfs 3.x is no longer packaged; unsquashfs 4.x still reads 3.x images (zlib) and
+little-endian 4.0 ones, so make.sh checks those images with `unsquashfs -lln` and commits that
+listing; the big-endian 4.0 image comes from the same code with the other byte order.
 
-usage: mksquashfs3.py OUT {le|be} {zlib|lzma} [check]
+usage: mksquashfs-py.py OUT {3|4} {le|be} {zlib|lzma} [check]
 """
 import hashlib
 import lzma
@@ -12,8 +14,8 @@ import struct
 import sys
 import zlib
 
-OUT, ORDER, COMP = sys.argv[1], sys.argv[2], sys.argv[3]
-CHECK = len(sys.argv) > 4 and sys.argv[4] == "check"
+OUT, V4, ORDER, COMP = sys.argv[1], sys.argv[2] == "4", sys.argv[3], sys.argv[4]
+CHECK = len(sys.argv) > 5 and sys.argv[5] == "check"
 BE = ORDER == "be"
 E = ">" if BE else "<"
 BLOCK_SIZE, BLOCK_LOG = 4096, 12
@@ -79,8 +81,11 @@ for i in range(40):
 
 uids = sorted({e[3] for e in TREE} | {0})
 gids = sorted({e[4] for e in TREE} | {0})
+if V4:
+    uids = gids = sorted(set(uids) | set(gids))  # 4.0: one id table
 
-image = bytearray(119)  # superblock, filled in at the end
+SB_SIZE = 96 if V4 else 119
+image = bytearray(SB_SIZE)  # superblock, filled in at the end
 fragments = []  # (start, size word)
 frag_buf = bytearray()
 file_layout = {}  # path -> (start, [size words], fragment index, offset, size)
@@ -159,6 +164,8 @@ refs = {}
 
 
 def base(kind_type, mode, uid, gid, number):
+    if V4:
+        return struct.pack(E + "HHHHII", kind_type, mode, uids.index(uid), gids.index(gid), MTIME, number)
     return bits([(kind_type, 4), (mode, 12), (uids.index(uid), 8), (gids.index(gid), 8)], 32) + struct.pack(E + "iI", MTIME, number)
 
 
@@ -185,13 +192,15 @@ def write_inode(entry):
     refs[path] = inodes.ref()
     if kind == "f":
         start, sizes, frag, off, size = file_layout[path]
-        inodes.write(base(REG, mode, uid, gid, number) + struct.pack(E + "QIII", start, frag, off, size) + b"".join(struct.pack(E + "I", s) for s in sizes))
+        head = struct.pack(E + "IIII", start, frag, off, size) if V4 else struct.pack(E + "QIII", start, frag, off, size)
+        inodes.write(base(REG, mode, uid, gid, number) + head + b"".join(struct.pack(E + "I", s) for s in sizes))
     elif kind == "l":
         target = payload.encode()
-        inodes.write(base(SYMLINK, mode, uid, gid, number) + struct.pack(E + "IH", 1, len(target)) + target)
+        inodes.write(base(SYMLINK, mode, uid, gid, number) + struct.pack(E + ("II" if V4 else "IH"), 1, len(target)) + target)
     elif kind in "cb":
         major, minor = payload
-        inodes.write(base(CHRDEV if kind == "c" else BLKDEV, mode, uid, gid, number) + struct.pack(E + "IH", 1, (major << 8) | minor))
+        rdev = (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12) if V4 else (major << 8) | minor
+        inodes.write(base(CHRDEV if kind == "c" else BLKDEV, mode, uid, gid, number) + struct.pack(E + ("II" if V4 else "IH"), 1, rdev))
     else:
         inodes.write(base(FIFO if kind == "p" else SOCKET, mode, uid, gid, number) + struct.pack(E + "I", 1))
 
@@ -208,10 +217,16 @@ def write_dir(path, mode, uid, gid):
             return
         block = refs[group[0][0]][0]
         first = numbers[group[0][0]]
-        listing.extend(bits([(len(group) - 1, 8)], 8) + struct.pack(E + "II", block, first))
+        if V4:
+            listing.extend(struct.pack(E + "III", len(group) - 1, block, first))
+        else:
+            listing.extend(bits([(len(group) - 1, 8)], 8) + struct.pack(E + "II", block, first))
         for p, t in group:
             name = p.rsplit("/", 1)[-1].encode()
-            listing.extend(bits([(refs[p][1], 13), (t, 3), (len(name) - 1, 8)], 24) + struct.pack(E + "h", numbers[p] - first))
+            if V4:
+                listing.extend(struct.pack(E + "HhHH", refs[p][1], numbers[p] - first, t, len(name) - 1))
+            else:
+                listing.extend(bits([(refs[p][1], 13), (t, 3), (len(name) - 1, 8)], 24) + struct.pack(E + "h", numbers[p] - first))
             listing.extend(name)
         group.clear()
 
@@ -232,7 +247,10 @@ def write_dir(path, mode, uid, gid):
         numbers[path] = number
     refs[path] = inodes.ref()
     size = len(listing) + 3
-    inodes.write(base(DIR, mode, uid, gid, number) + struct.pack(E + "I", 2) + bits([(size, 19), (dir_ref[1], 13)], 32) + struct.pack(E + "II", dir_ref[0], 0))
+    if V4:
+        inodes.write(base(DIR, mode, uid, gid, number) + struct.pack(E + "IIHHI", dir_ref[0], 2, size, dir_ref[1], counter[0] + 1))
+    else:
+        inodes.write(base(DIR, mode, uid, gid, number) + struct.pack(E + "I", 2) + bits([(size, 19), (dir_ref[1], 13)], 32) + struct.pack(E + "II", dir_ref[0], 0))
 
 
 write_dir("", 0o755, 0, 0)
@@ -249,19 +267,29 @@ frag_blocks_at = len(image)
 image += frag_meta.finish()
 fragment_table = len(image)
 image += struct.pack(E + "Q", frag_blocks_at)
-uid_start = len(image)
-image += b"".join(struct.pack(E + "I", u) for u in uids)
-guid_start = len(image)
-image += b"".join(struct.pack(E + "I", g) for g in gids)
-bytes_used = len(image)
-
-flags = 4 if CHECK else 0
-sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], 0, 0, 0, 0, 0)
-sb += struct.pack(E + "HHHH", 3, 1, BLOCK_SIZE, BLOCK_LOG)
-sb += bytes([flags, len(uids), len(gids)])
-sb += struct.pack(E + "iQIII", MTIME, (root_ref[0] << 16) | root_ref[1], BLOCK_SIZE, len(fragments), 0)
-sb += struct.pack(E + "qqqqqqq", bytes_used, uid_start, guid_start, inode_table, directory_table, fragment_table, -1)
-assert len(sb) == 119
-image[0:119] = sb
+if V4:
+    id_meta = MetaWriter()
+    id_meta.write(b"".join(struct.pack(E + "I", u) for u in uids))
+    id_blocks_at = len(image)
+    image += id_meta.finish()
+    id_table = len(image)
+    image += struct.pack(E + "Q", id_blocks_at)
+    bytes_used = len(image)
+    sb = struct.pack(E + "IIIIIHHHHHH", 0x73717368, counter[0], MTIME, BLOCK_SIZE, len(fragments), 1, BLOCK_LOG, 0, len(uids), 4, 0)
+    sb += struct.pack(E + "QqqqqqqQ", (root_ref[0] << 16) | root_ref[1], bytes_used, id_table, -1, inode_table, directory_table, fragment_table, 0xFFFFFFFFFFFFFFFF)
+else:
+    uid_start = len(image)
+    image += b"".join(struct.pack(E + "I", u) for u in uids)
+    guid_start = len(image)
+    image += b"".join(struct.pack(E + "I", g) for g in gids)
+    bytes_used = len(image)
+    flags = 4 if CHECK else 0
+    sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], 0, 0, 0, 0, 0)
+    sb += struct.pack(E + "HHHH", 3, 1, BLOCK_SIZE, BLOCK_LOG)
+    sb += bytes([flags, len(uids), len(gids)])
+    sb += struct.pack(E + "iQIII", MTIME, (root_ref[0] << 16) | root_ref[1], BLOCK_SIZE, len(fragments), 0)
+    sb += struct.pack(E + "qqqqqqq", bytes_used, uid_start, guid_start, inode_table, directory_table, fragment_table, -1)
+assert len(sb) == SB_SIZE
+image[0:SB_SIZE] = sb
 image += bytes(-len(image) % 4096)
 open(OUT, "wb").write(image)
