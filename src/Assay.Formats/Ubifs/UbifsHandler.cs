@@ -61,7 +61,7 @@ public sealed class UbifsHandler : IFormatHandler
 
     public IReadOnlyList<string> Limitations { get; } =
     [
-        "the journal is not replayed: changes written after the last commit (a dirty master node) are not listed",
+        "the journal is replayed from the log's reference nodes, but torn writes are not recovered: a bud ends at its first damaged node",
         "extended attributes are not reported; encrypted files are listed without content",
         "authenticated images are read without checking their HMACs and hashes",
     ];
@@ -89,10 +89,8 @@ public sealed class UbifsHandler : IFormatHandler
 
         using var image = new UbifsImage(chunk, sb, hashLength);
         var master = ReadMaster(image, chunk, context);
-        if ((master.Flags & UbifsMaster.FlagDirty) != 0)
-            context.AddError("ubifs: the master node is marked dirty (not cleanly unmounted); changes in the journal since the last commit are not listed");
-
         var tree = WalkIndex(image, master, context);
+        UbifsJournal.Replay(chunk, image, master, tree, context);
         Emit(image, tree, context);
     }
 
@@ -152,9 +150,9 @@ public sealed class UbifsHandler : IFormatHandler
         return best ?? throw new FormatException(Id, image.Position(MasterLnum, 0), "no valid master node in LEBs 1 and 2; the root of the index cannot be found");
     }
 
-    private Tree WalkIndex(UbifsImage image, UbifsMaster master, IUnpackContext context)
+    private UbifsTree WalkIndex(UbifsImage image, UbifsMaster master, IUnpackContext context)
     {
-        var tree = new Tree();
+        var tree = new UbifsTree();
         var visited = new HashSet<(int, int)>();
         var stack = new Stack<(int Lnum, int Offset, int Length, int Level)>();
         stack.Push((master.RootLnum, master.RootOffset, master.RootLength, -1));
@@ -212,7 +210,7 @@ public sealed class UbifsHandler : IFormatHandler
         return tree;
     }
 
-    private void ReadLeaf(UbifsImage image, Tree tree, UbifsKey key, int lnum, int offs, int len, IUnpackContext context)
+    private void ReadLeaf(UbifsImage image, UbifsTree tree, UbifsKey key, int lnum, int offs, int len, IUnpackContext context)
     {
         var position = image.Position(lnum, offs);
         try
@@ -220,22 +218,17 @@ public sealed class UbifsHandler : IFormatHandler
             switch (key.Type)
             {
                 case UbifsNodeType.Data:
-                    if (!tree.Data.TryGetValue(key.Inum, out var list))
-                        tree.Data[key.Inum] = list = [];
-                    list.Add(new DataRef(key.Value, lnum, offs, len));
-                    tree.PackedBytes[key.Inum] = tree.PackedBytes.GetValueOrDefault(key.Inum) + len;
+                    tree.SetData(key.Inum, new DataRef(key.Value, lnum, offs, len));
                     break;
                 case UbifsNodeType.Inode:
                     var inode = UbifsInode.Read(image.ReadNode(lnum, offs, len, UbifsNodeType.Inode), key.Inum, position)
                         ?? throw new FormatException(Id, position, $"inode {key.Inum}: data_len does not fit the node; the node is corrupt");
-                    tree.Inodes[key.Inum] = inode;
+                    tree.SetInode(inode);
                     break;
                 case UbifsNodeType.Dent:
                     var dent = UbifsDent.Read(image.ReadNode(lnum, offs, len, UbifsNodeType.Dent), key.Inum, position)
                         ?? throw new FormatException(Id, position, $"directory entry in inode {key.Inum}: nlen does not fit the node; the node is corrupt");
-                    if (!tree.Children.TryGetValue(key.Inum, out var children))
-                        tree.Children[key.Inum] = children = [];
-                    children.Add(dent);
+                    tree.SetDent(dent, replace: false);
                     break;
                 case UbifsNodeType.Xent:
                     break;
@@ -249,7 +242,7 @@ public sealed class UbifsHandler : IFormatHandler
         }
     }
 
-    private void Emit(UbifsImage image, Tree tree, IUnpackContext context)
+    private void Emit(UbifsImage image, UbifsTree tree, IUnpackContext context)
     {
         if (!tree.Inodes.ContainsKey(RootInum))
             context.AddError("ubifs: the root directory inode (1) is missing from the index; only entries reachable from its directory entries are listed");
@@ -325,7 +318,7 @@ public sealed class UbifsHandler : IFormatHandler
         }
     }
 
-    private static void EmitFile(UbifsImage image, Tree tree, UbifsInode inode, EntryMeta meta, IUnpackContext context)
+    private static void EmitFile(UbifsImage image, UbifsTree tree, UbifsInode inode, EntryMeta meta, IUnpackContext context)
     {
         if ((inode.Flags & UbifsInode.FlagCrypt) != 0)
         {
@@ -339,9 +332,9 @@ public sealed class UbifsHandler : IFormatHandler
             return;
         }
 
-        var blocks = tree.Data.TryGetValue(inode.Inum, out var list) ? list.OrderBy(b => b.Block).ToArray() : [];
+        var blocks = tree.Data.TryGetValue(inode.Inum, out var map) ? map.Values.OrderBy(b => b.Block).ToArray() : [];
         using var stream = new UbifsFileStream(image, (long)inode.Size, blocks, context, meta.Path);
-        context.AddFile(meta, stream, tree.PackedBytes.GetValueOrDefault(inode.Inum));
+        context.AddFile(meta, stream, blocks.Sum(b => (long)b.Length));
     }
 
     /// <summary>
@@ -385,12 +378,4 @@ public sealed class UbifsHandler : IFormatHandler
         7 => 28, // sha224
         _ => 0,
     };
-
-    private sealed class Tree
-    {
-        public Dictionary<uint, UbifsInode> Inodes { get; } = [];
-        public Dictionary<uint, List<UbifsDent>> Children { get; } = [];
-        public Dictionary<uint, List<DataRef>> Data { get; } = [];
-        public Dictionary<uint, long> PackedBytes { get; } = [];
-    }
 }

@@ -73,7 +73,7 @@ internal readonly record struct UbifsKey(uint Inum, byte Type, uint Value)
 /// le32 fanout; le32 lsave_cnt; le32 fmt_version; le16 default_compr; ... le16 hash_algo (at 256)
 /// </code>
 /// </summary>
-internal readonly record struct UbifsSuperblock(byte KeyFormat, uint Flags, int MinIoSize, int LebSize, int LebCount, int Fanout, uint FormatVersion, ushort DefaultCompressor, ushort HashAlgorithm)
+internal readonly record struct UbifsSuperblock(byte KeyFormat, uint Flags, int MinIoSize, int LebSize, int LebCount, int LogLebs, int Fanout, uint FormatVersion, ushort DefaultCompressor, ushort HashAlgorithm)
 {
     public const int NodeSize = 4096;
     public const uint FlagAuthentication = 0x20;
@@ -83,6 +83,7 @@ internal readonly record struct UbifsSuperblock(byte KeyFormat, uint Flags, int 
     private const int MinIoSizeOffset = 32;
     private const int LebSizeOffset = 36;
     private const int LebCountOffset = 40;
+    private const int LogLebsOffset = 56;
     private const int FanoutOffset = 72;
     private const int FormatVersionOffset = 80;
     private const int DefaultCompressorOffset = 84;
@@ -94,6 +95,7 @@ internal readonly record struct UbifsSuperblock(byte KeyFormat, uint Flags, int 
         BinaryPrimitives.ReadInt32LittleEndian(node[MinIoSizeOffset..]),
         BinaryPrimitives.ReadInt32LittleEndian(node[LebSizeOffset..]),
         BinaryPrimitives.ReadInt32LittleEndian(node[LebCountOffset..]),
+        BinaryPrimitives.ReadInt32LittleEndian(node[LogLebsOffset..]),
         BinaryPrimitives.ReadInt32LittleEndian(node[FanoutOffset..]),
         BinaryPrimitives.ReadUInt32LittleEndian(node[FormatVersionOffset..]),
         BinaryPrimitives.ReadUInt16LittleEndian(node[DefaultCompressorOffset..]),
@@ -108,18 +110,22 @@ internal readonly record struct UbifsSuperblock(byte KeyFormat, uint Flags, int 
 /// le32 root_len; ...
 /// </code>
 /// </summary>
-internal readonly record struct UbifsMaster(ulong Sqnum, uint Flags, int RootLnum, int RootOffset, int RootLength)
+internal readonly record struct UbifsMaster(ulong Sqnum, ulong CommitNumber, uint Flags, int LogLnum, int RootLnum, int RootOffset, int RootLength)
 {
     public const int NodeSize = 512;
     public const uint FlagDirty = 1;
+    private const int CommitNumberOffset = 32;
     private const int FlagsOffset = 40;
+    private const int LogLnumOffset = 44;
     private const int RootLnumOffset = 48;
     private const int RootOffsetOffset = 52;
     private const int RootLengthOffset = 56;
 
     public static UbifsMaster Read(ReadOnlySpan<byte> node, ulong sqnum) => new(
         sqnum,
+        BinaryPrimitives.ReadUInt64LittleEndian(node[CommitNumberOffset..]),
         BinaryPrimitives.ReadUInt32LittleEndian(node[FlagsOffset..]),
+        BinaryPrimitives.ReadInt32LittleEndian(node[LogLnumOffset..]),
         BinaryPrimitives.ReadInt32LittleEndian(node[RootLnumOffset..]),
         BinaryPrimitives.ReadInt32LittleEndian(node[RootOffsetOffset..]),
         BinaryPrimitives.ReadInt32LittleEndian(node[RootLengthOffset..]));
