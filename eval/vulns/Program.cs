@@ -50,6 +50,16 @@ try
             + (extra.Count > 0 ? $"; extra {string.Join(' ', extra)}" : ""));
     }
     Console.WriteLine($"agreement: {agree}/{total} cases exact ({watch.Elapsed.TotalMilliseconds:F0} ms matching)");
+
+    // Informational, not part of the agreement: the NVD JSON 1.1 supplement must import cleanly on top.
+    var supplement = Path.Combine(nvd, "v1.1-supplement");
+    if (Directory.Exists(supplement))
+    {
+        var extra = VulnerabilityDatabase.Import(dbPath, [supplement]);
+        Console.WriteLine($"v1.1 supplement: {extra.Files} files, {extra.Added} added, {extra.Updated} updated, {extra.Unchanged} unchanged, {extra.Issues.Count} issues");
+        foreach (var issue in extra.Issues.Take(10))
+            Console.WriteLine($"  issue: {issue}");
+    }
     return agree == total ? 0 : 1;
 }
 finally
