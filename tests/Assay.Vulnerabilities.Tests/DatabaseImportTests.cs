@@ -119,6 +119,17 @@ public sealed class DatabaseImportTests : IDisposable
     }
 
     [Fact]
+    public void Import_OrphanedWorkingCopy_IsRemoved()
+    {
+        // PID 0x7FFFFFF0 is above Linux's pid_max (2^22), so no process has it.
+        var orphan = Db + ".import-2147483632-deadbeef.tmp";
+        File.WriteAllText(orphan, "left by a killed import");
+        VulnerabilityDatabase.Import(Db, [Fixture.Path("nvd/CVE-2099-0010.json")]);
+        Assert.False(File.Exists(orphan));
+        Assert.Equal([Db], Directory.GetFiles(_dir));
+    }
+
+    [Fact]
     public void Import_GzipBomb_StopsAtLimitWithClearIssue()
     {
         var bomb = Path.Combine(_dir, "bomb.jsonl.gz");
