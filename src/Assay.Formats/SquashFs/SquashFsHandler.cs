@@ -108,7 +108,7 @@ public sealed class SquashFsHandler : IFormatHandler
             List<SquashFsDirEntry> entries;
             try
             {
-                entries = image.ReadDirectory(dir);
+                entries = image.ReadDirectory(dir, context.Limits.MaxFiles);
             }
             catch (FormatException e)
             {

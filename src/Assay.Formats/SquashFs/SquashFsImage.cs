@@ -377,7 +377,7 @@ internal sealed class SquashFsImage
     /// followed by up to 256 entries (offset, inode delta, type, size-1, name). 3.x: the packed
     /// 9-byte header and 5-byte entries.
     /// </summary>
-    public List<SquashFsDirEntry> ReadDirectory(SquashFsInode dir)
+    public List<SquashFsDirEntry> ReadDirectory(SquashFsInode dir, long maxEntries)
     {
         var entries = new List<SquashFsDirEntry>();
         var total = dir.DirSize - SquashFsLayout.DirectorySizeBias;
@@ -400,6 +400,8 @@ internal sealed class SquashFsImage
             var startBlock = v4 ? _o.U32(h, 4) : _o.U32(h, 1);
             if (count > SquashFsLayout.MaxDirectoryCount)
                 throw Error(cursor.Block, $"directory inode {dir.Number} has a header of {count} entries; expected at most {SquashFsLayout.MaxDirectoryCount}; the directory table is corrupt");
+            if (entries.Count + count > maxEntries)
+                throw Error(cursor.Block, $"directory inode {dir.Number} lists more than {maxEntries} entries (the file limit); the directory table is corrupt or hostile");
             for (var i = 0; i < count; i++)
             {
                 int offset, size;
