@@ -125,46 +125,75 @@ internal static class CapSelector
         }
         var keys = classes.Keys.OrderBy(k => k.Group).ThenBy(k => k.Cost).ThenByDescending(k => k.Amount).ToList();
 
-        var model = new CpModel();
-        var vars = new IntVar[keys.Count];
-        for (var k = 0; k < keys.Count; k++)
-            vars[k] = model.NewIntVar(0, classes[keys[k]].Count, $"c{k}");
+        // Each unit belongs to exactly one group, so the groups are independent problems: one small
+        // model per group solves much faster than one large model. Each gets the greedy solution
+        // (cheapest cost per unit of measure first) as a hint, so a time-limited run still returns a
+        // good plan, and the solver's bound says how far from optimal it can be.
+        var take = new long[keys.Count];
+        var allOptimal = true;
+        var greedyUsed = false;
+        var bound = 0.0;
+        var needGroups = Enumerable.Range(0, groups).Count(g => need[g] > 0);
         for (var g = 0; g < groups; g++)
         {
             if (need[g] <= 0)
                 continue;
-            var gv = new List<IntVar>();
-            var ga = new List<long>();
+            var ks = new List<int>();
             var available = 0L;
             for (var k = 0; k < keys.Count; k++)
             {
                 if (keys[k].Group != g)
                     continue;
-                gv.Add(vars[k]);
-                ga.Add(keys[k].Amount);
+                ks.Add(k);
                 available += keys[k].Amount * classes[keys[k]].Count;
             }
             if (available < need[g])
                 return new SelectionOutcome { Rule = rule.Id, Measure = measureName, Selected = 0, Cost = 0, Status = "infeasible", Variables = keys.Count };
-            model.Add(LinearExpr.WeightedSum(gv, ga) >= need[g]);
+            var model = new CpModel();
+            var vars = new IntVar[ks.Count];
+            for (var i = 0; i < ks.Count; i++)
+                vars[i] = model.NewIntVar(0, classes[keys[ks[i]]].Count, $"c{ks[i]}");
+            model.Add(LinearExpr.WeightedSum(vars, ks.Select(k => keys[k].Amount)) >= need[g]);
+            model.Minimize(LinearExpr.WeightedSum(vars, ks.Select(k => keys[k].Cost)));
+            var greedy = new long[ks.Count];
+            var remaining = need[g];
+            foreach (var i in Enumerable.Range(0, ks.Count).OrderBy(i => (double)keys[ks[i]].Cost / keys[ks[i]].Amount).ThenBy(i => i))
+            {
+                var k = ks[i];
+                greedy[i] = remaining <= 0 ? 0 : Math.Min(classes[keys[k]].Count, (remaining + keys[k].Amount - 1) / keys[k].Amount);
+                remaining -= greedy[i] * keys[k].Amount;
+                model.AddHint(vars[i], greedy[i]);
+            }
+            var solver = new CpSolver
+            {
+                // One worker keeps the result deterministic: same inventory, same plan.
+                StringParameters = $"max_time_in_seconds:{(solverSeconds / needGroups).ToString(System.Globalization.CultureInfo.InvariantCulture)} num_workers:1",
+            };
+            var status = solver.Solve(model);
+            if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
+            {
+                allOptimal &= status == CpSolverStatus.Optimal;
+                bound += solver.BestObjectiveBound / CostScale;
+                for (var i = 0; i < ks.Count; i++)
+                    take[ks[i]] = solver.Value(vars[i]);
+            }
+            else
+            {
+                // No solution within the time limit (a loaded machine): the greedy cover is feasible by
+                // construction; no bound is proven for this group.
+                allOptimal = false;
+                greedyUsed = true;
+                for (var i = 0; i < ks.Count; i++)
+                    take[ks[i]] = greedy[i];
+            }
         }
-        model.Minimize(LinearExpr.WeightedSum(vars, keys.Select(k => k.Cost)));
-        var solver = new CpSolver
-        {
-            // One worker keeps the result deterministic: same inventory, same plan.
-            StringParameters = $"max_time_in_seconds:{solverSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} num_workers:1",
-        };
-        var status = solver.Solve(model);
-        if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
-            return new SelectionOutcome { Rule = rule.Id, Measure = measureName, Selected = 0, Cost = 0, Status = "infeasible", Variables = keys.Count };
 
         var selected = 0;
         var cost = 0.0;
         for (var k = 0; k < keys.Count; k++)
         {
-            var take = (int)solver.Value(vars[k]);
             var members = classes[keys[k]];
-            for (var i = 0; i < take; i++)
+            for (var i = 0; i < take[k]; i++)
             {
                 foreach (var e in unitElements[members[i]])
                 {
@@ -184,8 +213,8 @@ internal static class CapSelector
             Measure = measureName,
             Selected = selected,
             Cost = cost,
-            Status = status == CpSolverStatus.Optimal ? "optimal" : "feasible",
-            Bound = solver.BestObjectiveBound / CostScale,
+            Status = allOptimal ? "optimal" : greedyUsed ? "greedy" : "feasible",
+            Bound = greedyUsed ? null : bound,
             Variables = keys.Count,
         };
     }

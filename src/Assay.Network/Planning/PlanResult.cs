@@ -92,7 +92,7 @@ public sealed record SelectionOutcome
     public required int Selected { get; init; }
     public required double Cost { get; init; }
 
-    /// <summary><c>optimal</c>, <c>feasible</c> (time limit; see <see cref="Bound"/>), <c>none-needed</c>, <c>infeasible</c>.</summary>
+    /// <summary><c>optimal</c>, <c>feasible</c> (time limit; see <see cref="Bound"/>), <c>greedy</c> (the solver found nothing in time; the greedy cover is used), <c>none-needed</c>, <c>infeasible</c>.</summary>
     public required string Status { get; init; }
 
     /// <summary>Lower bound on the cost proven by the solver.</summary>

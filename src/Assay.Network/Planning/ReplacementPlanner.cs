@@ -100,6 +100,8 @@ public static class ReplacementPlanner
         {
             var outcome = CapSelector.Select(inv, rules[r], r, designation, typeCost, due, dueRule, (rules[r].From ?? startDay).DayNumber, solverSeconds);
             selections.Add(outcome);
+            if (outcome.Status == "greedy")
+                notes.Add($"{rules[r].Id}: the solver found no solution within its time limit; the greedy selection (cheapest per unit of measure first) is used, optimality not proven (raise --time-limit)");
             if (outcome.Status == "feasible")
                 notes.Add($"{rules[r].Id}: the solver stopped at its time limit; the selection is feasible, within {outcome.Cost - (outcome.Bound ?? outcome.Cost):N0} of the optimum");
         }
