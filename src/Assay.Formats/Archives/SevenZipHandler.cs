@@ -50,9 +50,10 @@ public sealed class SevenZipHandler : IFormatHandler
         {
             UnpackEntries(chunk, context);
         }
-        catch (SharpCompress.Common.SharpCompressException e)
+        catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException or Core.Formats.FormatException))
         {
-            throw new Core.Formats.FormatException(Id, 0, $"the archive is corrupt or truncated ({e.Message})", e);
+            // SharpCompress throws its own and general exception types on corrupt archives.
+            throw new Core.Formats.FormatException(Id, 0, $"the archive is corrupt or truncated ({e.GetType().Name}: {e.Message})", e);
         }
     }
 

@@ -213,17 +213,22 @@ public sealed class TarHandler : IFormatHandler
         long unsigned = 0;
         for (var i = 0; i < Block; i++)
             unsigned += i is >= ChecksumOffset and < ChecksumOffset + 8 ? ' ' : header[i];
-        var text = Encoding.ASCII.GetString(header, ChecksumOffset, 8).Trim(' ', '\0');
-        if (text.Length == 0)
-            return false;
-        try
+        // chksum: octal digits, then NUL and/or space (POSIX: 6 digits, NUL, space; old tars vary).
+        long stored = 0;
+        var digits = 0;
+        foreach (var b in header.AsSpan(ChecksumOffset, 8))
         {
-            return Convert.ToInt64(text, 8) == unsigned;
+            if (b is >= (byte)'0' and <= (byte)'7')
+            {
+                stored = (stored * 8) + (b - '0');
+                digits++;
+            }
+            else if (b is not ((byte)' ' or 0) || digits > 0 && b == (byte)' ' && stored < 0)
+            {
+                return false;
+            }
         }
-        catch (System.FormatException)
-        {
-            return false;
-        }
+        return digits > 0 && stored == unsigned;
     }
 
     private long ReadNumber(byte[] header, int offset, int length, long position)

@@ -218,6 +218,11 @@ public sealed class ZipHandler : IFormatHandler
             {
                 context.AddError(e.Message, e.Offset, name);
             }
+            catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException))
+            {
+                // A decoder refusing the entry's data at its start (bad bzip2/lzma/zstd header) spoils that entry only.
+                context.AddError($"entry data could not be decoded ({e.GetType().Name}: {e.Message})", local, name);
+            }
         }
     }
 

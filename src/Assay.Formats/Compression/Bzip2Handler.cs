@@ -43,9 +43,10 @@ public sealed class Bzip2Handler : IFormatHandler
             using var bzip = BZip2Stream.Create(input, CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false);
             context.AddFile(new EntryMeta(name), bzip, chunk.Length);
         }
-        catch (SharpCompress.Common.SharpCompressException e)
+        catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException or Core.Formats.FormatException))
         {
-            throw new Core.Formats.FormatException(Id, input.Position, $"corrupt bzip2 stream ({e.Message})", e);
+            // SharpCompress's decoder throws several types (even IndexOutOfRangeException) on corrupt data.
+            throw new Core.Formats.FormatException(Id, input.Position, $"corrupt bzip2 stream ({e.GetType().Name}: {e.Message})", e);
         }
     }
 }

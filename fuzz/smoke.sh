@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# A short fuzz run of every target with the built-in mutator (no AFL): SECONDS per target.
+#   bash fuzz/smoke.sh [SECONDS]      (default 5; writes crashes to fuzz/crashes/, exits 1 on any)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-5}
+dotnet build fuzz/Assay.Fuzz -c Release -o artifacts/fuzz/smoke -nologo -v quiet -clp:ErrorsOnly || exit 2
+fixtures=tests/Assay.Formats.Tests/Fixtures
+seeds_for() {  # a fixture folder named like the format, else all fixtures
+  local id=${1#format:}
+  for d in "$fixtures/$id" "$fixtures/${id%%-*}"; do [ -d "$d" ] && { echo "$d"; return; }; done
+  case $id in tar|cpio|zip|7z|gzip|bzip2|xz|lzma|zstd|lz4) echo "$fixtures/archives";; ext) echo "$fixtures/ext4";; *) echo "$fixtures";; esac
+}
+status=0
+for target in $(dotnet artifacts/fuzz/smoke/Assay.Fuzz.dll list); do
+  dotnet artifacts/fuzz/smoke/Assay.Fuzz.dll smoke "$target" "$(seeds_for "$target")" "$seconds" || status=1
+done
+exit $status

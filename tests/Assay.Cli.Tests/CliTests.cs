@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Assay.Reports;
+using Json.Schema;
+
+namespace Assay.Cli.Tests;
+
+/// <summary>End to end: the bundled sample through `assay scan`, the documented schema and exit codes.</summary>
+public sealed class CliTests
+{
+    private static readonly string Repo = FindRepo();
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Assay.slnx")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("repository root (Assay.slnx) not found above the test folder");
+    }
+
+    private static string Sample => Path.Combine(Repo, "samples", "delivery-EX1000_1.2.0.zip");
+
+    [Fact]
+    public void Scan_Sample_FindsTheNestedTreeWithoutErrors()
+    {
+        var e = ScanRunner.Run(new ScanRequest(Sample) { ShowProgress = false, SkipVulnerabilities = true });
+        Assert.DoesNotContain(e.Errors, x => x.Category != "limit");
+        Assert.Contains(e.Files, f => f.Path.EndsWith(".squashfs!/usr/sbin/httpd", StringComparison.Ordinal) && f.Type?.Class == "elf");
+        Assert.Contains(e.Files, f => f.Path == "delivery-EX1000_1.2.0.zip!/firmware/initramfs.cpio.gz!/initramfs.cpio!/etc/inittab");
+        Assert.Contains(e.Chunks, c => c.Format == "padding");
+    }
+
+    [Fact]
+    public void JsonReport_Sample_ValidatesAgainstTheDocumentedSchema()
+    {
+        var e = ScanRunner.Run(new ScanRequest(Sample) { ShowProgress = false, SkipVulnerabilities = true });
+        using var stream = new MemoryStream();
+        new JsonReportWriter().Write(e, stream);
+        var schema = JsonSchema.FromFile(Path.Combine(Repo, "docs", "evaluation.schema.json"));
+        var result = schema.Evaluate(System.Text.Json.JsonDocument.Parse(stream.ToArray()).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        Assert.True(result.IsValid, string.Join("\n", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(x => $"{d.InstanceLocation}: {x.Value}")).Take(10)));
+    }
+
+    [Fact]
+    public void Summary_Sample_NamesFormatsAndCounts()
+    {
+        var e = ScanRunner.Run(new ScanRequest(Sample) { ShowProgress = false, SkipVulnerabilities = true });
+        using var stream = new MemoryStream();
+        new SummaryReportWriter().Write(e, stream);
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Contains("squashfs", text, StringComparison.Ordinal);
+        Assert.Contains("cpio (newc)", text, StringComparison.Ordinal);
+        Assert.Contains("Entries", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "scan", "/nonexistent/image.bin" }, 3)]
+    [InlineData(new[] { "scan" }, 2)]
+    [InlineData(new[] { "scan", "x", "--format", "pdf" }, 2)]
+    [InlineData(new[] { "no-such-command" }, 2)]
+    public void ExitCode_BadInvocation_IsDocumented(string[] args, int expected) => Assert.Equal(expected, Run(args).Code);
+
+    [Fact]
+    public void Extract_Sample_WritesTreeOnlyInsideTheFolder()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"assay-cli-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, _) = Run(["scan", Sample, "--extract", Path.Combine(dir, "out"), "-f", "json", "-o", Path.Combine(dir, "e.json"), "--no-progress", "--no-vulns"]);
+            Assert.Equal(0, code);
+            Assert.True(File.Exists(Path.Combine(dir, "out", "delivery-EX1000_1.2.0.zip.extracted", "RELEASE-NOTES.txt")));
+            Assert.All(Directory.EnumerateFileSystemEntries(dir), p => Assert.True(p.EndsWith("out", StringComparison.Ordinal) || p.EndsWith("e.json", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static (int Code, string Out, string Err) Run(string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "assay.dll"));
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit(120_000);
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
