@@ -14,7 +14,8 @@ namespace Assay.Formats;
 /// padding after it.
 /// </summary>
 /// <remarks>
-/// Magic: <c>68 73 71 73</c> "hsqs" (little-endian) or <c>73 71 73 68</c> "sqsh" (big-endian), then
+/// Magic: <c>68 73 71 73</c> "hsqs" (little-endian) or <c>73 71 73 68</c> "sqsh" (big-endian), or a
+/// vendor signature of older router firmware (<see cref="SquashFsSuperBlock.VendorMagics"/>), then
 /// the superblock (squashfs_fs.h struct squashfs_super_block; 3.x: squashfs_compat.h
 /// struct squashfs_super_block_3). The tables are sequences of metadata blocks (a 16-bit header:
 /// bit 15 = stored uncompressed, low bits = stored size; at most 8 KiB decompressed); an inode or
@@ -25,7 +26,8 @@ public sealed class SquashFsHandler : IFormatHandler
     public string Id => SquashFsImage.FormatId;
     public string Description => "SquashFS 4.0 and 3.x filesystem image (both byte orders; gzip, lzma, lzo, xz, lz4, zstd)";
     public FormatCategory Category => FormatCategory.Filesystem;
-    public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Ascii("hsqs"), MagicSignature.Ascii("sqsh")];
+    public IReadOnlyList<MagicSignature> Magics { get; } =
+        [MagicSignature.Ascii("hsqs"), MagicSignature.Ascii("sqsh"), .. SquashFsSuperBlock.VendorMagics.Select(v => MagicSignature.Ascii(v.Magic))];
 
     public IReadOnlyList<string> References { get; } =
     [
@@ -41,7 +43,8 @@ public sealed class SquashFsHandler : IFormatHandler
         "hard links are not told apart: every name of a shared inode is reported as a regular file with its content",
         "SquashFS 1.x and 2.x are not recognised",
         "vendor variants: 3.x blocks are zlib or LZMA with the 13-byte 'alone' header (sqlzma, OpenWrt/DD-WRT 3.x lzma); "
-            + "images with altered magics (shsq, qshs, tqsh ...), headerless or 5-byte-header LZMA blocks and 4.0 images with vendor LZMA are reported as corrupt blocks",
+            + "the vendor signatures shsq, hsqt (little-endian), qshs, tqsh, sqlz (big-endian) are read as the standard layout; "
+            + "headerless or 5-byte-header LZMA blocks and 4.0 images with vendor LZMA are reported as corrupt blocks",
         "the NFS export table and directory indexes are not used (the tree is walked from the root)",
     ];
 
@@ -50,7 +53,7 @@ public sealed class SquashFsHandler : IFormatHandler
         Span<byte> s = stackalloc byte[SquashFsSuperBlock.Size3];
         if (!blob.TryReadExactly(offset, s[..SquashFsSuperBlock.Size4]))
             return null;
-        if (SquashFsSuperBlock.OrderOf(s) is not { } order)
+        if (SquashFsSuperBlock.OrderOf(s, out var vendor) is not { } order)
             return null;
         SquashFsSuperBlock sb;
         switch (SquashFsSuperBlock.MajorOf(s, order))
@@ -75,6 +78,7 @@ public sealed class SquashFsHandler : IFormatHandler
         var available = blob.Length - offset;
         var truncated = sb.BytesUsed > available;
         var description = $"squashfs {sb.Major}.{sb.Minor}, {sb.CompressionName}, {(order.BigEndian ? "big" : "little")}-endian, {sb.Inodes} inodes, block size {sb.BlockSize}"
+            + (vendor is null ? "" : $", vendor signature '{vendor}'")
             + (truncated ? $", truncated: bytes_used {sb.BytesUsed} but {available} bytes present" : "");
         return new FormatMatch(offset, truncated ? null : sb.BytesUsed, description) { State = sb };
     }

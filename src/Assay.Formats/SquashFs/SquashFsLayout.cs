@@ -170,14 +170,33 @@ internal readonly record struct SquashFsSuperBlock(
 
     public bool IsVersion4 => Major == 4;
 
+    /// <summary>
+    /// Vendor signatures of older router firmware in place of the standard magic, with the byte
+    /// order of the rest of the superblock (binwalk's filesystem magic list): the layout after them
+    /// is the standard 3.x or 4.0 one.
+    /// </summary>
+    public static readonly (string Magic, bool BigEndian)[] VendorMagics = [("shsq", false), ("hsqt", false), ("qshs", true), ("tqsh", true), ("sqlz", true)];
+
     /// <summary>The byte order told by the magic, or null when the four bytes are not a SquashFS magic.</summary>
-    public static ByteOrder? OrderOf(ReadOnlySpan<byte> s)
+    public static ByteOrder? OrderOf(ReadOnlySpan<byte> s) => OrderOf(s, out _);
+
+    /// <summary>As <see cref="OrderOf(ReadOnlySpan{byte})"/>; <paramref name="vendor"/> names a vendor signature.</summary>
+    public static ByteOrder? OrderOf(ReadOnlySpan<byte> s, out string? vendor)
     {
+        vendor = null;
         var le = BinaryPrimitives.ReadUInt32LittleEndian(s[MagicOffset..]);
         if (le == SquashFsLayout.MagicLittle)
             return new ByteOrder(false);
         if (BinaryPrimitives.ReadUInt32BigEndian(s[MagicOffset..]) == SquashFsLayout.MagicLittle)
             return new ByteOrder(true);
+        foreach (var (magic, bigEndian) in VendorMagics)
+        {
+            if (s[0] == magic[0] && s[1] == magic[1] && s[2] == magic[2] && s[3] == magic[3])
+            {
+                vendor = magic;
+                return new ByteOrder(bigEndian);
+            }
+        }
         return null;
     }
 

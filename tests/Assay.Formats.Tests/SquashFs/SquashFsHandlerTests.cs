@@ -97,6 +97,23 @@ public sealed partial class SquashFsHandlerTests
     }
 
     [Theory]
+    [InlineData("v3-le-lzma", "shsq")]
+    [InlineData("v3-be-lzma", "qshs")]
+    [InlineData("v3-be", "tqsh")]
+    public void Unpack_VendorSignature_ReadsStandardLayout(string name, string magic)
+    {
+        var bytes = Fixture.Bytes($"squashfs/{name}.sqfs");
+        Encoding.ASCII.GetBytes(magic).CopyTo(bytes, 0);
+
+        var match = Handler.TryMatch(new MemoryBlob(bytes), 0);
+        var context = Unpack(bytes);
+
+        Assert.Contains($"vendor signature '{magic}'", match!.Description);
+        Assert.Empty(context.Errors);
+        Assert.Equal(File.ReadAllLines(Fixture.Path($"squashfs/expected-{name}.txt")).Length - 1, context.Entries.Count);
+    }
+
+    [Theory]
     [MemberData(nameof(Images))]
     public void TryMatch_FixtureImage_ReturnsBytesUsedAsLength(string name)
     {
@@ -243,7 +260,7 @@ public sealed partial class SquashFsHandlerTests
     /// <summary>bytes_used: at 40 in a 4.0 superblock, at 63 in a 3.x one (in the magic's byte order).</summary>
     private static int BytesUsed(byte[] bytes)
     {
-        var bigEndian = bytes[0] == (byte)'s';
+        var bigEndian = bytes[0] is (byte)'s' or (byte)'q' or (byte)'t';
         var at = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(28)) == 4 || BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(28)) == 4 ? BytesUsedOffset : BytesUsedOffset3;
         return (int)(bigEndian ? BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(at)) : BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at)));
     }
