@@ -80,7 +80,7 @@ internal static class VulnsCommand
             {
                 using var database = VulnerabilityDatabase.Open(parse.GetValue(db)!);
                 var vexDocument = parse.GetValue(vex) is { } v ? VexDocument.Load(v.FullName) : null;
-                evaluation = VulnerabilityEnricher.Apply(evaluation, database, vexDocument);
+                evaluation = VulnerabilityEnricher.ApplyWith(evaluation, database, vexDocument);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
