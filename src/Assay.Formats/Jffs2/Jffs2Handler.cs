@@ -28,8 +28,9 @@ public sealed class Jffs2Handler : IFormatHandler
     /// <summary>While carving, this much data that is neither erased flash nor a node ends the image.</summary>
     private const int MaxForeignGap = 128 * 1024;
 
-    /// <summary>Erased flash (0xFF) after the last node counts as the image's padding, up to one large erase block.</summary>
-    private const int MaxTrailingErased = 256 * 1024;
+    /// <summary>Erase block sizes told by the distance between cleanmarkers (mkfs.jffs2 writes one at the start of each block).</summary>
+    private const int MinEraseBlock = 4096;
+    private const int MaxEraseBlock = 1 << 20;
 
     /// <summary>A dirent with a 255-byte name, rounded up.</summary>
     private const int MaxDirentLength = Jffs2Dirent.HeaderSize + 256;
@@ -84,8 +85,14 @@ public sealed class Jffs2Handler : IFormatHandler
         var nodes = 0;
         while (scanner.Next(CancellationToken.None) is not null)
             nodes++;
+        // erased flash after the last node belongs to the image up to the end of its erase block
         var end = scanner.LastNodeEnd;
-        end += ErasedRun(blob, end, Math.Min(blob.Length, end + MaxTrailingErased));
+        if (scanner.EraseBlockSize is { } block)
+        {
+            var blockEnd = offset + ((end - offset + block - 1) / block * block);
+            end += ErasedRun(blob, end, Math.Min(blob.Length, blockEnd));
+        }
+
         return new FormatMatch(offset, end - offset, $"JFFS2, {(endian.BigEndian ? "big" : "little")}-endian, {nodes} nodes") { State = endian };
     }
 
@@ -302,7 +309,15 @@ public sealed class Jffs2Handler : IFormatHandler
         private long _position = start;
         private long _foreignSince = -1;
 
+        private long _lastCleanMarker = -1;
+        private long _cleanMarkerDistance;
+
         public long LastNodeEnd { get; private set; } = start;
+
+        /// <summary>The distance between consecutive cleanmarkers when it is a plausible erase block size.</summary>
+        public long? EraseBlockSize => _cleanMarkerDistance is >= MinEraseBlock and <= MaxEraseBlock && (_cleanMarkerDistance & (_cleanMarkerDistance - 1)) == 0
+            ? _cleanMarkerDistance
+            : null;
         public int DamagedHeaders { get; private set; }
 
         /// <summary>Up to <paramref name="length"/> bytes at <paramref name="position"/> (shorter at the end of the region).</summary>
@@ -334,6 +349,13 @@ public sealed class Jffs2Handler : IFormatHandler
                 {
                     var position = _position;
                     LastNodeEnd = position + h.TotalLength;
+                    if (h.NodeType == Jffs2NodeHeader.CleanMarker)
+                    {
+                        if (_lastCleanMarker >= 0 && (_cleanMarkerDistance == 0 || position - _lastCleanMarker < _cleanMarkerDistance))
+                            _cleanMarkerDistance = position - _lastCleanMarker;
+                        _lastCleanMarker = position;
+                    }
+
                     _position = checked(position + ((h.TotalLength + Alignment - 1) & ~(uint)(Alignment - 1)));
                     _foreignSince = -1;
                     return (position, h);
