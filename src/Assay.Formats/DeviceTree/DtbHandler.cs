@@ -54,14 +54,14 @@ public sealed class DtbHandler : IFormatHandler
 /// <summary>
 /// Prints a parsed tree as DTS text in the style of <c>dtc -I dtb -O dts</c>: strings as strings,
 /// multiples of 4 bytes as cells, anything else as bytes. Bounded: values longer than
-/// <see cref="MaxValueBytes"/> are cut with a comment and the listing stops at <see cref="MaxTextBytes"/>.
+/// <see cref="MaxValueBytes"/> (or the caller's bound) are cut with a comment and the listing stops at <see cref="MaxTextBytes"/>.
 /// </summary>
 internal static class DtsPrinter
 {
     public const int MaxValueBytes = 4096;
     public const int MaxTextBytes = 8 << 20;
 
-    public static byte[] Print(IBlob fdt, FdtTree tree, CancellationToken cancellationToken)
+    public static byte[] Print(IBlob fdt, FdtTree tree, CancellationToken cancellationToken, int maxValueBytes = MaxValueBytes)
     {
         var sb = new StringBuilder();
         sb.Append("/dts-v1/;\n\n");
@@ -69,13 +69,13 @@ internal static class DtsPrinter
             sb.Append("/memreserve/ 0x").Append(address.ToString("x16")).Append(" 0x").Append(size.ToString("x16")).Append(";\n");
         if (tree.MemoryReservations.Count > 0)
             sb.Append('\n');
-        var stopped = !PrintNode(fdt, tree.Root, 0, sb, cancellationToken);
+        var stopped = !PrintNode(fdt, tree.Root, 0, sb, maxValueBytes, cancellationToken);
         if (stopped)
             sb.Append("\n/* listing stopped at ").Append(MaxTextBytes).Append(" characters */\n");
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
-    private static bool PrintNode(IBlob fdt, FdtNode node, int depth, StringBuilder sb, CancellationToken cancellationToken)
+    private static bool PrintNode(IBlob fdt, FdtNode node, int depth, StringBuilder sb, int maxValueBytes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (sb.Length > MaxTextBytes)
@@ -90,14 +90,14 @@ internal static class DtsPrinter
             if (p.Length > 0)
             {
                 sb.Append(" = ");
-                AppendValue(FdtReader.ReadValue(fdt, p, MaxValueBytes), p.Length, sb);
+                AppendValue(FdtReader.ReadValue(fdt, p, maxValueBytes), p.Length, sb);
             }
             sb.Append(";\n");
         }
         foreach (var child in node.Children)
         {
             sb.Append('\n');
-            if (!PrintNode(fdt, child, depth + 1, sb, cancellationToken))
+            if (!PrintNode(fdt, child, depth + 1, sb, maxValueBytes, cancellationToken))
                 return false;
         }
         sb.Append(indent).Append("};\n");

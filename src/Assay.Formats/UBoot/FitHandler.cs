@@ -10,7 +10,7 @@ namespace Assay.Formats;
 /// <summary>
 /// U-Boot Flattened Image Tree (FIT, <c>.itb</c>): a device tree whose <c>/images</c> node holds one
 /// subnode per image. Each image is emitted under its node name (<c>kernel-1</c>, <c>fdt-1</c>,
-/// <c>ramdisk-1</c>); its hash subnodes (<c>hash-1</c>: crc32, md5, sha1, sha256, sha384, sha512)
+/// <c>ramdisk-1</c>), and the tree as DTS text, <c>fit-structure.dts</c>; each image's hash subnodes (<c>hash-1</c>: crc32, md5, sha1, sha256, sha384, sha512)
 /// are verified, a mismatch is an error entry and the image is still emitted.
 /// </summary>
 /// <remarks>
@@ -39,6 +39,14 @@ public sealed class FitHandler : IFormatHandler
     private const int MaxImages = 4096;
     private const int MaxHashValueBytes = 64;
     private const int HashBufferBytes = 1 << 16;
+
+    /// <summary>
+    /// The tree itself as DTS text, image data cut short: configurations, hash and signature nodes
+    /// (algo, key-name-hint, signed images) for analysts and analyzers.
+    /// </summary>
+    public const string StructureListingName = "fit-structure.dts";
+
+    private const int StructureValueBytes = 64;
 
     public string Id => "fit";
     public string Description => "U-Boot Flattened Image Tree (FIT) with embedded or external image data";
@@ -123,6 +131,9 @@ public sealed class FitHandler : IFormatHandler
                 CheckHash(fdt, hash, data, image, name, context);
             context.AddFile(new EntryMeta(name) { Mtime = mtime is { } t ? (long)t : null }, data);
         }
+        var listing = DtsPrinter.Print(fdt, state.Tree, context.CancellationToken, StructureValueBytes);
+        using (var stream = new MemoryStream(listing, writable: false))
+            context.AddFile(new EntryMeta(UniqueName(StructureListingName, used)) { Mtime = mtime is { } t ? (long)t : null }, stream);
         if (missing is not null)
         {
             throw new FormatException(Id, match.Offset + chunk.Length,

@@ -21,12 +21,25 @@ public sealed class FitHandlerTests
 
         Assert.Equal(bytes.Length, match.Length);
         Assert.Contains("\"Assay test FIT\", 3 images", match.Description);
-        Assert.Equal(["kernel-1", "fdt-1", "ramdisk-1"], ctx.Entries.Select(e => e.Meta.Path));
+        Assert.Equal(["kernel-1", "fdt-1", "ramdisk-1", "fit-structure.dts"], ctx.Entries.Select(e => e.Meta.Path));
         Assert.Equal(Sha(Fixture.Bytes("fit/kernel.bin")), Sha(ctx.Entries[0].Content!));
         Assert.Equal(Sha(Fixture.Bytes("fit/board.dtb")), Sha(ctx.Entries[1].Content!));
         Assert.Equal(Sha(Fixture.Bytes("fit/ramdisk.bin")), Sha(ctx.Entries[2].Content!));
         Assert.All(ctx.Entries, e => Assert.Equal(1700000000, e.Meta.Mtime));
         Assert.Empty(ctx.Errors);
+    }
+
+    [Fact]
+    public void Fit_StructureListing_ShowsConfigurationsAndHashesWithDataCut()
+    {
+        var (ctx, _) = Unpack(Fixture.Bytes("fit/embedded.itb"));
+
+        var dts = System.Text.Encoding.UTF8.GetString(ctx.Find("fit-structure.dts")!.Content!);
+        Assert.Contains("\tdescription = \"Assay test FIT\";\n", dts);
+        Assert.Contains(" /* first 64 of 9892 bytes */;\n", dts);
+        Assert.Contains("\t\t\t\talgo = \"sha256\";\n", dts);
+        Assert.Contains("\tconfigurations {\n\t\tdefault = \"conf-1\";\n", dts);
+        Assert.Contains("\t\t\tkernel = \"kernel-1\";\n", dts);
     }
 
     [Fact]
@@ -39,7 +52,7 @@ public sealed class FitHandlerTests
 
         var (ctx, _) = Unpack(bytes);
 
-        Assert.Equal(3, ctx.Entries.Count);
+        Assert.Equal(4, ctx.Entries.Count);
         Assert.Equal(2, ctx.Errors.Count);
         Assert.Contains(ctx.Errors, e => e.Message.Contains("sha256") && e.Path == "kernel-1");
         Assert.Contains(ctx.Errors, e => e.Message.Contains("crc32") && e.Path == "kernel-1");
@@ -78,7 +91,7 @@ public sealed class FitHandlerTests
         var ctx = new CollectingUnpackContext();
         var e = Assert.Throws<FormatException>(() => _handler.Unpack(blob, match, ctx));
         Assert.Contains("ramdisk-1", e.Message);
-        Assert.Equal(["kernel-1", "fdt-1"], ctx.Entries.Select(x => x.Meta.Path));
+        Assert.Equal(["kernel-1", "fdt-1", "fit-structure.dts"], ctx.Entries.Select(x => x.Meta.Path));
     }
 
     [Fact]
