@@ -27,14 +27,6 @@ internal sealed class SquashFsImage
     private const int IdEntrySize = 4;
     private const int TablePointerSize = 8;
 
-    // 4.0 inode field offsets (struct squashfs_*_inode_header)
-    private const int BaseInodeSize = 16;
-    private const int TypeOffset = 0;
-    private const int ModeOffset = 2;
-    private const int UidOffset = 4;
-    private const int GidOffset = 6;
-    private const int MtimeOffset = 8;
-    private const int NumberOffset = 12;
     private const int MaxInodeHeaderSize = 56;
 
     // 4.0 directory header (12 bytes: count-1, start_block, inode_number) and entry (8 bytes + name)
@@ -44,7 +36,6 @@ internal sealed class SquashFsImage
     // 3.x directory header (9 bytes, packed: count:8, start_block, inode_number) and entry (5 bytes: offset:13 type:3 size:8 inode_number:16)
     private const int DirHeaderSize3 = 9;
     private const int DirEntrySize3 = 5;
-    private const int BaseInodeSize3 = 12;
 
     private readonly IBlob _image;
     private readonly long _base;
@@ -219,122 +210,125 @@ internal sealed class SquashFsImage
     {
         var at = cursor;
         Span<byte> h = stackalloc byte[MaxInodeHeaderSize];
-        Read(ref cursor, h[..BaseInodeSize], "inode table");
-        var type = _o.U16(h, TypeOffset);
-        var mode = _o.U16(h, ModeOffset) & 0xfff;
-        var uid = Id(_uids, _o.U16(h, UidOffset), at, "uid");
-        var gid = Id(_gids, _o.U16(h, GidOffset), at, "gid");
-        var mtime = (long)_o.U32(h, MtimeOffset);
-        var number = _o.U32(h, NumberOffset);
-        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[BaseInodeSize..size], "inode table");
+        Read(ref cursor, h[..Inode4.BaseSize], "inode table");
+        var type = _o.U16(h, Inode4.Type);
+        var mode = _o.U16(h, Inode4.Mode) & Inode4.ModeMask;
+        var uid = Id(_uids, _o.U16(h, Inode4.Uid), at, "uid");
+        var gid = Id(_gids, _o.U16(h, Inode4.Gid), at, "gid");
+        var mtime = (long)_o.U32(h, Inode4.Mtime);
+        var number = _o.U32(h, Inode4.Number);
+        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[Inode4.BaseSize..size], "inode table");
         switch (type)
         {
-            case 1: // struct squashfs_dir_inode_header: start_block@16 nlink@20 file_size(16)@24 offset(16)@26 parent@28
-                More(ref cursor, h, 32);
+            case Inode4.TypeDir:
+                More(ref cursor, h, Inode4.DirSize);
                 return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
                 {
-                    DirStartBlock = _o.U32(h, 16), DirSize = _o.U16(h, 24), DirOffset = _o.U16(h, 26),
+                    DirStartBlock = _o.U32(h, Inode4.DirStartBlock), DirSize = _o.U16(h, Inode4.DirFileSize), DirOffset = _o.U16(h, Inode4.DirOffset),
                 };
-            case 8: // squashfs_ldir_inode_header: nlink@16 file_size@20 start_block@24 parent@28 i_count(16)@32 offset(16)@34 xattr@36
-                More(ref cursor, h, 40);
+            case Inode4.TypeLDir:
+                More(ref cursor, h, Inode4.LDirSize);
                 return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
                 {
-                    DirSize = _o.U32(h, 20), DirStartBlock = _o.U32(h, 24), DirOffset = _o.U16(h, 34),
+                    DirSize = _o.U32(h, Inode4.LDirFileSize), DirStartBlock = _o.U32(h, Inode4.LDirStartBlock), DirOffset = _o.U16(h, Inode4.LDirOffset),
                 };
-            case 2: // squashfs_reg_inode_header: start_block@16 fragment@20 offset@24 file_size@28, block_list
-                More(ref cursor, h, 32);
+            case Inode4.TypeFile:
+                More(ref cursor, h, Inode4.RegSize);
                 return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, mtime, number)
                 {
-                    StartBlock = _o.U32(h, 16), Fragment = _o.U32(h, 20), FragmentOffset = _o.U32(h, 24), FileSize = _o.U32(h, 28), BlockList = cursor,
+                    StartBlock = _o.U32(h, Inode4.RegStartBlock), Fragment = _o.U32(h, Inode4.RegFragment), FragmentOffset = _o.U32(h, Inode4.RegOffset),
+                    FileSize = _o.U32(h, Inode4.RegFileSize), BlockList = cursor,
                 };
-            case 9: // squashfs_lreg_inode_header: start_block(64)@16 file_size(64)@24 sparse(64)@32 nlink@40 fragment@44 offset@48 xattr@52, block_list
-                More(ref cursor, h, 56);
-                var size = _o.U64(h, 24);
+            case Inode4.TypeLFile:
+                More(ref cursor, h, Inode4.LRegSize);
+                var size = _o.U64(h, Inode4.LRegFileSize);
                 if (size > long.MaxValue)
                     throw Error(at.Block, $"file inode {number} has a size of {size} bytes; the inode is corrupt");
                 return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, mtime, number)
                 {
-                    StartBlock = (long)Math.Min(_o.U64(h, 16), long.MaxValue), FileSize = (long)size, Fragment = _o.U32(h, 44), FragmentOffset = _o.U32(h, 48), BlockList = cursor,
+                    StartBlock = (long)Math.Min(_o.U64(h, Inode4.LRegStartBlock), long.MaxValue), FileSize = (long)size,
+                    Fragment = _o.U32(h, Inode4.LRegFragment), FragmentOffset = _o.U32(h, Inode4.LRegOffset), BlockList = cursor,
                 };
-            case 3 or 10: // squashfs_symlink_inode_header: nlink@16 symlink_size@20, symlink
-                More(ref cursor, h, 24);
-                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = ReadTarget(ref cursor, _o.U32(h, 20), at) };
-            case 4 or 5 or 11 or 12: // squashfs_dev_inode_header: nlink@16 rdev@20 (Linux new_encode_dev)
-                More(ref cursor, h, 24);
-                var rdev = _o.U32(h, 20);
-                return new SquashFsInode(type is 4 or 11 ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mtime, number)
+            case Inode4.TypeSymlink or Inode4.TypeLSymlink:
+                More(ref cursor, h, Inode4.SymlinkSize);
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = ReadTarget(ref cursor, _o.U32(h, Inode4.SymlinkLength), at) };
+            case Inode4.TypeBlockDevice or Inode4.TypeCharDevice or Inode4.TypeLBlockDevice or Inode4.TypeLCharDevice:
+                More(ref cursor, h, Inode4.DevSize);
+                var rdev = _o.U32(h, Inode4.DevRdev);
+                return new SquashFsInode(type is Inode4.TypeBlockDevice or Inode4.TypeLBlockDevice ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mtime, number)
                 {
+                    // Linux new_encode_dev: minor low byte, major 12 bits, minor high 12 bits
                     Major = (rdev >> 8) & 0xfff, Minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
                 };
-            case 6 or 13:
+            case Inode4.TypeFifo or Inode4.TypeLFifo:
                 return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mtime, number);
-            case 7 or 14:
+            case Inode4.TypeSocket or Inode4.TypeLSocket:
                 return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mtime, number);
             default:
                 throw Error(at.Block, $"inode {number} at {at.Block:x}:{at.Offset} has type {type}; expected 1-14; the inode table is corrupt");
         }
     }
 
-    /// <summary>
-    /// 3.x inodes (struct squashfs_*_inode_header_3, packed): a 32-bit word of inode_type:4 mode:12
-    /// uid:8 guid:8, mtime, inode_number, then per type.
-    /// </summary>
     private SquashFsInode ReadInode3(MetadataCursor cursor)
     {
         var at = cursor;
         Span<byte> h = stackalloc byte[MaxInodeHeaderSize];
-        Read(ref cursor, h[..BaseInodeSize3], "inode table");
-        var type = (int)_o.Bits(h, 0, 4);
-        var mode = (int)_o.Bits(h, 4, 12);
-        var uidIndex = (int)_o.Bits(h, 16, 8);
-        var gidIndex = (int)_o.Bits(h, 24, 8);
+        Read(ref cursor, h[..Inode3.BaseSize], "inode table");
+        var type = (int)_o.Bits(h, Inode3.TypeBit, Inode3.TypeBits);
+        var mode = (int)_o.Bits(h, Inode3.ModeBit, Inode3.ModeBits);
+        var uidIndex = (int)_o.Bits(h, Inode3.UidBit, Inode3.IdBits);
+        var gidIndex = (int)_o.Bits(h, Inode3.GidBit, Inode3.IdBits);
         var uid = Id(_uids, uidIndex, at, "uid");
         var gid = gidIndex == SquashFsLayout.GidSameAsUid3 ? uid : Id(_gids, gidIndex, at, "guid");
-        var mtime = (long)_o.U32(h, 4);
-        var number = _o.U32(h, 8);
-        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[BaseInodeSize3..size], "inode table");
+        var mtime = (long)_o.U32(h, Inode3.Mtime);
+        var number = _o.U32(h, Inode3.Number);
+        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[Inode3.BaseSize..size], "inode table");
         switch (type)
         {
-            case 1: // nlink@12, file_size:19 offset:13 @bit 128, start_block@20, parent@24
-                More(ref cursor, h, 28);
+            case Inode4.TypeDir:
+                More(ref cursor, h, Inode3.DirSize);
                 return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
                 {
-                    DirSize = _o.Bits(h, 128, 19), DirOffset = (int)_o.Bits(h, 147, 13), DirStartBlock = _o.U32(h, 20),
+                    DirSize = _o.Bits(h, Inode3.DirFileSizeBit, Inode3.DirFileSizeBits), DirOffset = (int)_o.Bits(h, Inode3.DirOffsetBit, Inode3.DirOffsetBits),
+                    DirStartBlock = _o.U32(h, Inode3.DirStartBlock),
                 };
-            case 8: // nlink@12, file_size:27 offset:13 @bit 128, start_block@21, i_count:16@25, parent@27
-                More(ref cursor, h, 31);
+            case Inode4.TypeLDir:
+                More(ref cursor, h, Inode3.LDirSize);
                 return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
                 {
-                    DirSize = _o.Bits(h, 128, 27), DirOffset = (int)_o.Bits(h, 155, 13), DirStartBlock = _o.U32(h, 21),
+                    DirSize = _o.Bits(h, Inode3.DirFileSizeBit, Inode3.LDirFileSizeBits), DirOffset = (int)_o.Bits(h, Inode3.LDirOffsetBit, Inode3.DirOffsetBits),
+                    DirStartBlock = _o.U32(h, Inode3.LDirStartBlock),
                 };
-            case 2: // start_block(64)@12 fragment@20 offset@24 file_size@28, block_list of 32-bit words
-                More(ref cursor, h, 32);
+            case Inode4.TypeFile:
+                More(ref cursor, h, Inode3.RegSize);
                 return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, mtime, number)
                 {
-                    StartBlock = (long)Math.Min(_o.U64(h, 12), long.MaxValue), Fragment = _o.U32(h, 20), FragmentOffset = _o.U32(h, 24), FileSize = _o.U32(h, 28), BlockList = cursor,
+                    StartBlock = (long)Math.Min(_o.U64(h, Inode3.RegStartBlock), long.MaxValue), Fragment = _o.U32(h, Inode3.RegFragment),
+                    FragmentOffset = _o.U32(h, Inode3.RegOffset), FileSize = _o.U32(h, Inode3.RegFileSize), BlockList = cursor,
                 };
-            case 9: // nlink@12 start_block(64)@16 fragment@24 offset@28 file_size(64)@32
-                More(ref cursor, h, 40);
-                var size = _o.U64(h, 32);
+            case Inode4.TypeLFile:
+                More(ref cursor, h, Inode3.LRegSize);
+                var size = _o.U64(h, Inode3.LRegFileSize);
                 if (size > long.MaxValue)
                     throw Error(at.Block, $"file inode {number} has a size of {size} bytes; the inode is corrupt");
                 return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, mtime, number)
                 {
-                    StartBlock = (long)Math.Min(_o.U64(h, 16), long.MaxValue), Fragment = _o.U32(h, 24), FragmentOffset = _o.U32(h, 28), FileSize = (long)size, BlockList = cursor,
+                    StartBlock = (long)Math.Min(_o.U64(h, Inode3.LRegStartBlock), long.MaxValue), Fragment = _o.U32(h, Inode3.LRegFragment),
+                    FragmentOffset = _o.U32(h, Inode3.LRegOffset), FileSize = (long)size, BlockList = cursor,
                 };
-            case 3: // nlink@12 symlink_size(16)@16, symlink
-                More(ref cursor, h, 18);
-                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = ReadTarget(ref cursor, _o.U16(h, 16), at) };
-            case 4 or 5: // nlink@12 rdev(16)@16: major<<8 | minor
-                More(ref cursor, h, 18);
-                var rdev = _o.U16(h, 16);
-                return new SquashFsInode(type == 4 ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mtime, number)
+            case Inode4.TypeSymlink:
+                More(ref cursor, h, Inode3.SymlinkSize);
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = ReadTarget(ref cursor, _o.U16(h, Inode3.SymlinkLength), at) };
+            case Inode4.TypeBlockDevice or Inode4.TypeCharDevice:
+                More(ref cursor, h, Inode3.DevSize);
+                var rdev = _o.U16(h, Inode3.DevRdev);
+                return new SquashFsInode(type == Inode4.TypeBlockDevice ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mtime, number)
                 {
                     Major = rdev >> 8, Minor = rdev & 0xff,
                 };
-            case 6:
+            case Inode4.TypeFifo:
                 return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mtime, number);
-            case 7:
+            case Inode4.TypeSocket:
                 return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mtime, number);
             default:
                 throw Error(at.Block, $"inode {number} at {at.Block:x}:{at.Offset} has type {type}; expected 1-9; the inode table is corrupt");

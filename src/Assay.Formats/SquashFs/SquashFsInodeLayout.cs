@@ -1,0 +1,125 @@
+namespace Assay.Formats.SquashFs;
+
+/// <summary>
+/// 4.0 inode layouts (squashfs_fs.h struct squashfs_*_inode_header), byte offsets from the start
+/// of the inode. Every inode starts with the base header: type, mode, uid index, gid index (16 bits
+/// each), mtime, inode_number (32 bits each). Extended types (8-14) add nlink, xattr and, for
+/// files, a 64-bit start and size and a sparse count.
+/// </summary>
+internal static class Inode4
+{
+    public const int TypeDir = 1;
+    public const int TypeFile = 2;
+    public const int TypeSymlink = 3;
+    public const int TypeBlockDevice = 4;
+    public const int TypeCharDevice = 5;
+    public const int TypeFifo = 6;
+    public const int TypeSocket = 7;
+    public const int TypeLDir = 8;
+    public const int TypeLFile = 9;
+    public const int TypeLSymlink = 10;
+    public const int TypeLBlockDevice = 11;
+    public const int TypeLCharDevice = 12;
+    public const int TypeLFifo = 13;
+    public const int TypeLSocket = 14;
+
+    public const int Type = 0;
+    public const int Mode = 2;
+    public const int Uid = 4;
+    public const int Gid = 6;
+    public const int Mtime = 8;
+    public const int Number = 12;
+    public const int BaseSize = 16;
+
+    /// <summary>Permission, setuid/setgid and sticky bits (the type bits are not stored).</summary>
+    public const int ModeMask = 0xfff;
+
+    /// <summary>squashfs_dir_inode_header: start_block, nlink, file_size (16), offset (16), parent_inode.</summary>
+    public const int DirStartBlock = 16;
+    public const int DirFileSize = 24;
+    public const int DirOffset = 26;
+    public const int DirSize = 32;
+
+    /// <summary>squashfs_ldir_inode_header: nlink, file_size, start_block, parent_inode, i_count (16), offset (16), xattr.</summary>
+    public const int LDirFileSize = 20;
+    public const int LDirStartBlock = 24;
+    public const int LDirOffset = 34;
+    public const int LDirSize = 40;
+
+    /// <summary>squashfs_reg_inode_header: start_block, fragment, offset, file_size, then the block list.</summary>
+    public const int RegStartBlock = 16;
+    public const int RegFragment = 20;
+    public const int RegOffset = 24;
+    public const int RegFileSize = 28;
+    public const int RegSize = 32;
+
+    /// <summary>squashfs_lreg_inode_header: start_block (64), file_size (64), sparse (64), nlink, fragment, offset, xattr, then the block list.</summary>
+    public const int LRegStartBlock = 16;
+    public const int LRegFileSize = 24;
+    public const int LRegFragment = 44;
+    public const int LRegOffset = 48;
+    public const int LRegSize = 56;
+
+    /// <summary>squashfs_symlink_inode_header: nlink, symlink_size, then the target (then xattr for type 10).</summary>
+    public const int SymlinkLength = 20;
+    public const int SymlinkSize = 24;
+
+    /// <summary>squashfs_dev_inode_header: nlink, rdev (then xattr for types 11 and 12).</summary>
+    public const int DevRdev = 20;
+    public const int DevSize = 24;
+}
+
+/// <summary>
+/// 3.x inode layouts (squashfs_compat.h struct squashfs_*_inode_header_3, packed). The base header
+/// is a 32-bit bit-field word (inode_type:4 mode:12 uid:8 guid:8), mtime, inode_number; the type
+/// numbers are those of 4.0's first nine. Bit positions count as <see cref="ByteOrder.Bits"/> does.
+/// </summary>
+internal static class Inode3
+{
+    public const int TypeBit = 0;
+    public const int TypeBits = 4;
+    public const int ModeBit = 4;
+    public const int ModeBits = 12;
+    public const int UidBit = 16;
+    public const int GidBit = 24;
+    public const int IdBits = 8;
+    public const int Mtime = 4;
+    public const int Number = 8;
+    public const int BaseSize = 12;
+
+    /// <summary>dir: nlink, file_size:19 offset:13, start_block, parent_inode.</summary>
+    public const int DirFileSizeBit = 128;
+    public const int DirFileSizeBits = 19;
+    public const int DirOffsetBit = 147;
+    public const int DirOffsetBits = 13;
+    public const int DirStartBlock = 20;
+    public const int DirSize = 28;
+
+    /// <summary>ldir: nlink, file_size:27 offset:13, start_block, i_count:16, parent_inode, then the index.</summary>
+    public const int LDirFileSizeBits = 27;
+    public const int LDirOffsetBit = 155;
+    public const int LDirStartBlock = 21;
+    public const int LDirSize = 31;
+
+    /// <summary>reg: start_block (64), fragment, offset, file_size, then 32-bit block sizes.</summary>
+    public const int RegStartBlock = 12;
+    public const int RegFragment = 20;
+    public const int RegOffset = 24;
+    public const int RegFileSize = 28;
+    public const int RegSize = 32;
+
+    /// <summary>lreg: nlink, start_block (64), fragment, offset, file_size (64).</summary>
+    public const int LRegStartBlock = 16;
+    public const int LRegFragment = 24;
+    public const int LRegOffset = 28;
+    public const int LRegFileSize = 32;
+    public const int LRegSize = 40;
+
+    /// <summary>symlink: nlink, symlink_size (16), then the target.</summary>
+    public const int SymlinkLength = 16;
+    public const int SymlinkSize = 18;
+
+    /// <summary>dev: nlink, rdev (16: major &lt;&lt; 8 | minor).</summary>
+    public const int DevRdev = 16;
+    public const int DevSize = 18;
+}
