@@ -193,9 +193,9 @@ public sealed class UbifsHandler : IFormatHandler
             for (var i = 0; i < count; i++)
             {
                 var branch = node.AsSpan(UbifsIndexNode.HeaderSize + (i * branchSize), branchSize);
-                var childLnum = BinaryPrimitives.ReadInt32LittleEndian(branch);
-                var childOffs = BinaryPrimitives.ReadInt32LittleEndian(branch[4..]);
-                var childLen = BinaryPrimitives.ReadInt32LittleEndian(branch[8..]);
+                var childLnum = BinaryPrimitives.ReadInt32LittleEndian(branch[UbifsIndexNode.BranchLnumOffset..]);
+                var childOffs = BinaryPrimitives.ReadInt32LittleEndian(branch[UbifsIndexNode.BranchOffsOffset..]);
+                var childLen = BinaryPrimitives.ReadInt32LittleEndian(branch[UbifsIndexNode.BranchLengthOffset..]);
                 if (level > 0)
                 {
                     stack.Push((childLnum, childOffs, childLen, level - 1));

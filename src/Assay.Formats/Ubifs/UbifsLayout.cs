@@ -55,12 +55,13 @@ internal readonly record struct UbifsKey(uint Inum, byte Type, uint Value)
 {
     public const int Size = 8;
     public const int NodeOffset = UbifsCommonHeader.Size;
+    private const int TypeWordOffset = 4;
     private const int TypeShift = 29;
     private const uint ValueMask = 0x1fffffff;
 
     public static UbifsKey Read(ReadOnlySpan<byte> span)
     {
-        var word = BinaryPrimitives.ReadUInt32LittleEndian(span[4..]);
+        var word = BinaryPrimitives.ReadUInt32LittleEndian(span[TypeWordOffset..]);
         return new UbifsKey(BinaryPrimitives.ReadUInt32LittleEndian(span), (byte)(word >> TypeShift), word & ValueMask);
     }
 }
@@ -232,6 +233,9 @@ internal static class UbifsIndexNode
     public const int HeaderSize = 28;
     public const int ChildCountOffset = 24;
     public const int LevelOffset = 26;
+    public const int BranchLnumOffset = 0;
+    public const int BranchOffsOffset = 4;
+    public const int BranchLengthOffset = 8;
     public const int BranchFixedSize = 12;
     public const int MaxLevels = 512;
 }
