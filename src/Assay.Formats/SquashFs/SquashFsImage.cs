@@ -32,10 +32,23 @@ internal sealed class SquashFsImage
     // 4.0 directory header (12 bytes: count-1, start_block, inode_number) and entry (8 bytes + name)
     private const int DirHeaderSize4 = 12;
     private const int DirEntrySize4 = 8;
+    private const int DirHeaderCount4 = 0;
+    private const int DirHeaderStartBlock4 = 4;
+    private const int DirEntryOffset4 = 0;
+    private const int DirEntryNameSize4 = 6;
 
     // 3.x directory header (9 bytes, packed: count:8, start_block, inode_number) and entry (5 bytes: offset:13 type:3 size:8 inode_number:16)
     private const int DirHeaderSize3 = 9;
     private const int DirEntrySize3 = 5;
+    private const int DirHeaderCount3 = 0;
+    private const int DirHeaderStartBlock3 = 1;
+    private const int DirEntryOffsetBit3 = 0;
+    private const int DirEntryOffsetBits3 = 13;
+    private const int DirEntryNameSize3 = 2;
+
+    // fragment entry (4.0 and 3.x): start_block (64), size word (32), unused (32)
+    private const int FragmentStartBlock = 0;
+    private const int FragmentSize = 8;
 
     private readonly IBlob _image;
     private readonly long _base;
@@ -390,8 +403,8 @@ internal sealed class SquashFsImage
             var headerSize = v4 ? DirHeaderSize4 : DirHeaderSize3;
             Read(ref cursor, h[..headerSize], "directory table");
             read += headerSize;
-            var count = (v4 ? (long)_o.U32(h, 0) : h[0]) + 1;
-            var startBlock = v4 ? _o.U32(h, 4) : _o.U32(h, 1);
+            var count = (v4 ? (long)_o.U32(h, DirHeaderCount4) : h[DirHeaderCount3]) + 1;
+            var startBlock = v4 ? _o.U32(h, DirHeaderStartBlock4) : _o.U32(h, DirHeaderStartBlock3);
             if (count > SquashFsLayout.MaxDirectoryCount)
                 throw Error(cursor.Block, $"directory inode {dir.Number} has a header of {count} entries; expected at most {SquashFsLayout.MaxDirectoryCount}; the directory table is corrupt");
             if (entries.Count + count > maxEntries)
@@ -402,15 +415,15 @@ internal sealed class SquashFsImage
                 if (v4)
                 {
                     Read(ref cursor, h[..DirEntrySize4], "directory table");
-                    offset = _o.U16(h, 0);
-                    size = _o.U16(h, 6) + 1;
+                    offset = _o.U16(h, DirEntryOffset4);
+                    size = _o.U16(h, DirEntryNameSize4) + 1;
                     read += DirEntrySize4;
                 }
                 else
                 {
                     Read(ref cursor, h[..DirEntrySize3], "directory table");
-                    offset = (int)_o.Bits(h, 0, 13);
-                    size = h[2] + 1;
+                    offset = (int)_o.Bits(h, DirEntryOffsetBit3, DirEntryOffsetBits3);
+                    size = h[DirEntryNameSize3] + 1;
                     read += DirEntrySize3;
                 }
                 if (size > SquashFsLayout.MaxNameLength)
@@ -437,7 +450,7 @@ internal sealed class SquashFsImage
         var cursor = new MetadataCursor((long)Math.Min(_o.U64(pointer, 0), long.MaxValue), (int)(byteIndex % SquashFsLayout.MetadataSize));
         Span<byte> entry = stackalloc byte[FragmentEntrySize4];
         Read(ref cursor, entry[..entrySize], "fragment table");
-        return ((long)Math.Min(_o.U64(entry, 0), long.MaxValue), _o.U32(entry, 8));
+        return ((long)Math.Min(_o.U64(entry, FragmentStartBlock), long.MaxValue), _o.U32(entry, FragmentSize));
     }
 
     /// <summary>The decompressed fragment block (a few are cached: small files share them).</summary>
