@@ -1,7 +1,10 @@
 using Assay.Core.Extraction;
 using Assay.Core.Model;
 using Assay.Core.Pipeline;
+using Assay.Analyzers;
+using Assay.Catalog;
 using Assay.Formats;
+using Assay.Vulnerabilities;
 
 namespace Assay.Cli;
 
@@ -46,9 +49,26 @@ internal static class ScanRunner
     }
 
     /// <summary>Catalogers and analyzers, new instances per scan.</summary>
-    private static List<Core.Plugins.IInspector> CreateInspectors() => [];
+    private static List<Core.Plugins.IInspector> CreateInspectors() => [.. Catalogers.CreateAll(), .. AnalyzerRegistry.CreateAll()];
 
-    private static Evaluation Enrich(Evaluation evaluation, ScanRequest request) => evaluation;
+    /// <summary>The evaluation-wide steps: one component per (name, version, location), the TS 33.117 table, known vulnerabilities.</summary>
+    private static Evaluation Enrich(Evaluation evaluation, ScanRequest request)
+    {
+        evaluation = ComponentConsolidator.Consolidate(evaluation);
+        evaluation = Ts33117Table.Apply(evaluation);
+        if (request.SkipVulnerabilities)
+            return evaluation;
+        var path = request.DatabasePath ?? VulnerabilityDatabase.DefaultPath;
+        if (!File.Exists(path))
+        {
+            if (request.DatabasePath is not null)
+                throw new FileNotFoundException($"vulnerability database '{path}' does not exist; create it with 'assay db import FEEDS... --db {path}'", path);
+            Console.Error.WriteLine($"assay: no vulnerability database at {path}: components are not matched (run 'assay db import' once, or pass --no-vulns)");
+            return evaluation;
+        }
+        using var db = VulnerabilityDatabase.Open(path);
+        return VulnerabilityEnricher.Apply(evaluation, db, request.VexPath);
+    }
 
     public static string ToolVersion { get; } =
         typeof(ScanRunner).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";

@@ -38,7 +38,7 @@ internal static class ScanCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"assay: cannot read '{request.InputPath}': {e.Message}");
+                Console.Error.WriteLine($"assay: {e.Message}");
                 return ExitCodes.InputUnreadable;
             }
             ReportOutput.Write(writer, evaluation, parse.GetValue(output));

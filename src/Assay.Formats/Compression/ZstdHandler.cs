@@ -10,6 +10,9 @@ public sealed class ZstdHandler : IFormatHandler
 {
     private const int DescriptorOffset = 4;
     private const byte ReservedBit = 0x08;
+    private const int MaxHeader = 4 + 14 + 3;
+    private const int MaxWindowLog = 31;
+    private const int MaxBlockSize = 128 << 10;
 
     public string Id => "zstd";
     public string Description => "Zstandard compressed stream";
@@ -20,8 +23,27 @@ public sealed class ZstdHandler : IFormatHandler
 
     public FormatMatch? TryMatch(IBlob blob, long offset)
     {
-        Span<byte> h = stackalloc byte[5];
-        if (!blob.TryReadExactly(offset, h) || h[0] != 0x28 || h[1] != 0xb5 || h[2] != 0x2f || h[3] != 0xfd || (h[DescriptorOffset] & ReservedBit) != 0)
+        Span<byte> h = stackalloc byte[MaxHeader];
+        var got = blob.Read(offset, h);
+        if (got < 9 || h[0] != 0x28 || h[1] != 0xb5 || h[2] != 0x2f || h[3] != 0xfd)
+            return null;
+        // Frame_Header_Descriptor (RFC 8878 3.1.1.1.1): FCS flag (7-6), single segment (5), unused (4), reserved (3) = 0, checksum (2), dictionary id flag (1-0).
+        var fhd = h[DescriptorOffset];
+        if ((fhd & ReservedBit) != 0)
+            return null;
+        var singleSegment = (fhd & 0x20) != 0;
+        var fcsSize = (fhd >> 6) switch { 0 => singleSegment ? 1 : 0, 1 => 2, 2 => 4, _ => 8 };
+        var didSize = (fhd & 3) switch { 0 => 0, 1 => 1, 2 => 2, _ => 4 };
+        var headerEnd = DescriptorOffset + 1 + (singleSegment ? 0 : 1) + didSize + fcsSize;
+        if (!singleSegment && (10 + (h[DescriptorOffset + 1] >> 3)) > MaxWindowLog)
+            return null;
+        if (headerEnd + 3 > got)
+            return null;
+        // First Block_Header (3.1.1.2): type 3 is reserved; a block holds at most 128 KiB.
+        var block = h[headerEnd] | (h[headerEnd + 1] << 8) | (h[headerEnd + 2] << 16);
+        var type = (block >> 1) & 3;
+        var size = block >> 3;
+        if (type == 3 || (type != 1 && size > MaxBlockSize))
             return null;
         return new FormatMatch(offset, null, "zstd");
     }
