@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project uses beyond the .NET SDK: liblzma (fast xz decoding; the
+# managed fallback works without it) and, for the evaluation, the native listers it compares with.
+set -euo pipefail
+need=()
+[ -e /usr/lib/x86_64-linux-gnu/liblzma.so.5 ] || [ -e /lib/x86_64-linux-gnu/liblzma.so.5 ] || need+=(liblzma5)
+if [ -d ../shared ] || [ "${ASSAY_EVAL_TOOLS:-}" = 1 ]; then
+  for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3; do
+    command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+  done
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "install.sh: please install: ${need[*]}" >&2
+  fi
+fi

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every evaluation against ../shared (or $ASSAY_SHARED) and prints each one's result.
+# Each evaluation skips cleanly when the shared material is absent. Exit 1 if any reported a mismatch.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export ASSAY_SHARED="${ASSAY_SHARED:-$(cd .. && pwd)/shared}"
+if [ ! -d "$ASSAY_SHARED" ]; then echo "eval: $ASSAY_SHARED not found; nothing to evaluate"; exit 0; fi
+if [ -z "${ASSAY:-}" ]; then ./assay --help >/dev/null; export ASSAY="$PWD/artifacts/bin/Assay.Cli/release/assay"; fi
+status=0
+run() { echo; echo "=== eval: $1"; shift; "$@" || { echo "=== eval: exit $? from: $*"; status=1; }; }
+[ -f eval/files/run.sh ] && run "file lists vs ground truth and Debian listers" env CORPUS="$ASSAY_SHARED/corpus" bash eval/files/run.sh
+[ -f eval/vulns/run.sh ] && run "vulnerability matcher known answers" sh eval/vulns/run.sh "$ASSAY_SHARED"
+[ -f eval/catalog/run.py ] && run "component catalog precision/recall" python3 eval/catalog/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
+[ -f eval/analyzers/run.sh ] && run "analyzers vs ELF table and planted findings" bash eval/analyzers/run.sh
+exit $status
