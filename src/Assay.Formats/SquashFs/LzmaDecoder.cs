@@ -53,6 +53,12 @@ internal sealed class LzmaDecoder
     private const byte Lzma2Lzma = 0x80;
     private const int Lzma2MaxLcPlusLp = 4;
 
+    /// <summary>
+    /// LZMA itself allows lc + lp up to 12 (a 6 MiB literal table); SquashFS writers use lc 3 lp 0 or
+    /// lc 0 lp 2, so more than 8 (768 KiB of probabilities) is refused rather than allocated.
+    /// </summary>
+    private const int MaxLzmaLcPlusLp = 8;
+
     private ushort[] _probs = new ushort[Literal + (LiteralCoderSize << Lzma2MaxLcPlusLp)];
     private int _lc;
     private int _lp;
@@ -93,7 +99,7 @@ internal sealed class LzmaDecoder
     /// </summary>
     public int DecodeLzma(byte properties, ReadOnlySpan<byte> input, Span<byte> output, int size)
     {
-        SetProperties(properties, 12);
+        SetProperties(properties, MaxLzmaLcPlusLp);
         ResetState();
         var rc = new RangeDecoder(input);
         return Decode(ref rc, output, 0, 0, size, true);
