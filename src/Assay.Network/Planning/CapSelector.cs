@@ -166,8 +166,11 @@ internal static class CapSelector
             }
             var solver = new CpSolver
             {
-                // One worker keeps the result deterministic: same inventory, same plan.
-                StringParameters = $"max_time_in_seconds:{(solverSeconds / needGroups).ToString(System.Globalization.CultureInfo.InvariantCulture)} num_workers:1",
+                // One worker and a deterministic time limit keep the result reproducible: same inventory,
+                // same plan, however loaded the machine. The wall-clock limit (three times as long) is
+                // only a safety net.
+                StringParameters = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"max_deterministic_time:{solverSeconds / needGroups} max_time_in_seconds:{3 * solverSeconds / needGroups} num_workers:1"),
             };
             var status = solver.Solve(model);
             if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
