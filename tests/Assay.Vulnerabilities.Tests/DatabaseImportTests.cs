@@ -201,6 +201,16 @@ public sealed class DatabaseImportTests : IDisposable
     }
 
     [Fact]
+    public void Import_IntoNonDatabaseFile_FailsClearlyAndLeavesFile()
+    {
+        File.WriteAllText(Db, "these bytes are not a SQLite database, but they are long enough to be read as a header..");
+        var e = Assert.Throws<InvalidDataException>(() => VulnerabilityDatabase.Import(Db, [Fixture.Path("nvd/CVE-2099-0010.json")]));
+        Assert.Contains("the database is unchanged", e.Message);
+        Assert.StartsWith("these bytes", File.ReadAllText(Db));
+        Assert.Single(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
     public void Open_MissingFile_SaysHowToCreateIt()
     {
         var e = Assert.Throws<FileNotFoundException>(() => VulnerabilityDatabase.Open(Db));

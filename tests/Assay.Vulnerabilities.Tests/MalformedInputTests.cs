@@ -44,7 +44,7 @@ public sealed class MalformedInputTests
         return compressed;
     }
 
-    [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 40)]
+    [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 60)]
     public bool Import_MutatedFeed_ReportsIssuesWithoutThrowing(Mutation m)
     {
         var dir = Fixture.TempDir();

@@ -103,7 +103,7 @@ internal static class FeedReader
                         }
                         else
                         {
-                            var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limits.MaxRecordBytes, (long)buffer.Length * 2));
+                            var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min(limits.MaxRecordBytes, (long)buffer.Length * 2), Array.MaxLength));
                             Buffer.BlockCopy(buffer, 0, bigger, 0, end);
                             ArrayPool<byte>.Shared.Return(buffer);
                             buffer = bigger;
@@ -226,25 +226,24 @@ internal static class FeedReader
 
     private static FeedEntry Dispatch(string path, string label, JsonElement element)
     {
-        if (Nvd11Importer.IsItem(element))
-        {
-            if (JsonFields.Object(element, "cve") is { } c && JsonFields.Object(c, "CVE_data_meta") is { } meta && JsonFields.OptionalString(meta, "ID", 64) is { } legacyId)
-                label += $" ({legacyId})";
-            try { return new FeedEntry(path, label, Nvd11Importer.Parse(element), null); }
-            catch (FeedFormatException e) { return new FeedEntry(path, label, null, e.Message); }
-        }
-        // API response pages wrap each record: {"cve": {...}}.
-        if (element.ValueKind == JsonValueKind.Object && !element.TryGetProperty("id", out _) && element.TryGetProperty("cve", out var inner) && inner.ValueKind == JsonValueKind.Object)
-            element = inner;
-        if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String)
-            label += $" ({Truncate(idValue.GetString()!)})";
         try
         {
+            if (Nvd11Importer.IsItem(element))
+            {
+                if (JsonFields.Object(element, "cve") is { } c && JsonFields.Object(c, "CVE_data_meta") is { } meta && JsonFields.OptionalString(meta, "ID", 64) is { } legacyId)
+                    label += $" ({legacyId})";
+                return new FeedEntry(path, label, Nvd11Importer.Parse(element), null);
+            }
+            // API response pages wrap each record: {"cve": {...}}.
+            if (element.ValueKind == JsonValueKind.Object && !element.TryGetProperty("id", out _) && element.TryGetProperty("cve", out var inner) && inner.ValueKind == JsonValueKind.Object)
+                element = inner;
+            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String)
+                label += $" ({Truncate(idValue.GetString()!)})";
             if (NvdImporter.IsRecord(element))
                 return new FeedEntry(path, label, NvdImporter.Parse(element), null);
             if (OsvImporter.IsRecord(element))
                 return new FeedEntry(path, label, OsvImporter.Parse(element), null);
-            return new FeedEntry(path, label, null, "neither an NVD API 2.0 cve object (id, lastModified) nor an OSV record (id, modified)");
+            return new FeedEntry(path, label, null, "neither an NVD API 2.0 cve object (id, lastModified), an NVD 1.1 item (cve.CVE_data_meta) nor an OSV record (id, modified)");
         }
         catch (FeedFormatException e)
         {
@@ -252,7 +251,8 @@ internal static class FeedReader
         }
         catch (InvalidOperationException e)
         {
-            return new FeedEntry(path, label, null, $"unexpected JSON shape: {e.Message}");
+            // Thrown by System.Text.Json for a string that is not valid UTF-8, or a value of an unexpected kind.
+            return new FeedEntry(path, label, null, $"unreadable value: {e.Message}");
         }
     }
 

@@ -28,6 +28,19 @@ public static class CycloneDxComponentReader
     {
         if (!IsCycloneDx(root))
             throw new InvalidDataException($"'{path}' is not a CycloneDX JSON SBOM (no \"bomFormat\": \"CycloneDX\")");
+        try
+        {
+            return ReadComponents(root);
+        }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json: a string that is not valid UTF-8.
+            throw new InvalidDataException($"'{path}': unreadable value: {e.Message}", e);
+        }
+    }
+
+    private static List<Component> ReadComponents(JsonElement root)
+    {
         var result = new List<Component>();
         if (root.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("component", out var main) && main.ValueKind == JsonValueKind.Object)
             Add(main, result, 0);

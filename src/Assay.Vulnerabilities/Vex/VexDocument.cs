@@ -33,7 +33,10 @@ public sealed class VexDocument
         try { doc = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 128 }); }
         catch (JsonException e) { throw new InvalidDataException($"VEX file '{path}' is not valid JSON: {e.Message}", e); }
         using (doc)
-            return Parse(doc.RootElement, path);
+        {
+            try { return Parse(doc.RootElement, path); }
+            catch (InvalidOperationException e) { throw new InvalidDataException($"VEX file '{path}': unreadable value: {e.Message}", e); }
+        }
     }
 
     public static VexDocument Parse(JsonElement root, string path)
