@@ -42,6 +42,29 @@ public sealed class ArchiveHandlerTests
         Assert.Equal("elf", entries["bin/tiny.elf"].Type?.Class);
     }
 
+    [Theory]
+    [InlineData("tree-deflate64.zip")]
+    [InlineData("tree-lzma.zip")]
+    [InlineData("tree-zip64.zip")]
+    public void Zip_OtherMethodsAndZip64_DecodeTheSameContent(string fixture)
+    {
+        var e = ScanHelper.Scan($"archives/{fixture}");
+        Assert.Empty(e.Errors);
+        var entries = ScanHelper.Below(e, fixture + "!/");
+        Assert.Equal(BigSha, entries["bin/big.dat"].Sha256);
+        Assert.Equal(ScanHelper.Sha256("root:x:0:0:root:/root:/bin/sh\n"u8.ToArray()), entries["etc/passwd"].Sha256);
+    }
+
+    [Fact]
+    public void Cpio_OldBinaryBigEndian_IsRead()
+    {
+        var e = ScanHelper.Scan("archives/tree-bin-be.cpio");
+        Assert.Empty(e.Errors);
+        var passwd = e.Files.Single(f => f.Path == "tree-bin-be.cpio!/etc/passwd");
+        Assert.Equal("0600", passwd.Mode);
+        Assert.Equal(ScanHelper.Sha256("root:x:0:0:root:/root:/bin/sh\n"u8.ToArray()), passwd.Sha256);
+    }
+
     [Fact]
     public void SevenZip_Tree_ListsFilesAndContent()
     {

@@ -43,6 +43,24 @@ rm -f tree-deflate.zip tree-stored.zip tree-bzip2.zip tree.7z
 (cd work/tree && zip -q -X -r -y -Z bzip2 ../../tree-bzip2.zip .)
 (cd work/tree && 7z a -bd -bso0 ../../tree.7z . >/dev/null)
 
+# zip methods 9 (deflate64) and 14 (lzma) written by 7-Zip; zip64 records forced by Info-ZIP
+rm -f tree-deflate64.zip tree-lzma.zip tree-zip64.zip
+(cd work/tree && 7z a -tzip -mm=Deflate64 -bd -bso0 ../../tree-deflate64.zip . >/dev/null)
+(cd work/tree && 7z a -tzip -mm=LZMA -bd -bso0 ../../tree-lzma.zip . >/dev/null)
+(cd work/tree && zip -q -X -r -y -fz ../../tree-zip64.zip .)
+# old binary cpio, big-endian (as a big-endian machine writes it): 16-bit words swapped
+python3 - <<'P'
+import struct
+def entry(name, mode, data, ino):
+    name_b = name.encode() + b"\0"
+    size = len(data)
+    hdr = struct.pack(">13H", 0o070707, 0, ino, mode, 0, 0, 1, 0, 0x6ae6, 0x7000, len(name_b), size >> 16, size & 0xffff)
+    out = hdr + name_b + (b"\0" if len(name_b) % 2 else b"")
+    return out + data + (b"\0" if size % 2 else b"")
+blob = entry("etc", 0o040755, b"", 1) + entry("etc/passwd", 0o100600, b"root:x:0:0:root:/root:/bin/sh\n", 2) + entry("TRAILER!!!", 0, b"", 0)
+open("tree-bin-be.cpio", "wb").write(blob)
+P
+
 # single-stream compressors over the GNU tar
 gzip -9 -n -c tree-gnu.tar > tree.tar.gz
 bzip2 -9 -c tree-gnu.tar > tree.tar.bz2
