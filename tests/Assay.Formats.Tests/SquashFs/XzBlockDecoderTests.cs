@@ -5,12 +5,12 @@ namespace Assay.Formats.Tests.SquashFs;
 
 /// <summary>
 /// The xz block decoder against streams made by xz 5.4.1 (Fixtures/squashfs/make.sh) with each BCJ
-/// filter and delta over 64 KiB of bytes full of the branch patterns each filter converts: the
+/// filter and delta over 16 KiB of bytes full of the branch patterns each filter converts: the
 /// output must be the original bytes (expected-code-sha256.txt).
 /// </summary>
 public sealed class XzBlockDecoderTests
 {
-    private const int CodeLength = 65536;
+    private const int CodeLength = 16384;
 
     [Theory]
     [InlineData("bcj-x86")]

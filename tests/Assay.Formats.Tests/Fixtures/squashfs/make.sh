@@ -20,7 +20,7 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\
 printf 'root:$6$salt$hash:19000:0:99999:7:::\n' > "$root/etc/shadow"
 printf '#!/bin/sh\necho start\n' > "$root/etc/init.d/rcS"
 : > "$root/etc/empty"
-seq 1 15000 > "$root/usr/share/doc/numbers.txt"
+seq 1 5000 > "$root/usr/share/doc/numbers.txt"
 python3 - "$root" <<'PY'
 import hashlib, os, sys
 root = sys.argv[1]
@@ -76,19 +76,19 @@ make stored -comp gzip -b 4096 -noI -noD -noF -noX
 make nofrag -comp gzip -b 8192 -no-fragments -no-xattrs
 (cd "$root" && sha256sum bin/busybox usr/share/doc/numbers.txt data/sparse.img etc/passwd etc/empty srv/many/entry-259) > "$here/expected-sha256.txt"
 
-# xz streams with each BCJ filter (and delta) over code-like bytes full of call/branch patterns, as
+# xz streams with each BCJ filter (and delta) over 16 KiB of code-like bytes full of call/branch patterns, as
 # mksquashfs -Xbcj would write them per block (one block, CRC32 check); start=256 tests the offset.
 python3 - "$work/code.bin" <<'PY'
 import random, sys
 r = random.Random(3)
 words = [bytes(r.randrange(256) for _ in range(4)) for _ in range(64)]
 out = bytearray()
-while len(out) < 65536:
+while len(out) < 16384:
     k, a, b, c = r.randrange(9), r.randrange(256), r.randrange(256), r.randrange(256)
     out += [words[r.randrange(64)], bytes([0xe8, a, b, 0, 0]), bytes([a, b, c, 0xeb]), bytes([a, 0xf0 | (b & 7), c, 0xf8 | (a & 7)]),
             bytes([0x48 | (a & 3), b, c, (a & 0xfc) | 1]), bytes([0x40, b & 0x3f, c, a]), bytes([a, b, c, 0x94 | (a & 3)]),
             bytes([a, b, c, 0x90]), bytes([0x10, a, b, c] * 4)][k]
-open(sys.argv[1], "wb").write(bytes(out[:65536]))
+open(sys.argv[1], "wb").write(bytes(out[:16384]))
 PY
 for f in x86 powerpc ia64 arm armthumb sparc arm64; do
 	xz --format=xz --check=crc32 --"$f" --lzma2=preset=6 -c "$work/code.bin" > "$here/bcj-$f.xz"
