@@ -28,29 +28,31 @@ namespace Assay.Analyzers;
 /// <remarks>
 /// Limitations: files above 1 MiB and ELF/compressed/archive content are not searched for tokens
 /// (tokens compiled into binaries are missed); PuTTY and JKS key stores are not recognised; at most
-/// 512 certificates per file are read. Files under a CA trust store path are treated as trust anchors.
+/// Files under a CA trust store path, and bundles of more than three certificates, are trust anchors
+/// and not judged.
 /// </remarks>
 public sealed class SecretsAnalyzer : IInspector
 {
     private const int MaxTextBytes = 1 << 20;
     private const int MaxDropbearBytes = 16 << 10;
-    private const int MaxCertificatesPerFile = 512;
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
 
     private static readonly Regex PemBlock = new(
         @"-----BEGIN ([A-Z0-9 ]{1,40})-----\r?\n([A-Za-z0-9+/=:, \-\r\n]{1,65536}?)-----END \1-----",
         RegexOptions.CultureInvariant, RegexTimeout);
 
-    private static readonly (string Rule, string Kind, Regex Pattern)[] Tokens =
+    // Each pattern runs only where its marker occurs (a plain substring search is far cheaper than the automaton).
+    private static readonly (string Rule, string Kind, string Marker, Regex Pattern)[] Tokens =
     [
-        ("ASSAY-SECRET-CLOUD-KEY-ID", "AWS access key id", Make(@"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
-        ("ASSAY-SECRET-CLOUD-SECRET", "AWS secret access key", Make(@"(?i:aws_?secret_?(?:access_?)?key)[""']?\s*[=:]\s*[""']?([A-Za-z0-9/+=]{40})\b")),
-        ("ASSAY-SECRET-API-TOKEN", "GitHub token", Make(@"\bgh[pousr]_[A-Za-z0-9]{36}\b")),
-        ("ASSAY-SECRET-API-TOKEN", "GitLab token", Make(@"\bglpat-[A-Za-z0-9_\-]{20}\b")),
-        ("ASSAY-SECRET-API-TOKEN", "Slack token", Make(@"\bxox[abposr]-[A-Za-z0-9\-]{10,72}")),
-        ("ASSAY-SECRET-API-TOKEN", "Google API key", Make(@"\bAIza[0-9A-Za-z_\-]{35}\b")),
-        ("ASSAY-SECRET-API-TOKEN", "Stripe live key", Make(@"\b[sr]k_live_[0-9A-Za-z]{24,99}\b")),
-        ("ASSAY-SECRET-DEFAULT-CREDENTIALS", "default credentials", Make(@"(?i:\bdefault\s+(?:credentials?|passwords?|logins?|user\s*(?:name)?\s*(?:/|and)\s*password))\s*(?:is|are|:|=)\s*[^\r\n]{1,80}")),
+        ("ASSAY-SECRET-CLOUD-KEY-ID", "AWS access key id", "AKIA", Make(@"\bAKIA[A-Z0-9]{16}\b")),
+        ("ASSAY-SECRET-CLOUD-KEY-ID", "AWS access key id", "ASIA", Make(@"\bASIA[A-Z0-9]{16}\b")),
+        ("ASSAY-SECRET-CLOUD-SECRET", "AWS secret access key", "secret", Make(@"(?i:aws_?secret_?(?:access_?)?key)[""']?\s*[=:]\s*[""']?([A-Za-z0-9/+=]{40})\b")),
+        ("ASSAY-SECRET-API-TOKEN", "GitHub token", "gh", Make(@"\bgh[pousr]_[A-Za-z0-9]{36}\b")),
+        ("ASSAY-SECRET-API-TOKEN", "GitLab token", "glpat-", Make(@"\bglpat-[A-Za-z0-9_\-]{20}\b")),
+        ("ASSAY-SECRET-API-TOKEN", "Slack token", "xox", Make(@"\bxox[abposr]-[A-Za-z0-9\-]{10,72}")),
+        ("ASSAY-SECRET-API-TOKEN", "Google API key", "AIza", Make(@"\bAIza[0-9A-Za-z_\-]{35}\b")),
+        ("ASSAY-SECRET-API-TOKEN", "Stripe live key", "k_live_", Make(@"\b[sr]k_live_[0-9A-Za-z]{24,99}\b")),
+        ("ASSAY-SECRET-DEFAULT-CREDENTIALS", "default credentials", "default", Make(@"(?i:\bdefault\s+(?:credentials?|passwords?|logins?|user\s*(?:name)?\s*(?:/|and)\s*password))\s*(?:is|are|:|=)\s*[^\r\n]{1,80}")),
     ];
 
     private readonly TimeProvider _clock;
@@ -72,6 +74,9 @@ public sealed class SecretsAnalyzer : IInspector
         var cls = file.Type?.Class;
         if (cls is "elf" or "pe" or "macho" or "compressed" or "archive" or "filesystem" or "image" or "empty")
             return false;
+        // Binary data: only small files (Dropbear keys) and DER certificates by name.
+        if (cls == "data")
+            return (file.Size ?? 0) <= MaxDropbearBytes || LooksLikeDerCertificateName(file.Path);
         return (file.Size ?? 0) <= MaxTextBytes;
     }
 
@@ -92,22 +97,26 @@ public sealed class SecretsAnalyzer : IInspector
         }
         var text = Encoding.UTF8.GetString(bytes);
         var certificates = new List<(byte[] Der, int Line)>();
-        foreach (Match m in PemBlock.Matches(text))
+        var certificateBlocks = 0;
+        foreach (Match m in text.Contains("-----BEGIN ", StringComparison.Ordinal) ? PemBlock.Matches(text) : Enumerable.Empty<Match>())
         {
             var label = m.Groups[1].Value;
             var line = LineOf(text, m.Index);
             if (label == "CERTIFICATE" || label == "TRUSTED CERTIFICATE")
             {
-                if (certificates.Count < MaxCertificatesPerFile && TryBase64(m.Groups[2].Value) is { } der)
+                if (++certificateBlocks <= 3 && TryBase64(m.Groups[2].Value) is { } der)
                     certificates.Add((der, line));
             }
             else if (label.EndsWith("PRIVATE KEY", StringComparison.Ordinal))
                 PrivateKey(file.Path, label, m.Groups[2].Value, line, sink);
         }
-        if (certificates.Count > 0)
+        // Trust stores (by path, or bundles of more than three certificates) hold anchors, which are not judged.
+        if (certificates.Count > 0 && certificateBlocks <= 3 && !IsTrustStore(file.InnerPath))
             Certificates(file, certificates, sink);
-        foreach (var (rule, kind, pattern) in Tokens)
+        foreach (var (rule, kind, marker, pattern) in Tokens)
         {
+            if (!text.Contains(marker, StringComparison.OrdinalIgnoreCase))
+                continue;
             foreach (var m in pattern.EnumerateMatches(text))
             {
                 var value = text.Substring(m.Index, m.Length);
@@ -152,23 +161,35 @@ public sealed class SecretsAnalyzer : IInspector
     {
         try
         {
+            // RSA: the public key is (n, e) read from the structure; BouncyCastle's key objects would
+            // validate the modulus (a costly primality check) for no gain here.
+            RsaPrivateKeyStructure? rsaKey = label switch
+            {
+                "RSA PRIVATE KEY" => RsaPrivateKeyStructure.GetInstance(der),
+                "PRIVATE KEY" when PrivateKeyInfo.GetInstance(der) is var info && info.PrivateKeyAlgorithm.Algorithm.Equals(PkcsObjectIdentifiers.RsaEncryption)
+                    => RsaPrivateKeyStructure.GetInstance(info.ParsePrivateKey()),
+                _ => null,
+            };
+            if (rsaKey is not null)
+            {
+                var spki = new SubjectPublicKeyInfo(new AlgorithmIdentifier(PkcsObjectIdentifiers.RsaEncryption, Org.BouncyCastle.Asn1.DerNull.Instance),
+                    new RsaPublicKeyStructure(rsaKey.Modulus, rsaKey.PublicExponent));
+                return ($"RSA {rsaKey.Modulus.BitLength}", spki.GetDerEncoded());
+            }
             AsymmetricKeyParameter key = label switch
             {
-                "RSA PRIVATE KEY" => RsaPrivate(RsaPrivateKeyStructure.GetInstance(der)),
                 "EC PRIVATE KEY" => throw new NotSupportedException("SEC1 keys carry no algorithm identifier here"),
                 _ => PrivateKeyFactory.CreateKey(der),
             };
             var pub = key switch
             {
-                RsaPrivateCrtKeyParameters rsa => (AsymmetricKeyParameter)new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent),
-                ECPrivateKeyParameters ec => new ECPublicKeyParameters(ec.AlgorithmName, ec.Parameters.G.Multiply(ec.D).Normalize(), ec.Parameters),
+                ECPrivateKeyParameters ec => (AsymmetricKeyParameter)new ECPublicKeyParameters(ec.AlgorithmName, ec.Parameters.G.Multiply(ec.D).Normalize(), ec.Parameters),
                 Ed25519PrivateKeyParameters ed => ed.GeneratePublicKey(),
                 DsaPrivateKeyParameters dsa => new DsaPublicKeyParameters(dsa.Parameters.G.ModPow(dsa.X, dsa.Parameters.P), dsa.Parameters),
                 _ => null,
             };
             var kind = key switch
             {
-                RsaPrivateCrtKeyParameters rsa => $"RSA {rsa.Modulus.BitLength}",
                 ECPrivateKeyParameters ec => $"EC {ec.Parameters.Curve.FieldSize}",
                 Ed25519PrivateKeyParameters => "Ed25519",
                 DsaPrivateKeyParameters dsa => $"DSA {dsa.Parameters.P.BitLength}",
@@ -181,9 +202,6 @@ public sealed class SecretsAnalyzer : IInspector
             return (null, null);
         }
     }
-
-    private static RsaPrivateCrtKeyParameters RsaPrivate(RsaPrivateKeyStructure k) =>
-        new(k.Modulus, k.PublicExponent, k.PrivateExponent, k.Prime1, k.Prime2, k.Exponent1, k.Exponent2, k.Coefficient);
 
     /// <summary>openssh-key-v1 (OpenSSH PROTOCOL.key): magic, cipher, kdf, kdf options, key count, public key blobs, private section.</summary>
     private static (string Type, string Fingerprint, bool Encrypted)? OpenSsh(byte[] blob)
@@ -308,7 +326,6 @@ public sealed class SecretsAnalyzer : IInspector
 
     private void Certificates(InspectedFile file, List<(byte[] Der, int Line)> items, InspectionSink sink)
     {
-        var trustStore = IsTrustStore(file.InnerPath) || items.Count > 3;
         var now = _clock.GetUtcNow().UtcDateTime;
         var parser = new X509CertificateParser();
         foreach (var (der, line) in items)
@@ -328,8 +345,6 @@ public sealed class SecretsAnalyzer : IInspector
             var subject = Truncate(cert.SubjectDN.ToString(), 120);
             var fingerprint = Convert.ToHexStringLower(SHA256.HashData(der));
             var where = $"subject {subject}";
-            if (trustStore)
-                continue; // trust anchors: self-signed by design, their own signature hash does not matter
             if (cert.NotAfter < now)
                 sink.Add(RuleCatalog.Finding("ASSAY-CERT-EXPIRED", file.Path, $"{where}; notAfter {cert.NotAfter:yyyy-MM-dd}", line, fingerprint));
             if (WeakKey(cert) is { } weak)
