@@ -10,8 +10,12 @@ public sealed class MalformedInputTests
 {
     private static readonly byte[] Sample = File.ReadAllBytes(Fixture.Path("nvd/sample.jsonl"));
     private static readonly byte[] Page = File.ReadAllBytes(Fixture.Path("nvd/page.json"));
+    private static readonly byte[] Osv = File.ReadAllBytes(Fixture.Path("osv/DEBIAN-TEST-0001.json"));
+    private static readonly byte[] Legacy = File.ReadAllBytes(Fixture.Path("nvd/legacy-1.1.json"));
+    private static readonly string[] Names = ["sample.jsonl", "page.json", "osv.json", "legacy.json"];
+    private static readonly int[] MostRecords = [8, 2, 1, 2];
 
-    public sealed record Mutation(int Seed, int Edits, bool Truncate, bool Gzip, bool UsePage);
+    public sealed record Mutation(int Seed, int Edits, bool Truncate, bool Gzip, int Kind);
 
     public static class Arbitraries
     {
@@ -20,14 +24,14 @@ public sealed class MalformedInputTests
             from edits in Gen.Choose(1, 40)
             from truncate in Gen.Elements(false, true)
             from gzip in Gen.Elements(false, true)
-            from page in Gen.Elements(false, true)
-            select new Mutation(seed, edits, truncate, gzip, page));
+            from kind in Gen.Choose(0, 3)
+            select new Mutation(seed, edits, truncate, gzip, kind));
     }
 
     private static byte[] Mutate(Mutation m)
     {
         var random = new Random(m.Seed);
-        var bytes = (byte[])(m.UsePage ? Page : Sample).Clone();
+        var bytes = (byte[])(m.Kind switch { 0 => Sample, 1 => Page, 2 => Osv, _ => Legacy }).Clone();
         byte[] alphabet = "{}[]\":,0123456789.-\\ \n\u00ffaZ"u8.ToArray();
         for (var i = 0; i < m.Edits; i++)
             bytes[random.Next(bytes.Length)] = random.Next(4) == 0 ? (byte)random.Next(256) : alphabet[random.Next(alphabet.Length)];
@@ -44,13 +48,13 @@ public sealed class MalformedInputTests
         return compressed;
     }
 
-    [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 60)]
+    [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 80)]
     public bool Import_MutatedFeed_ReportsIssuesWithoutThrowing(Mutation m)
     {
         var dir = Fixture.TempDir();
         try
         {
-            var name = (m.UsePage ? "page.json" : "sample.jsonl") + (m.Gzip ? ".gz" : "");
+            var name = Names[m.Kind] + (m.Gzip ? ".gz" : "");
             var path = Path.Combine(dir, name);
             File.WriteAllBytes(path, Mutate(m));
             var result = VulnerabilityDatabase.Import(Path.Combine(dir, "v.db"), [path]);
@@ -59,7 +63,7 @@ public sealed class MalformedInputTests
             // Every record read is either stored, a duplicate, or an issue naming the file.
             return stored == result.Added
                 && result.Issues.All(i => i.Path == path && i.Message.Length > 0)
-                && stored <= (m.UsePage ? 2 : 8);
+                && stored <= MostRecords[m.Kind];
         }
         finally
         {
