@@ -35,6 +35,7 @@ public sealed class SquashFsHandler : IFormatHandler
         "squashfs-tools unsquash-4.c, unsquash-3.c (table, inode and directory reading)",
         "Linux Documentation/filesystems/squashfs.rst",
         "squashfs-tools lzma_wrapper.c (13-byte LZMA alone header per block)",
+        "xz-file-format.txt 1.1.0 (stream and block headers, LZMA2 chunks, BCJ and delta filters); LZMA SDK lzma-specification.txt",
     ];
 
     public IReadOnlyList<string> Limitations { get; } =
@@ -46,6 +47,7 @@ public sealed class SquashFsHandler : IFormatHandler
             + "the vendor signatures shsq, hsqt (little-endian), qshs, tqsh, sqlz (big-endian) are read as the standard layout; "
             + "headerless or 5-byte-header LZMA blocks and 4.0 images with vendor LZMA are reported as corrupt blocks",
         "the NFS export table and directory indexes are not used (the tree is walked from the root)",
+        "xz blocks: the CRC32 check is verified, CRC64 and SHA-256 checks are not; streams of several blocks or with filters other than BCJ (x86, PowerPC, IA-64, ARM, ARM-Thumb, SPARC, ARM64) and delta are decoded by SharpCompress",
     ];
 
     public FormatMatch? TryMatch(IBlob blob, long offset)
