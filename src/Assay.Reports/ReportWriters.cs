@@ -8,6 +8,7 @@ public static class ReportWriters
         new JsonReportWriter(),
         new SarifReportWriter(),
         new SummaryReportWriter(),
+        new HtmlReportWriter(),
     ];
 
     public static IReportWriter? Find(string id) => All.FirstOrDefault(w => string.Equals(w.Id, id, StringComparison.OrdinalIgnoreCase));
