@@ -150,6 +150,24 @@ public sealed partial class SquashFsHandlerTests
     }
 
     [Fact]
+    public void Carver_FlashDumpWithTwoImages_FindsEachAtItsOffsetWithItsLength()
+    {
+        // bootloader-like noise, a 4.0 image, erased flash (ff), a big-endian 3.1 image, noise
+        var first = Fixture.Bytes("squashfs/gzip-4k.sqfs");
+        var second = Fixture.Bytes("squashfs/v3-be.sqfs");
+        var dump = new byte[0x10000 + first.Length + 0x3000 + second.Length + 0x800];
+        new Random(11).NextBytes(dump);
+        first.CopyTo(dump, 0x10000);
+        var gap = 0x10000 + first.Length;
+        dump.AsSpan(gap, 0x3000).Fill(0xff);
+        second.CopyTo(dump, gap + 0x3000);
+
+        var chunks = new Assay.Core.Pipeline.Carver(new HandlerRegistry([Handler])).Find(new MemoryBlob(dump), 0, default, out _);
+
+        Assert.Equal([(0x10000L, (long?)BytesUsed(first)), (gap + 0x3000L, BytesUsed(second))], chunks.Select(c => (c.Offset, c.Match.Length)).ToArray());
+    }
+
+    [Fact]
     public void TryMatch_MagicWithGarbage_ReturnsNull()
     {
         var bytes = new byte[4096];
