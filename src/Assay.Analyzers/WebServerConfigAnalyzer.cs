@@ -13,7 +13,9 @@ namespace Assay.Analyzers;
 /// from the file list.
 /// </summary>
 /// <remarks>
-/// Limitations: each file is judged alone (include directives are not followed, so a setting made in
+/// Limitations: files in Debian's conf-available/sites-available/mods-available folders are skipped
+/// (off until linked into *-enabled; the link itself is judged when it resolves to a file in the
+/// image's records as a regular file); each file is judged alone (include directives are not followed, so a setting made in
 /// an included file is not seen by the main file's defaults check); lighttpd conditionals are read as
 /// if always true.
 /// </remarks>
@@ -21,7 +23,8 @@ public sealed class WebServerConfigAnalyzer : IInspector
 {
     private static readonly Regex LighttpdPair = new(@"""([^""]{0,512})""\s*=>\s*""([^""]{0,512})""", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
 
-    private static readonly string[] SensitiveRoots = ["/etc", "/root", "/proc", "/sys", "/dev", "/var/log", "/home", "/boot", "/var/lib", "/lib", "/usr/lib"];
+    // /usr/lib is not here: /usr/lib/cgi-bin is the Debian CGI directory.
+    private static readonly string[] SensitiveRoots = ["/etc", "/root", "/proc", "/sys", "/dev", "/var/log", "/home", "/boot", "/var/lib"];
 
     /// <summary>Default pages, manuals and diagnostic scripts of web servers and PHP (file names).</summary>
     private static readonly string[] DefaultContent =
@@ -36,6 +39,10 @@ public sealed class WebServerConfigAnalyzer : IInspector
 
     private static string? Server(string inner)
     {
+        // Debian's *-available folders hold configuration that is off until linked into *-enabled.
+        if (inner.Contains("/conf-available/", StringComparison.Ordinal) || inner.Contains("/sites-available/", StringComparison.Ordinal)
+            || inner.Contains("/mods-available/", StringComparison.Ordinal))
+            return null;
         var name = ConfigText.Name(inner);
         if (inner.Contains("/lighttpd/", StringComparison.Ordinal) && name.EndsWith(".conf", StringComparison.Ordinal))
             return "lighttpd";

@@ -76,6 +76,13 @@ public sealed class ConfigAnalyzerTests
         Assert.Empty(Run(new WebServerConfigAnalyzer(), "lighttpd-good.conf", "/etc/lighttpd/lighttpd.conf").Findings);
     }
 
+    [Fact]
+    public void Lighttpd_ConfAvailableFragment_NotJudgedUntilEnabled()
+    {
+        Assert.Empty(Run(new WebServerConfigAnalyzer(), "lighttpd-bad.conf", "/etc/lighttpd/conf-available/10-dir-listing.conf").Findings);
+        Assert.NotEmpty(Run(new WebServerConfigAnalyzer(), "lighttpd-bad.conf", "/etc/lighttpd/conf-enabled/10-dir-listing.conf").Findings);
+    }
+
     [Theory]
     [InlineData("nginx-bad.conf", "nginx-good.conf", "/etc/nginx/nginx.conf")]
     [InlineData("apache2-bad.conf", "apache2-good.conf", "/etc/apache2/apache2.conf")]
