@@ -171,3 +171,43 @@ public sealed class ReplacementPlannerTests
         Assert.Contains("costs.csv:4: effort '0'", e.Message);
     }
 }
+
+public sealed class ReplacementPlannerGeneratedTests
+{
+    [Fact]
+    public void Plan_RegionalTrafficCap_OnAGeneratedNetwork_HoldsInEveryRegionAndIsReproducible()
+    {
+        var text = new StringWriter();
+        Assay.Network.Generation.NetworkGenerator.Write(new Assay.Network.Generation.GeneratorOptions { Sites = 3000, Seed = 3 }, text);
+        var inv = Csv(text.ToString());
+        var pack = Pack("  - {id: CAP, kind: max_share, scope: {domains: [ran]}, value: 0.2, measure: traffic, level: region, from: 2027-12-31}\n");
+        var designation = Restrict(inv, "Huawei", "ZTE");
+        var costs = new CostTable();
+        costs.Set("ran", "gNB", 25000);
+        costs.Set("ran", "eNB", 18000);
+        costs.Set("*", "*", 20000);
+        var first = ReplacementPlanner.Plan(inv, pack, designation, costs, 500, new DateOnly(2026, 1, 1), solverSeconds: 2);
+        var second = ReplacementPlanner.Plan(inv, pack, designation, costs, 500, new DateOnly(2026, 1, 1), solverSeconds: 2);
+        Assert.Equal(first.Replacements.Select(r => r.Element), second.Replacements.Select(r => r.Element));
+        Assert.NotEmpty(first.Replacements);
+
+        // After the plan, the restricted share of RAN traffic is at most 20% in every region.
+        var replaced = first.Replacements.Select(r => r.Element).ToHashSet();
+        var total = new double[inv.Regions.Count];
+        var restricted = new double[inv.Regions.Count];
+        for (var e = 0; e < inv.Count; e++)
+        {
+            if (inv.Domain[e] != Assay.Network.Inventory.NetworkDomain.Ran)
+                continue;
+            total[inv.RegionOf(e)] += inv.Weight[e];
+            if (designation.Restricted[inv.Vendor[e]] && !replaced.Contains(inv.ElementIds[e]))
+                restricted[inv.RegionOf(e)] += inv.Weight[e];
+        }
+        for (var g = 0; g < total.Length; g++)
+            if (total[g] > 0)
+                Assert.True(restricted[g] <= 0.2 * total[g] + 1e-6, $"region {inv.Regions[g]}: {restricted[g] / total[g]:P2}");
+        // A cap replaces what it needs, not every restricted RAN element.
+        var allRestricted = Enumerable.Range(0, inv.Count).Count(e => inv.Domain[e] == Assay.Network.Inventory.NetworkDomain.Ran && designation.Restricted[inv.Vendor[e]] && inv.Weight[e] > 0);
+        Assert.True(first.ElementsReplaced < allRestricted);
+    }
+}

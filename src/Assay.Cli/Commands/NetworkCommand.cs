@@ -109,7 +109,7 @@ internal static class NetworkCommand
         var capacity = new Option<double>("--capacity") { Description = "Replacement capacity in work units (elements, at effort 1) per month.", Required = true };
         var start = new Option<string?>("--start") { Description = "First month of the plan (YYYY-MM-DD); default today (UTC)." };
         var compare = new Option<string[]>("--compare") { Description = "Further scenarios (pack ids or files) planned side by side; repeatable.", AllowMultipleArgumentsPerToken = true };
-        var limit = new Option<double>("--time-limit") { Description = "Seconds the CP-SAT solver may spend per share cap.", DefaultValueFactory = _ => 10 };
+        var limit = new Option<double>("--time-limit") { Description = "CP-SAT deterministic time limit per share cap (about seconds; the wall-clock limit is three times as long).", DefaultValueFactory = _ => 10 };
         var c = new Command("plan", "Month-by-month replacement schedule that meets each deadline if capacity allows, with costs; --compare scenarios.")
             { inventory, policy, costs, capacity, start, compare, limit };
         var common = AddCommon(c);

@@ -157,7 +157,7 @@ public static class ComplianceChecker
                 Cap = cap,
                 Excess = excess,
                 Message = $"restricted share of {rule.Scope}{(region is null ? "" : $" in region {region}")} is {share:P1} by {measureName}, over the cap of {cap:P0}; " +
-                    $"at least {excess:0.##} {measureName} must move to other vendors",
+                    $"at least {excess:0.##} {(excess == 1 && measureName != "traffic" ? measureName[..^1] : measureName)} must move to other vendors",
                 Elements = Ids(inv, members),
             });
         }
