@@ -120,7 +120,7 @@ public sealed record PolicyRule
         var when = From is null ? "" : Kind == RuleKind.Deadline ? $" by {From:yyyy-MM-dd}" : $" from {From:yyyy-MM-dd}";
         return Kind switch
         {
-            RuleKind.MaxShare => $"share of {Scope} at most {Value:P0} by {Measure.ToString().ToLowerInvariant()} ({Level.ToString().ToLowerInvariant()}){when}",
+            RuleKind.MaxShare => $"share of {Scope} at most {(Value is { } v ? v.ToString("P0", System.Globalization.CultureInfo.InvariantCulture) : "(no value set)")} by {Measure.ToString().ToLowerInvariant()} ({Level.ToString().ToLowerInvariant()}){when}",
             RuleKind.Deadline => $"remove from {Scope}{when}",
             RuleKind.NoNewInstall => $"no new installs in {Scope}{when}",
             _ => $"exclude from {Scope}{when}",
