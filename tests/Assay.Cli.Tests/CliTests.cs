@@ -78,6 +78,44 @@ public sealed class CliTests
         }
     }
 
+    [Fact]
+    public void DbImportThenScan_Sample_MatchesAndGatesOnSeverity()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"assay-db-{Guid.NewGuid():N}");
+        try
+        {
+            var db = Path.Combine(dir, "v.db");
+            var feed = Path.Combine(Repo, "tests", "Assay.Vulnerabilities.Tests", "Fixtures", "nvd", "sample.jsonl");
+            Assert.Equal(0, Run(["db", "import", feed, "--db", db]).Code);
+            var (code, _, _) = Run(["scan", Sample, "--db", db, "-f", "json", "-o", Path.Combine(dir, "e.json"), "--no-progress", "--fail-on", "critical"]);
+            var e = JsonReportWriter.Read(File.OpenRead(Path.Combine(dir, "e.json")));
+            // The sample's web daemon carries the OpenSSL 1.0.2k banner; the fixture feed has OpenSSL ranges.
+            Assert.Contains(e.Components, c => c.Name == "openssl" && c.Version == "1.0.2k");
+            var expected = e.Findings.Any(f => f.Severity >= Core.Model.Severity.Critical) || e.Vulnerabilities.Any(v => v.Severity >= Core.Model.Severity.Critical) ? 1 : 0;
+            Assert.Equal(expected, code);
+            Assert.Equal(1, expected);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Scan_MissingDatabase_IsInputUnreadable() =>
+        Assert.Equal(3, Run(["scan", Sample, "--db", "/nonexistent/v.db", "--no-progress"]).Code);
+
+    [Theory]
+    [InlineData("html", "<!DOCTYPE html>")]
+    [InlineData("sarif", "\"version\": \"2.1.0\"")]
+    public void Scan_Sample_WritesEachReportFormat(string format, string marker)
+    {
+        var (code, stdout, _) = Run(["scan", Sample, "-f", format, "--no-progress", "--no-vulns"]);
+        Assert.Equal(0, code);
+        Assert.Contains(marker, stdout, StringComparison.Ordinal);
+    }
+
     private static (int Code, string Out, string Err) Run(string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -36,7 +36,7 @@ internal static class ScanCommand
             {
                 evaluation = ScanRunner.Run(request);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
                 Console.Error.WriteLine($"assay: {e.Message}");
                 return ExitCodes.InputUnreadable;
