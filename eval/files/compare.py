@@ -511,7 +511,7 @@ def main():
     work = tempfile.mkdtemp(prefix="assay-eval-files.", dir=args.work)
     json_dir = args.json_dir or os.path.join(work, "json")
     os.makedirs(json_dir, exist_ok=True)
-    results, scans, errors, kernel_rows = [], {}, {}, {}
+    results, scans, errors, kernel_rows, outside = [], {}, {}, {}, {}
     fs_images, npm = images(args.corpus)
     gtj = json.load(open(os.path.join(args.corpus, "ground-truth.json")))
     uim_gt = next(f for f in gtj["files"] if f["path"].endswith("fw-router-armhf.uImage"))
@@ -529,6 +529,8 @@ def main():
             groups = assay_groups(ev)
             gt = manifest(args.corpus, subtree)
             root = locate_root(groups, gt)
+            outside[name] = [f for f in ev["files"] if f.get("format") and f["path"] + "!/" != root
+                             and not (root or "").startswith(f["path"] + "!/")]
             found = groups.get(root, {})
             results.append(compare(name, "ground truth" + (f" ({subtree} subtree)" if subtree else ""),
                                    gt, found, root, allowed))
@@ -588,6 +590,12 @@ def main():
             cats.setdefault((e.get("handler"), e.get("category")), []).append(e)
         md.append(f"- {name}: {len(errs)} — " + "; ".join(
             f"{h}/{c} ×{len(v)} (e.g. `{v[0]['path']}`: {v[0]['message'][:120]})" for (h, c), v in cats.items()))
+    md += ["", "## Other containers Assay opened (not on the path to the root)", "",
+           "Carves and nested containers outside the filesystem root's chain, with the size Assay "
+           "claimed for them (the ground truth lists none besides the kernel).", ""]
+    for name, rows in outside.items():
+        md.append(f"- {name}: " + ("none" if not rows else "; ".join(
+            f"`{r['path']}` ({r['format']}, {r.get('size', '?')} B)" for r in rows)))
     md += ["", "## Kernel (uImage image 0: zImage > xz > Image)", "",
            f"Ground truth: decompressed size {kernel['decompressed_size']}, `xz -dc` of the zImage payload at "
            f"{kernel['xz_offset']} has sha256 {kernel_sha}.", ""]
