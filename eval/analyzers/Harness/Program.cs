@@ -18,6 +18,12 @@ if (args[0] == "--bench-dir")
     return BenchDir(args[1]);
 var withAnalyzers = !args.Contains("--no-analyzers");
 var profile = args.Contains("--profile");
+if (profile)
+{
+    var catalogWatch = Stopwatch.StartNew();
+    var count = Assay.Analyzers.Rules.RuleCatalog.All.Count;
+    Console.WriteLine($"  rule catalog: {count} rules loaded in {catalogWatch.Elapsed.TotalMilliseconds:F0} ms (cold)");
+}
 var inspectors = withAnalyzers ? AnalyzerRegistry.CreateAll() : [];
 if (profile)
     inspectors = [.. inspectors.Select(i => (IInspector)new Timed(i))];

@@ -1,6 +1,5 @@
 using Assay.Core.Model;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.RepresentationModel;
 
 namespace Assay.Analyzers.Rules;
 
@@ -69,42 +68,32 @@ public static class RuleCatalog
         using var stream = typeof(RuleCatalog).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing from the assembly");
         using var reader = new StreamReader(stream);
-        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
-        var file = deserializer.Deserialize<RuleFile>(reader);
+        // The representation model (no reflection-built object graph) keeps the first load cheap.
+        var yaml = new YamlStream();
+        yaml.Load(reader);
+        var root = (YamlMappingNode)yaml.Documents[0].RootNode;
         var rules = new Dictionary<string, Rule>(StringComparer.Ordinal);
-        foreach (var dto in file.Rules)
+        foreach (var node in ((YamlSequenceNode)root.Children[new YamlScalarNode("rules")]).Children.Cast<YamlMappingNode>())
         {
+            string? Get(string key) => node.Children.TryGetValue(new YamlScalarNode(key), out var v) ? ((YamlScalarNode)v).Value : null;
+            var id = Get("id") ?? throw new InvalidDataException("rules.yaml: a rule has no id");
+            var requirements = node.Children.TryGetValue(new YamlScalarNode("requirements"), out var r)
+                ? ((YamlSequenceNode)r).Children.Select(c => ((YamlScalarNode)c).Value ?? "").ToList()
+                : [];
             var rule = new Rule
             {
-                Id = dto.Id ?? throw new InvalidDataException("rules.yaml: a rule has no id"),
-                Category = dto.Category ?? throw new InvalidDataException($"rules.yaml: {dto.Id} has no category"),
-                Severity = Enum.Parse<Severity>(dto.Severity ?? "info", ignoreCase: true),
-                Title = dto.Title ?? dto.Id,
-                Help = dto.Help ?? dto.Title ?? dto.Id,
-                Remediation = dto.Remediation ?? "",
-                Requirements = dto.Requirements,
-                Cwe = dto.Cwe,
+                Id = id,
+                Category = Get("category") ?? throw new InvalidDataException($"rules.yaml: {id} has no category"),
+                Severity = Enum.Parse<Severity>(Get("severity") ?? "info", ignoreCase: true),
+                Title = Get("title") ?? id,
+                Help = Get("help") ?? Get("title") ?? id,
+                Remediation = Get("remediation") ?? "",
+                Requirements = requirements,
+                Cwe = Get("cwe"),
             };
             if (!rules.TryAdd(rule.Id, rule))
                 throw new InvalidDataException($"rules.yaml: rule {rule.Id} appears twice");
         }
         return rules;
-    }
-
-    private sealed class RuleFile
-    {
-        public List<RuleDto> Rules { get; set; } = [];
-    }
-
-    private sealed class RuleDto
-    {
-        public string? Id { get; set; }
-        public string? Category { get; set; }
-        public string? Severity { get; set; }
-        public string? Title { get; set; }
-        public string? Help { get; set; }
-        public string? Remediation { get; set; }
-        public List<string> Requirements { get; set; } = [];
-        public string? Cwe { get; set; }
     }
 }
