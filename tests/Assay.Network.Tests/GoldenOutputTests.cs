@@ -1,0 +1,60 @@
+using System.Text;
+using Assay.Network.Compliance;
+using Assay.Network.Inventory;
+using Assay.Network.Output;
+using Assay.Network.Planning;
+using Assay.Network.Policy;
+
+namespace Assay.Network.Tests;
+
+/// <summary>
+/// Golden files for the serialized outputs of the samples in samples/network (STYLE.md rule 9).
+/// Set ASSAY_UPDATE_GOLDEN=1 to rewrite them after an intended change, then review the diff.
+/// </summary>
+public sealed class GoldenOutputTests
+{
+    private static readonly string Repo = FindRepo();
+    private static string Sample(string name) => Path.Combine(Repo, "samples", "network", name);
+
+    [Fact]
+    public void CheckJson_SampleInventoryUkDvd_MatchesGolden()
+    {
+        var inv = InventoryLoader.Load(Sample("inventory.csv"), vendorsPath: Sample("vendors.csv"));
+        var pack = BuiltinPolicyPacks.Find("uk-dvd")!;
+        var result = ComplianceChecker.Check(inv, pack, new DateOnly(2026, 11, 25), VendorDesignation.Resolve(inv, pack, null));
+        Compare("check-uk-dvd.json", Json(result));
+    }
+
+    [Fact]
+    public void PlanJson_SampleInventoryCapScenario_MatchesGolden()
+    {
+        var inv = InventoryLoader.Load(Sample("inventory.csv"), vendorsPath: Sample("vendors.csv"));
+        var pack = PolicyPackLoader.LoadFile(Sample("cap-25-traffic.yaml"));
+        var plan = ReplacementPlanner.Plan(inv, pack, VendorDesignation.Resolve(inv, pack, null), CostTable.Load(Sample("costs.csv")), 2, new DateOnly(2026, 12, 1));
+        Compare("plan-cap-25-traffic.json", Json(plan));
+    }
+
+    private static string Json<T>(T value)
+    {
+        using var ms = new MemoryStream();
+        NetworkReports.WriteJson(value, ms);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private static void Compare(string name, string actual)
+    {
+        var path = Path.Combine(Repo, "tests", "Assay.Network.Tests", "Golden", name);
+        if (Environment.GetEnvironmentVariable("ASSAY_UPDATE_GOLDEN") == "1")
+            File.WriteAllText(path, actual);
+        Assert.True(File.Exists(path), $"golden file {path} is missing; run with ASSAY_UPDATE_GOLDEN=1 to create it");
+        Assert.Equal(File.ReadAllText(path), actual);
+    }
+
+    private static string FindRepo()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Assay.slnx")))
+            dir = Path.GetDirectoryName(dir);
+        return dir ?? throw new InvalidOperationException("the tests run inside the repository (Assay.slnx not found above the test binaries)");
+    }
+}
