@@ -68,3 +68,14 @@ public sealed class NetworkReportsTests
         Assert.DoesNotContain("<b>x</b>", w.ToString());
     }
 }
+
+public sealed class CsvFieldTests
+{
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("a,b", "\"a,b\"")]
+    [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
+    [InlineData("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    public void Csv_QuotesAndDefusesFormulas(string field, string expected) => Assert.Equal(expected, Assay.Network.Output.NetworkReports.Csv(field));
+}

@@ -373,7 +373,16 @@ public static class NetworkReports
 
     private static string H(string s) => WebUtility.HtmlEncode(s);
 
-    private static string Csv(string s) => s.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    /// <summary>
+    /// A CSV field: quoted when needed, and a text starting with <c>=</c>, <c>+</c> or <c>@</c> gets a
+    /// leading apostrophe so that a spreadsheet does not run an id from a hostile inventory as a formula.
+    /// </summary>
+    internal static string Csv(string s)
+    {
+        if (s.Length > 0 && s[0] is '=' or '+' or '@')
+            s = "'" + s;
+        return s.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    }
 
     internal static string Money(double amount, string currency) => $"{currency} {amount.ToString("N0", Inv)}";
 }
