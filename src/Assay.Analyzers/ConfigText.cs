@@ -66,3 +66,13 @@ internal static class ConfigText
         return (line[..cut].Trim(), line[(cut + 1)..].Trim().Trim('"', '\''));
     }
 }
+
+/// <summary>Regexes over untrusted text: interpreted (cheap to build), culture-invariant, and bounded by a match timeout.</summary>
+internal static class Patterns
+{
+    /// <summary>Longest one match may run; a timeout raises <see cref="System.Text.RegularExpressions.RegexMatchTimeoutException"/>, recorded against the file.</summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
+    public static System.Text.RegularExpressions.Regex Bounded(string pattern, System.Text.RegularExpressions.RegexOptions options = System.Text.RegularExpressions.RegexOptions.None) =>
+        new(pattern, options | System.Text.RegularExpressions.RegexOptions.CultureInvariant, MatchTimeout);
+}

@@ -67,7 +67,7 @@ public sealed class SecretsAnalyzer : IInspector
 
     public string Id => "secrets";
 
-    private static Regex Make(string pattern) => new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static Regex Make(string pattern) => Patterns.Bounded(pattern);
 
     public bool Wants(FileRecord file)
     {

@@ -58,9 +58,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     };
 
     // memcpy_s, strcpy_safe, safe_strcpy, secure_memcpy, strcpy_checked, SafeMemCopy ...
-    private static readonly Regex WrapperName = new(
-        @"^_?(?:(?:safe|secure|checked|bounded)_?(?:mem_?cpy|mem_?copy|mem_?move|str_?cpy|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)|(?:mem_?cpy|mem_?copy|mem_?move|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)_?(?:s|safe|secure|checked|bounded))$",
-        RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex WrapperName = Patterns.Bounded(@"^_?(?:(?:safe|secure|checked|bounded)_?(?:mem_?cpy|mem_?copy|mem_?move|str_?cpy|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)|(?:mem_?cpy|mem_?copy|mem_?move|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)_?(?:s|safe|secure|checked|bounded))$", RegexOptions.IgnoreCase);
 
     private readonly ElfModelCache _cache;
     private readonly ConcurrentBag<(string Path, string Arch, IReadOnlyList<string> Unsafe, IReadOnlyList<string> Memcpy, bool Blind)> _rows = [];

@@ -21,7 +21,7 @@ namespace Assay.Analyzers;
 /// </remarks>
 public sealed class WebServerConfigAnalyzer : IInspector
 {
-    private static readonly Regex LighttpdPair = new(@"""([^""]{0,512})""\s*=>\s*""([^""]{0,512})""", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex LighttpdPair = Patterns.Bounded(@"""([^""]{0,512})""\s*=>\s*""([^""]{0,512})""");
 
     // /usr/lib is not here: /usr/lib/cgi-bin is the Debian CGI directory.
     private static readonly string[] SensitiveRoots = ["/etc", "/root", "/proc", "/sys", "/dev", "/var/log", "/home", "/boot", "/var/lib"];
@@ -77,7 +77,7 @@ public sealed class WebServerConfigAnalyzer : IInspector
     private static void Lighttpd(string path, string text, bool main, InspectionSink sink)
     {
         var lines = ConfigText.Lines(text).ToList();
-        var tls = lines.Any(l => Regex.IsMatch(l.Text, @"^ssl\.engine\s*=\s*""enable""", RegexOptions.NonBacktracking));
+        var tls = lines.Any(l => Regex.IsMatch(l.Text, @"^ssl\.engine\s*=\s*""enable""", RegexOptions.CultureInvariant, Patterns.MatchTimeout));
         var sawTag = false;
         var sawUser = false;
         foreach (var (line, content) in lines)
