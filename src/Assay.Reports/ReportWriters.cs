@@ -5,8 +5,10 @@ public static class ReportWriters
 {
     public static IReadOnlyList<IReportWriter> All { get; } =
     [
+        new CycloneDxReportWriter(),
         new JsonReportWriter(),
         new SarifReportWriter(),
+        new SpdxReportWriter(),
         new SummaryReportWriter(),
         new HtmlReportWriter(),
     ];
