@@ -69,7 +69,40 @@ public sealed class CpioHandler : IFormatHandler
         {
             return null;
         }
-        return new FormatMatch(offset, null, $"cpio ({variant.ToString().ToLowerInvariant()})") { State = variant };
+        return new FormatMatch(offset, ArchiveLength(blob, offset, variant), $"cpio ({variant.ToString().ToLowerInvariant()})") { State = variant };
+    }
+
+    /// <summary>
+    /// Walks the headers to the "TRAILER!!!" entry and returns the archive's length (headers and
+    /// names only are read), so a carved cpio (a kernel's built-in initramfs) ends where it ends.
+    /// Null when the walk leaves the blob or meets a damaged header: the chunk then runs on.
+    /// </summary>
+    private long? ArchiveLength(IBlob blob, long offset, Variant variant)
+    {
+        const int MaxEntries = 1 << 20;
+        var position = offset;
+        try
+        {
+            for (var i = 0; i < MaxEntries; i++)
+            {
+                if (Detect(blob, position) != variant)
+                    return null;
+                var h = ReadHeader(blob, position, variant);
+                if (h.NameSize is <= 0 or > MaxName || h.FileSize < 0)
+                    return null;
+                var nameStart = position + h.HeaderSize;
+                var next = Align(Align(nameStart + h.NameSize, variant) + h.FileSize, variant);
+                if (next > blob.Length)
+                    return null;
+                if (h.NameSize == Trailer.Length + 1 && blob.ReadBytes(nameStart, Trailer.Length).AsSpan().SequenceEqual("TRAILER!!!"u8))
+                    return next - offset;
+                position = next;
+            }
+        }
+        catch (Exception e) when (e is FormatException or EndOfStreamException or OverflowException)
+        {
+        }
+        return null;
     }
 
     public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)

@@ -19,7 +19,7 @@ public sealed class ZstdHandler : IFormatHandler
     public FormatCategory Category => FormatCategory.Compression;
     public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("28b52ffd")];
     public IReadOnlyList<string> References { get; } = ["RFC 8878 Zstandard Compression, §3.1.1 Zstandard Frames"];
-    public IReadOnlyList<string> Limitations { get; } = ["skippable frames are not listed", "chunk length is not computed when carving"];
+    public IReadOnlyList<string> Limitations { get; } = ["skippable frames end the chunk"];
 
     public FormatMatch? TryMatch(IBlob blob, long offset)
     {
@@ -45,7 +45,55 @@ public sealed class ZstdHandler : IFormatHandler
         var size = block >> 3;
         if (type == 3 || (type != 1 && size > MaxBlockSize))
             return null;
-        return new FormatMatch(offset, null, "zstd");
+        var length = FramesLength(blob, offset);
+        return length is null ? null : new FormatMatch(offset, length, "zstd");
+    }
+
+    /// <summary>
+    /// The exact length of the frames starting at <paramref name="offset"/>, walking block headers
+    /// (3.1.1.2): a frame is its header, blocks until Last_Block, then a 4-byte checksum when the
+    /// descriptor says so. Further frames are included while the next bytes are a frame magic.
+    /// Null when a block is invalid or passes the end of the blob.
+    /// </summary>
+    private static long? FramesLength(IBlob blob, long offset)
+    {
+        var position = offset;
+        Span<byte> h = stackalloc byte[MaxHeader];
+        Span<byte> block = stackalloc byte[3];
+        var frames = 0;
+        while (blob.Read(position, h[..4]) == 4 && h[0] == 0x28 && h[1] == 0xb5 && h[2] == 0x2f && h[3] == 0xfd)
+        {
+            if (blob.Read(position, h) < 6)
+                return frames > 0 ? position - offset : null;
+            var fhd = h[DescriptorOffset];
+            if ((fhd & ReservedBit) != 0)
+                return frames > 0 ? position - offset : null;
+            var singleSegment = (fhd & 0x20) != 0;
+            var fcsSize = (fhd >> 6) switch { 0 => singleSegment ? 1 : 0, 1 => 2, 2 => 4, _ => 8 };
+            var didSize = (fhd & 3) switch { 0 => 0, 1 => 1, 2 => 2, _ => 4 };
+            position += DescriptorOffset + 1 + (singleSegment ? 0 : 1) + didSize + fcsSize;
+            while (true)
+            {
+                if (!blob.TryReadExactly(position, block))
+                    return null;
+                var header = block[0] | (block[1] << 8) | (block[2] << 16);
+                var type = (header >> 1) & 3;
+                var size = header >> 3;
+                if (type == 3 || size > MaxBlockSize)
+                    return null;
+                position += 3 + (type == 1 ? 1 : size);
+                if (position > blob.Length)
+                    return null;
+                if ((header & 1) != 0)
+                    break;
+            }
+            if ((fhd & 0x04) != 0)
+                position += 4;
+            if (position > blob.Length)
+                return null;
+            frames++;
+        }
+        return frames > 0 ? position - offset : null;
     }
 
     public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
