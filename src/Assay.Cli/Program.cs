@@ -10,6 +10,7 @@ var root = new RootCommand("Assay: evidence-based security assurance for telecom
 root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(FormatsCommand.Create());
 root.Subcommands.Add(NetworkCommand.Create());
+root.Subcommands.Add(SbomCommand.Create());
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(VulnsCommand.Create());
 
