@@ -20,8 +20,10 @@ namespace Assay.Analyzers;
 /// <remarks>
 /// Wrapper detection covers x86 (32-bit) and x86-64 with Iced: direct calls and tail jumps to a
 /// named function, to a PLT stub (lazy, .plt.sec with IBT, i386 PIC through %ebx) or through the GOT
-/// (-fno-plt). ARM, AArch64, MIPS, PowerPC and RISC-V are not disassembled: their wrappers are not
-/// judged (the summary says so per architecture). A wrapper needs a symbol (exported or in .symtab).
+/// (-fno-plt); and little-endian AArch64 with a small A64 decoder (<see cref="Arm64Wrapper"/>: BL/B
+/// to a symbol or a PLT stub; -fno-plt calls not followed). 32-bit ARM (ARM/Thumb mixed), MIPS,
+/// PowerPC and RISC-V are not disassembled: their wrappers are not judged (the summary says so per
+/// architecture). A wrapper needs a symbol (exported or in .symtab).
 /// A static binary without .symtab gives no function names at all, so nothing is reported for it.
 /// </remarks>
 public sealed class UnsafeFunctionAnalyzer : IInspector
@@ -102,7 +104,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             sink.Add(RuleCatalog.Finding(group.Key, file.Path, $"{how}: {string.Join(", ", group)}"));
         }
 
-        if (image.Machine is ElfConst.EmX86 or ElfConst.EmX8664)
+        if (image.Machine is ElfConst.EmX86 or ElfConst.EmX8664 || (image.Machine == ElfConst.EmAarch64 && image.LittleEndian))
         {
             var count = 0;
             foreach (var wrapper in FindUncheckedWrappers(image, file.Content))
@@ -133,7 +135,13 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         {
             if (!s.IsFunction || s.IsUndefined || s.Value == 0 || !WrapperName.IsMatch(s.Name) || !seen.Add(s.Value))
                 continue;
-            if (Judge(image, content, s, functionsByAddress) is { } hit)
+            if (image.Machine == ElfConst.EmAarch64)
+            {
+                var size = (int)Math.Min(s.Size == 0 ? MaxWrapperBytes : s.Size, MaxWrapperBytes);
+                if (Arm64Wrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions) is { } arm)
+                    yield return new UncheckedWrapper(s.Name, s.Value, arm.Target, arm.Instructions);
+            }
+            else if (Judge(image, content, s, functionsByAddress) is { } hit)
                 yield return hit;
         }
     }
@@ -237,7 +245,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         var coverage = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var arch in archs)
         {
-            coverage[arch] = arch is "x86" or "x86-64"
+            coverage[arch] = arch is "x86" or "x86-64" or "aarch64"
                 ? $"imports and wrapper disassembly ({_wrappersChecked.GetValueOrDefault(arch)} files disassembled)"
                 : "imports only; wrappers not disassembled on this architecture";
         }

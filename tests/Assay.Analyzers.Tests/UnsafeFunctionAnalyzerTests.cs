@@ -41,6 +41,7 @@ public sealed class UnsafeFunctionAnalyzerTests
     [Theory]
     [InlineData("x64-wrapper")]
     [InlineData("x64-wrapper-noplt")]
+    [InlineData("arm64-wrapper")]
     public void UncheckedWrappers_X64_FoundByDisassembly(string fixture)
     {
         var sink = Analyze(fixture);
@@ -55,9 +56,10 @@ public sealed class UnsafeFunctionAnalyzerTests
     [Fact]
     public void Wrappers_NonX86Architectures_CoverageSaysImportsOnly()
     {
-        var sink = Analyze("arm-hardened", "x64-wrapper");
+        var sink = Analyze("arm-hardened", "x64-wrapper", "arm64-wrapper");
         var summary = Assert.IsType<UnsafeFunctionSummary>(sink.Summaries["unsafe-functions"]);
         Assert.StartsWith("imports only", summary.Coverage["arm"], StringComparison.Ordinal);
+        Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["aarch64"], StringComparison.Ordinal);
         Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["x86-64"], StringComparison.Ordinal);
     }
 

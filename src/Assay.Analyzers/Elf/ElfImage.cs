@@ -45,7 +45,7 @@ internal sealed class ElfImage
     public required IReadOnlyList<string> RunPath { get; init; }
     public required string? SoName { get; init; }
 
-    /// <summary>GOT slot address → imported symbol name, from PLT and GLOB_DAT relocations (x86 and x86-64 only).</summary>
+    /// <summary>GOT slot address → imported symbol name, from PLT and GLOB_DAT relocations (x86, x86-64 and little-endian AArch64 only).</summary>
     public required IReadOnlyDictionary<ulong, string> GotSymbols { get; init; }
 
     /// <summary>GNU_PROPERTY_X86_FEATURE_1_AND or GNU_PROPERTY_AARCH64_FEATURE_1_AND bits, null without such a note.</summary>
@@ -202,7 +202,7 @@ internal sealed class ElfImage
         }
 
         var got = new Dictionary<ulong, string>();
-        if (machine is ElfConst.EmX86 or ElfConst.EmX8664 && dynsymIndexBase >= 0)
+        if (machine is ElfConst.EmX86 or ElfConst.EmX8664 or ElfConst.EmAarch64 && dynsymIndexBase >= 0 && little)
             ReadGotRelocations(r, dynamic, segments, symbols, dynsymIndexBase, got);
 
         var featureBits = ReadFeatureBits(r, segments, sections, machine);

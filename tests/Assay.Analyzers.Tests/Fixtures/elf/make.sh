@@ -17,6 +17,8 @@ $CC -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -pie -Wl,-z,relro,-z,
 # Wrapper detection: -O1 -fno-builtin keeps the calls (lazy PLT), and a -fno-plt variant (calls through the GOT).
 $CC -O1 -fno-builtin -fno-inline -fcf-protection=none -o x64-wrapper wrapper.c
 $CC -O1 -fno-builtin -fno-inline -fno-plt -fcf-protection=full -o x64-wrapper-noplt wrapper.c
+# AArch64 wrapper detection (gcc-aarch64-linux-gnu).
+aarch64-linux-gnu-gcc -O1 -fno-builtin -fno-inline -Wl,-z,max-page-size=4096 -o arm64-wrapper wrapper.c
 # ARM (32-bit, little endian): hardened PIE, and a shared library with text relocations (no -fPIC).
 arm-linux-gnueabihf-gcc -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -pie -Wl,-z,relro,-z,now -s -o arm-hardened prog.c
 arm-linux-gnueabihf-gcc -O2 -marm -mword-relocations -fno-PIC -shared -Wl,-z,notext -o arm-textrel.so lib.c
