@@ -4,10 +4,12 @@ per image and in total, and the time cataloging adds to a scan.
 
     python3 eval/catalog/run.py [--corpus DIR] [--runner assay|harness] [--no-timing] [--out DIR]
 
-For each corpus file, the evaluation JSON comes from `assay scan FILE -f json` (runner assay,
-the CLI built in artifacts/) or, while the CLI does not wire the catalogers in yet, from
-eval/catalog/Harness: the same Scanner and format handlers with Catalogers.CreateAll() and
-ComponentConsolidator (runner harness, the default when the CLI's evaluation has no components).
+For each corpus file, the evaluation JSON comes from `assay scan FILE -f json` (runner assay:
+set ASSAY_CLI to the command, e.g. "dotnet artifacts/bin/Assay.Cli/release/assay.dll") or from
+eval/catalog/Harness (runner harness, the default without ASSAY_CLI, and the fallback when the
+CLI's evaluation has no components): the same Scanner and format handlers with
+Catalogers.CreateAll() and ComponentConsolidator, and no analyzers, so that it can also time the
+scan with and without catalogers (in one process, second run: start-up and JIT excluded).
 
 Ground truth: ../shared/corpus/ground-truth.json (see its README). Per image the expected
 components are the file's `components` plus, for images that hold the router root filesystem,
@@ -73,7 +75,7 @@ def run_assay(path, out_json):
     if not cli:
         return None
     start = time.monotonic()
-    r = subprocess.run(cli.split() + ["scan", path, "-f", "json", "-o", out_json], capture_output=True, text=True)
+    r = subprocess.run(cli.split() + ["scan", path, "-f", "json", "-o", out_json, "--no-vulns", "--no-progress"], capture_output=True, text=True)
     elapsed = time.monotonic() - start
     if r.returncode not in (0, 1) or not os.path.exists(out_json):
         print(f"  assay scan failed ({r.returncode}): {r.stderr.strip()[:300]}", file=sys.stderr)
@@ -129,7 +131,7 @@ def main():
             continue
         path = os.path.join(a.corpus, entry["path"])
         out_json = os.path.join(out_dir, os.path.basename(entry["path"]) + ".json")
-        runner = a.runner or "harness"
+        runner = a.runner or ("assay" if os.environ.get("ASSAY_CLI") else "harness")
         t_with = run_assay(path, out_json) if runner == "assay" else run_harness(dll, path, out_json)
         with open(out_json) as f:
             ev = json.load(f)

@@ -17,13 +17,35 @@ public sealed class PackageCatalogerTests
         Assert.Equal("pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12", ssl.Purl);
         Assert.Equal("cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*", ssl.Cpe);
         Assert.Equal("openssl", ssl.SourcePackage);
-        Assert.Equal(["img!/usr", "img!/usr/lib/x86_64-linux-gnu/libcrypto.so.3", "img!/usr/lib/x86_64-linux-gnu/libssl.so.3"], ssl.Files);
+        // the .list names /usr (a directory) and two libraries; the fixture tree holds neither library
+        Assert.Empty(ssl.Files);
         var zlib = sink.Components.Single(c => c.Name == "zlib1g");
         Assert.Equal("pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12", zlib.Purl);
         Assert.Equal("cpe:2.3:a:zlib:zlib:1.2.13:*:*:*:*:*:*:*", zlib.Cpe);
         Assert.Equal(2, sink.Errors.Count);
         Assert.Contains(sink.Errors, e => e.Message.Contains("'this line is not a field'", StringComparison.Ordinal));
         Assert.Contains(sink.Errors, e => e.Message.Contains("no Package or Version", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Dpkg_OwnedFiles_AreTheListedEntriesPresentInTheTree()
+    {
+        var root = Fixture.Path("packages/dpkg");
+        var status = File.ReadAllBytes(Path.Combine(root, "var/lib/dpkg/status"));
+        var list = File.ReadAllBytes(Path.Combine(root, "var/lib/dpkg/info/libssl3:amd64.list"));
+        var cataloger = new DpkgStatusCataloger();
+        var sink = new Core.Plugins.InspectionSink();
+        var records = new List<Core.Model.FileRecord>
+        {
+            TreeScan.Record("img!/var/lib/dpkg/status", status),
+            TreeScan.Record("img!/var/lib/dpkg/info/libssl3:amd64.list", list),
+            TreeScan.Record("img!/usr/lib/x86_64-linux-gnu/libcrypto.so.3", [0x7f]),
+            new() { Path = "img!/usr", Kind = Core.Model.NodeKind.Dir },
+        };
+        foreach (var r in records.Take(2))
+            cataloger.Inspect(new Core.Plugins.InspectedFile(r, new Core.Content.MemoryBlob(r.Path.EndsWith("status", StringComparison.Ordinal) ? status : list)), sink);
+        cataloger.Complete(records, sink);
+        Assert.Equal(["img!/usr/lib/x86_64-linux-gnu/libcrypto.so.3"], sink.Components.Single(c => c.Name == "libssl3").Files);
     }
 
     [Fact]

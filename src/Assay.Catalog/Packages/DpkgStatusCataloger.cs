@@ -79,6 +79,9 @@ public sealed class DpkgStatusCataloger : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
+        // info/*.list names directories too ("/usr"); a component owns the entries that are in
+        // the tree and are not directories
+        var present = files.Where(f => f.Kind != NodeKind.Dir).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         foreach (var (path, text) in _status.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var inStatusDir = path.Contains(StatusDir, StringComparison.Ordinal);
@@ -101,7 +104,7 @@ public sealed class DpkgStatusCataloger : IInspector
                     continue;
                 var arch = s["Architecture"];
                 var (sourceName, sourceVersion) = Source(s["Source"], name, version);
-                var owned = OwnedFiles(root, name, arch);
+                var owned = OwnedFiles(root, name, arch).Where(present.Contains).ToList();
                 var upstream = _signatures.FindBySource(sourceName);
                 sink.Add(new Component
                 {
