@@ -60,12 +60,12 @@ def build_harness(slot):
     return os.path.normpath(base)
 
 
-def scan(runner, harness, path, out, analyzers=True):
+def scan(runner, harness, path, out, analyzers=True, sarif=None):
     if runner == "assay":
         cli = os.path.join(REPO, "artifacts", "bin", "Assay.Cli", "release", "assay.dll")
         cmd = ["dotnet", cli, "scan", path, "-f", "json", "-o", out, "--no-progress", "--no-vulns"]
     else:
-        cmd = ["dotnet", harness, path, out] + ([] if analyzers else ["--no-analyzers"])
+        cmd = ["dotnet", harness, path, out] + ([] if analyzers else ["--no-analyzers"]) + (["--sarif", sarif] if sarif else [])
     start = time.monotonic()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     elapsed = time.monotonic() - start
@@ -192,7 +192,8 @@ def main():
     tar = os.path.join(args.corpus, "debian-rootfs", "rootfs.tar.gz")
     bundle = os.path.join(args.corpus, "debian-rootfs", "vendor-bundle-EN-R100_2.4.1.zip")
     ev_tar, t_tar = scan(args.runner, harness, tar, os.path.join(args.out, "rootfs.tar.gz.json"))
-    ev_zip, _ = scan(args.runner, harness, bundle, os.path.join(args.out, "vendor-bundle.json"))
+    sarif = os.path.join(args.out, "vendor-bundle.sarif") if args.runner == "harness" else None
+    ev_zip, _ = scan(args.runner, harness, bundle, os.path.join(args.out, "vendor-bundle.json"), sarif=sarif)
     report = {"scans": {"rootfs.tar.gz": {"files": len(ev_tar["files"]), "findings": len(ev_tar["findings"]), "errors": len(ev_tar["errors"])},
                         "vendor-bundle.zip": {"files": len(ev_zip["files"]), "findings": len(ev_zip["findings"]), "errors": len(ev_zip["errors"])}}}
 
@@ -234,6 +235,16 @@ def main():
                 continue
             others.setdefault(f["ruleId"], set()).add(inner(f["path"]) + (f":{f['line']}" if f.get("line") else ""))
     report["other_findings"] = {k: sorted(v) for k, v in sorted(others.items())}
+    # The SARIF of the real scan against the official schema with a native draft-04 validator (python3-jsonschema).
+    schema_path = os.path.join(os.path.dirname(args.corpus), "schemas", "sarif-schema-2.1.0.json")
+    if sarif and os.path.exists(schema_path):
+        try:
+            import jsonschema
+            with open(schema_path) as f, open(sarif) as g:
+                errors = list(jsonschema.Draft4Validator(json.load(f), format_checker=jsonschema.FormatChecker()).iter_errors(json.load(g)))
+            report["sarif_schema_errors"] = [e.message for e in errors[:20]]
+        except ImportError:
+            report["sarif_schema_errors"] = "skipped: python3-jsonschema not installed"
     report["ts33117"] = {k: ev_tar["summaries"]["ts33117"][k] for k in ("pass", "fail", "notTestable")}
 
     if not args.no_timing and args.runner == "harness":
@@ -266,6 +277,8 @@ def main():
     for rule, paths in report["other_findings"].items():
         print(f"  {rule}: {len(paths)}: {', '.join(paths[:8])}{' ...' if len(paths) > 8 else ''}")
     print(f"TS 33.117: {report['ts33117']}")
+    if "sarif_schema_errors" in report:
+        print(f"SARIF of the vendor zip scan against sarif-schema-2.1.0.json (draft-04): {report['sarif_schema_errors'] or 'valid'}")
     if "timing" in report:
         print(f"timing: {report['timing']}")
     missed = [k for k, v in report["planted"].items() if not v["found"]]
