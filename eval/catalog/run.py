@@ -111,6 +111,7 @@ def main():
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--runner", choices=["assay", "harness"], default=None)
     ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="timing runs with and without catalogers (best of each)")
     ap.add_argument("--only", default=None, help="substring of the corpus paths to run")
     ap.add_argument("--out", default=None, help="folder to keep the evaluation JSON files")
     a = ap.parse_args()
@@ -123,7 +124,7 @@ def main():
     sources = source_map()
     out_dir = a.out or tempfile.mkdtemp(prefix="assay-catalog-eval-")
     os.makedirs(out_dir, exist_ok=True)
-    dll = None if a.runner == "assay" else build_harness()
+    dll = None if a.runner == "assay" and a.no_timing else build_harness()
     rows, totals = [], {"tp_r": 0, "n_r": 0, "tp_s": 0, "tp_v": 0, "n_p": 0, "t_with": 0.0, "t_without": 0.0}
     misses_all, fps_all = [], []
     for entry in gt["files"]:
@@ -144,8 +145,15 @@ def main():
             with open(out_json) as f:
                 comps = json.load(f).get("components") or []
         t_without = None
-        if not a.no_timing and dll is not None and runner == "harness":
-            t_without = run_harness(dll, path, os.path.join(out_dir, "baseline.json"), catalog=False)
+        if not a.no_timing and dll is not None:
+            # the machine may be shared: alternate runs with and without catalogers, keep the best of each
+            t_best, t_without = None, None
+            for _ in range(a.repeat):
+                w = run_harness(dll, path, os.path.join(out_dir, "timing.json"))
+                wo = run_harness(dll, path, os.path.join(out_dir, "baseline.json"), catalog=False)
+                t_best = w if t_best is None else min(t_best, w)
+                t_without = wo if t_without is None else min(t_without, wo)
+            t_with = t_best
         reported = {(ALIASES.get(c["name"], c["name"]), c["version"]) for c in comps}
         all_pairs, required, packages = expected_for(gt, entry)
         hit = required & reported
