@@ -44,6 +44,17 @@ public sealed class BinarySignatureCatalogerTests
         Assert.Equal("shared", Assert.Single(sink.Components).Linkage);
     }
 
+    [Theory]
+    [InlineData("img!/usr/lib/libcrypto.so.3", "shared")]
+    [InlineData("img!/usr/bin/openssl", "shared")]
+    [InlineData("img!/opt/vendor/app/lib/libcrypto.so.1.0.0", "vendored")]
+    [InlineData("img!/usr/bin/node", "static")]
+    public void Inspect_Linkage_FollowsFileNameAndFolder(string path, string linkage)
+    {
+        var bytes = Latin1("\u007fELF\0\0\0OpenSSL 1.0.2u  20 Dec 2019\0");
+        Assert.Equal(linkage, Assert.Single(TreeScan.One(new BinarySignatureCataloger(), path, bytes).Components).Linkage);
+    }
+
     [Fact]
     public void Scan_AnchorAcrossChunkBoundary_IsFound()
     {

@@ -313,12 +313,28 @@ public sealed class BinarySignatureCataloger : IInspector
                 Purl = PackageUrl.Create("generic", null, g.Key.Component, g.Key.Version),
                 Cpe = info?.CpeFor(g.Key.Version),
                 Confidence = g.Max(h => h.Signature.Confidence),
-                Linkage = type != "binary" ? null : info is not null && info.IsOwnFile(fileName) ? "shared" : "static",
+                Linkage = type != "binary" ? null : Linkage(info, path, fileName),
                 Evidence = g.Take(MaxEvidencePerComponent)
                     .Select(h => new Evidence { Source = CatalogerId + ":" + h.Signature.Id, Path = path, Offset = h.Offset < 0 ? null : h.Offset, Text = h.Text, Confidence = h.Signature.Confidence })
                     .ToList(),
             };
         }
+    }
+
+    private static readonly string[] SystemLibraryDirs = ["/lib/", "/lib32/", "/lib64/", "/usr/lib/", "/usr/lib32/", "/usr/lib64/", "/usr/local/lib/"];
+
+    /// <summary>
+    /// shared: the component's own file (its library or program); vendored: its own shared library
+    /// shipped outside the system library folders, inside an application (<c>/opt/app/lib/libssl.so.1.0.0</c>,
+    /// <c>package/lib/libvips-cpp.so.42</c>); static: its code linked into another file.
+    /// </summary>
+    internal static string Linkage(ComponentInfo? info, string path, string fileName)
+    {
+        if (info is null || !info.IsOwnFile(fileName))
+            return "static";
+        var inner = VirtualPath.Inner(path);
+        var isLibrary = fileName.Contains(".so", StringComparison.Ordinal);
+        return isLibrary && !SystemLibraryDirs.Any(d => inner.StartsWith(d, StringComparison.Ordinal)) ? "vendored" : "shared";
     }
 
     private static int ReadFully(IBlob blob, long position, Span<byte> buffer)
