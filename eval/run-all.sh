@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export ASSAY_SHARED="${ASSAY_SHARED:-$(cd .. && pwd)/shared}"
 if [ ! -d "$ASSAY_SHARED" ]; then echo "eval: $ASSAY_SHARED not found; nothing to evaluate"; exit 0; fi
-if [ -z "${ASSAY:-}" ]; then ./assay --help >/dev/null; export ASSAY="$PWD/artifacts/bin/Assay.Cli/release/assay"; fi
+if [ -z "${ASSAY:-}" ]; then ./assay --help >/dev/null; export ASSAY="$PWD/artifacts/publish/assay"; fi
 status=0
 run() { echo; echo "=== eval: $1"; shift; "$@" || { echo "=== eval: exit $? from: $*"; status=1; }; }
 [ -f eval/files/run.sh ] && run "file lists vs ground truth and Debian listers" env CORPUS="$ASSAY_SHARED/corpus" bash eval/files/run.sh

@@ -129,7 +129,7 @@ public static class NetworkReports
 
     public static void WritePlanTable(PlanResult p, TextWriter w, int monthsShown = 36)
     {
-        w.WriteLine($"plan {p.Scenario} (policy {p.Policy}) from {p.Start}, capacity {p.Capacity:N0} work units/month; restricted: {string.Join(", ", p.RestrictedVendors)}");
+        w.WriteLine($"plan {p.Scenario} (policy {p.Policy}) from {p.Start}, capacity {p.Capacity:0.##} work units/month; restricted: {string.Join(", ", p.RestrictedVendors)}");
         w.WriteLine($"  {p.ElementsReplaced:N0} elements at {p.SitesTouched:N0} sites; cost {Money(p.TotalCost, p.Currency)}; effort {p.TotalEffort:N0}; finish {p.FinishMonth ?? "-"}");
         w.WriteLine($"  {(p.Feasible ? "every deadline ahead of the start is met" : "NOT every deadline can be met")}; capacity needed to meet them all: {Math.Ceiling(p.RequiredCapacity):N0}/month");
         w.WriteLine();

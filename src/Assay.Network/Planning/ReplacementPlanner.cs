@@ -182,7 +182,7 @@ public static class ReplacementPlanner
             else if (met)
                 message = $"{rulesText} {date:yyyy-MM-dd}: met; {count:N0} element(s), all work due by then done in {doneMonth}";
             else
-                message = $"{rulesText} {date:yyyy-MM-dd}: CANNOT be met with capacity {capacity:N0}/month: {cumEffort:N0} work units are due within {lastUsable + 1} month(s), done only in {doneMonth}; " +
+                message = $"{rulesText} {date:yyyy-MM-dd}: CANNOT be met with capacity {capacity:0.##}/month: {cumEffort:N0} work units are due within {lastUsable + 1} month(s), done only in {doneMonth}; " +
                     $"capacity {Math.Ceiling(need!.Value):N0}/month would meet it";
             deadlines.Add(new DeadlineOutcome
             {
