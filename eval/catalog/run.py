@@ -185,7 +185,7 @@ def main():
             totals["t_with"] += t_with
             totals["t_without"] += t_without
         print(f"{entry['path']}: recall {len(hit)}/{len(required)}, precision strict {len(strict)}/{len(reported)} verified {len(verified)}/{len(reported)}"
-              + (f", {t_with:.1f}s vs {t_without:.1f}s without catalogers" if t_with and t_without else ""), flush=True)
+              + (f", {t_with:.3f}s vs {t_without:.3f}s without catalogers" if t_with and t_without else ""), flush=True)
 
     def pct(x):
         return "-" if x is None else f"{x:.3f}"
@@ -193,14 +193,14 @@ def main():
     print("| image | recall (strong+literal) | precision strict | precision verified | scan s | without catalog s |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
-        secs = "-" if r["seconds"] is None else "%.1f" % r["seconds"]
-        base = "-" if r["seconds_without_catalog"] is None else "%.1f" % r["seconds_without_catalog"]
+        secs = "-" if r["seconds"] is None else "%.3f" % r["seconds"]
+        base = "-" if r["seconds_without_catalog"] is None else "%.3f" % r["seconds_without_catalog"]
         print(f"| {r['image']} | {pct(r['recall'])} ({r['found']}/{r['required']}) | {pct(r['precision_strict'])} | {pct(r['precision_verified'])} ({r['reported']}) | {secs} | {base} |")
     rec = totals["tp_r"] / totals["n_r"] if totals["n_r"] else None
     ps = totals["tp_s"] / totals["n_p"] if totals["n_p"] else None
     pv = totals["tp_v"] / totals["n_p"] if totals["n_p"] else None
     overhead = (totals["t_with"] / totals["t_without"] - 1) if totals["t_without"] else None
-    print(f"| **total** | {pct(rec)} ({totals['tp_r']}/{totals['n_r']}) | {pct(ps)} | {pct(pv)} ({totals['n_p']}) | {totals['t_with']:.1f} | {totals['t_without']:.1f} |")
+    print(f"| **total** | {pct(rec)} ({totals['tp_r']}/{totals['n_r']}) | {pct(ps)} | {pct(pv)} ({totals['n_p']}) | {totals['t_with']:.3f} | {totals['t_without']:.3f} |")
     if overhead is not None:
         print(f"\ncataloging adds {overhead * 100:.1f}% to the scan time (aim: at most 25%)")
     if misses_all:

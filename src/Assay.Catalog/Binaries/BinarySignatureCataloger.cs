@@ -256,7 +256,19 @@ public sealed class BinarySignatureCataloger : IInspector
             var rel = p - ws;
             System.Text.RegularExpressions.Match? best = null;
             var bestDistance = int.MaxValue;
-            foreach (System.Text.RegularExpressions.Match m in s.Pattern.Matches(window))
+            System.Text.RegularExpressions.MatchCollection matches;
+            try
+            {
+                matches = s.Pattern.Matches(window);
+                _ = matches.Count;
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                // a window is at most 1 KiB and the patterns do not backtrack; should it still
+                // time out, this anchor is skipped and the rest of the file is searched
+                continue;
+            }
+            foreach (System.Text.RegularExpressions.Match m in matches)
             {
                 var covers = m.Index <= rel && m.Index + m.Length > rel;
                 if (!covers && !s.Near)
