@@ -65,6 +65,14 @@ public sealed class IdentifierTests
     }
 
     [Fact]
+    public void EndOfSupport_EveryKeyTheSignatureDataNames_IsInTheTable()
+    {
+        var keys = EndOfSupport.Default.Keys.ToHashSet();
+        foreach (var c in Binaries.SignatureDatabase.Default.Components.Where(c => c.EolKey is not null))
+            Assert.True(keys.Contains(c.EolKey!), $"{c.Name} names end-of-support key '{c.EolKey}', which the table does not have");
+    }
+
+    [Fact]
     public void EndOfSupport_UnknownBranch_IsNull()
     {
         Assert.Null(EndOfSupport.Default.Lookup("openssl", "9.9.9", new DateOnly(2026, 1, 1)));
