@@ -3,7 +3,10 @@ using Assay.Catalog.Binaries;
 using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using System.Runtime.InteropServices;
+using Assay.Core.Content;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Assay.Catalog.Packages;
 
@@ -12,15 +15,15 @@ namespace Assay.Catalog.Packages;
 /// 33+, RHEL 9): table <c>Packages(hnum INTEGER PRIMARY KEY, blob BLOB)</c>, each blob an rpm
 /// header (<see cref="RpmHeader"/>). Version is <c>[epoch:]version-release</c>; the purl is
 /// <c>pkg:rpm/ID/NAME@VERSION-RELEASE?arch=ARCH&amp;epoch=N&amp;distro=ID-VERSION_ID</c> with ID from
-/// <c>etc/os-release</c>. SQLite needs a file, so the database is copied to a private scratch
-/// file (deleted after use) and opened read-only.
+/// <c>etc/os-release</c>. The database is handed to SQLite from memory, read-only
+/// (<c>sqlite3_deserialize</c>); nothing is written to the host.
 /// <para>Limitations: the Berkeley DB (<c>Packages</c>) and NDB (<c>Packages.db</c>) back-ends of
 /// older rpm are not read.</para>
 /// </summary>
 public sealed class RpmSqliteCataloger : IInspector
 {
     public const string CatalogerId = "rpm-sqlite";
-    public const long MaxDatabaseBytes = 512L << 20;
+    public const long MaxDatabaseBytes = 256L << 20;
     private const string DbSuffix = "var/lib/rpm/rpmdb.sqlite";
 
     private readonly ConcurrentDictionary<string, string> _osRelease = new(StringComparer.Ordinal);
@@ -52,48 +55,46 @@ public sealed class RpmSqliteCataloger : IInspector
                 _osRelease.TryAdd(r, file.ReadText(64 << 10));
             return;
         }
-        var scratch = Path.Combine(Path.GetTempPath(), "assay-rpmdb-" + Guid.NewGuid().ToString("N") + ".sqlite");
-        try
+        if (file.Content.Length > MaxDatabaseBytes)
         {
-            using (var output = new FileStream(scratch, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.None))
-            {
-                var buffer = new byte[1 << 20];
-                for (long at = 0; at < file.Content.Length;)
-                {
-                    var n = file.Content.Read(at, buffer);
-                    if (n <= 0)
-                        break;
-                    output.Write(buffer, 0, n);
-                    at += n;
-                }
-            }
-            var components = Read(file.Path, scratch, sink);
-            _found.Add((file.Path, components));
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"rpmdb.sqlite is {file.Content.Length} bytes, more than {MaxDatabaseBytes >> 20} MiB; not read" });
+            return;
         }
-        catch (SqliteException e)
+        // SQLite reads the database from native memory (sqlite3_deserialize, read-only): the
+        // input is never written to the host.
+        var length = (nuint)file.Content.Length;
+        unsafe
         {
-            sink.Add(new ScanError { Path = file.Path, Handler = Id, Message = $"rpmdb.sqlite could not be read as SQLite ({e.Message}); expected table Packages(hnum, blob)" });
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
+            var native = (byte*)NativeMemory.Alloc(Math.Max(length, 1));
             try
             {
-                File.Delete(scratch);
+                var span = new Span<byte>(native, (int)length);
+                if (!file.Content.TryReadExactly(0, span))
+                    throw new InvalidDataException("rpmdb.sqlite ended before its stated length");
+                using var connection = new SqliteConnection("Data Source=:memory:;Pooling=False");
+                connection.Open();
+                var rc = raw.sqlite3_deserialize(connection.Handle, "main", (IntPtr)native, (long)length, (long)length, raw.SQLITE_DESERIALIZE_READONLY);
+                if (rc != raw.SQLITE_OK)
+                {
+                    sink.Add(new ScanError { Path = file.Path, Handler = Id, Message = $"rpmdb.sqlite could not be opened (SQLite error {rc}); expected an SQLite database with table Packages(hnum, blob)" });
+                    return;
+                }
+                _found.Add((file.Path, Read(file.Path, connection, sink)));
             }
-            catch (IOException)
+            catch (SqliteException e)
             {
-                // a scratch file left behind in the temp folder is harmless
+                sink.Add(new ScanError { Path = file.Path, Handler = Id, Message = $"rpmdb.sqlite could not be read as SQLite ({e.Message}); expected table Packages(hnum, blob)" });
+            }
+            finally
+            {
+                NativeMemory.Free(native);
             }
         }
     }
 
-    private List<(Component Component, string? Arch)> Read(string path, string scratch, InspectionSink sink)
+    private List<(Component Component, string? Arch)> Read(string path, SqliteConnection connection, InspectionSink sink)
     {
         var result = new List<(Component, string?)>();
-        var cs = new SqliteConnectionStringBuilder { DataSource = scratch, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-        using var connection = new SqliteConnection(cs);
-        connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT hnum, blob FROM Packages ORDER BY hnum";
         using var reader = command.ExecuteReader();
