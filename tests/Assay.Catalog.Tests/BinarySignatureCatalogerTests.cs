@@ -37,6 +37,23 @@ public sealed class BinarySignatureCatalogerTests
     }
 
     [Fact]
+    public void Inspect_SameBytesTwice_ReportsEachLocation()
+    {
+        // the second file is answered from the per-scan cache keyed by SHA-256 and name
+        var bytes = Latin1("\u007fELF\0\0\0OpenSSL 3.0.20 7 Apr 2026\0");
+        var cataloger = new BinarySignatureCataloger();
+        var sink = new Core.Plugins.InspectionSink();
+        foreach (var path in new[] { "img!/a/libcrypto.so.3", "img!/b/libcrypto.so.3" })
+        {
+            var record = TreeScan.Record(path, bytes) with { Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) };
+            cataloger.Inspect(new Core.Plugins.InspectedFile(record, new MemoryBlob(bytes)), sink);
+        }
+        Assert.Equal(["img!/a/libcrypto.so.3", "img!/b/libcrypto.so.3"], sink.Components.Select(c => c.Location).Order(StringComparer.Ordinal));
+        Assert.All(sink.Components, c => Assert.Equal(("openssl", "3.0.20", 7L), (c.Name, c.Version, c.Evidence[0].Offset ?? -1)));
+        Assert.Equal("img!/b/libcrypto.so.3", sink.Components.Max(c => c.Evidence[0].Path));
+    }
+
+    [Fact]
     public void Inspect_ComponentsOwnLibrary_IsSharedLinkage()
     {
         var bytes = Latin1("\u007fELF\0\0\0OpenSSL 3.0.20 7 Apr 2026\0");

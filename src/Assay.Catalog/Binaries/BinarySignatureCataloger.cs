@@ -46,6 +46,7 @@ public sealed class BinarySignatureCataloger : IInspector
 
     private readonly SignatureDatabase _db;
     private readonly SearchValues<string>[] _anchors;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<Hit>> _seen = new(StringComparer.Ordinal);
     private readonly List<Signature> _unscoped;
 
     // Anchors of signatures limited to some file names (" 20" of the PCRE date) are searched only
@@ -109,11 +110,22 @@ public sealed class BinarySignatureCataloger : IInspector
             sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"{file.Content.Length} bytes is more than the {MaxFileSize >> 20} MiB the signature scan reads; the file was not searched for component versions" });
             return;
         }
-        var hits = Scan(file.Content, VirtualPath.Name(file.Path), headerOnly: file.Record.Format is not null, out var truncated);
-        if (truncated)
-            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"more than {MaxHitsPerFile} anchor hits; the rest of the file was not searched (a file full of version-like text?)" });
-        var needed = file.Record.Type?.Class == "elf" && ElfSections.TryRead(file.Content) is { } elf ? ElfSections.Needed(file.Content, elf) : [];
-        foreach (var component in ToComponents(file.Path, HeaderReferencesDropped(hits, VirtualPath.Name(file.Path), needed)))
+        var name = VirtualPath.Name(file.Path);
+        var headerOnly = file.Record.Format is not null;
+        // the same bytes under the same name (a library in the rootfs and again in a recovery
+        // partition) give the same hits: read once per scan
+        var key = file.Record.Sha256 is { } sha ? $"{sha}/{headerOnly}/{name}" : null;
+        if (key is null || !_seen.TryGetValue(key, out var hits))
+        {
+            var found = Scan(file.Content, name, headerOnly, out var truncated);
+            if (truncated)
+                sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"more than {MaxHitsPerFile} anchor hits; the rest of the file was not searched (a file full of version-like text?)" });
+            var needed = file.Record.Type?.Class == "elf" && ElfSections.TryRead(file.Content) is { } elf ? ElfSections.Needed(file.Content, elf) : [];
+            hits = HeaderReferencesDropped(found, name, needed);
+            if (key is not null)
+                _seen.TryAdd(key, hits);
+        }
+        foreach (var component in ToComponents(file.Path, hits))
             sink.Add(component);
     }
 
