@@ -37,9 +37,8 @@ public sealed class SecretsAnalyzer : IInspector
     private const int MaxDropbearBytes = 16 << 10;
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
 
-    private static readonly Regex PemBlock = new(
-        @"-----BEGIN ([A-Z0-9 ]{1,40})-----\r?\n([A-Za-z0-9+/=:, \-\r\n]{1,65536}?)-----END \1-----",
-        RegexOptions.CultureInvariant, RegexTimeout);
+    private const int MaxPemBody = 64 << 10;
+    private const int MaxFindingsPerRule = 50;
 
     // Each pattern runs only where its marker occurs (a plain substring search is far cheaper than the automaton).
     private static readonly (string Rule, string Kind, string Marker, Regex Pattern)[] Tokens =
@@ -98,17 +97,17 @@ public sealed class SecretsAnalyzer : IInspector
         var text = Encoding.UTF8.GetString(bytes);
         var certificates = new List<(byte[] Der, int Line)>();
         var certificateBlocks = 0;
-        foreach (Match m in text.Contains("-----BEGIN ", StringComparison.Ordinal) ? PemBlock.Matches(text) : Enumerable.Empty<Match>())
+        var lines = new LineCounter(text);
+        foreach (var (label, body, index) in PemBlocks(text))
         {
-            var label = m.Groups[1].Value;
-            var line = LineOf(text, m.Index);
+            var line = lines.LineOf(index);
             if (label == "CERTIFICATE" || label == "TRUSTED CERTIFICATE")
             {
-                if (++certificateBlocks <= 3 && TryBase64(m.Groups[2].Value) is { } der)
+                if (++certificateBlocks <= 3 && TryBase64(body) is { } der)
                     certificates.Add((der, line));
             }
             else if (label.EndsWith("PRIVATE KEY", StringComparison.Ordinal))
-                PrivateKey(file.Path, label, m.Groups[2].Value, line, sink);
+                PrivateKey(file.Path, label, body, line, sink);
         }
         // Trust stores (by path, or bundles of more than three certificates) hold anchors, which are not judged.
         if (certificates.Count > 0 && certificateBlocks <= 3 && !IsTrustStore(file.InnerPath))
@@ -117,12 +116,17 @@ public sealed class SecretsAnalyzer : IInspector
         {
             if (!text.Contains(marker, StringComparison.OrdinalIgnoreCase))
                 continue;
+            var tokenLines = new LineCounter(text);
+            var reported = 0;
             foreach (var m in pattern.EnumerateMatches(text))
             {
+                // A file full of tokens is one finding's worth of news, not fifty thousand.
+                if (++reported > MaxFindingsPerRule)
+                    break;
                 var value = text.Substring(m.Index, m.Length);
                 var secret = rule == "ASSAY-SECRET-CLOUD-SECRET" ? value[Math.Max(0, value.Length - 40)..] : value;
                 var evidence = rule == "ASSAY-SECRET-DEFAULT-CREDENTIALS" ? MaskCredentials(value) : $"{kind}: {Mask(secret)}";
-                sink.Add(RuleCatalog.Finding(rule, file.Path, evidence, LineOf(text, m.Index), Sha256Hex(secret), title: rule == "ASSAY-SECRET-API-TOKEN" ? $"{kind} in a file of the image" : null));
+                sink.Add(RuleCatalog.Finding(rule, file.Path, evidence, tokenLines.LineOf(m.Index), Sha256Hex(secret), title: rule == "ASSAY-SECRET-API-TOKEN" ? $"{kind} in a file of the image" : null));
             }
         }
     }
@@ -429,15 +433,55 @@ public sealed class SecretsAnalyzer : IInspector
         }
     }
 
-    private static int LineOf(string text, int index)
+    /// <summary>
+    /// PEM blocks: "-----BEGIN LABEL-----", a body of at most 64 KiB, "-----END LABEL-----" with the
+    /// same label. Found with plain searches (a backtracking pattern could be made to time out
+    /// on a file of BEGIN lines and lose the real keys after them).
+    /// </summary>
+    private static IEnumerable<(string Label, string Body, int Index)> PemBlocks(string text)
     {
-        var line = 1;
-        foreach (var c in text.AsSpan(0, index))
+        const string Begin = "-----BEGIN ";
+        const string Dashes = "-----";
+        var at = 0;
+        while ((at = text.IndexOf(Begin, at, StringComparison.Ordinal)) >= 0)
         {
-            if (c == '\n')
-                line++;
+            var labelStart = at + Begin.Length;
+            var labelEnd = text.IndexOf(Dashes, labelStart, Math.Min(48, text.Length - labelStart), StringComparison.Ordinal);
+            if (labelEnd < 0)
+            {
+                at = labelStart;
+                continue;
+            }
+            var label = text[labelStart..labelEnd];
+            var bodyStart = labelEnd + Dashes.Length;
+            var end = text.IndexOf("-----END " + label + Dashes, bodyStart, Math.Min(MaxPemBody, text.Length - bodyStart), StringComparison.Ordinal);
+            if (label.Length == 0 || label.Length > 40 || end < 0)
+            {
+                at = labelStart;
+                continue;
+            }
+            yield return (label, text[bodyStart..end].Trim('\r', '\n'), at);
+            at = end + label.Length + 14;
         }
-        return line;
+    }
+
+    /// <summary>Line numbers of ascending offsets in one pass over the text.</summary>
+    private sealed class LineCounter(string text)
+    {
+        private int _position;
+        private int _line = 1;
+
+        public int LineOf(int index)
+        {
+            if (index < _position)
+            {
+                _position = 0;
+                _line = 1;
+            }
+            _line += text.AsSpan(_position, index - _position).Count('\n');
+            _position = index;
+            return _line;
+        }
     }
 
     /// <summary>First and last four characters, the rest as asterisks (at least half hidden).</summary>

@@ -22,4 +22,18 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine("Run 'assay --help' (or 'assay COMMAND --help') for the valid commands and options.");
     return ExitCodes.Usage;
 }
-return parse.Invoke();
+try
+{
+    return parse.Invoke();
+}
+catch (Assay.Core.Extraction.ExtractionRefusedException e)
+{
+    Console.Error.WriteLine($"assay: {e.Message}");
+    return ExitCodes.Usage;
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    Console.Error.WriteLine($"assay: internal error: {e}");
+    Console.Error.WriteLine("This is a bug in Assay; please report it with the command line and, if you can, the input.");
+    return ExitCodes.InternalError;
+}

@@ -22,12 +22,12 @@ internal static class ProgressDisplay
                 .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ElapsedTimeColumn())
                 .Start(ctx =>
                 {
-                    var task = ctx.AddTask(Describe(progress, input), maxValue: 1);
+                    var task = ctx.AddTask(Markup.Escape(Assay.Reports.SummaryReportWriter.Printable(Describe(progress, input))), maxValue: 1);
                     task.IsIndeterminate = true;
                     var job = Task.Run(work);
                     while (!job.Wait(150))
                     {
-                        task.Description = Markup.Escape(Describe(progress, input));
+                        task.Description = Markup.Escape(Assay.Reports.SummaryReportWriter.Printable(Describe(progress, input)));
                         ctx.Refresh();
                     }
                     task.Value = 1;
@@ -37,7 +37,7 @@ internal static class ProgressDisplay
         var started = DateTime.UtcNow;
         var running = Task.Run(work);
         while (!running.Wait(PlainInterval))
-            Console.Error.WriteLine($"assay: {(DateTime.UtcNow - started).TotalSeconds:0}s {Describe(progress, input)}");
+            Console.Error.WriteLine($"assay: {(DateTime.UtcNow - started).TotalSeconds:0}s {Assay.Reports.SummaryReportWriter.Printable(Describe(progress, input))}");
         return running.GetAwaiter().GetResult();
     }
 

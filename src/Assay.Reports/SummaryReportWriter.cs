@@ -42,7 +42,7 @@ public sealed class SummaryReportWriter : IReportWriter
 
     private static void Render(Evaluation e, IAnsiConsole console)
     {
-        console.Write(new Rule($"[bold]Assay evaluation[/] of {Markup.Escape(Path.GetFileName(e.Input.Path))}").LeftJustified());
+        console.Write(new Rule($"[bold]Assay evaluation[/] of {Safe(Path.GetFileName(e.Input.Path))}").LeftJustified());
         console.MarkupLine($"size {e.Input.Size:N0} bytes   sha256 {e.Input.Sha256}");
         console.WriteLine();
 
@@ -52,11 +52,11 @@ public sealed class SummaryReportWriter : IReportWriter
 
         var kinds = e.Files.GroupBy(f => f.Kind.ToName()).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count():N0}");
         var types = e.Files.Where(f => f.Type is not null).GroupBy(f => f.Type!.Class).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count():N0}");
-        console.MarkupLine($"[bold]Entries[/] {e.Files.Count:N0}: {Markup.Escape(string.Join(", ", kinds))}");
-        console.MarkupLine($"[bold]File types[/]: {Markup.Escape(string.Join(", ", types))}");
+        console.MarkupLine($"[bold]Entries[/] {e.Files.Count:N0}: {Safe(string.Join(", ", kinds))}");
+        console.MarkupLine($"[bold]File types[/]: {Safe(string.Join(", ", types))}");
         var elf = e.Files.Where(f => f.Type?.Class == "elf").GroupBy(f => f.Type!.Arch ?? "?").OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");
         if (elf.Any())
-            console.MarkupLine($"[bold]ELF by architecture[/]: {Markup.Escape(string.Join(", ", elf))}");
+            console.MarkupLine($"[bold]ELF by architecture[/]: {Safe(string.Join(", ", elf))}");
         console.WriteLine();
 
         var regions = e.Chunks.Where(c => c.Format is "unknown").OrderByDescending(c => c.Length).Take(MaxRegions).ToList();
@@ -65,7 +65,7 @@ public sealed class SummaryReportWriter : IReportWriter
             console.Write(new Rule("[bold]Unrecognised regions[/]").LeftJustified());
             var table = new Table().Border(TableBorder.Simple).AddColumns("where", "offset", "length", "entropy", "note");
             foreach (var r in regions)
-                table.AddRow(Markup.Escape(Shorten(r.Path, 50)), $"0x{r.Offset:x}", r.Length.ToString("N0", CultureInfo.InvariantCulture), r.Entropy?.ToString("0.00", CultureInfo.InvariantCulture) ?? "", Markup.Escape(r.Note ?? ""));
+                table.AddRow(Safe(Shorten(r.Path, 50)), $"0x{r.Offset:x}", r.Length.ToString("N0", CultureInfo.InvariantCulture), r.Entropy?.ToString("0.00", CultureInfo.InvariantCulture) ?? "", Safe(r.Note ?? ""));
             console.Write(table);
         }
 
@@ -78,7 +78,7 @@ public sealed class SummaryReportWriter : IReportWriter
             {
                 var versions = g.Select(c => c.Version).Distinct().OrderBy(v => v, StringComparer.Ordinal).ToList();
                 var eol = g.Any(c => c.Support is { Supported: false }) ? "[red]unsupported[/]" : "";
-                table.AddRow(Markup.Escape(g.Key), g.Count().ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", versions.Take(6)) + (versions.Count > 6 ? ", …" : "")), eol);
+                table.AddRow(Safe(g.Key), g.Count().ToString(CultureInfo.InvariantCulture), Safe(string.Join(", ", versions.Take(6)) + (versions.Count > 6 ? ", …" : "")), eol);
             }
             console.Write(table);
             console.MarkupLine($"{e.Components.Count:N0} components ({e.Components.Select(c => c.Name).Distinct().Count():N0} distinct)");
@@ -90,7 +90,7 @@ public sealed class SummaryReportWriter : IReportWriter
             console.Write(new Rule("[bold]Known vulnerabilities[/]").LeftJustified());
             console.MarkupLine(SeverityLine(e.Vulnerabilities.Select(v => v.Severity)));
             foreach (var v in e.Vulnerabilities.OrderByDescending(v => v.Severity).ThenByDescending(v => v.CvssV31Score).ThenBy(v => v.Id, StringComparer.Ordinal).Take(10))
-                console.MarkupLine($"  {Badge(v.Severity)} {Markup.Escape(v.Id)} {Markup.Escape(v.Component)} {Markup.Escape(v.Version)}{(v.VexState is { } s ? $" [dim](VEX: {Markup.Escape(s)})[/]" : "")}");
+                console.MarkupLine($"  {Badge(v.Severity)} {Safe(v.Id)} {Safe(v.Component)} {Safe(v.Version)}{(v.VexState is { } s ? $" [dim](VEX: {Safe(s)})[/]" : "")}");
             console.WriteLine();
         }
 
@@ -99,7 +99,7 @@ public sealed class SummaryReportWriter : IReportWriter
             console.Write(new Rule("[bold]Findings[/]").LeftJustified());
             console.MarkupLine(SeverityLine(e.Findings.Select(f => f.Severity)));
             foreach (var g in e.Findings.GroupBy(f => (f.RuleId, f.Severity, f.Title)).OrderByDescending(g => g.Key.Severity).ThenBy(g => g.Key.RuleId, StringComparer.Ordinal).Take(25))
-                console.MarkupLine($"  {Badge(g.Key.Severity)} {Markup.Escape(g.Key.RuleId)} {Markup.Escape(g.Key.Title)} ({g.Count()}x){(g.Count() == 1 ? $" [dim]{Markup.Escape(VirtualPath.Inner(g.First().Path))}[/]" : "")}");
+                console.MarkupLine($"  {Badge(g.Key.Severity)} {Safe(g.Key.RuleId)} {Safe(g.Key.Title)} ({g.Count()}x){(g.Count() == 1 ? $" [dim]{Safe(VirtualPath.Inner(g.First().Path))}[/]" : "")}");
             console.WriteLine();
         }
 
@@ -111,7 +111,7 @@ public sealed class SummaryReportWriter : IReportWriter
         else
         {
             foreach (var error in e.Errors.Take(MaxErrors))
-                console.MarkupLine($"  [yellow]{Markup.Escape(error.Category)}[/] {Markup.Escape(Shorten(error.Path, 60))} [dim]{Markup.Escape(error.Handler)}[/]: {Markup.Escape(error.Message)}");
+                console.MarkupLine($"  [yellow]{Safe(error.Category)}[/] {Safe(Shorten(error.Path, 60))} [dim]{Safe(error.Handler)}[/]: {Safe(error.Message)}");
             if (e.Errors.Count > MaxErrors)
                 console.MarkupLine($"  … and {e.Errors.Count - MaxErrors} more (see -f json)");
         }
@@ -144,11 +144,11 @@ public sealed class SummaryReportWriter : IReportWriter
     private static IRenderable Label(string path, Dictionary<string, FileRecord> containers, Dictionary<string, int> entries, bool isRoot)
     {
         var name = isRoot ? path : path[(path.LastIndexOf("!/", StringComparison.Ordinal) + 2)..];
-        var text = Markup.Escape(Shorten(name, 70));
+        var text = Safe(Shorten(name, 70));
         if (containers.TryGetValue(path, out var file))
         {
             entries.TryGetValue(path, out var count);
-            text += $" [green]{Markup.Escape(file.Type?.Description ?? file.Format!)}[/]";
+            text += $" [green]{Safe(file.Type?.Description ?? file.Format!)}[/]";
             if (count > 0)
                 text += $" [dim]({count:N0} entries)[/]";
         }
@@ -189,4 +189,22 @@ public sealed class SummaryReportWriter : IReportWriter
     };
 
     private static string Shorten(string s, int max) => s.Length <= max ? s : "…" + s[^(max - 1)..];
+
+    /// <summary>Markup-escaped, with control characters (C0, DEL, C1) shown as \xNN: names from a vendor image must not drive the analyst's terminal.</summary>
+    internal static string Safe(string text) => Markup.Escape(Printable(text));
+
+    internal static string Printable(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') && !text.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
+            return text;
+        var sb = new System.Text.StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (c < ' ' || (c >= '\u007f' && c <= '\u009f'))
+                sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+            else
+                sb.Append(c);
+        }
+        return sb.ToString();
+    }
 }

@@ -72,6 +72,14 @@ public sealed class ExtractionRootTests : IDisposable
     }
 
     [Fact]
+    public void Root_GivenWithTrailingSlash_StillWritesInside()
+    {
+        var root = new ExtractionRoot(Path.Combine(_temp, "slash") + "/");
+        root.WriteFile("a.tar!/x", Bytes("ok"), null);
+        Assert.True(File.Exists(Path.Combine(_temp, "slash", "a.tar.extracted", "x")));
+    }
+
+    [Fact]
     public void RefuseSpecial_Device_AlwaysThrows() =>
         Assert.Throws<ExtractionRefusedException>(() => ExtractionRoot.RefuseSpecial("a.tar!/dev/sda", "block device"));
 

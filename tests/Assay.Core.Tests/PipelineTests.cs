@@ -14,6 +14,7 @@ public sealed class PipelineTests
     [InlineData("/abs/x", "abs/x", false)]
     [InlineData("a/../../b", "b", true)]
     [InlineData(".", null, false)]
+    [InlineData("rootfs.img!/etc/shadow", "rootfs.img!_/etc/shadow", false)]
     public void Normalize_EntryName_StaysInsideTheContainer(string name, string? expected, bool escaped)
     {
         Assert.Equal(expected, VirtualPath.Normalize(name, out var e));

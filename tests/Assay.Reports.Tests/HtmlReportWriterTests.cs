@@ -5,6 +5,24 @@ namespace Assay.Reports.Tests;
 public sealed class HtmlReportWriterTests
 {
     [Fact]
+    public void Summary_TerminalEscapesInNames_AreShownNotSent()
+    {
+        var e = new Evaluation
+        {
+            Tool = new ToolInfo("assay", "0.1.0"),
+            Input = new InputInfo("/x/in.tar", 10, new string('a', 64)),
+            Files = [new FileRecord { Path = "in.tar", Kind = NodeKind.File, Format = "tar", Type = new FileTypeInfo { Class = "archive", Description = "tar" } }, new FileRecord { Path = "in.tar!/bin/\u001b]0;OWNED\u0007\u001b[31mRED", Kind = NodeKind.File, Size = 1 }],
+            Findings = [new Finding { RuleId = "ASSAY-X", Category = "permissions", Severity = Severity.High, Title = "\u001b[2Jcleared", Path = "in.tar!/bin/\u001b]0;OWNED\u0007" }],
+        };
+        using var stream = new MemoryStream();
+        new SummaryReportWriter().Write(e, stream);
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.DoesNotContain('\u001b', text);
+        Assert.DoesNotContain('\u0007', text);
+        Assert.Contains("\\x1b[2Jcleared", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Html_HostileNames_AreEncodedAndNoScriptIsEmitted()
     {
         var e = new Evaluation

@@ -18,7 +18,7 @@ internal static class UnixCrypt
     private const string Itoa64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     /// <summary>Largest SHA-crypt round count tried (the default is 5000); costlier hashes are not attacked.</summary>
-    public const int MaxShaRounds = 200_000;
+    public const int MaxShaRounds = 5000;
 
     /// <summary>des, md5, sha256, sha512, yescrypt, bcrypt, other.</summary>
     public static string Scheme(string hash) => hash switch

@@ -25,9 +25,31 @@ internal sealed class ScanOptionsBinder
 
     public void AddTo(Command command)
     {
+        Positive(MaxDepth, 1, 1000);
+        Positive(MaxBytes, 1, long.MaxValue);
+        Positive(MaxExpansion, 1, long.MaxValue);
+        Positive(MaxRatio, 1, long.MaxValue);
+        Positive(MaxFiles, 1, long.MaxValue);
+        Positive(MaxFileBytes, 1, long.MaxValue);
+        Positive(HandlerTimeout, 1, 2_000_000);
+        Positive(Jobs, 1, 1024);
         command.Arguments.Add(Input);
         foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, Jobs, Database, NoVulnerabilities, Vex, NoProgress })
             command.Options.Add(option);
+    }
+
+    private static void Positive<T>(Option<T?> option, long min, long max)
+        where T : struct, IConvertible
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T?>() is { } value)
+            {
+                var v = value.ToInt64(System.Globalization.CultureInfo.InvariantCulture);
+                if (v < min || v > max)
+                    result.AddError($"{option.Name} must be between {min} and {max:N0} (got {v})");
+            }
+        });
     }
 
     public ScanRequest Bind(ParseResult parse) => new(parse.GetValue(Input)!.FullName)

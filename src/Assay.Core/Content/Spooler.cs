@@ -38,7 +38,10 @@ public sealed class Spooler(ScanLimits limits, ScanBudget budget, string scratch
                 hash.AppendData(buffer, 0, n);
                 if (memory is not null && memory.Length + n > limits.MemorySpoolBytes)
                 {
-                    Directory.CreateDirectory(scratchDirectory);
+                    if (!OperatingSystem.IsWindows())
+                        Directory.CreateDirectory(scratchDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    else
+                        Directory.CreateDirectory(scratchDirectory);
                     scratchPath = Path.Combine(scratchDirectory, $"spool-{Environment.ProcessId}-{Interlocked.Increment(ref s_scratchCounter)}.bin");
                     scratch = new FileStream(scratchPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.None);
                     memory.Position = 0;

@@ -29,7 +29,7 @@ public sealed class ExtractionRoot
 
     public ExtractionRoot(string directory)
     {
-        Root = Path.GetFullPath(directory);
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         Directory.CreateDirectory(Root);
         if (IsLink(Root))
             throw new ExtractionRefusedException($"the extraction folder '{directory}' is a symbolic link; name a real folder");
@@ -121,6 +121,9 @@ public sealed class ExtractionRoot
                 components.Add(last && s < segments.Length - 1 ? part + ContainerSuffix : part);
             }
         }
+        var lexical = Path.GetFullPath(Path.Combine([Root, .. components]));
+        if (!lexical.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ExtractionRefusedException($"{virtualPath}: resolves outside the extraction folder; not extracted");
         var current = Root;
         for (var i = 0; i < components.Count; i++)
         {
@@ -146,7 +149,7 @@ public sealed class ExtractionRoot
             throw new ExtractionRefusedException($"{virtualPath}: empty path component; not extracted");
         if (part is "." or "..")
             throw new ExtractionRefusedException($"{virtualPath}: '{part}' path component; not extracted");
-        if (part.Contains('\0', StringComparison.Ordinal) || part.Contains('\uFFFD', StringComparison.Ordinal))
+        if (part.Contains('\0', StringComparison.Ordinal))
             throw new ExtractionRefusedException($"{virtualPath}: NUL in a name; not extracted");
         if (part.Length >= 2 && char.IsAsciiLetter(part[0]) && part[1] == ':')
             throw new ExtractionRefusedException($"{virtualPath}: drive letter '{part[..2]}' in a name; not extracted");

@@ -55,7 +55,7 @@ public sealed class Carver
                 if (!blob.TryReadExactly(windowStart, span))
                     break;
                 var candidates = new SortedSet<(long Offset, int Index)>();
-                for (var i = 0; i < _magics.Length; i++)
+                for (var i = 0; i < _magics.Length && candidates.Count + attempts <= MaxCandidates; i++)
                 {
                     var (_, magic) = _magics[i];
                     var pattern = magic.Bytes.AsSpan();
@@ -71,8 +71,10 @@ public sealed class Carver
                         if (at >= WindowBytes && windowStart + WindowBytes < blob.Length)
                             break;
                         var chunkStart = windowStart + at - magic.Offset;
-                        if (chunkStart >= start)
+                        if (chunkStart >= start && chunkStart >= nextFree)
                             candidates.Add((chunkStart, i));
+                        if (candidates.Count + attempts > MaxCandidates)
+                            break;
                     }
                 }
                 foreach (var (offset, index) in candidates)

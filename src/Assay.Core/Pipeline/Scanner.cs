@@ -34,6 +34,7 @@ public sealed class Scanner
     private ScanBudget _budget = null!;
     private Spooler _spooler = null!;
     private CancellationToken _cancellation;
+    private int _used;
 
     public Scanner(ScanOptions options)
     {
@@ -55,6 +56,8 @@ public sealed class Scanner
     /// <summary>Scans content already at hand; <paramref name="name"/> becomes the root of the virtual paths.</summary>
     public Evaluation Scan(IBlob input, string name, string displayPath, CancellationToken cancellationToken = default)
     {
+        if (Interlocked.Exchange(ref _used, 1) != 0)
+            throw new InvalidOperationException("a Scanner serves one scan; create a new one (it holds the results of the first)");
         var started = DateTimeOffset.UtcNow;
         _cancellation = cancellationToken;
         _budget = new ScanBudget(_limits, input.Length);
@@ -82,7 +85,7 @@ public sealed class Scanner
             Limits = _limits.ToTable(),
             Files = files,
             Chunks = [.. _chunks.OrderBy(c => c.Path, StringComparer.Ordinal).ThenBy(c => c.Offset)],
-            Components = [.. _sink.Components.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Version, StringComparer.Ordinal).ThenBy(c => c.Location, StringComparer.Ordinal)],
+            Components = [.. _sink.Components.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Version, StringComparer.Ordinal).ThenBy(c => c.Location, StringComparer.Ordinal).ThenBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Purl, StringComparer.Ordinal)],
             Findings = [.. _sink.Findings.OrderBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Line).ThenBy(f => f.Evidence, StringComparer.Ordinal)],
             Errors = [.. _errors.Concat(_sink.Errors).Distinct().OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Handler, StringComparer.Ordinal).ThenBy(e => e.Message, StringComparer.Ordinal)],
             Summaries = new SortedDictionary<string, object>(_sink.Summaries.ToDictionary(), StringComparer.Ordinal),
@@ -517,6 +520,9 @@ public sealed class Scanner
         {
             if (ChildPath(meta) is not { } path)
                 return;
+            // Content presented without copying still gets read, hashed and inspected: a sparse
+            // file's holes cost as much as decompressed bytes, so every file counts against the budget.
+            scanner._budget.AddBytes(content.Length);
             scanner.Dispatch(new Node(path, meta, content, Owns: false, null, parent.Depth + 1, handlerId, ancestors, null), _children);
         }
 

@@ -47,7 +47,10 @@ public static class VirtualPath
                     parts.RemoveAt(parts.Count - 1);
                 continue;
             }
-            parts.Add(part.Replace('\0', '\uFFFD'));
+            // A name ending in '!' would write a container boundary ("!/") into the path and pose as
+            // the content of a nested container: escape it the way the root name is escaped.
+            var clean = part.Replace('\0', '\uFFFD');
+            parts.Add(clean.EndsWith('!') ? clean + "_" : clean);
         }
         return parts.Count == 0 ? null : string.Join('/', parts);
     }

@@ -179,7 +179,7 @@ public sealed class TarHandler : IFormatHandler
             extended = ext[504] != 0;
             cursor += Block;
         }
-        context.AddFile(meta, new SparseStream(chunk, cursor, storedSize, map, realSize, Id));
+        context.AddFile(meta, new SparseStream(chunk, cursor, storedSize, map, realSize, Id), Math.Max(1, storedSize));
         return checked(cursor + ((storedSize + Block - 1) / Block * Block));
     }
 
@@ -205,7 +205,7 @@ public sealed class TarHandler : IFormatHandler
         for (var i = 0; i < count; i++)
             map.Add((reader.Next(Id, position), reader.Next(Id, position)));
         var mapBytes = (reader.Consumed + Block - 1) / Block * Block;
-        context.AddFile(meta, new SparseStream(chunk, dataStart + mapBytes, size - mapBytes, map, realSize, Id));
+        context.AddFile(meta, new SparseStream(chunk, dataStart + mapBytes, size - mapBytes, map, realSize, Id), Math.Max(1, size - mapBytes));
     }
 
     private static bool ChecksumValid(byte[] header)

@@ -58,6 +58,8 @@ public sealed class ZipHandler : IFormatHandler
         var signature = BinaryPrimitives.ReadUInt32LittleEndian(sig);
         if (signature is not (LocalSignature or EndSignature))
             return null;
+        if (signature == LocalSignature && !PlausibleLocalHeader(blob, offset))
+            return null;
         try
         {
             var dir = FindDirectory(blob, offset);
@@ -69,20 +71,53 @@ public sealed class ZipHandler : IFormatHandler
         }
     }
 
+    /// <summary>
+    /// A local file header worth the search for its directory: a known method, a version that
+    /// exists, a name. Carving meets "PK\x03\x04" in plenty of data; this keeps each false hit cheap.
+    /// </summary>
+    private static bool PlausibleLocalHeader(IBlob blob, long offset)
+    {
+        Span<byte> h = stackalloc byte[LocalLength];
+        if (!blob.TryReadExactly(offset, h))
+            return false;
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(h[4..]) & 0xff;
+        var method = BinaryPrimitives.ReadUInt16LittleEndian(h[8..]);
+        var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(h[26..]);
+        return version <= 90 && nameLength is > 0 and <= 4096 && method is 0 or 1 or 6 or 8 or 9 or 12 or 14 or 19 or 93 or 95 or 96 or 97 or 98 or 99;
+    }
+
+    // The end records in the last 64 KiB of a blob, found once per blob: carving may try many
+    // candidate local headers in one blob, and each would otherwise read and search that tail again.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBlob, long[]> _endRecords = [];
+
+    private long[] EndRecords(IBlob blob) => _endRecords.GetValue(blob, b =>
+    {
+        var tailLength = (int)Math.Min(b.Length, EndLength + MaxComment);
+        var tailStart = b.Length - tailLength;
+        var tail = b.ReadBytes(tailStart, tailLength);
+        var found = new List<long>();
+        for (var i = tail.Length - EndLength; i >= 0; i--)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(i)) == EndSignature)
+                found.Add(tailStart + i);
+        }
+        return [.. found];
+    });
+
     /// <summary>Finds the EOCD after <paramref name="start"/> whose central directory points back to an archive starting there.</summary>
     private Directory? FindDirectory(IBlob blob, long start)
     {
         // Search from the end: the common case is an archive that ends the blob.
-        var tailLength = (int)Math.Min(blob.Length - start, EndLength + MaxComment);
-        var tailStart = blob.Length - tailLength;
-        var tail = blob.ReadBytes(tailStart, tailLength);
-        for (var i = tail.Length - EndLength; i >= 0; i--)
+        foreach (var endRecord in EndRecords(blob))
         {
-            if (BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(i)) != EndSignature)
+            if (endRecord < start)
+                break;
+            var eocdBytes = blob.ReadBytes(endRecord, EndLength);
+            if (eocdBytes.Length < EndLength)
                 continue;
-            var eocd = tail.AsSpan(i, EndLength);
+            var eocd = eocdBytes.AsSpan();
             var commentLength = BinaryPrimitives.ReadUInt16LittleEndian(eocd[20..]);
-            var endPosition = tailStart + i;
+            var endPosition = endRecord;
             if (endPosition + EndLength + commentLength > blob.Length)
                 continue;
             long entries = BinaryPrimitives.ReadUInt16LittleEndian(eocd[10..]);

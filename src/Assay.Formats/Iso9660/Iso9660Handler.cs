@@ -351,7 +351,7 @@ public sealed class Iso9660Handler : IFormatHandler
                     context.AddSpecial(meta, NodeKind.Socket);
                     return null;
                 default:
-                    throw new FormatException(FormatId, recordOffset, $"Rock Ridge PX mode 0{rr?.Mode:o} has file type 0x{type:x4}, none of the seven Unix types; the record is damaged");
+                    throw new FormatException(FormatId, recordOffset, $"Rock Ridge PX mode 0{Convert.ToString(rr?.Mode ?? 0, 8)} has file type 0x{type:x4}, none of the seven Unix types; the record is damaged");
             }
         }
 

@@ -308,7 +308,7 @@ public sealed class UbifsHandler : IFormatHandler
                         context.AddSpecial(meta, NodeKind.Socket);
                         break;
                     default:
-                        context.AddError($"ubifs: inode {inode.Inum} at \"{path}\" has mode 0{inode.Mode:o} with no known file type; the entry is skipped", inode.Offset, path);
+                        context.AddError($"ubifs: inode {inode.Inum} at \"{path}\" has mode 0{Convert.ToString(inode.Mode, 8)} with no known file type; the entry is skipped", inode.Offset, path);
                         break;
                 }
             }

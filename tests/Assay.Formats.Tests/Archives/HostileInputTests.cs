@@ -64,6 +64,30 @@ public sealed class HostileInputTests : IDisposable
         Assert.True(e.Files.Where(f => f.Size is not null).Sum(f => f.Size!.Value) < 2L << 30);
     }
 
+    [Theory]
+    [InlineData("sparse-gnu.tar")]
+    [InlineData("sparse-pax.tar")]
+    public void SparseTar_RatioOverLimit_IsStopped(string fixture)
+    {
+        // 1 MiB of holes from a few stored bytes: the ratio check applies to sparse entries too.
+        var e = ScanHelper.Scan($"archives/{fixture}", new ScanLimits { RatioFloorBytes = 4096, MaxRatio = 100 });
+        Assert.Contains(e.Errors, x => x.Category == "limit" && x.Message.Contains("ratio", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EntryNamedLikeAContainerBoundary_CannotPoseAsNestedContent()
+    {
+        var tar = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(tar, System.Formats.Tar.TarEntryFormat.Gnu, leaveOpen: true))
+        {
+            var entry = new System.Formats.Tar.GnuTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "rootfs.img!/etc/shadow") { DataStream = new MemoryStream("root:$1$x$y:1:0:99999:7:::\n"u8.ToArray()) };
+            writer.WriteEntry(entry);
+        }
+        var e = ScanHelper.ScanBytes(tar.ToArray(), "bang.tar");
+        Assert.Contains(e.Files, f => f.Path == "bang.tar!/rootfs.img!_/etc/shadow");
+        Assert.DoesNotContain(e.Files, f => f.Path.Contains("rootfs.img!/", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void DeepNesting_MaxDepth_StopsAtTheLimit()
     {
