@@ -48,6 +48,7 @@ public sealed class BinarySignatureCataloger : IInspector
     private readonly SearchValues<string>[] _anchors;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<Hit>> _seen = new(StringComparer.Ordinal);
     private readonly List<Signature> _unscoped;
+    private readonly List<Signature> _scoped;
 
     // Anchors of signatures limited to some file names (" 20" of the PCRE date) are searched only
     // in those files: one SearchValues per distinct set of file-scoped signatures, built once.
@@ -76,6 +77,7 @@ public sealed class BinarySignatureCataloger : IInspector
         _db = database;
         var anchored = database.Signatures.Where(s => s.Kind == SignatureKind.Anchor).ToList();
         _unscoped = anchored.Where(s => s.File is null).ToList();
+        _scoped = anchored.Where(s => s.File is not null).ToList();
         _anchors = Groups(_unscoped);
         foreach (var s in anchored)
         {
@@ -169,7 +171,7 @@ public sealed class BinarySignatureCataloger : IInspector
             else
                 hits.Add(new Hit(s, s.Component.Name, version, -1, -1, fileName));
         }
-        var fileScoped = _db.Signatures.Where(s => s.Kind == SignatureKind.Anchor && s.File is not null && s.File.IsMatch(fileName)).ToHashSet();
+        var fileScoped = _scoped.Where(s => s.File!.IsMatch(fileName)).ToHashSet();
         var anchors = fileScoped.Count == 0
             ? _anchors
             : _scopedAnchors.GetOrAdd(string.Join('\n', fileScoped.Select(s => s.Id).Order(StringComparer.Ordinal)), _ => Groups(_unscoped.Concat(fileScoped)));

@@ -68,7 +68,7 @@ public sealed class SignatureDatabase
         {
             if (string.IsNullOrWhiteSpace(c.Name))
                 throw new InvalidDataException("signature file: a component has no name");
-            var info = new ComponentInfo(c.Name, c.Cpe, c.Type ?? "binary", c.Eol, c.Sources ?? [], (c.Files ?? []).Select(Compile).ToList());
+            var info = new ComponentInfo(c.Name, c.Cpe, c.Type ?? "binary", c.Eol, c.Sources ?? [], (c.Files ?? []).Select(CompileName).ToList());
             foreach (var s in c.Signatures ?? [])
             {
                 if (string.IsNullOrWhiteSpace(s.Id) || !ids.Add(s.Id))
@@ -82,6 +82,14 @@ public sealed class SignatureDatabase
 
     internal static Regex Compile(string pattern) =>
         new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, MatchTimeout);
+
+    /// <summary>
+    /// File-name patterns run on every file name (at most 255 bytes) and are simple anchored
+    /// literals with single quantifiers, so the interpreted backtracking engine is safe and, on
+    /// short inputs, several times cheaper per call than the non-backtracking one.
+    /// </summary>
+    internal static Regex CompileName(string pattern) =>
+        new(pattern, RegexOptions.CultureInvariant, MatchTimeout);
 
     /// <summary>Bytes of a YAML string: each char is one byte (Latin-1), so "\0" and "\x7f" stay bytes.</summary>
     internal static byte[] Latin1(string s) => Encoding.Latin1.GetBytes(s);
@@ -222,7 +230,7 @@ public sealed class Signature
         if (kind == SignatureKind.Anchor && (m.Anchors is null || m.Anchors.Count == 0 || m.Anchors.Any(a => a.Length < 3)))
             Fail("an anchor signature needs anchors of at least 3 bytes");
         var groups = m.Groups ?? new Dictionary<string, string> { ["v"] = component.Name };
-        var regex = SignatureDatabase.Compile(pattern);
+        var regex = kind == SignatureKind.FileName ? SignatureDatabase.CompileName(pattern) : SignatureDatabase.Compile(pattern);
         foreach (var g in groups.Keys)
         {
             if (!regex.GetGroupNames().Contains(g))
@@ -235,7 +243,7 @@ public sealed class Signature
             Kind = kind,
             Anchors = m.Anchors ?? [],
             Pattern = regex,
-            File = kind == SignatureKind.FileName ? regex : m.File is null ? null : SignatureDatabase.Compile(m.File),
+            File = kind == SignatureKind.FileName ? regex : m.File is null ? null : SignatureDatabase.CompileName(m.File),
             Before = before,
             After = after,
             Priority = m.Priority ?? 0,
