@@ -6,10 +6,12 @@ cd "$(dirname "$0")/.."
 export ASSAY_SHARED="${ASSAY_SHARED:-$(cd .. && pwd)/shared}"
 if [ ! -d "$ASSAY_SHARED" ]; then echo "eval: $ASSAY_SHARED not found; nothing to evaluate"; exit 0; fi
 if [ -z "${ASSAY:-}" ]; then ./assay --help >/dev/null; export ASSAY="$PWD/artifacts/publish/assay"; fi
+# The catalog and analyzer evaluations call artifacts/bin/Assay.Cli/release/assay.dll.
+dotnet build src/Assay.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null || { echo "eval: build failed"; exit 2; }
 status=0
 run() { echo; echo "=== eval: $1"; shift; "$@" || { echo "=== eval: exit $? from: $*"; status=1; }; }
 [ -f eval/files/run.sh ] && run "file lists vs ground truth and Debian listers" env CORPUS="$ASSAY_SHARED/corpus" bash eval/files/run.sh
 [ -f eval/vulns/run.sh ] && run "vulnerability matcher known answers" sh eval/vulns/run.sh "$ASSAY_SHARED"
-[ -f eval/catalog/run.py ] && run "component catalog precision/recall" python3 eval/catalog/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
-[ -f eval/analyzers/run.sh ] && run "analyzers vs ELF table and planted findings" bash eval/analyzers/run.sh
+[ -f eval/catalog/run.py ] && run "component catalog precision/recall" env ASSAY_CLI="$ASSAY" python3 eval/catalog/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
+[ -f eval/analyzers/run.py ] && run "analyzers vs ELF table, hardening-check and planted findings" python3 eval/analyzers/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
 exit $status
