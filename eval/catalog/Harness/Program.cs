@@ -30,6 +30,21 @@ if (args.Length == 2 && args[0] == "--time-signatures")
     Console.WriteLine($"signature scan: {best:F3}s (SHA-256 of the same bytes: {bestHash:F3}s) for {blobs.Sum(b => b.Blob.Length) >> 20} MiB in {blobs.Count} files, {count} hits");
     return 0;
 }
+if (args.Length == 1 && args[0] == "--time-per-file")
+{
+    // fixed cost of one file: 10,000 scans of a 1 KiB blob without any anchor
+    var size = int.Parse(Environment.GetEnvironmentVariable("ASSAY_EVAL_SIZE") ?? "1024", System.Globalization.CultureInfo.InvariantCulture);
+    var blob = new Assay.Core.Content.MemoryBlob(new byte[size]);
+    var cataloger = new Assay.Catalog.Binaries.BinarySignatureCataloger();
+    for (var round = 0; round < 3; round++)
+    {
+        var w = Stopwatch.StartNew();
+        for (var i = 0; i < 10_000; i++)
+            cataloger.Scan(blob, "libfoo.so.1", headerOnly: false, out _);
+        Console.WriteLine($"per file: {w.Elapsed.TotalMilliseconds * 1000 / 10_000:F1} us");
+    }
+    return 0;
+}
 if (args.Length == 2 && args[0] == "--time-anchors")
 {
     // how long the anchor search alone takes: Latin-1 widening, then IndexOfAny with all anchors
@@ -54,6 +69,22 @@ if (args.Length == 2 && args[0] == "--time-anchors")
             i += k + 1;
         }
         Console.WriteLine($"anchors={anchors.Length} widen={widen:F3}s search={w2.Elapsed.TotalSeconds:F3}s hits={hits}");
+    }
+    foreach (var group in anchors.Order(StringComparer.Ordinal).Chunk(16))
+    {
+        var g = System.Buffers.SearchValues.Create(group, StringComparison.Ordinal);
+        var wg = Stopwatch.StartNew();
+        var gh = 0;
+        var gspan = chars.AsSpan();
+        for (var i = 0; ;)
+        {
+            var k = gspan[i..].IndexOfAny(g);
+            if (k < 0)
+                break;
+            gh++;
+            i += k + 1;
+        }
+        Console.WriteLine($"group {string.Join("|", group.Select(a => a.Replace("\0", "\\0").Replace("\n", "\\n")))}: {wg.Elapsed.TotalSeconds:F3}s hits={gh}");
     }
     foreach (var n in new[] { 4, 8, 16, 24, 32, 48 })
     {
