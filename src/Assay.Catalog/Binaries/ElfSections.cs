@@ -42,8 +42,19 @@ internal static class ElfSections
         }
     }
 
+    // Four catalogers look at the sections of every ELF file; the pipeline hands each the same
+    // blob, so the table is read once per file (and dropped with the blob).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBlob, StrongBox> Cache = new();
+
+    private sealed class StrongBox(Layout? value)
+    {
+        public Layout? Value { get; } = value;
+    }
+
     /// <summary>Reads the section table, or returns null when the content is not ELF or the table is out of bounds.</summary>
-    public static Layout? TryRead(IBlob blob)
+    public static Layout? TryRead(IBlob blob) => Cache.GetValue(blob, b => new StrongBox(ReadUncached(b))).Value;
+
+    private static Layout? ReadUncached(IBlob blob)
     {
         var h = blob.ReadBytes(0, 64);
         if (h.Length < 52 || h[0] != 0x7f || h[1] != (byte)'E' || h[2] != (byte)'L' || h[3] != (byte)'F')
