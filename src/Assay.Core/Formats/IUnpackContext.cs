@@ -52,4 +52,12 @@ public interface IUnpackContext
 
     /// <summary>A problem with one entry or region; the handler goes on.</summary>
     void AddError(string message, long? offset = null, string? entryPath = null);
+
+    /// <summary>
+    /// For a chunk matched without a length (a compressed stream): the length found while
+    /// unpacking, so what follows the stream in the blob is carved rather than hidden.
+    /// </summary>
+    void ReportLength(long length)
+    {
+    }
 }

@@ -151,8 +151,7 @@ public sealed class Scanner
             }
             if (handler is not null && match is not null)
             {
-                Unpack(node, sha, handler, match);
-                var end = match.Length is { } length ? match.Offset + length : blob.Length;
+                var end = Unpack(node, sha, handler, match);
                 if (end < blob.Length && blob.Length - end >= _limits.MinCarveBytes)
                     Carve(node, sha, end);
                 else if (end < blob.Length)
@@ -244,15 +243,16 @@ public sealed class Scanner
         }
     }
 
-    private void Unpack(Node node, string sha, IFormatHandler handler, FormatMatch match)
+    /// <summary>Unpacks one chunk; returns where it ends (its declared length, or what the handler reported, or the blob end).</summary>
+    private long Unpack(Node node, string sha, IFormatHandler handler, FormatMatch match)
     {
         var blob = node.Blob;
         var length = match.Length ?? blob.Length - match.Offset;
-        _chunks.Add(new ChunkRecord { Path = node.Path, Offset = match.Offset, Length = length, Format = handler.Id, Node = node.Path });
         if (node.Depth + 1 > _limits.MaxDepth)
         {
             _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Category = "limit", Message = $"nesting depth {node.Depth + 1} passes --max-depth {_limits.MaxDepth}; {handler.Id} content not unpacked" });
-            return;
+            _chunks.Add(new ChunkRecord { Path = node.Path, Offset = match.Offset, Length = length, Format = handler.Id, Node = node.Path });
+            return match.Offset + length;
         }
         Progress.AddContainer();
         Progress.Current = node.Path;
@@ -288,6 +288,10 @@ public sealed class Scanner
         {
             context.WaitForChildren();
         }
+        if (match.Length is null && context.ReportedLength is { } reported && reported > 0 && reported < length)
+            length = reported;
+        _chunks.Add(new ChunkRecord { Path = node.Path, Offset = match.Offset, Length = length, Format = handler.Id, Node = node.Path });
+        return match.Offset + length;
     }
 
     private void Carve(Node node, string sha, long from)
@@ -561,6 +565,10 @@ public sealed class Scanner
         }
 
         public void WaitForChildren() => WaitAll(_children);
+
+        public long? ReportedLength { get; private set; }
+
+        public void ReportLength(long length) => ReportedLength = length;
 
         private string? ChildPath(EntryMeta meta)
         {

@@ -48,7 +48,51 @@ public sealed class TarHandler : IFormatHandler
             return null;
         if (!ChecksumValid(header))
             return null;
-        return new FormatMatch(offset, null, header[MagicOffset + 5] == ' ' ? "tar (GNU)" : "tar (ustar/pax)");
+        return new FormatMatch(offset, ArchiveLength(blob, offset), header[MagicOffset + 5] == ' ' ? "tar (GNU)" : "tar (ustar/pax)");
+    }
+
+    /// <summary>
+    /// Walks the headers to the end-of-archive zero blocks and returns the archive's length (one
+    /// 512-byte read per entry), so a carved tar ends where it ends. Null when the walk meets a
+    /// damaged header, leaves the blob, or needs the sparse or pax bookkeeping to continue.
+    /// </summary>
+    private long? ArchiveLength(IBlob blob, long offset)
+    {
+        const int MaxEntries = 10_000_000;
+        var header = new byte[Block];
+        var position = offset;
+        try
+        {
+            for (var i = 0; i < MaxEntries; i++)
+            {
+                if (!blob.TryReadExactly(position, header))
+                    return null;
+                if (header.AsSpan().IndexOfAnyExcept((byte)0) < 0)
+                {
+                    // One zero block ends the walk; a second one, when present, belongs to the archive.
+                    var second = new byte[Block];
+                    var twoBlocks = blob.TryReadExactly(position + Block, second) && second.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+                    return position + (twoBlocks ? 2 * Block : Block) - offset;
+                }
+                if (!ChecksumValid(header))
+                    return null;
+                var type = (char)header[TypeOffset];
+                // Old GNU sparse headers may be followed by extension blocks; a pax "size" record
+                // could override the size field (a member over 8 GiB): both end the walk.
+                if (type == 'S' || (type == 'x' && Encoding.ASCII.GetString(blob.ReadBytes(position + Block, 512)).Contains(" size=", StringComparison.Ordinal)))
+                    return null;
+                var size = type is '1' or '2' or '3' or '4' or '5' or '6' ? 0 : ReadNumber(header, SizeOffset, LongNumberLength, position);
+                if (size < 0)
+                    return null;
+                position = checked(position + Block + ((size + Block - 1) / Block * Block));
+                if (position > blob.Length)
+                    return null;
+            }
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+        }
+        return null;
     }
 
     public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)

@@ -58,23 +58,50 @@ public sealed class GzipHandler : IFormatHandler
     }
 
     /// <summary>
-    /// The deflate decoder stops quietly at the end of a truncated stream, so the member trailer
-    /// (CRC32 and ISIZE, RFC 1952 2.3.1) is compared with what came out. It describes the last
-    /// member only: a multi-member file whose earlier members differ is reported too, with that said.
+    /// The deflate decoder stops quietly at the end of a truncated stream, and at the end of a
+    /// member followed by other data, so the member trailer (CRC32 and ISIZE, RFC 1952 2.3.1) of
+    /// what came out is looked for: at the end of the chunk (the usual case), else further in,
+    /// where it marks the end of the stream and the start of whatever was appended (reported so
+    /// that it is carved). Found nowhere: the stream is truncated or corrupt.
     /// </summary>
     private void VerifyTrailer(IBlob chunk, Crc32Stream output, IUnpackContext context)
     {
         if (!output.ReachedEnd || chunk.Length < HeaderLength + TrailerLength)
             return;
+        Span<byte> expected = stackalloc byte[TrailerLength];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(expected, output.Crc);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], (uint)output.Length);
         Span<byte> trailer = stackalloc byte[TrailerLength];
         chunk.ReadExactly(chunk.Length - TrailerLength, trailer);
+        if (trailer.SequenceEqual(expected))
+            return;
+        if (FindTrailer(chunk, expected, context.CancellationToken) is { } end)
+        {
+            context.ReportLength(end);
+            return;
+        }
         var crc = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
         var size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
-        if (crc != output.Crc || size != (uint)output.Length)
+        context.AddError($"gzip trailer says {size} bytes with CRC32 {crc:x8}, the stream gave {output.Length} bytes with CRC32 {output.Crc:x8}: " +
+            "the file is truncated or corrupt (or holds several members that differ)", chunk.Length - TrailerLength);
+    }
+
+    /// <summary>The end of the first occurrence of the 8-byte trailer after the header, read in windows.</summary>
+    private static long? FindTrailer(IBlob chunk, ReadOnlySpan<byte> trailer, CancellationToken cancellationToken)
+    {
+        const int Window = 1 << 20;
+        var buffer = new byte[Window + TrailerLength];
+        for (long start = HeaderLength; start < chunk.Length; start += Window)
         {
-            context.AddError($"gzip trailer says {size} bytes with CRC32 {crc:x8}, the stream gave {output.Length} bytes with CRC32 {output.Crc:x8}: " +
-                "the file is truncated or corrupt (or holds several members, or trailing data)", chunk.Length - TrailerLength);
+            cancellationToken.ThrowIfCancellationRequested();
+            var n = chunk.Read(start, buffer);
+            var at = buffer.AsSpan(0, n).IndexOf(trailer);
+            if (at >= 0)
+                return start + at + TrailerLength;
+            if (n < buffer.Length)
+                break;
         }
+        return null;
     }
 
     private static string? ReadName(IBlob blob, long offset, byte flags)

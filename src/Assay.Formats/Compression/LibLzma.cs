@@ -135,6 +135,7 @@ public sealed unsafe class NativeLzmaStream : Stream
     private bool _inputEnded;
     private bool _finished;
     private long _position;
+    private long _inputRead;
 
     private NativeLzmaStream(Stream input, bool alone)
     {
@@ -163,6 +164,9 @@ public sealed unsafe class NativeLzmaStream : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
+    /// <summary>Once the last stream ended: how many input bytes it spanned (anything after is not ours).</summary>
+    public long? InputConsumed => _finished && _stream is not null ? _inputRead - (long)_stream->AvailIn : null;
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
@@ -181,6 +185,8 @@ public sealed unsafe class NativeLzmaStream : Stream
                     var n = _input.Read(_inputBuffer, 0, _inputBuffer.Length);
                     if (n <= 0)
                         _inputEnded = true;
+                    else
+                        _inputRead += n;
                     _stream->NextIn = (byte*)_pin.AddrOfPinnedObject();
                     _stream->AvailIn = (nuint)Math.Max(0, n);
                 }
@@ -269,6 +275,7 @@ public sealed unsafe class NativeLzmaStream : Stream
                 break;
             }
             total += n;
+            _inputRead += n;
         }
         _stream->NextIn = start;
         _stream->AvailIn = (nuint)total;

@@ -42,5 +42,8 @@ public sealed class XzHandler : IFormatHandler
         using var input = chunk.OpenStream();
         using Stream xz = LibLzma.IsAvailable ? NativeLzmaStream.Xz(input) : new XZStream(input);
         context.AddFile(new EntryMeta(name), xz, chunk.Length);
+        // Data appended after the stream (the next partition of a flash image) is carved, not hidden.
+        if (xz is NativeLzmaStream { InputConsumed: { } consumed } && consumed < chunk.Length)
+            context.ReportLength(consumed);
     }
 }

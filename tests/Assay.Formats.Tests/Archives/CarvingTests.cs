@@ -28,6 +28,21 @@ public sealed class CarvingTests
         Assert.DoesNotContain(e.Errors, x => x.Path.StartsWith($"flash.bin!/0x{xzAt:x}", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("tree.tar.gz", "tree-ustar.tar", "gzip", "tar")]
+    [InlineData("tree.tar.xz", "tree-deflate.zip", "xz", "zip")]
+    public void CompressedStreamAtStart_FollowedByData_EndsAtItsTrailerAndTheRestIsCarved(string first, string second, string firstFormat, string secondFormat)
+    {
+        var a = Fixture.Bytes($"archives/{first}");
+        var b = Fixture.Bytes($"archives/{second}");
+        var e = ScanHelper.ScanBytes([.. a, .. b], "kernel+rootfs.bin");
+        Assert.DoesNotContain(e.Errors, x => x.Handler is "gzip" or "xz" or "pipeline");
+        var chunks = e.Chunks.Where(c => c.Path == "kernel+rootfs.bin").ToList();
+        Assert.Contains(chunks, c => c.Format == firstFormat && c.Offset == 0 && c.Length == a.Length);
+        Assert.Contains(chunks, c => c.Format == secondFormat && c.Offset == a.Length);
+        Assert.Contains(e.Files, f => f.Path == $"kernel+rootfs.bin!/0x{a.Length:x}.{secondFormat}!/etc/passwd");
+    }
+
     [Fact]
     public void RandomData_NoFormat_ReportsOneHighEntropyRegion()
     {
