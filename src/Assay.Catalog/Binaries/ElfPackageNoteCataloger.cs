@@ -29,6 +29,11 @@ public sealed class ElfPackageNoteCataloger : IInspector
         if (elf?.Find(".note.package") is not { } section || !section.HasData || section.Size is < 12 or > MaxNote)
             return;
         var note = file.Content.ReadBytes(section.Offset, (int)section.Size);
+        if (note.Length != section.Size)
+        {
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Offset = section.Offset, Message = $".note.package at 0x{section.Offset:x} declares {section.Size} bytes but the file ends after {note.Length}; the ELF is truncated" });
+            return;
+        }
         var nameSize = ElfSections.U32(note, 0, elf.LittleEndian);
         var descSize = ElfSections.U32(note, 4, elf.LittleEndian);
         var type = ElfSections.U32(note, 8, elf.LittleEndian);
