@@ -248,6 +248,12 @@ public sealed class Scanner
     {
         var blob = node.Blob;
         var length = match.Length ?? blob.Length - match.Offset;
+        if (match.Offset < 0 || match.Offset > blob.Length || length < 0 || length > blob.Length - match.Offset)
+        {
+            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Offset = match.Offset, Message = $"{handler.Id} declares {length} bytes at 0x{match.Offset:x} but only {Math.Max(0, blob.Length - match.Offset)} are there; the image is truncated" });
+            length = Math.Clamp(blob.Length - Math.Clamp(match.Offset, 0, blob.Length), 0, blob.Length);
+            match = match with { Offset = Math.Clamp(match.Offset, 0, blob.Length), Length = length };
+        }
         if (node.Depth + 1 > _limits.MaxDepth)
         {
             _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Category = "limit", Message = $"nesting depth {node.Depth + 1} passes --max-depth {_limits.MaxDepth}; {handler.Id} content not unpacked" });

@@ -121,7 +121,9 @@ public sealed class AndroidSparseHandler : IFormatHandler
         var (end, problem, problemOffset) = WalkChunks(blob, offset, header);
         var description = $"android sparse image v{header.Major}.{header.Minor}, {header.TotalChunks} chunks, {header.TotalBlocks} blocks of {header.BlockSize} bytes ({header.ExpandedSize} bytes expanded)" +
                           (problem is null ? "" : ", damaged");
-        return new FormatMatch(offset, problem is null ? end - offset : null, description) { State = new SparseState(header, problem, problemOffset) };
+        // A walk that ends past the blob (a file header size larger than the data) has no extent here.
+        var length = problem is null && end <= blob.Length ? end - offset : (long?)null;
+        return new FormatMatch(offset, length, description) { State = new SparseState(header, problem, problemOffset) };
     }
 
     public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)

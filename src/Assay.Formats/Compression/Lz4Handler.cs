@@ -38,7 +38,15 @@ public sealed class Lz4Handler : IFormatHandler
     {
         var name = ChildName.FromFieldOrContainer(null, context.ContainerPath, [".lz4"], []);
         using var input = chunk.OpenStream();
-        using var lz4 = LZ4Stream.Decode(input, leaveOpen: true);
-        context.AddFile(new EntryMeta(name), lz4, chunk.Length);
+        try
+        {
+            using var lz4 = LZ4Stream.Decode(input, leaveOpen: true);
+            context.AddFile(new EntryMeta(name), lz4, chunk.Length);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException or Core.Formats.FormatException))
+        {
+            // K4os reports corrupt frames with InvalidOperationException and others.
+            throw new Core.Formats.FormatException(Id, input.Position, $"corrupt LZ4 frame ({e.GetType().Name}: {e.Message})", e);
+        }
     }
 }
