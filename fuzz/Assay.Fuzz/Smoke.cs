@@ -14,7 +14,7 @@ internal static class Smoke
     public static int Run(string name, Action<byte[]> target, string seedDirectory, TimeSpan duration)
     {
         var seeds = Directory.Exists(seedDirectory)
-            ? Directory.EnumerateFiles(seedDirectory, "*", SearchOption.AllDirectories).Where(f => new FileInfo(f).Length is > 0 and < 256 << 10).Select(File.ReadAllBytes).ToList()
+            ? Directory.EnumerateFiles(seedDirectory, "*", SearchOption.AllDirectories).Where(f => new FileInfo(f).Length is > 0 and < 256 << 10).Select(Load).Where(b => b.Length is > 0 and <= 4 << 20).ToList()
             : [];
         if (seeds.Count == 0)
             seeds.Add(new byte[64]);
@@ -40,6 +40,28 @@ internal static class Smoke
         }
         Console.WriteLine($"{name}: {runs} runs in {clock.Elapsed.TotalSeconds:0.0} s ({runs / Math.Max(0.001, clock.Elapsed.TotalSeconds):0}/s), no crash, {seeds.Count} seeds");
         return 0;
+    }
+
+    /// <summary>A seed file; fixtures stored gzipped (filesystem images) are seeded as the image itself.</summary>
+    private static byte[] Load(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (!path.EndsWith(".gz", StringComparison.Ordinal))
+            return bytes;
+        try
+        {
+            using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            var buffer = new byte[81920];
+            int n;
+            while ((n = gzip.Read(buffer)) > 0 && output.Length <= 4 << 20)
+                output.Write(buffer, 0, n);
+            return output.ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return bytes;
+        }
     }
 
     private static byte[] Mutate(byte[] seed, byte[] other, Random random)

@@ -164,7 +164,11 @@ public sealed class TarHandler : IFormatHandler
                 {
                     case '0' or '\0' or '7':
                         if (Value(pax, "GNU.sparse.major") == "1" && Value(pax, "GNU.sparse.realsize") is { } real && Value(pax, "GNU.sparse.name") is { } sparseName)
-                            EmitPaxSparse(chunk, context, meta with { Path = sparseName }, dataStart, size, long.Parse(real, System.Globalization.CultureInfo.InvariantCulture), position);
+                        {
+                            if (!long.TryParse(real, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var realSize))
+                                throw new FormatException(Id, position, $"pax GNU.sparse.realsize '{Printable(real)}' is not a decimal size");
+                            EmitPaxSparse(chunk, context, meta with { Path = sparseName }, dataStart, size, realSize, position);
+                        }
                         else
                             context.AddFile(meta, chunk.Slice(dataStart, size));
                         break;
@@ -334,7 +338,8 @@ public sealed class TarHandler : IFormatHandler
         while (i < bytes.Length)
         {
             var space = Array.IndexOf(bytes, (byte)' ', i);
-            if (space < 0 || !int.TryParse(Encoding.ASCII.GetString(bytes, i, space - i), out var length) || length <= space - i || i + length > bytes.Length)
+            // "LEN KEY=VALUE\n": the record holds at least its length digits, the space and the newline.
+            if (space < 0 || !int.TryParse(Encoding.ASCII.GetString(bytes, i, space - i), out var length) || length < space - i + 2 || i + length > bytes.Length)
                 throw new FormatException(Id, position, "malformed pax extended header record");
             var record = Encoding.UTF8.GetString(bytes, space + 1, i + length - space - 2);
             var eq = record.IndexOf('=', StringComparison.Ordinal);
@@ -348,6 +353,8 @@ public sealed class TarHandler : IFormatHandler
     private static string? Value(Dictionary<string, string>? pax, string key) => pax is not null && pax.TryGetValue(key, out var v) ? v : null;
 
     private static string Printable(char c) => c is >= ' ' and < (char)127 ? c.ToString() : $"\\x{(int)c:x2}";
+
+    private static string Printable(string s) => string.Concat(s.Take(64).Select(Printable));
 
     /// <summary>Reads newline-terminated decimal numbers from a bounded region.</summary>
     private sealed class LineReader(IBlob blob, long start, long length)
