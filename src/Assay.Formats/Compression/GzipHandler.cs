@@ -18,6 +18,8 @@ public sealed class GzipHandler : IFormatHandler
 {
     private const int HeaderLength = 10;
     private const int FlagsOffset = 3;
+    private const int XflOffset = 8;
+    private const int OsOffset = 9;
     private const byte FlagText = 0x01;
     private const byte FlagHcrc = 0x02;
     private const byte FlagExtra = 0x04;
@@ -40,9 +42,14 @@ public sealed class GzipHandler : IFormatHandler
         if (!blob.TryReadExactly(offset, header) || header[0] != 0x1f || header[1] != 0x8b || header[2] != 8)
             return null;
         var flags = header[FlagsOffset];
-        if ((flags & ReservedFlags) != 0)
+        // XFL is 0, 2 (best) or 4 (fastest); OS is 0..13 or 255 (RFC 1952 2.3.1). With the reserved
+        // flag bits these keep the 3-byte magic from matching random data (compressed or encrypted
+        // regions of a flash dump) thousands of times less often.
+        if ((flags & ReservedFlags) != 0 || header[XflOffset] is not (0 or 2 or 4) || header[OsOffset] is > 13 and < 255)
             return null;
-        var name = ReadName(blob, offset, flags);
+        var name = ReadName(blob, offset, flags, out var nameValid);
+        if (!nameValid)
+            return null;
         return new FormatMatch(offset, null, name is null ? "gzip" : $"gzip, original name \"{name}\"") { State = name };
     }
 
@@ -104,8 +111,9 @@ public sealed class GzipHandler : IFormatHandler
         return null;
     }
 
-    private static string? ReadName(IBlob blob, long offset, byte flags)
+    private static string? ReadName(IBlob blob, long offset, byte flags, out bool valid)
     {
+        valid = true;
         if ((flags & FlagName) == 0)
             return null;
         var pos = offset + HeaderLength;
@@ -118,8 +126,12 @@ public sealed class GzipHandler : IFormatHandler
         }
         var bytes = blob.ReadBytes(pos, MaxNameLength);
         var end = Array.IndexOf(bytes, (byte)0);
-        if (end <= 0)
+        // A stored name is a file name: terminated, without control characters.
+        if (end <= 0 || bytes.AsSpan(0, end).IndexOfAnyInRange((byte)1, (byte)0x1f) >= 0)
+        {
+            valid = false;
             return null;
+        }
         // FNAME is ISO 8859-1 (RFC 1952 2.3.1)
         return System.Text.Encoding.Latin1.GetString(bytes, 0, end);
     }
