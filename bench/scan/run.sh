@@ -31,6 +31,7 @@ if [ -z "${CORPUS:-}" ] || [ ! -f "$CORPUS/ground-truth.json" ]; then
   exit 0
 fi
 BASE=${BASE:-$(cd "$CORPUS/../research/baselines" 2>/dev/null && pwd)}
+[ -z "${ASSAY:-}" ] && [ -z "${ASSAY_SLOT:-}" ] && [ -x "$ROOT/assay" ] && { "$ROOT/assay" --version >/dev/null; ASSAY=$ROOT/artifacts/publish/assay; }
 ASSAY=${ASSAY:-$ROOT/artifacts/slot-$SLOT/bin/Assay.Cli/release/assay}
 [ -x "$ASSAY" ] || { echo "bench/scan: build first: ASSAY_SLOT=$SLOT dotnet build src/Assay.Cli -c Release" >&2; exit 2; }
 RUNS=${RUNS:-3}
