@@ -139,4 +139,30 @@ public sealed class PackageCatalogerTests
     [InlineData(null, true)]
     public void Dpkg_IsInstalled_FollowsTheStatusWord(string? status, bool expected) =>
         Assert.Equal(expected, DpkgStatusCataloger.IsInstalled(status));
+
+    [Theory]
+    [InlineData("rpm", "pkg:rpm/fedora/openssl-libs@3.1.1-4.fc39?arch=x86_64&distro=fedora-39&epoch=1")]
+    [InlineData("apk", "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.18")]
+    public void OsRelease_OnlyUnderUsrLib_StillGivesTheDistro(string fixture, string purl)
+    {
+        // On Fedora, RHEL and Alpine /etc/os-release is a symbolic link to /usr/lib/os-release.
+        var folder = Path.Combine(Path.GetTempPath(), $"assay-osrel-{Guid.NewGuid():N}");
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(Fixture.Path($"packages/{fixture}"), "*", SearchOption.AllDirectories))
+            {
+                var rel = Path.GetRelativePath(Fixture.Path($"packages/{fixture}"), file).Replace('\\', '/');
+                var target = Path.Combine(folder, rel == "etc/os-release" ? "usr/lib/os-release" : rel);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            Core.Plugins.IInspector cataloger = fixture == "rpm" ? new RpmSqliteCataloger() : new ApkInstalledCataloger();
+            var sink = TreeScan.Run(folder, cataloger);
+            Assert.Contains(sink.Components, c => c.Purl == purl);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -39,15 +39,14 @@ public sealed class ApkInstalledCataloger : IInspector
         if (file.Kind != NodeKind.File || file.Size is null or > MaxFileBytes)
             return false;
         var inner = Core.Pipeline.VirtualPath.Inner(file.Path);
-        return inner.EndsWith("/" + DbSuffix, StringComparison.Ordinal) || inner.EndsWith("/etc/os-release", StringComparison.Ordinal);
+        return inner.EndsWith("/" + DbSuffix, StringComparison.Ordinal) || OsRelease.IsOsRelease(inner);
     }
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
-        if (file.InnerPath.EndsWith("/etc/os-release", StringComparison.Ordinal))
+        if (OsRelease.IsOsRelease(file.InnerPath))
         {
-            if (RootedPaths.RootOf(file.Path, "etc/os-release") is { } root)
-                _osRelease.TryAdd(root, file.ReadText(64 << 10));
+            OsRelease.Remember(file, _osRelease);
             return;
         }
         _db[file.Path] = file.ReadText(MaxFileBytes);

@@ -55,18 +55,15 @@ public sealed class DpkgStatusCataloger : IInspector
         return inner.EndsWith("/" + StatusSuffix, StringComparison.Ordinal)
             || (inner.Contains(StatusDir, StringComparison.Ordinal) && !inner.EndsWith(".md5sums", StringComparison.Ordinal))
             || (inner.Contains(InfoDir, StringComparison.Ordinal) && inner.EndsWith(".list", StringComparison.Ordinal))
-            || inner.EndsWith("/etc/os-release", StringComparison.Ordinal)
-            || inner.EndsWith("/usr/lib/os-release", StringComparison.Ordinal);
+            || OsRelease.IsOsRelease(inner);
     }
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
         var inner = file.InnerPath;
-        if (inner.EndsWith("/etc/os-release", StringComparison.Ordinal) || inner.EndsWith("/usr/lib/os-release", StringComparison.Ordinal))
+        if (OsRelease.IsOsRelease(inner))
         {
-            var root = RootedPaths.RootOf(file.Path, inner.EndsWith("/etc/os-release", StringComparison.Ordinal) ? "etc/os-release" : "usr/lib/os-release");
-            if (root is not null)
-                _osRelease.TryAdd(root, file.ReadText(64 << 10));
+            OsRelease.Remember(file, _osRelease);
             return;
         }
         if (inner.EndsWith(".list", StringComparison.Ordinal) && inner.Contains(InfoDir, StringComparison.Ordinal))

@@ -6,6 +6,24 @@ namespace Assay.Catalog.Packages;
 /// </summary>
 internal static class OsRelease
 {
+    private const string Etc = "etc/os-release";
+    private const string UsrLib = "usr/lib/os-release";
+
+    /// <summary>
+    /// True for <c>/etc/os-release</c> and <c>/usr/lib/os-release</c>: on most distributions the
+    /// first is a symbolic link to the second, so only the second is a regular file to read.
+    /// </summary>
+    public static bool IsOsRelease(string innerPath) =>
+        innerPath.EndsWith("/" + Etc, StringComparison.Ordinal) || innerPath.EndsWith("/" + UsrLib, StringComparison.Ordinal);
+
+    /// <summary>Remembers an os-release file's text under the root of the filesystem that holds it.</summary>
+    public static void Remember(Core.Plugins.InspectedFile file, System.Collections.Concurrent.ConcurrentDictionary<string, string> byRoot)
+    {
+        var suffix = file.InnerPath.EndsWith("/" + Etc, StringComparison.Ordinal) ? Etc : UsrLib;
+        if (RootedPaths.RootOf(file.Path, suffix) is { } root)
+            byRoot.AddOrUpdate(root, file.ReadText(64 << 10), (_, existing) => suffix == Etc ? file.ReadText(64 << 10) : existing);
+    }
+
     public static Dictionary<string, string> Parse(string text)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -44,15 +44,14 @@ public sealed class RpmSqliteCataloger : IInspector
         if (file.Kind != NodeKind.File || file.Size is null or > MaxDatabaseBytes)
             return false;
         var inner = Core.Pipeline.VirtualPath.Inner(file.Path);
-        return inner.EndsWith("/" + DbSuffix, StringComparison.Ordinal) || inner.EndsWith("/etc/os-release", StringComparison.Ordinal);
+        return inner.EndsWith("/" + DbSuffix, StringComparison.Ordinal) || OsRelease.IsOsRelease(inner);
     }
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
-        if (file.InnerPath.EndsWith("/etc/os-release", StringComparison.Ordinal))
+        if (OsRelease.IsOsRelease(file.InnerPath))
         {
-            if (RootedPaths.RootOf(file.Path, "etc/os-release") is { } r)
-                _osRelease.TryAdd(r, file.ReadText(64 << 10));
+            OsRelease.Remember(file, _osRelease);
             return;
         }
         if (file.Content.Length > MaxDatabaseBytes)
