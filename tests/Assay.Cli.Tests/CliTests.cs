@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Assay.Engine;
 using Assay.Reports;
 using Json.Schema;
 
@@ -24,7 +25,7 @@ public sealed class CliTests
     [Fact]
     public void Scan_Sample_FindsTheNestedTreeWithoutErrors()
     {
-        var e = ScanRunner.Run(new ScanRequest(Sample) { ShowProgress = false, SkipVulnerabilities = true });
+        var e = ScanRunner.Run(new ScanRequest(Sample) { SkipVulnerabilities = true }, showProgress: false);
         Assert.DoesNotContain(e.Errors, x => x.Category != "limit");
         Assert.Contains(e.Files, f => f.Path.EndsWith(".squashfs!/usr/sbin/httpd", StringComparison.Ordinal) && f.Type?.Class == "elf");
         Assert.Contains(e.Files, f => f.Path == "delivery-EX1000_1.2.0.zip!/firmware/initramfs.cpio.gz!/initramfs.cpio!/etc/inittab");
@@ -34,7 +35,7 @@ public sealed class CliTests
     [Fact]
     public void JsonReport_Sample_ValidatesAgainstTheDocumentedSchema()
     {
-        var e = ScanRunner.Run(new ScanRequest(Sample) { ShowProgress = false, SkipVulnerabilities = true });
+        var e = ScanRunner.Run(new ScanRequest(Sample) { SkipVulnerabilities = true }, showProgress: false);
         using var stream = new MemoryStream();
         new JsonReportWriter().Write(e, stream);
         var schema = JsonSchema.FromFile(Path.Combine(Repo, "docs", "evaluation.schema.json"));
@@ -45,7 +46,7 @@ public sealed class CliTests
     [Fact]
     public void Summary_Sample_NamesFormatsAndCounts()
     {
-        var e = ScanRunner.Run(new ScanRequest(Sample) { ShowProgress = false, SkipVulnerabilities = true });
+        var e = ScanRunner.Run(new ScanRequest(Sample) { SkipVulnerabilities = true }, showProgress: false);
         using var stream = new MemoryStream();
         new SummaryReportWriter().Write(e, stream);
         var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());

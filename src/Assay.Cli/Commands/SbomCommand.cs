@@ -39,7 +39,7 @@ internal static class SbomCommand
             Evaluation evaluation;
             try
             {
-                evaluation = ScanRunner.Run(request);
+                evaluation = ScanRunner.Run(request, binder.ShowProgress(parse));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {

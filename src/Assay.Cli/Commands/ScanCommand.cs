@@ -34,7 +34,7 @@ internal static class ScanCommand
             Evaluation evaluation;
             try
             {
-                evaluation = ScanRunner.Run(request);
+                evaluation = ScanRunner.Run(request, binder.ShowProgress(parse));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Assay.Core.Model;
 using Assay.Core.Pipeline;
+using Assay.Engine;
 
 namespace Assay.Cli.Commands;
 
@@ -68,8 +69,10 @@ internal sealed class ScanOptionsBinder
         DatabasePath = parse.GetValue(Database),
         SkipVulnerabilities = parse.GetValue(NoVulnerabilities),
         VexPath = parse.GetValue(Vex),
-        ShowProgress = !parse.GetValue(NoProgress),
     };
+
+    /// <summary>False when the user asked for no progress display (<c>--no-progress</c>).</summary>
+    public bool ShowProgress(ParseResult parse) => !parse.GetValue(NoProgress);
 
     /// <summary>Checks the input before a scan: exit code 3 with a message that says what to do.</summary>
     public static int? CheckInput(string path)

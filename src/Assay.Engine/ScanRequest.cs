@@ -1,0 +1,22 @@
+using Assay.Core.Pipeline;
+
+namespace Assay.Engine;
+
+/// <summary>What one scan is asked to do: the same request from <c>assay scan</c>, <c>assay sbom</c>, the service or a test.</summary>
+public sealed record ScanRequest(string InputPath)
+{
+    public ScanLimits Limits { get; init; } = new();
+
+    /// <summary>Folder to write the unpacked tree into (through <see cref="Core.Extraction.ExtractionRoot"/>); null: nothing is written.</summary>
+    public string? ExtractDirectory { get; init; }
+
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Vulnerability database to match against; null: the default one if it exists.</summary>
+    public string? DatabasePath { get; init; }
+
+    public bool SkipVulnerabilities { get; init; }
+
+    /// <summary>OpenVEX or CycloneDX VEX document with triage states for the vulnerabilities.</summary>
+    public string? VexPath { get; init; }
+}
