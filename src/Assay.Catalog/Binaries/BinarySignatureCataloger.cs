@@ -278,8 +278,8 @@ public sealed class BinarySignatureCataloger : IInspector
             }
             catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
             {
-                // a window is at most 1 KiB and the patterns do not backtrack; should it still
-                // time out, this anchor is skipped and the rest of the file is searched
+                // window patterns have no time limit (non-backtracking, at most 1 KiB); this is
+                // for a pattern compiled with one, which then skips this anchor only
                 continue;
             }
             foreach (System.Text.RegularExpressions.Match m in matches)

@@ -19,8 +19,14 @@ public sealed class SignatureDatabase
     /// <summary>Largest window a signature may ask for on either side of its anchor.</summary>
     public const int MaxWindow = 512;
 
-    /// <summary>Time limit of one pattern match on one window.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// Time limit of one file-name pattern on one name (the interpreted engine can backtrack). Window
+    /// patterns run on the non-backtracking engine, linear in their window of at most 1 KiB, and get
+    /// no wall-clock limit: on a loaded machine a thread can wait longer than any such limit, and a
+    /// timed-out window would silently drop a component, so the same input would give different
+    /// evaluations depending on the load.
+    /// </summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly Lazy<SignatureDatabase> LazyDefault = new(() => Load(OpenDefault()));
 
@@ -81,7 +87,7 @@ public sealed class SignatureDatabase
     }
 
     internal static Regex Compile(string pattern) =>
-        new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, MatchTimeout);
+        new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
 
     /// <summary>
     /// File-name patterns run on every file name (at most 255 bytes) and are simple anchored

@@ -31,7 +31,8 @@ public sealed class DpkgStatusCataloger : IInspector
     private const string InfoDir = "/var/lib/dpkg/info/";
 
     private static readonly HashSet<string> DebianFamily = new(StringComparer.Ordinal) { "debian", "ubuntu", "raspbian", "devuan", "kali", "linuxmint", "pureos", "pop" };
-    private static readonly Regex DebianRelease = new(@"deb(\d{1,2})u\d", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+    // non-backtracking, on a version string: linear, so no wall-clock limit (one would make the result depend on the load)
+    private static readonly Regex DebianRelease = new(@"deb(\d{1,2})u\d", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
 
     private readonly ConcurrentDictionary<string, string> _status = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _lists = new(StringComparer.Ordinal);
