@@ -249,7 +249,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
                 ? $"imports and wrapper disassembly ({_wrappersChecked.GetValueOrDefault(arch)} files disassembled)"
                 : "imports only; wrappers not disassembled on this architecture";
         }
-        sink.SetSummary("unsafe-functions", new UnsafeFunctionSummary
+        sink.SetSummary(new EvaluationSummaries { UnsafeFunctions = new UnsafeFunctionSummary
         {
             BinariesExamined = rows.Count,
             BinariesWithUnsafeCalls = rows.Count(r => r.Unsafe.Count > 0),
@@ -257,26 +257,6 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             BinariesByFunction = totals,
             Worst = worst,
             Coverage = coverage,
-        });
+        } });
     }
 }
-
-/// <summary>The <c>unsafe-functions</c> summary.</summary>
-public sealed record UnsafeFunctionSummary
-{
-    public int BinariesExamined { get; init; }
-    public int BinariesWithUnsafeCalls { get; init; }
-
-    /// <summary>Static binaries without a symbol table: their calls cannot be named.</summary>
-    public int BinariesWithoutSymbols { get; init; }
-
-    /// <summary>Function → number of binaries that call it.</summary>
-    public IReadOnlyDictionary<string, int> BinariesByFunction { get; init; } = new SortedDictionary<string, int>();
-    public IReadOnlyList<UnsafeBinary> Worst { get; init; } = [];
-
-    /// <summary>Architecture → what was analyzed.</summary>
-    public IReadOnlyDictionary<string, string> Coverage { get; init; } = new SortedDictionary<string, string>();
-}
-
-/// <summary>A binary and the distinct unsafe functions it calls.</summary>
-public sealed record UnsafeBinary(string Path, int Count, IReadOnlyList<string> Functions);

@@ -147,21 +147,16 @@ public sealed class HtmlReportWriter : IReportWriter
         html.Append("</table>\n");
     }
 
-    /// <summary>The TS 33.117 table from the analyzers' summary, read as JSON so it works for documents read back from disk too.</summary>
+    /// <summary>The TS 33.117 table of the evaluation's typed summary section.</summary>
     private static void Requirements(StringBuilder html, Evaluation e)
     {
-        if (!e.Summaries.TryGetValue("ts33117", out var summary))
-            return;
-        var json = summary is JsonElement element ? element : JsonSerializer.SerializeToElement(summary, AssayJson.Options);
-        if (!json.TryGetProperty("requirements", out var rows) || rows.ValueKind != JsonValueKind.Array)
+        if (e.Summaries.Ts33117 is not { } summary)
             return;
         html.Append("<h2>3GPP TS 33.117 requirements</h2>\n<table><tr><th>clause</th><th>requirement</th><th>status</th><th>rules that failed</th></tr>\n");
-        foreach (var row in rows.EnumerateArray())
+        foreach (var row in summary.Requirements)
         {
-            var status = Text(row, "status");
-            var failed = row.TryGetProperty("failedRules", out var fr) && fr.ValueKind == JsonValueKind.Array ? string.Join(", ", fr.EnumerateArray().Select(x => x.GetString())) : "";
-            html.Append("<tr><td>").Append(E(Text(row, "section"))).Append("</td><td>").Append(E(Text(row, "title"))).Append("</td><td class=\"").Append(E(status)).Append("\">")
-                .Append(E(status)).Append("</td><td><code>").Append(E(failed)).Append("</code></td></tr>\n");
+            html.Append("<tr><td>").Append(E(row.Section)).Append("</td><td>").Append(E(row.Title)).Append("</td><td class=\"").Append(E(row.Status)).Append("\">")
+                .Append(E(row.Status)).Append("</td><td><code>").Append(E(string.Join(", ", row.FailedRules))).Append("</code></td></tr>\n");
         }
         html.Append("</table>\n");
     }
@@ -192,7 +187,7 @@ public sealed class HtmlReportWriter : IReportWriter
         html.Append("<table><tr><th>category</th><th>where</th><th>by</th><th>message</th></tr>\n");
         foreach (var x in e.Errors)
         {
-            html.Append("<tr><td>").Append(E(x.Category)).Append("</td><td class=\"mono\">").Append(E(x.Path)).Append(x.Offset is { } o ? $" @0x{o:x}" : "")
+            html.Append("<tr><td>").Append(E(x.Category.ToName())).Append("</td><td class=\"mono\">").Append(E(x.Path)).Append(x.Offset is { } o ? $" @0x{o:x}" : "")
                 .Append("</td><td>").Append(E(x.Handler)).Append("</td><td>").Append(E(x.Message)).Append("</td></tr>\n");
         }
         html.Append("</table>\n");
@@ -215,8 +210,6 @@ public sealed class HtmlReportWriter : IReportWriter
     }
 
     private static string Badge(Severity s) => $"<span class=\"sev {s.ToString().ToLowerInvariant()}\">{s.ToString().ToLowerInvariant()}</span>";
-
-    private static string Text(JsonElement row, string name) => row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 
     private static string? Parent(string path, List<FileRecord> containers)
     {

@@ -111,7 +111,7 @@ public sealed class SummaryReportWriter : IReportWriter
         else
         {
             foreach (var error in e.Errors.Take(MaxErrors))
-                console.MarkupLine($"  [yellow]{Safe(error.Category)}[/] {Safe(Shorten(error.Path, 60))} [dim]{Safe(error.Handler)}[/]: {Safe(error.Message)}");
+                console.MarkupLine($"  [yellow]{Safe(error.Category.ToName())}[/] {Safe(Shorten(error.Path, 60))} [dim]{Safe(error.Handler)}[/]: {Safe(error.Message)}");
             if (e.Errors.Count > MaxErrors)
                 console.MarkupLine($"  … and {e.Errors.Count - MaxErrors} more (see -f json)");
         }

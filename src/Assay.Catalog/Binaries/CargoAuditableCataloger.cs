@@ -1,9 +1,9 @@
 using System.IO.Compression;
 using System.Text.Json;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Content;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
 
@@ -32,7 +32,7 @@ public sealed class CargoAuditableCataloger : IInspector
             return;
         if (section.Size > MaxCompressed)
         {
-            sink.Add(new ScanError { Path = file.Path, Handler = Id, Offset = section.Offset, Category = "limit", Message = $".dep-v0 is {section.Size} bytes, more than {MaxCompressed}; the crate list was not read" });
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Offset = section.Offset, Category = ErrorCategory.Limit, Message = $".dep-v0 is {section.Size} bytes, more than {MaxCompressed}; the crate list was not read" });
             return;
         }
         try

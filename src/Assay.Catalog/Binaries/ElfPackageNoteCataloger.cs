@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Content;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
 

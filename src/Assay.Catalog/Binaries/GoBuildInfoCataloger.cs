@@ -1,7 +1,7 @@
-using Assay.Catalog.Identifiers;
 using Assay.Core.Content;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
 
@@ -127,7 +127,7 @@ public sealed class GoBuildInfoCataloger : IInspector
                 Location = path,
                 Type = "go-module",
                 Purl = PackageUrl.Create("golang", null, "stdlib", v),
-                Cpe = Cpe.Application("golang", "go", v),
+                Cpe = Cpe23.Application("golang", "go", v),
                 Linkage = "static",
                 Evidence = [evidence],
             };

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Ecosystems;
 

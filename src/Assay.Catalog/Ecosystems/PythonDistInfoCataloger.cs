@@ -1,6 +1,6 @@
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Ecosystems;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Assay.Catalog.Binaries;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Packages;
 

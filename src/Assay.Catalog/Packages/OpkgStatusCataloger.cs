@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Assay.Catalog.Binaries;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Packages;
 

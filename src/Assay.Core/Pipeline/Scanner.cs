@@ -88,7 +88,7 @@ public sealed class Scanner
             Components = [.. _sink.Components.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Version, StringComparer.Ordinal).ThenBy(c => c.Location, StringComparer.Ordinal).ThenBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Purl, StringComparer.Ordinal)],
             Findings = [.. _sink.Findings.OrderBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Line).ThenBy(f => f.Evidence, StringComparer.Ordinal)],
             Errors = [.. _errors.Concat(_sink.Errors).Distinct().OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Handler, StringComparer.Ordinal).ThenBy(e => e.Message, StringComparer.Ordinal)],
-            Summaries = new SortedDictionary<string, object>(_sink.Summaries.ToDictionary(), StringComparer.Ordinal),
+            Summaries = _sink.Summaries,
         };
     }
 
@@ -103,7 +103,7 @@ public sealed class Scanner
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _errors.Add(new ScanError { Path = "", Handler = inspector.Id, Message = $"failed after the scan: {e.GetType().Name}: {e.Message}", Category = "internal" });
+                _errors.Add(new ScanError { Path = "", Handler = inspector.Id, Message = $"failed after the scan: {e.GetType().Name}: {e.Message}", Category = ErrorCategory.Internal });
             }
         }
     }
@@ -121,7 +121,7 @@ public sealed class Scanner
             var sha = node.Sha256 ?? Hash(blob);
             var header = blob.ReadBytes(0, FileType.HeaderBytes);
             var type = FileType.Detect(header, blob.Length);
-            var (handler, match) = node.Forced is { } forced ? (forced, SafeMatch(forced, blob, 0)) : Identify(blob, header, type);
+            var (handler, match) = node.Forced is { } forced ? (forced, SafeMatch(forced, blob, 0, node.Path)) : Identify(blob, header, type, node.Path);
             var selfContained = node.Ancestors.Contains(sha) && blob.Length > 0;
             if (handler is not null && match is not null)
                 type = type with { Class = ClassOf(handler.Category), Description = match.Description };
@@ -146,7 +146,7 @@ public sealed class Scanner
             Inspect(record, blob);
             if (selfContained)
             {
-                _errors.Add(new ScanError { Path = node.Path, Handler = "pipeline", Category = "limit", Message = "this file is identical to a container it was unpacked from (a self-reproducing archive, e.g. a zip quine); not unpacked again" });
+                _errors.Add(new ScanError { Path = node.Path, Handler = "pipeline", Category = ErrorCategory.Limit, Message = "this file is identical to a container it was unpacked from (a self-reproducing archive, e.g. a zip quine); not unpacked again" });
                 return;
             }
             if (handler is not null && match is not null)
@@ -171,11 +171,11 @@ public sealed class Scanner
         }
         catch (LimitExceededException e)
         {
-            _errors.Add(new ScanError { Path = node.Path, Handler = "pipeline", Category = "limit", Message = e.Message });
+            _errors.Add(new ScanError { Path = node.Path, Handler = "pipeline", Category = ErrorCategory.Limit, Message = e.Message });
         }
         catch (Exception e)
         {
-            _errors.Add(new ScanError { Path = node.Path, Handler = "pipeline", Category = "internal", Message = $"{e.GetType().Name}: {e.Message}" });
+            _errors.Add(new ScanError { Path = node.Path, Handler = "pipeline", Category = ErrorCategory.Internal, Message = $"{e.GetType().Name}: {e.Message}" });
         }
         finally
         {
@@ -184,7 +184,7 @@ public sealed class Scanner
         }
     }
 
-    private (IFormatHandler? Handler, FormatMatch? Match) Identify(IBlob blob, byte[] header, FileTypeInfo type)
+    private (IFormatHandler? Handler, FormatMatch? Match) Identify(IBlob blob, byte[] header, FileTypeInfo type, string path)
     {
         foreach (var handler in _options.Handlers.All)
         {
@@ -210,7 +210,7 @@ public sealed class Scanner
             // Handlers without magic (text encodings) are only tried on text.
             if (!candidate || (magics.Count == 0 && type.Class != "text"))
                 continue;
-            var match = SafeMatch(handler, blob, 0);
+            var match = SafeMatch(handler, blob, 0, path);
             if (match is not null && match.Offset == 0)
                 return (handler, match);
         }
@@ -231,17 +231,32 @@ public sealed class Scanner
         return null;
     }
 
-    private FormatMatch? SafeMatch(IFormatHandler handler, IBlob blob, long offset)
+    /// <summary>A handler's match; a malformed header is "not this format", any other failure is reported as our bug.</summary>
+    private FormatMatch? SafeMatch(IFormatHandler handler, IBlob blob, long offset, string path)
     {
         try
         {
             return handler.TryMatch(blob, offset);
         }
-        catch (Exception e) when (e is FormatException or EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException)
+        catch (Exception e) when (FailureClassifier.IsInputFailure(e))
         {
             return null;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _errors.Add(MatchFailure(handler, offset, path, e));
+            return null;
+        }
     }
+
+    private static ScanError MatchFailure(IFormatHandler handler, long offset, string path, Exception e) => new()
+    {
+        Path = path,
+        Handler = handler.Id,
+        Offset = offset,
+        Category = FailureClassifier.Classify(e),
+        Message = FailureClassifier.Describe(e, $"{handler.Id} validating a header at 0x{offset:x}"),
+    };
 
     /// <summary>Unpacks one chunk; returns where it ends (its declared length, or what the handler reported, or the blob end).</summary>
     private long Unpack(Node node, string sha, IFormatHandler handler, FormatMatch match)
@@ -256,7 +271,7 @@ public sealed class Scanner
         }
         if (node.Depth + 1 > _limits.MaxDepth)
         {
-            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Category = "limit", Message = $"nesting depth {node.Depth + 1} passes --max-depth {_limits.MaxDepth}; {handler.Id} content not unpacked" });
+            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Category = ErrorCategory.Limit, Message = $"nesting depth {node.Depth + 1} passes --max-depth {_limits.MaxDepth}; {handler.Id} content not unpacked" });
             _chunks.Add(new ChunkRecord { Path = node.Path, Offset = match.Offset, Length = length, Format = handler.Id, Node = node.Path });
             return match.Offset + length;
         }
@@ -270,25 +285,13 @@ public sealed class Scanner
         {
             handler.Unpack(chunk, match, context);
         }
-        catch (FormatException e)
-        {
-            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Offset = e.Offset, Message = e.Message });
-        }
-        catch (LimitExceededException e)
-        {
-            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Category = "limit", Message = e.Message });
-        }
         catch (OperationCanceledException) when (!_cancellation.IsCancellationRequested)
         {
-            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Category = "limit", Message = $"{handler.Id} spent more than {_limits.HandlerTimeout.TotalSeconds:0} s here (--handler-timeout); the rest of this container was not unpacked" });
-        }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or NotSupportedException)
-        {
-            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Message = $"{handler.Id}: {e.Message}" });
+            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Category = ErrorCategory.Limit, Message = $"{handler.Id} spent more than {_limits.HandlerTimeout.TotalSeconds:0} s here (--handler-timeout); the rest of this container was not unpacked" });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _errors.Add(new ScanError { Path = node.Path, Handler = handler.Id, Category = "internal", Message = $"{handler.Id} failed with {e.GetType().Name}: {e.Message} (a bug in Assay; please report it with the input)" });
+            _errors.Add(UnpackFailure(handler.Id, node.Path, e));
         }
         finally
         {
@@ -300,12 +303,21 @@ public sealed class Scanner
         return match.Offset + length;
     }
 
+    /// <summary>The error entry of a handler that failed while unpacking, by what the failure means.</summary>
+    private static ScanError UnpackFailure(string handlerId, string path, Exception e) => FailureClassifier.Classify(e) switch
+    {
+        ErrorCategory.Malformed when e is FormatException f => new ScanError { Path = path, Handler = handlerId, Offset = f.Offset, Message = f.Message },
+        ErrorCategory.Limit => new ScanError { Path = path, Handler = handlerId, Category = ErrorCategory.Limit, Message = e.Message },
+        ErrorCategory.Internal => new ScanError { Path = path, Handler = handlerId, Category = ErrorCategory.Internal, Message = FailureClassifier.Describe(e, handlerId) },
+        var category => new ScanError { Path = path, Handler = handlerId, Category = category, Message = $"{handlerId}: {e.Message}" },
+    };
+
     private void Carve(Node node, string sha, long from)
     {
         var blob = node.Blob;
-        var found = _carver.Find(blob, from, _cancellation, out var truncated);
+        var found = _carver.Find(blob, from, _cancellation, out var truncated, (handler, offset, e) => _errors.Add(MatchFailure(handler, offset, node.Path, e)));
         if (truncated)
-            _errors.Add(new ScanError { Path = node.Path, Handler = "carver", Category = "limit", Message = $"more than {Carver.MaxCandidates:N0} candidate signatures; carving stopped early" });
+            _errors.Add(new ScanError { Path = node.Path, Handler = "carver", Category = ErrorCategory.Limit, Message = $"more than {Carver.MaxCandidates:N0} candidate signatures; carving stopped early" });
         if (found.Count == 0)
         {
             if (node.Depth == 0 || from > 0)
@@ -368,7 +380,7 @@ public sealed class Scanner
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _errors.Add(new ScanError { Path = record.Path, Handler = inspector.Id, Category = "internal", Message = $"{inspector.Id} failed on this file: {e.GetType().Name}: {e.Message}" });
+                _errors.Add(new ScanError { Path = record.Path, Handler = inspector.Id, Category = FailureClassifier.Classify(e), Message = $"{inspector.Id} failed on this file: {e.GetType().Name}: {e.Message}" });
             }
         }
     }
@@ -383,15 +395,15 @@ public sealed class Scanner
         }
         catch (ExtractionRefusedException e)
         {
-            _errors.Add(new ScanError { Path = path, Handler = "extract", Category = "unsafe", Message = e.Message });
+            _errors.Add(new ScanError { Path = path, Handler = "extract", Category = ErrorCategory.Unsafe, Message = e.Message });
         }
         catch (IOException e)
         {
-            _errors.Add(new ScanError { Path = path, Handler = "extract", Category = "io", Message = $"could not write: {e.Message}" });
+            _errors.Add(new ScanError { Path = path, Handler = "extract", Category = ErrorCategory.Io, Message = $"could not write: {e.Message}" });
         }
         catch (UnauthorizedAccessException e)
         {
-            _errors.Add(new ScanError { Path = path, Handler = "extract", Category = "io", Message = $"could not write: {e.Message}" });
+            _errors.Add(new ScanError { Path = path, Handler = "extract", Category = ErrorCategory.Io, Message = $"could not write: {e.Message}" });
         }
     }
 
@@ -548,16 +560,17 @@ public sealed class Scanner
             }
             catch (LimitExceededException e) when (e.Limit is "maxRatio" or "maxFileBytes")
             {
-                scanner._errors.Add(new ScanError { Path = path, Handler = handlerId, Category = "limit", Message = e.Message });
+                scanner._errors.Add(new ScanError { Path = path, Handler = handlerId, Category = ErrorCategory.Limit, Message = e.Message });
                 scanner._files.Add(Record(path, NodeKind.File, meta));
                 return;
             }
             catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException))
             {
-                // Anything a decompressor throws while its stream is read is about the data (third-party
-                // decoders throw their own exception types for corrupt input).
-                var what = e is InvalidDataException or FormatException or EndOfStreamException ? e.Message : $"{e.GetType().Name}: {e.Message}";
-                scanner._errors.Add(new ScanError { Path = path, Handler = handlerId, Message = $"content could not be read: {what}", Offset = (e as FormatException)?.Offset });
+                // Third-party decoders are wrapped in DecoderStream, so what arrives here is classified
+                // like any other failure: corrupt data, a host problem, or our bug.
+                var category = FailureClassifier.Classify(e);
+                var what = category == ErrorCategory.Malformed ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                scanner._errors.Add(new ScanError { Path = path, Handler = handlerId, Category = category, Message = $"content could not be read: {what}", Offset = (e as FormatException)?.Offset });
                 scanner._files.Add(Record(path, NodeKind.File, meta));
                 return;
             }
@@ -581,7 +594,7 @@ public sealed class Scanner
             CancellationToken.ThrowIfCancellationRequested();
             var normalized = VirtualPath.Normalize(meta.Path, out var escaped);
             if (escaped)
-                scanner._errors.Add(new ScanError { Path = parent.Path, Handler = handlerId, Category = "unsafe", Message = $"entry name '{Printable(meta.Path)}' climbs out of the container (path traversal); listed as '{normalized}'" });
+                scanner._errors.Add(new ScanError { Path = parent.Path, Handler = handlerId, Category = ErrorCategory.Unsafe, Message = $"entry name '{Printable(meta.Path)}' climbs out of the container (path traversal); listed as '{normalized}'" });
             if (normalized is null)
                 return null;
             scanner._budget.AddFile();

@@ -50,17 +50,29 @@ public sealed class InspectionSink
     private readonly System.Collections.Concurrent.ConcurrentBag<Component> _components = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<Finding> _findings = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<ScanError> _errors = [];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _summaries = new(StringComparer.Ordinal);
+    private readonly Lock _summaryLock = new();
+    private EvaluationSummaries _summaries = EvaluationSummaries.None;
 
     public void Add(Component component) => _components.Add(component);
     public void Add(Finding finding) => _findings.Add(finding);
     public void Add(ScanError error) => _errors.Add(error);
 
-    /// <summary>A table for the evaluation's <c>summaries</c> (e.g. the TS 33.117 requirement status).</summary>
-    public void SetSummary(string id, object summary) => _summaries[id] = summary;
+    /// <summary>Sets the summary sections that <paramref name="sections"/> has (the others stay as they are).</summary>
+    public void SetSummary(EvaluationSummaries sections)
+    {
+        lock (_summaryLock)
+            _summaries = _summaries.Merge(sections);
+    }
 
     public IReadOnlyCollection<Component> Components => _components;
     public IReadOnlyCollection<Finding> Findings => _findings;
     public IReadOnlyCollection<ScanError> Errors => _errors;
-    public IReadOnlyDictionary<string, object> Summaries => _summaries;
+    public EvaluationSummaries Summaries
+    {
+        get
+        {
+            lock (_summaryLock)
+                return _summaries;
+        }
+    }
 }

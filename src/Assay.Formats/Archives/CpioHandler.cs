@@ -22,7 +22,7 @@ namespace Assay.Formats;
 /// mtime[2], namesize, filesize[2]; 32-bit values as most-significant half first); name and data
 /// padded to 2. The archive ends with the entry "TRAILER!!!". (cpio(5), libarchive cpio.5)
 /// </remarks>
-public sealed class CpioHandler : IFormatHandler
+internal sealed class CpioHandler : IFormatHandler<CpioHandler.Variant>
 {
     private const int NewcHeader = 110;
     private const int OdcHeader = 76;
@@ -34,7 +34,7 @@ public sealed class CpioHandler : IFormatHandler
     private const int TypeRegular = 0x8000, TypeDirectory = 0x4000, TypeSymlink = 0xa000;
     private const int TypeChar = 0x2000, TypeBlock = 0x6000, TypeFifo = 0x1000, TypeSocket = 0xc000;
 
-    private enum Variant
+    internal enum Variant
     {
         Newc,
         Crc,
@@ -51,7 +51,7 @@ public sealed class CpioHandler : IFormatHandler
     public IReadOnlyList<string> References { get; } = ["cpio(5) (libarchive): formats newc, crc, odc, old binary", "Linux Documentation/driver-api/early-userspace/buffer-format.rst"];
     public IReadOnlyList<string> Limitations { get; } = ["the crc variant's checksum is not verified", "odc and binary hard links are listed as separate files as stored"];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Variant>? TryMatch(IBlob blob, long offset)
     {
         if (Detect(blob, offset) is not { } variant)
             return null;
@@ -69,7 +69,7 @@ public sealed class CpioHandler : IFormatHandler
         {
             return null;
         }
-        return new FormatMatch(offset, ArchiveLength(blob, offset, variant), $"cpio ({variant.ToString().ToLowerInvariant()})") { State = variant };
+        return new FormatMatch<Variant>(offset, ArchiveLength(blob, offset, variant), $"cpio ({variant.ToString().ToLowerInvariant()})", variant);
     }
 
     /// <summary>
@@ -105,9 +105,9 @@ public sealed class CpioHandler : IFormatHandler
         return null;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Variant> match, IUnpackContext context)
     {
-        var variant = (Variant)match.State!;
+        var variant = match.State;
         long position = 0;
         var pendingLinks = new Dictionary<(long, long, long), List<EntryMeta>>();
         while (position < chunk.Length)

@@ -75,7 +75,7 @@ public sealed class SevenZipHandler : IFormatHandler
                 context.AddDirectory(meta);
                 continue;
             }
-            using var content = reader.OpenEntryStream();
+            using var content = new DecoderStream(reader.OpenEntryStream(), Id);
             context.AddFile(meta, content, entry.CompressedSize > 0 ? entry.CompressedSize : null);
         }
     }

@@ -23,7 +23,7 @@ namespace Assay.Formats;
 /// extra + comment); local file header <c>50 4b 03 04</c> (30 bytes + name + extra) before each
 /// entry's data.
 /// </remarks>
-public sealed class ZipHandler : IFormatHandler
+internal sealed class ZipHandler : IFormatHandler<ZipHandler.Directory>
 {
     private const uint LocalSignature = 0x04034b50;
     private const uint CentralSignature = 0x02014b50;
@@ -48,9 +48,9 @@ public sealed class ZipHandler : IFormatHandler
     public IReadOnlyList<string> References { get; } = ["PKWARE APPNOTE.TXT 6.3.10 (sections 4.3, 4.4, 4.5.3 zip64)"];
     public IReadOnlyList<string> Limitations { get; } = ["encrypted entries are listed but not decrypted", "multi-disk (spanned) archives are not supported", "when carving, the end of central directory must lie inside the carved region"];
 
-    private readonly record struct Directory(long CentralOffset, long CentralSize, long Entries, long ArchiveStart, long End);
+    internal readonly record struct Directory(long CentralOffset, long CentralSize, long Entries, long ArchiveStart, long End);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Directory>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> sig = stackalloc byte[4];
         if (!blob.TryReadExactly(offset, sig))
@@ -63,7 +63,7 @@ public sealed class ZipHandler : IFormatHandler
         try
         {
             var dir = FindDirectory(blob, offset);
-            return dir is null ? null : new FormatMatch(offset, dir.Value.End - offset, $"zip, {dir.Value.Entries} entries") { State = dir.Value };
+            return dir is null ? null : new FormatMatch<Directory>(offset, dir.Value.End - offset, $"zip, {dir.Value.Entries} entries", dir.Value);
         }
         catch (Exception e) when (e is FormatException or EndOfStreamException or OverflowException)
         {
@@ -172,9 +172,9 @@ public sealed class ZipHandler : IFormatHandler
         return at >= 0 && at < endPosition ? at : null;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Directory> match, IUnpackContext context)
     {
-        var dir = (Directory)match.State!;
+        var dir = match.State;
         // State offsets are relative to the blob TryMatch saw; rebase them onto the chunk.
         var shift = match.Offset;
         var central = dir.CentralOffset - shift;
@@ -277,10 +277,10 @@ public sealed class ZipHandler : IFormatHandler
         return method switch
         {
             MethodDeflate => new DeflateStream(input, System.IO.Compression.CompressionMode.Decompress),
-            MethodDeflate64 => new Deflate64Stream(input, SharpCompress.Compressors.CompressionMode.Decompress),
-            MethodBzip2 => BZip2Stream.Create(input, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: false, tolerateTruncatedStream: false),
+            MethodDeflate64 => new DecoderStream(new Deflate64Stream(input, SharpCompress.Compressors.CompressionMode.Decompress), Id),
+            MethodBzip2 => new DecoderStream(BZip2Stream.Create(input, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: false, tolerateTruncatedStream: false), Id),
             MethodLzma => OpenLzma(input, data.Length, size, offset),
-            MethodZstd => new ZstdSharp.DecompressionStream(input),
+            MethodZstd => new DecoderStream(new ZstdSharp.DecompressionStream(input), Id),
             MethodStored => input,
             _ => throw new FormatException(Id, offset, $"compression method {method} is not supported (stored, deflate, deflate64, bzip2, lzma and zstd are)"),
         };
@@ -296,7 +296,7 @@ public sealed class ZipHandler : IFormatHandler
             throw new FormatException(Id, offset, $"LZMA properties size {propsSize}, expected 5");
         var props = new byte[5];
         input.ReadExactly(props);
-        return LzmaStream.Create(props, input, compressed - 9, size, leaveOpen: false);
+        return new DecoderStream(LzmaStream.Create(props, input, compressed - 9, size, leaveOpen: false), Id);
     }
 
     private static void ApplyZip64(byte[] extra, ref long size, ref long compressed, ref long local)

@@ -20,7 +20,7 @@ public sealed class HostileInputTests : IDisposable
     public void TarTraversal_Listing_ReportsClimbingNamesAndKeepsThemInside()
     {
         var e = ScanHelper.Scan("archives/traversal.tar");
-        Assert.Contains(e.Errors, x => x.Category == "unsafe" && x.Message.Contains("../../evil.txt", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Unsafe && x.Message.Contains("../../evil.txt", StringComparison.Ordinal));
         Assert.Contains(e.Files, f => f.Path == "traversal.tar!/evil.txt");
         Assert.Contains(e.Files, f => f.Path == "traversal.tar!/abs/evil.txt");
         Assert.DoesNotContain(e.Files, f => f.Path.Contains("..", StringComparison.Ordinal));
@@ -50,7 +50,7 @@ public sealed class HostileInputTests : IDisposable
     {
         var root = Path.Combine(_temp, "zip");
         var e = ScanHelper.Scan("archives/traversal.zip", extractTo: root);
-        Assert.Contains(e.Errors, x => x.Category == "unsafe");
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Unsafe);
         Assert.True(File.Exists(Path.Combine(root, "traversal.zip.extracted", "zip-evil.txt")));
         Assert.False(File.Exists(Path.Combine(_temp, "zip-evil.txt")));
     }
@@ -60,7 +60,7 @@ public sealed class HostileInputTests : IDisposable
     {
         // 128 GiB when fully unpacked; the budget (100x the input, at least 1 GiB) stops it.
         var e = ScanHelper.Scan("archives/bomb.zip", new ScanLimits { MinTotalBytes = 256L << 20 });
-        Assert.Contains(e.Errors, x => x.Category == "limit" && (x.Message.Contains("bomb", StringComparison.Ordinal)));
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Limit && (x.Message.Contains("bomb", StringComparison.Ordinal)));
         Assert.True(e.Files.Where(f => f.Size is not null).Sum(f => f.Size!.Value) < 2L << 30);
     }
 
@@ -71,7 +71,7 @@ public sealed class HostileInputTests : IDisposable
     {
         // 1 MiB of holes from a few stored bytes: the ratio check applies to sparse entries too.
         var e = ScanHelper.Scan($"archives/{fixture}", new ScanLimits { RatioFloorBytes = 4096, MaxRatio = 100 });
-        Assert.Contains(e.Errors, x => x.Category == "limit" && x.Message.Contains("ratio", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Limit && x.Message.Contains("ratio", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class HostileInputTests : IDisposable
     public void DeepNesting_MaxDepth_StopsAtTheLimit()
     {
         var e = ScanHelper.Scan("archives/deep.zip", new ScanLimits { MaxDepth = 8 });
-        Assert.Contains(e.Errors, x => x.Category == "limit" && x.Message.Contains("--max-depth 8", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Limit && x.Message.Contains("--max-depth 8", StringComparison.Ordinal));
         Assert.True(e.Files.Max(f => f.Path.Split("!/").Length) <= 9);
     }
 
@@ -130,7 +130,7 @@ public sealed class HostileInputTests : IDisposable
         foreach (var variant in variants)
         {
             var e = ScanHelper.ScanBytes(variant, fixture, new ScanLimits { HandlerTimeout = TimeSpan.FromSeconds(20) });
-            Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+            Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
             Assert.NotEmpty(e.Files);
         }
         // And the truncated half is always reported as a problem.

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Same input, same evaluation across a code change: builds two revisions of Assay (default: the
+# merge base with `main` and the working tree), scans every image of the shared corpus with each
+# (`assay scan -f json --no-vulns`), and compares the evaluations field by field with the volatile
+# fields (startedAt, finishedAt) masked. Differences that a change meant to make are listed, with
+# the fix that explains them, in eval/identity/expected-differences.json; anything else fails.
+#
+# usage: bash eval/identity/run.sh [BEFORE [AFTER]]
+#        BEFORE, AFTER: git revisions, or "worktree" for the checkout as it is (default AFTER);
+#                       BEFORE defaults to `git merge-base HEAD main`.
+# env:   CORPUS (default /work/shared/corpus, else ../shared/corpus), WORK (default
+#        /tmp/assay-identity: builds and evaluations are kept there between runs, keyed by commit),
+#        JOBS (passed as --jobs), ONLY="rootfs.tar.gz,esbuild" (restrict to these image names),
+#        AFTER_ARGS (more scan options for the AFTER side only, e.g. "--jobs 1 --no-cache").
+# exit:  0 identical apart from the expected differences, 1 other differences, 2 build/scan failure.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+if [ -z "${CORPUS:-}" ]; then
+  for c in /work/shared/corpus "$ROOT/../shared/corpus"; do
+    [ -f "$c/ground-truth.json" ] && { CORPUS=$(cd "$c" && pwd); break; }
+  done
+fi
+if [ -z "${CORPUS:-}" ] || [ ! -f "$CORPUS/ground-truth.json" ]; then
+  echo "eval/identity: shared corpus not found (set CORPUS); skipping." >&2
+  exit 0
+fi
+WORK=${WORK:-/tmp/assay-identity}
+BEFORE=${1:-$(git -C "$ROOT" merge-base HEAD main)}
+AFTER=${2:-worktree}
+mkdir -p "$WORK"
+
+# build REV -> prints the path of its assay binary. A commit is exported with `git archive` into
+# $WORK/src-SHA and built once; "worktree" builds this checkout into its own artifacts slot.
+build() {
+  local rev=$1 dir bin
+  if [ "$rev" = worktree ]; then
+    ASSAY_SLOT=identity dotnet build "$ROOT/src/Assay.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly >&2 || return 2
+    echo "$ROOT/artifacts/slot-identity/bin/Assay.Cli/release/assay"
+    return
+  fi
+  local sha; sha=$(git -C "$ROOT" rev-parse --short=12 "$rev^{commit}")
+  dir=$WORK/src-$sha
+  bin=$dir/artifacts/bin/Assay.Cli/release/assay
+  if [ ! -x "$bin" ]; then
+    rm -rf "$dir"; mkdir -p "$dir"
+    git -C "$ROOT" archive "$sha" | tar -x -C "$dir"
+    (cd "$dir" && dotnet build src/Assay.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >&2) || return 2
+  fi
+  echo "$bin"
+}
+
+label() { if [ "$1" = worktree ]; then echo worktree; else git -C "$ROOT" rev-parse --short=12 "$1^{commit}"; fi; }
+
+images=()
+while IFS= read -r f; do images+=("$f"); done < <(find "$CORPUS/debian-rootfs" "$CORPUS/npm-binaries" -type f \( -name '*.gz' -o -name '*.xz' -o -name '*.tgz' -o -name '*.zip' -o -name '*.ubi' -o -name '*.ext4' -o -name '*.jffs2' -o -name '*.uImage' -o -name node -o -name esbuild \) | sort)
+
+status=0
+declare -A outdir
+for side in "$BEFORE" "$AFTER"; do
+  bin=$(build "$side") || { echo "eval/identity: building $side failed" >&2; exit 2; }
+  out=$WORK/eval-$(label "$side")
+  [ "$side" = worktree ] && rm -rf "$out"
+  mkdir -p "$out"
+  outdir[$side]=$out
+  for img in "${images[@]}"; do
+    name=$(basename "$img")
+    if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
+    [ -s "$out/$name.json" ] && continue
+    echo "[$(date +%T)] $(label "$side") $name" >&2
+    # shellcheck disable=SC2086
+    "$bin" scan "$img" -f json -o "$out/$name.json.tmp" --no-progress --no-vulns ${JOBS:+--jobs $JOBS} $( [ "$side" = "$AFTER" ] && echo "${AFTER_ARGS:-}") \
+      || { echo "eval/identity: scan of $name by $(label "$side") failed" >&2; exit 2; }
+    mv "$out/$name.json.tmp" "$out/$name.json"
+  done
+done
+python3 "$HERE/compare.py" "${outdir[$BEFORE]}" "${outdir[$AFTER]}" --expected "$HERE/expected-differences.json" ${ONLY:+--only "$ONLY"} || status=$?
+exit $status
