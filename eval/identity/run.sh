@@ -31,12 +31,18 @@ AFTER=${2:-worktree}
 mkdir -p "$WORK"
 
 # build REV -> prints the path of its assay binary. A commit is exported with `git archive` into
-# $WORK/src-SHA and built once; "worktree" builds this checkout into its own artifacts slot.
+# $WORK/src-SHA and built once; "worktree" builds a copy of this checkout (tracked and untracked
+# files) in $WORK/src-worktree, so editing may go on while it runs.
 build() {
   local rev=$1 dir bin
   if [ "$rev" = worktree ]; then
-    ASSAY_SLOT=identity dotnet build "$ROOT/src/Assay.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly >&2 || return 2
-    echo "$ROOT/artifacts/slot-identity/bin/Assay.Cli/release/assay"
+    # a copy of the checkout as it is now, so editing may go on while this runs
+    dir=$WORK/src-worktree
+    mkdir -p "$dir"
+    find "$dir" -mindepth 1 -maxdepth 1 ! -name artifacts -exec rm -rf {} +
+    (cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null --ignore-failed-read -cf - -T - 2>/dev/null | tar -xf - -C "$dir") || return 2
+    (cd "$dir" && dotnet build src/Assay.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >&2) || return 2
+    echo "$dir/artifacts/bin/Assay.Cli/release/assay"
     return
   fi
   local sha; sha=$(git -C "$ROOT" rev-parse --short=12 "$rev^{commit}")

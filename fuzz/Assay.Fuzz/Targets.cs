@@ -65,8 +65,8 @@ internal static class Targets
     /// <summary>The whole pipeline: any error must end up as an error entry, never escape.</summary>
     private static void Scan(byte[] bytes)
     {
-        var scanner = new Scanner(new ScanOptions { Handlers = BuiltinHandlers.Registry, Limits = Limits, Parallelism = 1 });
-        var evaluation = scanner.Scan(new MemoryBlob(bytes), "fuzz.bin", "fuzz.bin");
+        using var input = ScanInput.FromBlob(new MemoryBlob(bytes), "fuzz.bin");
+        var evaluation = ScanPipeline.Run(new ScanOptions { Handlers = BuiltinHandlers.Registry, Limits = Limits, Parallelism = 1 }, input);
         var bug = evaluation.Errors.FirstOrDefault(e => e.Category == ErrorCategory.Internal);
         if (bug is not null)
             throw new InvalidOperationException($"internal error recorded: {bug.Handler}: {bug.Message}");

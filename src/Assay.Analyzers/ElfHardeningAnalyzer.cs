@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
 using Assay.Analyzers.Elf;
 using Assay.Analyzers.Rules;
 using Assay.Core.Model;
@@ -20,8 +20,9 @@ namespace Assay.Analyzers;
 /// </remarks>
 public sealed class ElfHardeningAnalyzer : IInspector
 {
+    private const string RowFact = "row";
+
     private readonly ElfModelCache _cache;
-    private readonly ConcurrentBag<ElfFacts> _rows = [];
 
     public ElfHardeningAnalyzer()
         : this(new ElfModelCache(1))
@@ -33,6 +34,9 @@ public sealed class ElfHardeningAnalyzer : IInspector
     public string Id => "elf-hardening";
 
     public bool Wants(FileRecord file) => file.Type?.Class == "elf";
+
+    /// <summary>Each ELF's row goes to the sink as a fact, so its results are cached by content.</summary>
+    public bool CacheableByContent => true;
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
@@ -46,7 +50,8 @@ public sealed class ElfHardeningAnalyzer : IInspector
             sink.Add(new ScanError { Path = file.Path, Handler = Id, Message = e.Message });
             return;
         }
-        _rows.Add(facts);
+        // the row without its path (a fact's data holds no paths: the fact's own path is rebased)
+        sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(Row(facts) with { Path = "" })));
         foreach (var finding in Judge(facts))
             sink.Add(finding);
     }
@@ -97,7 +102,7 @@ public sealed class ElfHardeningAnalyzer : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
-        var rows = _rows.OrderBy(r => r.Path, StringComparer.Ordinal).Select(Row).ToList();
+        var rows = sink.FactsOf(Id).Where(f => f.Kind == RowFact).Select(f => JsonSerializer.Deserialize<HardeningRow>(f.Data)! with { Path = f.Path }).ToList();
         sink.SetSummary(new EvaluationSummaries { Hardening = new HardeningSummary
         {
             ElfFiles = rows.Count,

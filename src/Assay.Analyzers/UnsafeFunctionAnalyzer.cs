@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Assay.Analyzers.Elf;
 using Assay.Analyzers.Rules;
@@ -62,9 +63,9 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     // memcpy_s, strcpy_safe, safe_strcpy, secure_memcpy, strcpy_checked, SafeMemCopy ...
     private static readonly Regex WrapperName = Patterns.Bounded(@"^_?(?:(?:safe|secure|checked|bounded)_?(?:mem_?cpy|mem_?copy|mem_?move|str_?cpy|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)|(?:mem_?cpy|mem_?copy|mem_?move|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)_?(?:s|safe|secure|checked|bounded))$", RegexOptions.IgnoreCase);
 
+    private const string RowFact = "row";
+
     private readonly ElfModelCache _cache;
-    private readonly ConcurrentBag<(string Path, string Arch, IReadOnlyList<string> Unsafe, IReadOnlyList<string> Memcpy, bool Blind)> _rows = [];
-    private readonly ConcurrentDictionary<string, int> _wrappersChecked = new(StringComparer.Ordinal);
 
     public UnsafeFunctionAnalyzer()
         : this(new ElfModelCache(1))
@@ -76,6 +77,12 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     public string Id => "unsafe-functions";
 
     public bool Wants(FileRecord file) => file.Type?.Class == "elf";
+
+    /// <summary>Each ELF's row goes to the sink as a fact, so its results are cached by content.</summary>
+    public bool CacheableByContent => true;
+
+    /// <summary>What the summary needs of one binary (its path is the fact's).</summary>
+    private sealed record Row(string Arch, IReadOnlyList<string> Unsafe, IReadOnlyList<string> Memcpy, bool Blind, bool WrappersChecked);
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
@@ -97,14 +104,15 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         var calls = facts.Static ? facts.DefinedFunctions : facts.Imports;
         var unsafeCalls = calls.Where(RuleOf.ContainsKey).Order(StringComparer.Ordinal).ToList();
         var memcpy = calls.Where(MemcpyFamily.Contains).Order(StringComparer.Ordinal).ToList();
-        _rows.Add((file.Path, facts.Arch, unsafeCalls, memcpy, blind));
+        var wrappersChecked = image.Machine is ElfConst.EmX86 or ElfConst.EmX8664 || (image.Machine == ElfConst.EmAarch64 && image.LittleEndian);
+        sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(new Row(facts.Arch, unsafeCalls, memcpy, blind, wrappersChecked))));
         foreach (var group in unsafeCalls.GroupBy(n => RuleOf[n]))
         {
             var how = facts.Static ? "statically linked" : "imports";
             sink.Add(RuleCatalog.Finding(group.Key, file.Path, $"{how}: {string.Join(", ", group)}"));
         }
 
-        if (image.Machine is ElfConst.EmX86 or ElfConst.EmX8664 || (image.Machine == ElfConst.EmAarch64 && image.LittleEndian))
+        if (wrappersChecked)
         {
             var count = 0;
             foreach (var wrapper in FindUncheckedWrappers(image, file.Content))
@@ -115,7 +123,6 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
                     $"{wrapper.Name} at 0x{wrapper.Address:x} reaches {wrapper.Target} after {wrapper.Instructions} instructions with no conditional branch",
                     title: $"\"Safe\" wrapper {wrapper.Name} does not check bounds"));
             }
-            _wrappersChecked.AddOrUpdate(facts.Arch, 1, (_, n) => n + 1);
         }
     }
 
@@ -231,7 +238,10 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
-        var rows = _rows.ToList();
+        var rows = sink.FactsOf(Id).Where(f => f.Kind == RowFact)
+            .Select(f => (Fact: f, Row: JsonSerializer.Deserialize<Row>(f.Data)!))
+            .Select(x => (x.Fact.Path, x.Row.Arch, x.Row.Unsafe, x.Row.Memcpy, x.Row.Blind, x.Row.WrappersChecked)).ToList();
+        var wrappersChecked = rows.Where(r => r.WrappersChecked).GroupBy(r => r.Arch).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var totals = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
@@ -246,7 +256,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         foreach (var arch in archs)
         {
             coverage[arch] = arch is "x86" or "x86-64" or "aarch64"
-                ? $"imports and wrapper disassembly ({_wrappersChecked.GetValueOrDefault(arch)} files disassembled)"
+                ? $"imports and wrapper disassembly ({wrappersChecked.GetValueOrDefault(arch)} files disassembled)"
                 : "imports only; wrappers not disassembled on this architecture";
         }
         sink.SetSummary(new EvaluationSummaries { UnsafeFunctions = new UnsafeFunctionSummary

@@ -121,6 +121,8 @@ public sealed class CliTests
     private static (int Code, string Out, string Err) Run(string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // the result cache of these runs stays with the tests, not in the user's cache folder
+        psi.Environment["XDG_CACHE_HOME"] = Path.Combine(Path.GetTempPath(), "assay-cli-tests-cache");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "assay.dll"));
         foreach (var a in args)
             psi.ArgumentList.Add(a);

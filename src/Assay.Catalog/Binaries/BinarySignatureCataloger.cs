@@ -96,6 +96,12 @@ public sealed class BinarySignatureCataloger : IInspector
 
     public string Id => CatalogerId;
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
+    /// <summary>Of a file that is a container, only the header signatures are read (its content is scanned as its children).</summary>
+    public long? ContainerHeadBytes => HeaderBytes;
+
     public bool Wants(FileRecord file)
     {
         if (file.Kind != NodeKind.File || file.Size is not > 0)

@@ -21,6 +21,9 @@ public sealed class ElfPackageNoteCataloger : IInspector
 
     public string Id => CatalogerId;
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file) => file.Kind == NodeKind.File && file.Type?.Class == "elf";
 
     public void Inspect(InspectedFile file, InspectionSink sink)

@@ -33,6 +33,9 @@ public sealed class GoBuildInfoCataloger : IInspector
 
     public string Id => CatalogerId;
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file) => file.Kind == NodeKind.File && file.Type?.Class == "elf" && file.Size is > HeaderSize;
 
     public void Inspect(InspectedFile file, InspectionSink sink)

@@ -20,6 +20,9 @@ public sealed class NodePackageJsonCataloger : IInspector
 
     public string Id => CatalogerId;
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file) =>
         file.Kind == NodeKind.File && file.Size is > 0 and <= MaxBytes && Core.Pipeline.VirtualPath.Name(file.Path) == "package.json";
 

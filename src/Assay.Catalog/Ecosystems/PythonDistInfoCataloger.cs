@@ -19,6 +19,9 @@ public sealed class PythonDistInfoCataloger : IInspector
 
     public string Id => CatalogerId;
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file)
     {
         if (file.Kind != NodeKind.File || file.Size is null or > 16 << 20)

@@ -42,13 +42,11 @@ public sealed class OpkgStatusCataloger : IInspector
             || (inner.Contains("/lib/opkg/info/", StringComparison.Ordinal) && (inner.EndsWith(".list", StringComparison.Ordinal) || inner.EndsWith(".control", StringComparison.Ordinal)));
     }
 
-    public void Inspect(InspectedFile file, InspectionSink sink)
-    {
-        if (file.InnerPath.EndsWith(".list", StringComparison.Ordinal))
-            _lists[file.Path] = file.ReadText(MaxFileBytes);
-        else
-            _status[file.Path] = file.ReadText(MaxFileBytes);
-    }
+    /// <summary>What it reads goes to the sink as facts (status, control and list texts), so its results are cached by content.</summary>
+    public bool CacheableByContent => true;
+
+    public void Inspect(InspectedFile file, InspectionSink sink) =>
+        sink.Add(new InspectionFact(Id, file.Path, file.InnerPath.EndsWith(".list", StringComparison.Ordinal) ? "list" : "status", file.ReadText(MaxFileBytes)));
 
     /// <summary>"fw!/usr/lib/opkg/status" → root "fw!/", database folder "fw!/usr/lib/opkg/".</summary>
     internal static (string Root, string DbRoot) Roots(string path)
@@ -65,6 +63,8 @@ public sealed class OpkgStatusCataloger : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
+        foreach (var fact in sink.FactsOf(Id))
+            (fact.Kind == "list" ? _lists : _status)[fact.Path] = fact.Data;
         var seen = new HashSet<(string Root, string Name)>();
         // status files first, so a package listed there is not reported again from its .control
         foreach (var (path, text) in _status.OrderBy(p => p.Key.EndsWith(".control", StringComparison.Ordinal)).ThenBy(p => p.Key, StringComparer.Ordinal))

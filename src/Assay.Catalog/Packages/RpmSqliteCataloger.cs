@@ -51,7 +51,7 @@ public sealed class RpmSqliteCataloger : IInspector
     {
         if (OsRelease.IsOsRelease(file.InnerPath))
         {
-            OsRelease.Remember(file, _osRelease);
+            OsRelease.Remember(file.Path, file.ReadText(64 << 10), _osRelease);
             return;
         }
         if (file.Content.Length > MaxDatabaseBytes)

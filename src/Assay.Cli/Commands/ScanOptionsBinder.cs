@@ -23,6 +23,8 @@ internal sealed class ScanOptionsBinder
     public Option<bool> NoVulnerabilities { get; } = new("--no-vulns") { Description = "Do not match components against the vulnerability database." };
     public Option<string?> Vex { get; } = new("--vex") { Description = "OpenVEX or CycloneDX VEX file with triage states for the vulnerabilities." };
     public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "No progress display on standard error." };
+    public Option<DirectoryInfo?> Cache { get; } = new("--cache") { Description = $"Folder of the result cache that makes rescans of unchanged content fast (default: {Engine.Cache.SqliteScanCache.DefaultDirectory})." };
+    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Neither read nor write the result cache." };
 
     public void AddTo(Command command)
     {
@@ -35,7 +37,7 @@ internal sealed class ScanOptionsBinder
         Positive(HandlerTimeout, 1, 2_000_000);
         Positive(Jobs, 1, 1024);
         command.Arguments.Add(Input);
-        foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, Jobs, Database, NoVulnerabilities, Vex, NoProgress })
+        foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, Jobs, Database, NoVulnerabilities, Vex, NoProgress, Cache, NoCache })
             command.Options.Add(option);
     }
 
@@ -69,6 +71,7 @@ internal sealed class ScanOptionsBinder
         DatabasePath = parse.GetValue(Database),
         SkipVulnerabilities = parse.GetValue(NoVulnerabilities),
         VexPath = parse.GetValue(Vex),
+        CacheDirectory = parse.GetValue(NoCache) ? null : parse.GetValue(Cache)?.FullName ?? Engine.Cache.SqliteScanCache.DefaultDirectory,
     };
 
     /// <summary>False when the user asked for no progress display (<c>--no-progress</c>).</summary>

@@ -6,9 +6,15 @@ namespace Assay.Core.Plugins;
 
 /// <summary>
 /// A cataloger or analyzer: looks at each regular file of the unpacked tree while its content is
-/// at hand, and at the whole tree once the scan is done. A new instance serves one scan, so it may
-/// keep state between <see cref="Inspect"/> and <see cref="Complete"/>; <see cref="Inspect"/> is
-/// called from several threads at once and must be thread-safe.
+/// at hand, and at the whole tree once the scan is done. A new instance serves one scan;
+/// <see cref="Inspect"/> is called from several threads at once and must be thread-safe.
+/// <para>
+/// What an inspector learns from one file and needs again in <see cref="Complete"/> (a package
+/// database's text, an ELF's hardening row) goes to the sink as an <see cref="InspectionFact"/>,
+/// not into a field: then everything it derives from a file comes out of that file's sink, the
+/// pipeline can cache it by the file's content and give it back without the content, and the
+/// inspector declares so with <see cref="CacheableByContent"/>.
+/// </para>
 /// </summary>
 public interface IInspector
 {
@@ -18,10 +24,31 @@ public interface IInspector
     /// <summary>Cheap filter on path, type and size; only wanted files are read.</summary>
     bool Wants(FileRecord file);
 
+    /// <summary>
+    /// For a file that is itself a container (<see cref="FileRecord.Format"/> set): how many of its
+    /// leading bytes <see cref="Inspect"/> reads at most (a header signature), or null when it may
+    /// read all of it. A container unpacked as it streamed out of a decompressor keeps only its
+    /// first <see cref="Formats.StreamHead.Bytes"/>; an inspector that wants such a container and
+    /// needs more makes the pipeline spool it instead.
+    /// </summary>
+    long? ContainerHeadBytes => null;
+
+    /// <summary>
+    /// True when <see cref="Inspect"/> keeps nothing in the inspector (caches of pure functions
+    /// aside) and what it reports for a file depends only on the file's content and its record
+    /// (the path inside its container, type, mode, owner), not on the scan's date or other files:
+    /// then its results for a file are cached by the file's SHA-256 and replayed, facts included.
+    /// Default false: the pipeline then never replays a subtree in which the inspector wanted a file.
+    /// </summary>
+    bool CacheableByContent => false;
+
     /// <summary>Looks at one file. Throwing records an error against the file and the scan goes on.</summary>
     void Inspect(InspectedFile file, InspectionSink sink);
 
-    /// <summary>Called once after every file was inspected, with the whole file list (sorted by path).</summary>
+    /// <summary>
+    /// Called once after every file was inspected, with the whole file list (sorted by path);
+    /// <paramref name="sink"/> holds every <see cref="InspectionFact"/> reported during the scan.
+    /// </summary>
     void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
     }
@@ -50,12 +77,16 @@ public sealed class InspectionSink
     private readonly System.Collections.Concurrent.ConcurrentBag<Component> _components = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<Finding> _findings = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<ScanError> _errors = [];
+    private readonly System.Collections.Concurrent.ConcurrentBag<InspectionFact> _facts = [];
     private readonly Lock _summaryLock = new();
     private EvaluationSummaries _summaries = EvaluationSummaries.None;
 
     public void Add(Component component) => _components.Add(component);
     public void Add(Finding finding) => _findings.Add(finding);
     public void Add(ScanError error) => _errors.Add(error);
+
+    /// <summary>Something learned from one file for <see cref="IInspector.Complete"/>.</summary>
+    public void Add(InspectionFact fact) => _facts.Add(fact);
 
     /// <summary>Sets the summary sections that <paramref name="sections"/> has (the others stay as they are).</summary>
     public void SetSummary(EvaluationSummaries sections)
@@ -67,6 +98,12 @@ public sealed class InspectionSink
     public IReadOnlyCollection<Component> Components => _components;
     public IReadOnlyCollection<Finding> Findings => _findings;
     public IReadOnlyCollection<ScanError> Errors => _errors;
+    public IReadOnlyCollection<InspectionFact> Facts => _facts;
+
+    /// <summary>The facts one inspector reported, in a fixed order (path, kind, data).</summary>
+    public IReadOnlyList<InspectionFact> FactsOf(string inspector) =>
+        [.. _facts.Where(f => f.Inspector == inspector).OrderBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.Data, StringComparer.Ordinal)];
+
     public EvaluationSummaries Summaries
     {
         get
@@ -76,3 +113,11 @@ public sealed class InspectionSink
         }
     }
 }
+
+/// <summary>
+/// Something an inspector learned from one file and needs again in <see cref="IInspector.Complete"/>:
+/// <see cref="Kind"/> is the inspector's own label (<c>status</c>, <c>hardening-row</c>), <see cref="Data"/>
+/// its own text (the file's text, or a JSON record). <see cref="Path"/> is the file's virtual
+/// path; the data must not hold paths (a cached fact is rebased by its <see cref="Path"/> only).
+/// </summary>
+public sealed record InspectionFact(string Inspector, string Path, string Kind, string Data);

@@ -101,8 +101,8 @@ public sealed class HostileInputTests : IDisposable
     {
         // A handler that, like a zip quine, yields its own input as its child.
         var registry = new HandlerRegistry([new QuineHandler()]);
-        var scanner = new Scanner(new ScanOptions { Handlers = registry });
-        var e = scanner.Scan(new MemoryBlob("QUINE-self-reproducing"u8.ToArray()), "q.bin", "q.bin");
+        using var input = ScanInput.FromBlob(new MemoryBlob("QUINE-self-reproducing"u8.ToArray()), "q.bin");
+        var e = ScanPipeline.Run(new ScanOptions { Handlers = registry }, input);
         Assert.Equal(2, e.Files.Count);
         Assert.Contains(e.Errors, x => x.Message.Contains("identical to a container", StringComparison.Ordinal));
     }
