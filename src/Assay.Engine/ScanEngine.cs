@@ -80,8 +80,8 @@ public sealed class ScanJob
         if (Interlocked.Exchange(ref _used, 1) != 0)
             throw new InvalidOperationException("a ScanJob runs once; prepare another");
         using var input = ScanInput.Open(_request.InputPath);
-        using var cache = OpenCache();
-        using var session = new ScanSession(Options(_request.Inspectors ?? ScanEngine.CreateInspectors(_request.Groups), cache), Progress, cancellationToken);
+        using var cache = OpenCache(_request, _notices);
+        using var session = new ScanSession(Options(_request, _request.Inspectors ?? ScanEngine.CreateInspectors(_request.Groups), cache), Progress, cancellationToken);
         try
         {
             return ScanPipeline.Run(session, input, ScanEngine.Steps(_request));
@@ -90,30 +90,31 @@ public sealed class ScanJob
         {
             _notices.AddRange(session.Notices);
             if (cache is not null)
-                CloseCache(cache);
+                CloseCache(cache, _notices);
         }
     }
 
-    /// <summary>The cache of the request, or null (none asked, extracting, or it cannot be opened: then a notice says why).</summary>
-    private Cache.SqliteScanCache? OpenCache()
+    /// <summary>The cache of a request, or null (none asked, extracting, or it cannot be opened: then a notice says why).</summary>
+    internal static Cache.SqliteScanCache? OpenCache(ScanRequest request, ICollection<string>? notices)
     {
-        if (_request.CacheDirectory is not { } directory || _request.ExtractDirectory is not null)
+        if (request.CacheDirectory is not { } directory || request.ExtractDirectory is not null)
             return null;
         try
         {
-            var cache = Cache.SqliteScanCache.Open(directory, _request.CacheMaxBytes);
+            var cache = Cache.SqliteScanCache.Open(directory, request.CacheMaxBytes);
             if (cache.OpenNotice is { } notice)
-                _notices.Add(notice);
+                notices?.Add(notice);
             return cache;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
-            _notices.Add($"the scan cache in {directory} cannot be used ({e.Message}); scanning without it (pass --cache DIR for another folder, or --no-cache)");
+            notices?.Add($"the scan cache in {directory} cannot be used ({e.Message}); scanning without it (pass --cache DIR for another folder, or --no-cache)");
             return null;
         }
     }
 
-    private void CloseCache(Cache.SqliteScanCache cache)
+    /// <summary>Writes what the scan added to the cache; a failure costs the next scan time, not this one its result.</summary>
+    internal static void CloseCache(Cache.SqliteScanCache cache, ICollection<string>? notices)
     {
         try
         {
@@ -121,21 +122,22 @@ public sealed class ScanJob
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
-            _notices.Add($"the scan cache {cache.Path} could not be written ({e.Message}); the next scan will not be faster");
+            notices?.Add($"the scan cache {cache.Path} could not be written ({e.Message}); the next scan will not be faster");
         }
         if (cache.Damaged > 0)
-            _notices.Add($"{cache.Damaged} damaged entries of the scan cache {cache.Path} were dropped and recomputed");
+            notices?.Add($"{cache.Damaged} damaged entries of the scan cache {cache.Path} were dropped and recomputed");
     }
 
-    private ScanOptions Options(IReadOnlyList<IInspector> inspectors, IScanCache? cache) => new()
+    /// <summary>The session options of a request.</summary>
+    internal static ScanOptions Options(ScanRequest request, IReadOnlyList<IInspector> inspectors, IScanCache? cache) => new()
     {
         Cache = cache,
         CacheFingerprint = cache is null ? null : Cache.EngineFingerprint.Value,
         Handlers = BuiltinHandlers.Registry,
-        Limits = _request.Limits,
+        Limits = request.Limits,
         Inspectors = inspectors,
-        Extraction = _request.ExtractDirectory is null ? null : new ExtractionRoot(_request.ExtractDirectory),
-        Parallelism = _request.Parallelism,
+        Extraction = request.ExtractDirectory is null ? null : new ExtractionRoot(request.ExtractDirectory),
+        Parallelism = request.Parallelism,
         ToolName = "assay",
         ToolVersion = ScanEngine.ToolVersion,
     };
