@@ -36,7 +36,17 @@ public sealed class SummaryReportWriter : IReportWriter
             Interactive = InteractionSupport.No,
         });
         console.Profile.Width = Width;
-        Render(evaluation, console);
+        // numbers as the other reports write them (29,295 under any culture): the output is compared and parsed
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            Render(evaluation, console);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
         writer.Flush();
     }
 
