@@ -47,6 +47,9 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         ["execve"] = "ASSAY-UNSAFE-EXEC", ["execvp"] = "ASSAY-UNSAFE-EXEC", ["execvpe"] = "ASSAY-UNSAFE-EXEC",
     };
 
+    /// <summary>The rules an ELF's import (or, static, symbol) list answers.</summary>
+    private static readonly string[] ImportRules = [.. RuleOf.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
     /// <summary>Counted in the summary only: nearly every C program calls them, so a finding per file would be noise.</summary>
     internal static readonly IReadOnlySet<string> MemcpyFamily = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -94,6 +97,8 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             return;
         // Dynamic files: what they import. Static files: the library functions linked in, known by name only with a symbol table.
         var blind = facts.Static && facts.Stripped;
+        if (!blind)
+            sink.Checked(ImportRules);
         var calls = facts.Static ? facts.DefinedFunctions : facts.Imports;
         var unsafeCalls = calls.Where(RuleOf.ContainsKey).Order(StringComparer.Ordinal).ToList();
         var memcpy = calls.Where(MemcpyFamily.Contains).Order(StringComparer.Ordinal).ToList();
@@ -106,6 +111,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
 
         if (image.Machine is ElfConst.EmX86 or ElfConst.EmX8664 || (image.Machine == ElfConst.EmAarch64 && image.LittleEndian))
         {
+            sink.Checked("ASSAY-UNSAFE-WRAPPER");
             var count = 0;
             foreach (var wrapper in FindUncheckedWrappers(image, file.Content))
             {

@@ -30,12 +30,13 @@ public sealed class HtmlReportWriter : IReportWriter
             .Append("table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #dde;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f3f4f8}")
             .Append("code,.mono{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}.sev{font-weight:600;padding:0 .4em;border-radius:3px}")
             .Append(".critical{background:#7a0010;color:#fff}.high{background:#d1242f;color:#fff}.medium{background:#f0b400}.low{background:#5d8fd6;color:#fff}.info,.none{background:#ddd}")
-            .Append(".pass{color:#1a7f37}.fail{color:#d1242f;font-weight:600}.not-testable{color:#666}ul.tree{list-style:none;padding-left:1.2em}ul.tree li::before{content:'└ ';color:#999}")
+            .Append(".pass{color:#1a7f37}.fail{color:#d1242f;font-weight:600}.not-testable,.not-checked{color:#666}.banner{padding:.5em 1em;border-radius:6px;font-weight:600}.banner.complete{background:#e6f4ea;color:#1a7f37}.banner.incomplete,.banner.not_understood{background:#fde7e9;color:#a40e26}ul.tree{list-style:none;padding-left:1.2em}ul.tree li::before{content:'└ ';color:#999}")
             .Append(".cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid #dde;border-radius:6px;padding:.6em 1em;min-width:9em}.card b{font-size:1.4em;display:block}</style></head><body>\n");
         html.Append("<h1>Assay evaluation of ").Append(E(name)).Append("</h1>\n<p class=\"mono\">").Append(E(evaluation.Input.Path)).Append("<br>size ")
             .Append(evaluation.Input.Size.ToString("N0", CultureInfo.InvariantCulture)).Append(" bytes · sha256 ").Append(E(evaluation.Input.Sha256))
             .Append("<br>").Append(E(evaluation.Tool.Name)).Append(' ').Append(E(evaluation.Tool.Version)).Append(" · ").Append(E(evaluation.FinishedAt.ToString("u", CultureInfo.InvariantCulture))).Append("</p>\n");
 
+        Banner(html, evaluation.Completeness);
         Cards(html, evaluation);
         FormatTree(html, evaluation);
         Components(html, evaluation);
@@ -147,21 +148,18 @@ public sealed class HtmlReportWriter : IReportWriter
         html.Append("</table>\n");
     }
 
-    /// <summary>The TS 33.117 table from the analyzers' summary, read as JSON so it works for documents read back from disk too.</summary>
+    /// <summary>The TS 33.117 table from the analyzers' summary (typed, or JSON read back from disk).</summary>
     private static void Requirements(StringBuilder html, Evaluation e)
     {
-        if (!e.Summaries.TryGetValue("ts33117", out var summary))
+        var rows = RequirementTable.Read(e);
+        if (rows.Count == 0)
             return;
-        var json = summary is JsonElement element ? element : JsonSerializer.SerializeToElement(summary, AssayJson.Options);
-        if (!json.TryGetProperty("requirements", out var rows) || rows.ValueKind != JsonValueKind.Array)
-            return;
-        html.Append("<h2>3GPP TS 33.117 requirements</h2>\n<table><tr><th>clause</th><th>requirement</th><th>status</th><th>rules that failed</th></tr>\n");
-        foreach (var row in rows.EnumerateArray())
+        html.Append("<h2>3GPP TS 33.117 requirements</h2>\n<table><tr><th>clause</th><th>requirement</th><th>status</th><th>checks ran</th><th>rules that failed</th></tr>\n");
+        foreach (var row in rows)
         {
-            var status = Text(row, "status");
-            var failed = row.TryGetProperty("failedRules", out var fr) && fr.ValueKind == JsonValueKind.Array ? string.Join(", ", fr.EnumerateArray().Select(x => x.GetString())) : "";
-            html.Append("<tr><td>").Append(E(Text(row, "section"))).Append("</td><td>").Append(E(Text(row, "title"))).Append("</td><td class=\"").Append(E(status)).Append("\">")
-                .Append(E(status)).Append("</td><td><code>").Append(E(failed)).Append("</code></td></tr>\n");
+            html.Append("<tr><td>").Append(E(row.Section)).Append("</td><td>").Append(E(row.Title)).Append("</td><td class=\"").Append(E(row.Status)).Append("\">")
+                .Append(E(row.Status)).Append("</td><td>").Append(row.Status is "pass" or "fail" ? row.Checks.ToString(CultureInfo.InvariantCulture) : "")
+                .Append("</td><td><code>").Append(E(string.Join(", ", row.FailedRules))).Append("</code></td></tr>\n");
         }
         html.Append("</table>\n");
     }
@@ -181,12 +179,24 @@ public sealed class HtmlReportWriter : IReportWriter
         html.Append("</table>\n");
     }
 
+    /// <summary>Whether the input was understood, first thing on the page: an evaluation of an unreadable delivery must not look clean.</summary>
+    private static void Banner(StringBuilder html, Completeness completeness)
+    {
+        var text = completeness.Status switch
+        {
+            CompletenessStatus.Complete => "Complete: every container Assay recognised was unpacked and inspected.",
+            CompletenessStatus.Incomplete => "Incomplete: part of the input could not be unpacked or inspected (" + string.Join("; ", completeness.Reasons) + "); see Errors.",
+            _ => "Not understood: " + string.Join("; ", completeness.Reasons) + ". Nothing in this evaluation describes the delivery's content.",
+        };
+        html.Append("<p class=\"banner ").Append(completeness.Name).Append("\">").Append(E(text)).Append("</p>\n");
+    }
+
     private static void Errors(StringBuilder html, Evaluation e)
     {
         html.Append("<h2>Errors</h2>\n");
         if (e.Errors.Count == 0)
         {
-            html.Append("<p>None: everything recognised was unpacked.</p>\n");
+            html.Append(e.Completeness.Status == CompletenessStatus.NotUnderstood ? "<p>None, but nothing was recognised (see above).</p>\n" : "<p>None: everything recognised was unpacked.</p>\n");
             return;
         }
         html.Append("<table><tr><th>category</th><th>where</th><th>by</th><th>message</th></tr>\n");

@@ -428,23 +428,5 @@ public sealed class CommandTests
         return dir;
     }
 
-    private static (int Code, string Out, string Err) Run(string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "assay.dll"));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        // The messages asserted here are English with '.' decimals whatever the machine's locale.
-        psi.Environment["LC_ALL"] = "C.UTF-8";
-        psi.Environment["LANG"] = "C.UTF-8";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"assay {string.Join(' ', args)} did not finish in 120 s");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(string[] args) => AssayProcess.Run(args);
 }

@@ -15,7 +15,7 @@ namespace Assay.Catalog.Binaries;
 /// One pass per file: the content is read in 1 MiB chunks (with an overlap as long as the
 /// largest window) and searched for every anchor at once with a vectorized
 /// <see cref="SearchValues{T}"/> of strings (in groups of <see cref="AnchorsPerGroup"/>); only around a hit does a bounded pattern
-/// (non-backtracking, at most 1 KiB window, with a timeout) read the version.
+/// (non-backtracking, so linear in their window of at most 1 KiB) read the version.
 /// </para>
 /// <para>
 /// Limitations: versions computed at run time (from integers) are invisible; a string that names
@@ -160,6 +160,8 @@ public sealed class BinarySignatureCataloger : IInspector
         if (headerOnly)
             return hits;
         var confirmations = new List<(Signature Signature, string Version, byte[] Needle)>();
+        if (fileName.Length > SignatureDatabase.MaxFileNameLength)
+            fileName = "";
         foreach (var s in _fileNames)
         {
             var m = s.Pattern.Match(fileName);
@@ -270,18 +272,7 @@ public sealed class BinarySignatureCataloger : IInspector
             var rel = p - ws;
             System.Text.RegularExpressions.Match? best = null;
             var bestDistance = int.MaxValue;
-            System.Text.RegularExpressions.MatchCollection matches;
-            try
-            {
-                matches = s.Pattern.Matches(window);
-                _ = matches.Count;
-            }
-            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
-            {
-                // a window is at most 1 KiB and the patterns do not backtrack; should it still
-                // time out, this anchor is skipped and the rest of the file is searched
-                continue;
-            }
+            var matches = s.Pattern.Matches(window);
             foreach (System.Text.RegularExpressions.Match m in matches)
             {
                 var covers = m.Index <= rel && m.Index + m.Length > rel;

@@ -19,8 +19,8 @@ public sealed class SignatureDatabase
     /// <summary>Largest window a signature may ask for on either side of its anchor.</summary>
     public const int MaxWindow = 512;
 
-    /// <summary>Time limit of one pattern match on one window.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(200);
+    /// <summary>File names longer than this (no filesystem allows them) are not matched against name patterns.</summary>
+    public const int MaxFileNameLength = 255;
 
     private static readonly Lazy<SignatureDatabase> LazyDefault = new(() => Load(OpenDefault()));
 
@@ -80,16 +80,22 @@ public sealed class SignatureDatabase
         return new SignatureDatabase(components);
     }
 
+    /// <summary>
+    /// Content patterns run on windows of at most 2 x <see cref="MaxWindow"/> bytes with the
+    /// non-backtracking engine (linear time), so they need no wall-clock timeout: a timeout would make
+    /// the catalog depend on how loaded the machine is.
+    /// </summary>
     internal static Regex Compile(string pattern) =>
-        new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, MatchTimeout);
+        new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
 
     /// <summary>
-    /// File-name patterns run on every file name (at most 255 bytes) and are simple anchored
-    /// literals with single quantifiers, so the interpreted backtracking engine is safe and, on
-    /// short inputs, several times cheaper per call than the non-backtracking one.
+    /// File-name patterns run on every file name (at most <see cref="MaxFileNameLength"/> characters)
+    /// and are simple anchored literals with single quantifiers, so the interpreted backtracking
+    /// engine is safe without a timeout and, on short inputs, several times cheaper per call than the
+    /// non-backtracking one.
     /// </summary>
     internal static Regex CompileName(string pattern) =>
-        new(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+        new(pattern, RegexOptions.CultureInvariant);
 
     /// <summary>Bytes of a YAML string: each char is one byte (Latin-1), so "\0" and "\x7f" stay bytes.</summary>
     internal static byte[] Latin1(string s) => Encoding.Latin1.GetBytes(s);

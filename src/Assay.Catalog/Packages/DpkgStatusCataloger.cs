@@ -31,7 +31,7 @@ public sealed class DpkgStatusCataloger : IInspector
     private const string InfoDir = "/var/lib/dpkg/info/";
 
     private static readonly HashSet<string> DebianFamily = new(StringComparer.Ordinal) { "debian", "ubuntu", "raspbian", "devuan", "kali", "linuxmint", "pureos", "pop" };
-    private static readonly Regex DebianRelease = new(@"deb(\d{1,2})u\d", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+    private static readonly Regex DebianRelease = new(@"deb(\d{1,2})u\d", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
 
     private readonly ConcurrentDictionary<string, string> _status = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _lists = new(StringComparer.Ordinal);

@@ -18,28 +18,32 @@ internal static class DbCommand
         return command;
     }
 
-    internal static Option<string> DbOption() => new("--db")
-    {
-        Description = "The vulnerability database file (default: $XDG_DATA_HOME/assay/vulnerabilities.db or ~/.local/share/assay/vulnerabilities.db).",
-        DefaultValueFactory = _ => VulnerabilityDatabase.DefaultPath,
-    };
+    internal static Option<string?> DbOption() => CliOptions.InputPath("--db",
+        "The vulnerability database file (default: $XDG_DATA_HOME/assay/vulnerabilities.db or ~/.local/share/assay/vulnerabilities.db).");
 
     private static Command CreateImport()
     {
-        var paths = new Argument<string[]>("PATH")
-        {
-            Description = "NVD API 2.0 records (one CVE per .json, API response pages, .jsonl, each optionally .gz) and OSV records (.json, .zip), or folders of them.",
-            Arity = ArgumentArity.OneOrMore,
-        };
+        var paths = CliOptions.InputArguments("PATH",
+            "NVD API 2.0 records (one CVE per .json, API response pages, .jsonl, each optionally .gz) and OSV records (.json, .zip), or folders of them.");
         var db = DbOption();
-        var strict = new Option<bool>("--strict") { Description = "Stop at the first malformed record and leave the database unchanged (default: report it and go on)." };
+        var strict = CliOptions.Flag("--strict", "Stop at the first malformed record and leave the database unchanged (default: report it and go on).");
         var command = new Command("import", "Import vulnerability records; a newer lastModified replaces a stored record.\n" +
             "The import works on a copy and replaces the database atomically: an interrupted import changes nothing.\n" +
             "Exit codes: 0 imported (malformed records are reported on stderr), 3 input unreadable or strict import stopped.")
         { paths, db, strict };
         command.SetAction(parse =>
         {
-            var dbPath = parse.GetValue(db)!;
+            var dbPath = parse.GetValue(db) ?? VulnerabilityDatabase.DefaultPath;
+            if (parse.GetValue(paths)!.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing)
+            {
+                Console.Error.WriteLine($"assay: '{missing}' does not exist; give NVD or OSV record files or folders of them");
+                return ExitCodes.InputUnreadable;
+            }
+            if (Path.GetDirectoryName(Path.GetFullPath(dbPath)) is { } folder && parse.GetValue(db) is not null && !Directory.Exists(folder))
+            {
+                Console.Error.WriteLine($"assay: --db: the folder '{folder}' does not exist; create it first");
+                return ExitCodes.Usage;
+            }
             ImportResult result;
             try
             {
@@ -74,7 +78,7 @@ internal static class DbCommand
         var command = new Command("status", "Show the database's sources, record counts and freshness.\nExit codes: 0 shown, 3 database missing or unreadable.") { db };
         command.SetAction(parse =>
         {
-            var dbPath = parse.GetValue(db)!;
+            var dbPath = parse.GetValue(db) ?? VulnerabilityDatabase.DefaultPath;
             DatabaseStatus status;
             try
             {

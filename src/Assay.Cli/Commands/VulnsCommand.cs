@@ -27,21 +27,19 @@ internal static class VulnsCommand
 
     public static Command Create()
     {
-        var file = new Argument<FileInfo?>("FILE") { Description = "An Assay evaluation JSON or a CycloneDX JSON SBOM from any tool.", Arity = ArgumentArity.ZeroOrOne };
-        var component = new Option<string[]>("--component") { Description = "Match one component: NAME@VERSION (e.g. openssl@1.0.1f) or a package URL. Repeatable.", AllowMultipleArgumentsPerToken = false };
-        var cpe = new Option<string[]>("--cpe") { Description = "Match one component given as a CPE 2.3 name (cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*). Repeatable." };
-        var format = new Option<string>("--format", "-f") { Description = "Output: table (default) or json (the evaluation document, as 'assay scan -f json').", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong(Formats);
-        var vex = new Option<FileInfo?>("--vex") { Description = "An OpenVEX or CycloneDX VEX file: marks vulnerabilities not_affected / fixed / under_investigation / affected." };
-        var failOn = new Option<string?>("--fail-on") { Description = "Exit with 1 when a vulnerability not marked not_affected or fixed is at least this severe: critical, high, medium, low, none." };
-        failOn.AcceptOnlyFromAmong(Severities);
+        var file = CliOptions.OptionalInputArgument("FILE", "An Assay evaluation JSON or a CycloneDX JSON SBOM from any tool.");
+        var component = CliOptions.Texts("--component", "Match one component: NAME@VERSION (e.g. openssl@1.0.1f) or a package URL. Repeatable.");
+        var cpe = CliOptions.Texts("--cpe", "Match one component given as a CPE 2.3 name (cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*). Repeatable.");
+        var format = CliOptions.Choice("--format", "Output: table (default) or json (the evaluation document, as 'assay scan -f json').", Formats, "table", "-f");
+        var vex = CliOptions.InputPath("--vex", "An OpenVEX or CycloneDX VEX file: marks vulnerabilities not_affected / fixed / under_investigation / affected.");
+        var failOn = CliOptions.Choice("--fail-on", "Exit with 1 when a vulnerability not marked not_affected or fixed is at least this severe: critical, high, medium, low, none.", Severities, null);
         var db = DbCommand.DbOption();
         var command = new Command("vulns", "Match components against the offline vulnerability database.\n" +
             "Exit codes: 0 done, 1 vulnerabilities at or over --fail-on, 2 usage error, 3 input or database unreadable.")
         { file, component, cpe, format, vex, failOn, db };
         command.SetAction(parse =>
         {
-            var input = parse.GetValue(file);
+            var input = parse.GetValue(file) is { } f ? new FileInfo(f) : null;
             var components = parse.GetValue(component) ?? [];
             var cpes = parse.GetValue(cpe) ?? [];
             if (input is null && components.Length == 0 && cpes.Length == 0)
@@ -78,8 +76,8 @@ internal static class VulnsCommand
 
             try
             {
-                using var database = VulnerabilityDatabase.Open(parse.GetValue(db)!);
-                var vexDocument = parse.GetValue(vex) is { } v ? VexDocument.Load(v.FullName) : null;
+                using var database = VulnerabilityDatabase.Open(parse.GetValue(db) ?? VulnerabilityDatabase.DefaultPath);
+                var vexDocument = parse.GetValue(vex) is { } v ? VexDocument.Load(Path.GetFullPath(v)) : null;
                 evaluation = VulnerabilityEnricher.ApplyWith(evaluation, database, vexDocument);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)

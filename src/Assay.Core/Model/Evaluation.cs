@@ -23,6 +23,15 @@ public sealed record Evaluation
     public IReadOnlyList<Vulnerability> Vulnerabilities { get; init; } = [];
     public IReadOnlyList<ScanError> Errors { get; init; } = [];
 
+    /// <summary>
+    /// How many files each rule examined (rule id -> count), whether or not it fired: the difference
+    /// between "checked and passed" and "nothing to check" in the TS 33.117 table.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> RuleChecks { get; init; } = new SortedDictionary<string, long>(StringComparer.Ordinal);
+
+    /// <summary>Whether the input was fully understood; derived from the files, chunks and errors (never stored apart from them).</summary>
+    public Completeness Completeness => Completeness.Assess(this);
+
     /// <summary>Free-form per-analyzer tables (e.g. <c>ts33117</c> requirement status, hardening totals), keyed by analyzer id.</summary>
     public IReadOnlyDictionary<string, object> Summaries { get; init; } = new SortedDictionary<string, object>();
 }

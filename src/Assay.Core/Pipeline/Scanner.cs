@@ -88,6 +88,7 @@ public sealed class Scanner
             Components = [.. _sink.Components.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Version, StringComparer.Ordinal).ThenBy(c => c.Location, StringComparer.Ordinal).ThenBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Purl, StringComparer.Ordinal)],
             Findings = [.. _sink.Findings.OrderBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Line).ThenBy(f => f.Evidence, StringComparer.Ordinal)],
             Errors = [.. _errors.Concat(_sink.Errors).Distinct().OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Handler, StringComparer.Ordinal).ThenBy(e => e.Message, StringComparer.Ordinal)],
+            RuleChecks = new SortedDictionary<string, long>(_sink.Checks.ToDictionary(), StringComparer.Ordinal),
             Summaries = new SortedDictionary<string, object>(_sink.Summaries.ToDictionary(), StringComparer.Ordinal),
         };
     }
@@ -582,6 +583,8 @@ public sealed class Scanner
             var normalized = VirtualPath.Normalize(meta.Path, out var escaped);
             if (escaped)
                 scanner._errors.Add(new ScanError { Path = parent.Path, Handler = handlerId, Category = "unsafe", Message = $"entry name '{Printable(meta.Path)}' climbs out of the container (path traversal); listed as '{normalized}'" });
+            else if (meta.Path.StartsWith('/') && normalized is not null)
+                scanner._errors.Add(new ScanError { Path = parent.Path, Handler = handlerId, Category = "unsafe", Message = $"entry name '{Printable(meta.Path)}' is absolute (an extractor that honours it writes outside its folder); listed as '{normalized}' inside the container" });
             if (normalized is null)
                 return null;
             scanner._budget.AddFile();

@@ -51,6 +51,7 @@ public sealed class InspectionSink
     private readonly System.Collections.Concurrent.ConcurrentBag<Finding> _findings = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<ScanError> _errors = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _summaries = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _checks = new(StringComparer.Ordinal);
 
     public void Add(Component component) => _components.Add(component);
     public void Add(Finding finding) => _findings.Add(finding);
@@ -59,8 +60,23 @@ public sealed class InspectionSink
     /// <summary>A table for the evaluation's <c>summaries</c> (e.g. the TS 33.117 requirement status).</summary>
     public void SetSummary(string id, object summary) => _summaries[id] = summary;
 
+    /// <summary>
+    /// Records that each of <paramref name="ruleIds"/> examined one file (or, from
+    /// <see cref="IInspector.Complete"/>, the whole tree once), whether it fired or not. An analyzer
+    /// calls it once per file per rule it evaluated there, so reports can tell "checked and passed"
+    /// from "nothing to check".
+    /// </summary>
+    public void Checked(params ReadOnlySpan<string> ruleIds)
+    {
+        foreach (var id in ruleIds)
+            _checks.AddOrUpdate(id, 1, static (_, n) => n + 1);
+    }
+
     public IReadOnlyCollection<Component> Components => _components;
     public IReadOnlyCollection<Finding> Findings => _findings;
     public IReadOnlyCollection<ScanError> Errors => _errors;
     public IReadOnlyDictionary<string, object> Summaries => _summaries;
+
+    /// <summary>Rule id -> number of files it examined (see <see cref="Checked"/>).</summary>
+    public IReadOnlyDictionary<string, long> Checks => _checks;
 }

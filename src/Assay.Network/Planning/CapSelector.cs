@@ -166,11 +166,11 @@ internal static class CapSelector
             }
             var solver = new CpSolver
             {
-                // One worker and a deterministic time limit keep the result reproducible: same inventory,
-                // same plan, however loaded the machine. The wall-clock limit (three times as long) is
-                // only a safety net.
+                // One worker and only a deterministic time limit (a count of work, not of seconds) keep the
+                // result reproducible: same inventory, same plan, on any machine and under any load. A
+                // wall-clock limit would stop the search at a different point on a busy machine.
                 StringParameters = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"max_deterministic_time:{solverSeconds / needGroups} max_time_in_seconds:{3 * solverSeconds / needGroups} num_workers:1"),
+                    $"max_deterministic_time:{solverSeconds / needGroups} num_workers:1 random_seed:1"),
             };
             var status = solver.Solve(model);
             if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
