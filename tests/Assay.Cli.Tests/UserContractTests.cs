@@ -164,6 +164,28 @@ public sealed class UserContractTests : IDisposable
         Assert.DoesNotContain("scanning", err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Scan_AbsoluteEntryName_IsListedInsideTheContainerWithAnUnsafeError()
+    {
+        var tar = Temp("absolute.tar");
+        using (var file = File.Create(tar))
+        using (var writer = new System.Formats.Tar.TarWriter(file, System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "/etc/cron.d/evil")
+            {
+                DataStream = new MemoryStream("* * * * * root id\n"u8.ToArray()),
+            };
+            writer.WriteEntry(entry);
+        }
+        var (code, stdout, err) = Run("scan", tar, "-f", "json", "--no-progress", "--no-vulns");
+        Assert.True(code == ExitCodes.Ok, err);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Contains(doc.RootElement.GetProperty("files").EnumerateArray(), f => f.GetProperty("path").GetString() == "absolute.tar!/etc/cron.d/evil");
+        var error = Assert.Single(doc.RootElement.GetProperty("errors").EnumerateArray());
+        Assert.Equal("unsafe", error.GetProperty("category").GetString());
+        Assert.Contains("'/etc/cron.d/evil' is absolute", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     // ---------------- --extract folder policy ----------------
 
     [Fact]
