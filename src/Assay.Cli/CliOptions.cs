@@ -64,8 +64,26 @@ internal static class CliOptions
         where T : Symbol
     {
         Specs.AddOrUpdate(symbol, new OptionSpec(kind, choices ?? []));
+        if (symbol is Option option && kind != OptionKind.Flag)
+            option.HelpName = HelpName(kind, choices);
         return symbol;
     }
+
+    /// <summary>What <c>--help</c> shows for the value: <c>--max-bytes &lt;SIZE&gt;</c>, <c>-f &lt;json|sarif|...&gt;</c>.</summary>
+    private static string HelpName(OptionKind kind, IReadOnlyList<string>? choices) => kind switch
+    {
+        OptionKind.Count => "N",
+        OptionKind.Size => "SIZE",
+        OptionKind.Number => "NUMBER",
+        OptionKind.Date => "YYYY-MM-DD",
+        OptionKind.Choice or OptionKind.ChoiceList when choices is { Count: > 0 and <= 8 } => string.Join('|', choices),
+        OptionKind.Choice => "WORD",
+        OptionKind.ChoiceList => "LIST",
+        OptionKind.InputPath => "PATH",
+        OptionKind.OutputFile => "FILE",
+        OptionKind.OutputFolder => "DIR",
+        _ => "TEXT",
+    };
 
     public static Option<bool> Flag(string name, string description, params string[] aliases) =>
         Register(new Option<bool>(name, aliases) { Description = description }, OptionKind.Flag);
