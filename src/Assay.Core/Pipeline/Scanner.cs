@@ -139,6 +139,7 @@ public sealed class Scanner
                 Type = type,
                 Container = node.Container,
                 Format = match is not null ? handler!.Id : null,
+                Layer = node.Meta.Layer,
             };
             _files.Add(record);
             Progress.AddFile(blob.Length);
@@ -534,7 +535,7 @@ public sealed class Scanner
             // Content presented without copying still gets read, hashed and inspected: a sparse
             // file's holes cost as much as decompressed bytes, so every file counts against the budget.
             scanner._budget.AddBytes(content.Length);
-            scanner.Dispatch(new Node(path, meta, content, Owns: false, null, parent.Depth + 1, handlerId, ancestors, null), _children);
+            scanner.Dispatch(new Node(path, Inherit(meta), content, Owns: false, null, parent.Depth + 1, handlerId, ancestors, null), _children);
         }
 
         public void AddFile(EntryMeta meta, Stream content, long? packedSize = null)
@@ -562,7 +563,7 @@ public sealed class Scanner
                 scanner._files.Add(Record(path, NodeKind.File, meta));
                 return;
             }
-            scanner.Dispatch(new Node(path, meta, blob, Owns: true, sha, parent.Depth + 1, handlerId, ancestors, null), _children);
+            scanner.Dispatch(new Node(path, Inherit(meta), blob, Owns: true, sha, parent.Depth + 1, handlerId, ancestors, null), _children);
         }
 
         public void AddError(string message, long? offset = null, string? entryPath = null)
@@ -576,6 +577,9 @@ public sealed class Scanner
         public long? ReportedLength { get; private set; }
 
         public void ReportLength(long length) => ReportedLength = length;
+
+        /// <summary>A child of a file that came from an image layer came from that layer too.</summary>
+        private EntryMeta Inherit(EntryMeta meta) => meta.Layer is null && parent.Meta.Layer is { } layer ? meta with { Layer = layer } : meta;
 
         private string? ChildPath(EntryMeta meta)
         {
@@ -600,6 +604,7 @@ public sealed class Scanner
             Gid = meta.Gid,
             Mtime = meta.Mtime,
             Container = handlerId,
+            Layer = Inherit(meta).Layer,
         };
 
         private static string Printable(string s) => s.Length > 200 ? s[..200] + "…" : s.Replace('\0', '␀');
