@@ -20,8 +20,10 @@ public static class BuiltinHandlers
         new LzmaHandler(),
         new LzopHandler(),
 
-        // archives
+        // archives (container images are tars: they come before the plain tar handler)
         new ZipHandler(),
+        new Containers.OciArchiveHandler(),
+        new Containers.DockerArchiveHandler(),
         new TarHandler(),
         new CpioHandler(),
         new SevenZipHandler(),
