@@ -15,9 +15,11 @@ public static class AnalyzerRegistry
         var elf = new ElfModelCache(consumers: 2);
         return
         [
+            new Cloud.ContainerImageAnalyzer(),
             new ElfHardeningAnalyzer(elf),
             new FilePermissionAnalyzer(),
             new KernelConfigAnalyzer(),
+            new Kubernetes.KubernetesAnalyzer(),
             new PasswordAnalyzer(),
             new SecretsAnalyzer(),
             new ServiceConfigAnalyzer(),
