@@ -40,6 +40,12 @@ public static class BuiltinHandlers
         new Ubi.UbiHandler(),
         new Ubifs.UbifsHandler(),
         new Jffs2.Jffs2Handler(),
+
+        // virtual disks and what they carry (FAT before MBR: both end their first sector in 55 aa)
+        new Disks.Qcow2Handler(),
+        new Partitions.GptHandler(),
+        new Fat.FatHandler(),
+        new Partitions.MbrHandler(),
     ];
 
     public static HandlerRegistry Registry { get; } = new(All);
