@@ -43,6 +43,9 @@ public static class BuiltinHandlers
 
         // virtual disks and what they carry (FAT before MBR: both end their first sector in 55 aa)
         new Disks.Qcow2Handler(),
+        new Disks.VmdkHandler(),
+        new Disks.VhdHandler(),
+        new Disks.VhdxHandler(),
         new Partitions.GptHandler(),
         new Fat.FatHandler(),
         new Partitions.MbrHandler(),

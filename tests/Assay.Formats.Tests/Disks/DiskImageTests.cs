@@ -95,6 +95,31 @@ public sealed class DiskImageTests
         Assert.Empty(e.Errors);
     }
 
+    [Theory]
+    [InlineData("mbr.vmdk", false)]
+    [InlineData("mbr-stream.vmdk", false)]
+    [InlineData("mbr.vhd.gz", true)]
+    [InlineData("mbr.vhdx.gz", true)]
+    public void VmdkVhdVhdx_GuestDisk_IsTheRawDiskByteForByte(string fixture, bool gzipped)
+    {
+        var name = gzipped ? fixture[..^3] : fixture;
+        var e = gzipped ? ScanHelper.ScanBytes(Gunzip($"disks/{fixture}"), name) : ScanHelper.Scan($"disks/{fixture}");
+        var disk = e.Files.Single(f => f.Path == $"{name}!/disk.raw");
+        Assert.Equal(RawSha("mbr.img"), disk.Sha256);
+        Assert.Equal("mbr", disk.Format);
+        Assert.Contains(e.Files, f => f.Path == $"{name}!/disk.raw!/part2!/etc/os-release");
+        Assert.Contains(e.Files, f => f.Path == $"{name}!/disk.raw!/part5!/hello.txt");
+        Assert.Empty(e.Errors);
+    }
+
+    [Fact]
+    public void FixedVhd_IsReadAsTheRawDiskItStartsWith()
+    {
+        var e = ScanHelper.ScanBytes(Gunzip("disks/mbr-fixed.vhd.gz"), "mbr-fixed.vhd");
+        Assert.Equal("mbr", e.Files.Single(f => f.Path == "mbr-fixed.vhd").Format);
+        Assert.Contains(e.Files, f => f.Path == "mbr-fixed.vhd!/part2!/etc/os-release");
+    }
+
     [Fact]
     public void Qcow2_BackingFile_IsReportedNeverOpened()
     {
@@ -127,6 +152,8 @@ public sealed class DiskImageTests
     [Theory]
     [InlineData("disks/gpt.qcow2")]
     [InlineData("disks/gpt-c.qcow2")]
+    [InlineData("disks/mbr.vmdk")]
+    [InlineData("disks/mbr-stream.vmdk")]
     public void TruncatedDisks_NeverCrash(string fixture)
     {
         var bytes = Fixture.Bytes(fixture);

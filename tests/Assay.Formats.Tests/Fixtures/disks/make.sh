@@ -78,9 +78,9 @@ qemu-img convert -q -f raw -O qcow2 -o compat=0.10 "$work/gpt.img" gpt-v2.qcow2
 qemu-img create -q -f qcow2 -u -b base.qcow2 -F qcow2 overlay.qcow2 16M   # -u: the base need not exist
 qemu-img convert -q -f raw -O vmdk "$work/mbr.img" mbr.vmdk
 qemu-img convert -q -f raw -O vmdk -o subformat=streamOptimized "$work/mbr.img" mbr-stream.vmdk
-qemu-img convert -q -f raw -O vpc "$work/mbr.img" "$work/mbr.vhd"
+qemu-img convert -q -f raw -O vpc -o force_size=on "$work/mbr.img" "$work/mbr.vhd"   # force_size: no rounding to CHS geometry
 gzip -9n < "$work/mbr.vhd" > mbr.vhd.gz
-qemu-img convert -q -f raw -O vpc -o subformat=fixed "$work/mbr.img" "$work/mbr-fixed.vhd"
+qemu-img convert -q -f raw -O vpc -o subformat=fixed,force_size=on "$work/mbr.img" "$work/mbr-fixed.vhd"
 gzip -9n < "$work/mbr-fixed.vhd" > mbr-fixed.vhd.gz
 qemu-img convert -q -f raw -O vhdx "$work/mbr.img" "$work/mbr.vhdx"
 gzip -9n < "$work/mbr.vhdx" > mbr.vhdx.gz
