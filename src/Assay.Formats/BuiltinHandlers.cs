@@ -40,6 +40,7 @@ public static class BuiltinHandlers
         new Ubi.UbiHandler(),
         new Ubifs.UbifsHandler(),
         new Jffs2.Jffs2Handler(),
+        new Xfs.XfsHandler(),
 
         // virtual disks and what they carry (FAT before MBR: both end their first sector in 55 aa)
         new Disks.Qcow2Handler(),
