@@ -5,7 +5,9 @@ set -euo pipefail
 need=()
 [ -e /usr/lib/x86_64-linux-gnu/liblzma.so.5 ] || [ -e /lib/x86_64-linux-gnu/liblzma.so.5 ] || need+=(liblzma5)
 if [ -d ../shared ] || [ "${ASSAY_EVAL_TOOLS:-}" = 1 ]; then
-  for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts; do
+  # eval/cloud: umoci/skopeo build and unpack images, qemu-img/sfdisk/mkfs.vfat make and convert disks
+  for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts \
+      umoci:umoci skopeo:skopeo qemu-img:qemu-utils sfdisk:fdisk mkfs.vfat:dosfstools; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
   done
 fi

@@ -30,6 +30,8 @@ internal static class Targets
         foreach (var handler in BuiltinHandlers.All)
             targets[$"format:{handler.Id}"] = bytes => Handler(handler, bytes);
         targets["scan"] = Scan;
+        targets["helm-template"] = HelmTemplate;
+        targets["image-config"] = ImageConfig;
         return targets;
     }
 
@@ -69,6 +71,42 @@ internal static class Targets
         var bug = evaluation.Errors.FirstOrDefault(e => e.Category == "internal");
         if (bug is not null)
             throw new InvalidOperationException($"internal error recorded: {bug.Handler}: {bug.Message}");
+    }
+
+    /// <summary>
+    /// The Kubernetes analyzer on a one-template chart whose template is the input (Go template
+    /// parser, engine, YAML, workload checks): every problem must become an error entry.
+    /// </summary>
+    private static void HelmTemplate(byte[] bytes)
+    {
+        var analyzer = new Assay.Analyzers.Kubernetes.KubernetesAnalyzer();
+        var sink = new Assay.Core.Plugins.InspectionSink();
+        var files = new (string Path, byte[] Content)[]
+        {
+            ("fuzz.tgz!/chart/Chart.yaml", "apiVersion: v2\nname: fuzz\nversion: 0.1.0\n"u8.ToArray()),
+            ("fuzz.tgz!/chart/values.yaml", "image: {repository: nf, tag: \"1\"}\nlist: [a, b]\nflag: true\n"u8.ToArray()),
+            ("fuzz.tgz!/chart/templates/fuzz.yaml", bytes),
+        };
+        var records = new List<Assay.Core.Model.FileRecord>();
+        foreach (var (path, content) in files)
+        {
+            var record = new Assay.Core.Model.FileRecord { Path = path, Kind = Assay.Core.Model.NodeKind.File, Size = content.Length, Container = "tar" };
+            records.Add(record);
+            if (analyzer.Wants(record))
+                analyzer.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(content)), sink);
+        }
+        analyzer.Complete(records, sink);
+    }
+
+    /// <summary>The image config analyzer on the input as an image's config.json.</summary>
+    private static void ImageConfig(byte[] bytes)
+    {
+        var analyzer = new Assay.Analyzers.Cloud.ContainerImageAnalyzer();
+        var sink = new Assay.Core.Plugins.InspectionSink();
+        var record = new Assay.Core.Model.FileRecord { Path = "img.tar!/config.json", Kind = Assay.Core.Model.NodeKind.File, Size = bytes.Length, Container = "oci-archive" };
+        if (analyzer.Wants(record))
+            analyzer.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(bytes)), sink);
+        analyzer.Complete([record], sink);
     }
 
     /// <summary>Failures that mean "bad input, reported": everything else is a bug.</summary>
