@@ -48,6 +48,7 @@ public static class BuiltinHandlers
         new Disks.VhdHandler(),
         new Disks.VhdxHandler(),
         new Partitions.GptHandler(),
+        new Lvm.Lvm2Handler(),
         new Fat.FatHandler(),
         new Partitions.MbrHandler(),
     ];

@@ -26,11 +26,17 @@ public sealed class KubernetesAnalyzer : IInspector
 
     private const long MaxFileBytes = 1 << 20;
     private const long MaxTotalBytes = 128L << 20;
+
+    // Other text files are kept only for a chart's .Files.Get (configs, scripts): small ones, within a smaller budget,
+    // so a firmware root filesystem without any chart costs little.
+    private const long MaxSideFileBytes = 64 << 10;
+    private const long MaxSideTotalBytes = 16L << 20;
     private static readonly string[] TextExtensions = [".yaml", ".yml", ".tpl", ".json", ".txt", ".conf", ".cfg", ".properties", ".toml", ".ini", ".xml", ".sh", ".env", ".pem", ".crt"];
 
     private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<(string Where, string Name, byte[] Json)> _indexes = [];
     private long _bytes;
+    private long _sideBytes;
 
     public string Id => "kubernetes";
 
@@ -54,11 +60,24 @@ public sealed class KubernetesAnalyzer : IInspector
             _indexes.Add((container, name, file.ReadBytes((int)MaxFileBytes)));
             return;
         }
-        if (Interlocked.Add(ref _bytes, file.Content.Length) > MaxTotalBytes)
+        var isYaml = name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal);
+        var chartFile = name is "Chart.yaml" or "values.yaml" || file.Path.Contains("/templates/", StringComparison.Ordinal);
+        if (!chartFile && !isYaml)
+        {
+            // a file a chart may read with .Files.Get
+            if (file.Content.Length > MaxSideFileBytes || Interlocked.Add(ref _sideBytes, file.Content.Length) > MaxSideTotalBytes)
+                return;
+            _texts[file.Path] = file.ReadText((int)MaxSideFileBytes);
             return;
+        }
+        if (Interlocked.Add(ref _bytes, file.Content.Length) > MaxTotalBytes)
+        {
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"more than {MaxTotalBytes >> 20} MiB of YAML in this delivery; this file was not checked as a chart or manifest" });
+            return;
+        }
         var text = file.ReadText((int)MaxFileBytes);
-        // Only what can matter: charts, their values and templates, files a chart may read, and manifests.
-        if (name is "Chart.yaml" or "values.yaml" || file.Path.Contains("/templates/", StringComparison.Ordinal) || LooksLikeManifest(text) || !name.EndsWith(".yaml", StringComparison.Ordinal))
+        // Only what can matter: charts, their values and templates, and manifests.
+        if (chartFile || LooksLikeManifest(text))
             _texts[file.Path] = text;
     }
 
