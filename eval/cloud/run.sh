@@ -44,6 +44,7 @@ cp "$r/bin/busybox" "$r/opt/nf/bin/nfd"             # an added binary
 printf 'sbi_port=8080\n' > "$r/opt/nf/etc/nf.conf"
 umoci repack --image "$L:app" "$work/b2" >/dev/null
 umoci config --image "$L:app" --config.user 10001 --config.exposedports 8080/tcp --config.entrypoint /opt/nf/bin/nfd >/dev/null
+umoci rm --image "$L:base"   # the delivery is the one image "app"; its layer 1 stays
 umoci gc --layout "$L"
 tar -C "$L" -cf "$work/image-oci.tar" .
 skopeo --insecure-policy copy -q "oci:$L:app" "docker-archive:$work/image-docker.tar:vendor/nf:1.0"

@@ -8,12 +8,16 @@ usage: sbom.py EVALUATION.json TRIVY.cdx.json [--floor 0.95]
 import argparse, json, sys
 from urllib.parse import unquote
 
-OS_TYPES = ("pkg:deb/", "pkg:rpm/", "pkg:apk/")
+# Trivy writes pkg:none/ when it finds the packages but not the distribution (no /etc/debian_version)
+OS_TYPES = ("pkg:deb/", "pkg:rpm/", "pkg:apk/", "pkg:none/")
 
 def key(purl):
     p = unquote(purl.split("?")[0])
     name_version = p.rsplit("/", 1)[-1]
     name, _, version = name_version.partition("@")
+    # epochs: "1:1.2.13" in one tool, "1.2.13" with an epoch=1 qualifier in another
+    if ":" in version and version.split(":", 1)[0].isdigit():
+        version = version.split(":", 1)[1]
     return name, version
 
 def main():
