@@ -84,6 +84,7 @@ public sealed class ContainerImageAnalyzer : IInspector
                 Layers = root.TryGetProperty("rootfs", out var r) ? Strings(r, "diff_ids").Count : 0,
             };
             _images.Add(image);
+            sink.Checked("ASSAY-IMG-ENV-SECRET", "ASSAY-IMG-INSECURE-PORT", "ASSAY-IMG-ROOT-USER");
             Check(file.Path, image, env, sink);
         }
     }

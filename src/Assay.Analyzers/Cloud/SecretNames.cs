@@ -20,7 +20,8 @@ internal static partial class SecretNames
     // Last tokens of names that carry where the secret is, not the secret.
     private static readonly HashSet<string> ReferenceTokens = new(StringComparer.Ordinal) { "file", "path", "dir", "url", "uri", "ref", "name", "existingsecret", "length", "policy", "type", "enabled", "mode", "header" };
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.-]{0,80})=(""[^""]{1,256}""|'[^']{1,256}'|[^\s;&|]{1,256})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // NonBacktracking: linear in the input, so no wall-clock timeout is needed (timeouts fire spuriously on a loaded machine).
+    [GeneratedRegex(@"(^|[^A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.-]{0,80})=(""[^""]{1,256}""|'[^']{1,256}'|[^\s;&|]{1,256})", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Assignment();
 
     /// <summary>Whether the name says it holds a credential (and not a pointer to one).</summary>
@@ -55,14 +56,7 @@ internal static partial class SecretNames
     /// <summary><c>RUN x --password=abc DB_TOKEN=xyz</c> with the secret-named values masked.</summary>
     public static string MaskAssignments(string text)
     {
-        try
-        {
-            return Assignment().Replace(text, m => IsSecretName(m.Groups[1].Value) ? m.Groups[1].Value + "=" + SecretsAnalyzer.Mask(m.Groups[2].Value) : m.Value);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return "(history line not shown: too long to mask)";
-        }
+        return Assignment().Replace(text, m => IsSecretName(m.Groups[2].Value) ? m.Groups[1].Value + m.Groups[2].Value + "=" + SecretsAnalyzer.Mask(m.Groups[3].Value) : m.Value);
     }
 
     /// <summary><c>dbPassword</c>, <c>DB-PASSWORD</c>, <c>db.password</c> → <c>db_password</c>.</summary>

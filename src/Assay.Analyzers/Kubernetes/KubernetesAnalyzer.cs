@@ -33,6 +33,13 @@ public sealed class KubernetesAnalyzer : IInspector
     private const long MaxSideTotalBytes = 16L << 20;
     private static readonly string[] TextExtensions = [".yaml", ".yml", ".tpl", ".json", ".txt", ".conf", ".cfg", ".properties", ".toml", ".ini", ".xml", ".sh", ".env", ".pem", ".crt"];
 
+    /// <summary>The rules every workload is checked against (for the TS 33.117 table's check counts).</summary>
+    private static readonly string[] WorkloadRules =
+    [
+        "ASSAY-K8S-CAPABILITIES", "ASSAY-K8S-HOST-NAMESPACE", "ASSAY-K8S-HOSTPATH", "ASSAY-K8S-IMAGE-NOT-DELIVERED", "ASSAY-K8S-IMAGE-TAG", "ASSAY-K8S-NO-LIMITS",
+        "ASSAY-K8S-PRIV-ESCALATION", "ASSAY-K8S-PRIVILEGED", "ASSAY-K8S-RUN-AS-ROOT", "ASSAY-K8S-SECRET-PLAIN", "ASSAY-K8S-WRITABLE-ROOTFS",
+    ];
+
     private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<(string Where, string Name, byte[] Json)> _indexes = [];
     private long _bytes;
@@ -192,7 +199,12 @@ public sealed class KubernetesAnalyzer : IInspector
             foreach (var obj in objects)
             {
                 if (WorkloadChecks.Check(obj, path, images, findings) is { } workload)
+                {
                     workloads.Add(workload);
+                    sink.Checked(WorkloadRules);
+                }
+                else if (obj.GetValueOrDefault("kind") is "ConfigMap")
+                    sink.Checked("ASSAY-K8S-SECRET-PLAIN");
             }
         }
     }

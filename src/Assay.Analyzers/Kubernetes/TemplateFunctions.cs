@@ -430,11 +430,13 @@ internal sealed class TemplateFunctions
 
     private static System.Text.RegularExpressions.Regex Regex(string pattern)
     {
+        // Go's regexp is RE2: no backreferences or lookarounds, linear time. .NET's NonBacktracking engine
+        // is the same contract, so a chart's pattern can neither hang the scan nor need a timeout.
         try
         {
-            return new System.Text.RegularExpressions.Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            return new System.Text.RegularExpressions.Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             throw new TemplateException($"bad regular expression '{pattern}': {e.Message}");
         }
