@@ -71,7 +71,9 @@ internal sealed class LayerStack(string formatId, ImageArchive archive, IUnpackC
             {
                 ApplyLayer(layer, prefix + RootFolder + "/", pending, what);
             }
-            catch (Exception e) when (e is System.FormatException or InvalidDataException or EndOfStreamException or IOException or ZstdSharp.ZstdException)
+            // System.Formats.Tar reports some malformed headers (numbers out of range) as OverflowException or ArgumentException.
+            catch (Exception e) when (e is System.FormatException or InvalidDataException or EndOfStreamException or IOException or ZstdSharp.ZstdException
+                or OverflowException or ArgumentException)
             {
                 context.AddError($"{what} is damaged: {e.Message}; the files before the damage are listed, lower layers go on", layer.Member.DataOffset);
             }

@@ -158,6 +158,15 @@ public sealed class ContainerImageTests
     }
 
     [Fact]
+    public void Unpack_FuzzFinding_LayerHeaderOverflow_IsADamagedLayer()
+    {
+        // fuzz/smoke.sh format:docker-archive: System.Formats.Tar throws OverflowException on a layer header
+        var bytes = Fixture.Bytes("containers/crashes/docker-archive-tar-overflow.bin");
+        var e = ScanHelper.ScanBytes(bytes, "fuzzed.tar");
+        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+    }
+
+    [Fact]
     public void TryMatch_PlainRootfsTar_IsLeftToTheTarHandler()
     {
         var tar = Tar(w => Add(w, "etc/passwd", "root:x:0:0::/root:/bin/sh"));
