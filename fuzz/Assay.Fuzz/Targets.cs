@@ -30,7 +30,33 @@ internal static class Targets
         foreach (var handler in BuiltinHandlers.All)
             targets[$"format:{handler.Id}"] = bytes => Handler(handler, bytes);
         targets["scan"] = Scan;
+        // Text parsers of the catalog and the configuration analyzers: the bytes as the file each reads.
+        foreach (var (id, path) in CatalogInputs)
+            targets[$"catalog:{id}"] = bytes => Inspect(Assay.Catalog.Catalogers.CreateAll().Single(c => c.Id == id), path, bytes);
+        foreach (var (id, path) in AnalyzerInputs)
+            targets[$"analyzer:{id}"] = bytes => Inspect(Assay.Analyzers.AnalyzerRegistry.CreateAll().Single(c => c.Id == id), path, bytes);
         return targets;
+    }
+
+    /// <summary>Cataloger id → a path it reads.</summary>
+    private static readonly (string Id, string Path)[] CatalogInputs =
+    [
+        ("buildroot-manifest", "fuzz!/legal-info/manifest.csv"),
+        ("opkg-status", "fuzz!/usr/lib/opkg/status"),
+        ("yocto-image-manifest", "fuzz!/core-image.manifest"),
+        ("yocto-license-manifest", "fuzz!/usr/share/common-licenses/license.manifest"),
+    ];
+
+    /// <summary>Analyzer id → a path it reads.</summary>
+    private static readonly (string Id, string Path)[] AnalyzerInputs = [];
+
+    private static void Inspect(Assay.Core.Plugins.IInspector inspector, string path, byte[] bytes)
+    {
+        var record = new Assay.Core.Model.FileRecord { Path = path, Kind = Assay.Core.Model.NodeKind.File, Size = bytes.Length };
+        var sink = new Assay.Core.Plugins.InspectionSink();
+        if (inspector.Wants(record))
+            inspector.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(bytes)), sink);
+        inspector.Complete([record], sink);
     }
 
     private static void Handler(IFormatHandler handler, byte[] bytes)
