@@ -48,7 +48,17 @@ internal static class Targets
     ];
 
     /// <summary>Analyzer id → a path it reads.</summary>
-    private static readonly (string Id, string Path)[] AnalyzerInputs = [];
+    private static readonly (string Id, string Path)[] AnalyzerInputs =
+    [
+        ("aaa-client-config", "fuzz!/etc/pam_radius_auth.conf"),
+        ("authorized-keys", "fuzz!/root/.ssh/authorized_keys"),
+        ("dhcp-server-config", "fuzz!/etc/dnsmasq.conf"),
+        ("ftp-config", "fuzz!/etc/vsftpd.conf"),
+        ("ntp-config", "fuzz!/etc/ntp.conf"),
+        ("syslog-config", "fuzz!/etc/rsyslog.conf"),
+        ("tls-settings", "fuzz!/etc/nginx/nginx.conf"),
+        ("vpn-config", "fuzz!/etc/ipsec.secrets"),
+    ];
 
     private static void Inspect(Assay.Core.Plugins.IInspector inspector, string path, byte[] bytes)
     {
