@@ -243,9 +243,9 @@ public sealed class BinarySignatureCataloger : IInspector
 
     /// <summary>
     /// The lone signatures whose gate was seen: every NUL-terminated string of the file is read back
-    /// from its NUL (at most <see cref="MaxLoneLength"/> bytes); each tail that starts after a byte
-    /// that cannot continue a version (not a letter, digit, '.', '_' or space: the string's start, a
-    /// '-' as in <c>c-ares-1.19.1</c>, or the data before an unterminated neighbour) is tried against
+    /// from its NUL (at most <see cref="MaxLoneLength"/> bytes); each tail that starts at the string's
+    /// start, after a '-' (<c>c-ares-1.19.1</c>, <c>xn--2.3.3</c>) or after a byte that is not printable
+    /// ASCII (the data before a string placed without a NUL in front) is tried against
     /// each pattern as a whole. The compiler often places such a string right after binary data, so
     /// no NUL before it is asked for. One distinct value: a hit at its first offset. Several: a hit
     /// with an empty version (the component is there; which string is its version is not known).
@@ -274,8 +274,8 @@ public sealed class BinarySignatureCataloger : IInspector
                         var c = (char)span[k];
                         if (!char.IsAsciiDigit(c) && c != 'v')
                             continue;
-                        if (k > from && (char.IsAsciiLetterOrDigit((char)span[k - 1]) || span[k - 1] is (byte)'.' or (byte)'_' or (byte)' '))
-                            continue;
+                        if (k > from && span[k - 1] is >= 0x20 and < 0x7f and not (byte)'-')
+                            continue; // inside a longer text ("TLSv1.3", "%1.3f", "libfoo 1.2"): not a version string of its own
                         var candidate = Encoding.Latin1.GetString(span[k..e]);
                         foreach (var s in gated)
                         {
