@@ -37,6 +37,7 @@ public sealed class AaaClientConfigAnalyzer : IInspector
         var text = file.ReadText(ConfigText.MaxBytes);
         var name = ConfigText.Name(file.InnerPath);
         var columns = name is "pam_radius_auth.conf" or "servers";
+        sink.Checked("ASSAY-CRED-CLEARTEXT");
         foreach (var (line, content) in ConfigText.Lines(text))
         {
             string? secret = null;

@@ -32,6 +32,7 @@ public sealed class AuthorizedKeysAnalyzer : IInspector
     {
         var inner = file.InnerPath;
         var account = AccountOf(inner);
+        sink.Checked("ASSAY-SSH-AUTHORIZED-KEY", "ASSAY-SSH-AUTHORIZED-KEYS-OWNER");
         var text = file.ReadText(ConfigText.MaxBytes);
         foreach (var (line, content) in ConfigText.Lines(text))
         {

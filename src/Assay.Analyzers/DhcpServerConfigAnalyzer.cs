@@ -31,11 +31,13 @@ public sealed class DhcpServerConfigAnalyzer : IInspector
         var lines = ConfigText.Lines(text).ToList();
         if (ConfigText.Name(file.InnerPath) == "dhcpd.conf")
         {
+            sink.Checked("ASSAY-DHCP-OMAPI-NO-KEY");
             var port = lines.FirstOrDefault(l => l.Text.StartsWith("omapi-port", StringComparison.Ordinal));
             if (port.Text is not null && !lines.Any(l => l.Text.StartsWith("omapi-key", StringComparison.Ordinal)))
                 sink.Add(RuleCatalog.Finding("ASSAY-DHCP-OMAPI-NO-KEY", file.Path, port.Text, port.Line));
             return;
         }
+        sink.Checked("ASSAY-DHCP-ALL-INTERFACES");
         var range = lines.FirstOrDefault(l => l.Text.StartsWith("dhcp-range", StringComparison.Ordinal));
         var bound = lines.Any(l => l.Text.StartsWith("interface", StringComparison.Ordinal) || l.Text.StartsWith("listen-address", StringComparison.Ordinal)
             || l.Text.StartsWith("except-interface", StringComparison.Ordinal) || l.Text.StartsWith("no-dhcp-interface", StringComparison.Ordinal));

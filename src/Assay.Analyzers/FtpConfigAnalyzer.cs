@@ -28,6 +28,7 @@ public sealed class FtpConfigAnalyzer : IInspector
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
         var text = file.ReadText(ConfigText.MaxBytes);
+        sink.Checked("ASSAY-FTP-ANONYMOUS", "ASSAY-FTP-CLEARTEXT");
         if (ConfigText.Name(file.InnerPath) == "vsftpd.conf")
             Vsftpd(file.Path, text, sink);
         else

@@ -35,6 +35,7 @@ public sealed class NtpConfigAnalyzer : IInspector
         var name = ConfigText.Name(inner);
         if (name is "ntp.keys" or "chrony.keys" || inner.EndsWith("/etc/ntp/keys", StringComparison.Ordinal))
         {
+            sink.Checked("ASSAY-CRED-CLEARTEXT");
             Keys(file.Path, text, sink);
             return;
         }
@@ -66,6 +67,10 @@ public sealed class NtpConfigAnalyzer : IInspector
                     break;
             }
         }
+        if (name == "ntp.conf")
+            sink.Checked("ASSAY-NTP-NO-RESTRICT");
+        if (servers.Count > 0)
+            sink.Checked("ASSAY-NTP-UNAUTHENTICATED");
         if (name == "ntp.conf" && !restricted)
             sink.Add(RuleCatalog.Finding("ASSAY-NTP-NO-RESTRICT", file.Path, "no 'restrict default ... noquery'", null));
         if (servers.Count > 0 && servers.All(s => !s.Authenticated))

@@ -41,6 +41,8 @@ public sealed class SyslogConfigAnalyzer : IInspector
         var inner = file.InnerPath;
         var name = ConfigText.Name(inner);
         var lines = ConfigText.Lines(text).ToList();
+        if (!ConfigText.IsBootScript(inner))
+            sink.Checked("ASSAY-SYSLOG-PLAIN-REMOTE");
         if (ConfigText.IsBootScript(inner))
         {
             foreach (var (line, content) in lines)

@@ -71,6 +71,7 @@ public sealed class TlsSettingsAnalyzer : IInspector
             var (key, value) = ConfigText.KeyValue(content.TrimEnd(';'));
             if (!Directives.TryGetValue(key, out var kind) || value.Length == 0)
                 continue;
+            sink.Checked("ASSAY-TLS-WEAK-PROTOCOL", "ASSAY-TLS-WEAK-CIPHER");
             var weak = kind switch
             {
                 Kind.Protocols => EnabledWeakProtocols(value),
@@ -87,6 +88,7 @@ public sealed class TlsSettingsAnalyzer : IInspector
 
     private static void Lighttpd(string path, int line, string content, InspectionSink sink)
     {
+        sink.Checked("ASSAY-TLS-WEAK-PROTOCOL", "ASSAY-TLS-WEAK-CIPHER");
         if (LighttpdMin.Match(content) is { Success: true } m && WeakVersions.Contains(m.Groups["v"].Value, StringComparer.OrdinalIgnoreCase))
             sink.Add(RuleCatalog.Finding("ASSAY-TLS-WEAK-PROTOCOL", path, content, line, title: $"TLS allows {m.Groups["v"].Value} (lighttpd MinProtocol)"));
         var list = LighttpdCiphers.Match(content) is { Success: true } c ? c.Groups["v"].Value

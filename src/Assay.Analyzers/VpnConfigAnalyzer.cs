@@ -44,6 +44,7 @@ public sealed class VpnConfigAnalyzer : IInspector
         var text = file.ReadText(ConfigText.MaxBytes);
         var inner = file.InnerPath;
         var name = ConfigText.Name(inner);
+        sink.Checked("ASSAY-VPN-WEAK-CRYPTO", "ASSAY-VPN-PRIVATE-KEY", "ASSAY-CRED-CLEARTEXT");
         if (name == "ipsec.secrets")
             IpsecSecrets(file.Path, text, sink);
         else if (name is "ipsec.conf" or "swanctl.conf" or "strongswan.conf" || inner.Contains("/swanctl/", StringComparison.Ordinal))
