@@ -46,7 +46,7 @@ def assay_command():
 def scan(path, out):
     t = time.time()
     r = subprocess.run(assay_command() + ["scan", path, "-f", "json", "-o", out], capture_output=True, text=True)
-    if r.returncode not in (0, 1) or not os.path.exists(out):
+    if r.returncode not in (0, 1, 5) or not os.path.exists(out):  # 5: some part not completely understood (reported in the JSON)
         raise SystemExit(f"assay scan {path} failed ({r.returncode}): {r.stderr.strip()[-500:]}")
     with open(out) as f:
         return json.load(f), time.time() - t
@@ -134,6 +134,7 @@ def main():
         print(f"SKIP: no evaluation set in {a.cache}; run eval/catalog/make-set.sh first")
         return 0
     out_dir = a.out or tempfile.mkdtemp(prefix="assay-generalize-")
+    os.makedirs(out_dir, exist_ok=True)
     stats = Stats()
     debian(a.cache, only, stats, out_dir)
     node(a.cache, only, stats, out_dir)

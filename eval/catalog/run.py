@@ -69,7 +69,7 @@ def run_assay(path, out_json):
     start = time.monotonic()
     r = subprocess.run(cli.split() + ["scan", path, "-f", "json", "-o", out_json, "--no-vulns", "--no-progress"], capture_output=True, text=True)
     elapsed = time.monotonic() - start
-    if r.returncode not in (0, 1) or not os.path.exists(out_json):
+    if r.returncode not in (0, 1, 5) or not os.path.exists(out_json):  # 5: input not completely understood
         print(f"  assay scan failed ({r.returncode}): {r.stderr.strip()[:300]}", file=sys.stderr)
         return None
     return elapsed
