@@ -32,7 +32,43 @@ internal static class Targets
         targets["scan"] = Scan;
         targets["helm-template"] = HelmTemplate;
         targets["image-config"] = ImageConfig;
+        // Text parsers of the catalog and the configuration analyzers: the bytes as the file each reads.
+        foreach (var (id, path) in CatalogInputs)
+            targets[$"catalog:{id}"] = bytes => Inspect(Assay.Catalog.Catalogers.CreateAll().Single(c => c.Id == id), path, bytes);
+        foreach (var (id, path) in AnalyzerInputs)
+            targets[$"analyzer:{id}"] = bytes => Inspect(Assay.Analyzers.AnalyzerRegistry.CreateAll().Single(c => c.Id == id), path, bytes);
         return targets;
+    }
+
+    /// <summary>Cataloger id → a path it reads.</summary>
+    private static readonly (string Id, string Path)[] CatalogInputs =
+    [
+        ("buildroot-manifest", "fuzz!/legal-info/manifest.csv"),
+        ("opkg-status", "fuzz!/usr/lib/opkg/status"),
+        ("yocto-image-manifest", "fuzz!/core-image.manifest"),
+        ("yocto-license-manifest", "fuzz!/usr/share/common-licenses/license.manifest"),
+    ];
+
+    /// <summary>Analyzer id → a path it reads.</summary>
+    private static readonly (string Id, string Path)[] AnalyzerInputs =
+    [
+        ("aaa-client-config", "fuzz!/etc/pam_radius_auth.conf"),
+        ("authorized-keys", "fuzz!/root/.ssh/authorized_keys"),
+        ("dhcp-server-config", "fuzz!/etc/dnsmasq.conf"),
+        ("ftp-config", "fuzz!/etc/vsftpd.conf"),
+        ("ntp-config", "fuzz!/etc/ntp.conf"),
+        ("syslog-config", "fuzz!/etc/rsyslog.conf"),
+        ("tls-settings", "fuzz!/etc/nginx/nginx.conf"),
+        ("vpn-config", "fuzz!/etc/ipsec.secrets"),
+    ];
+
+    private static void Inspect(Assay.Core.Plugins.IInspector inspector, string path, byte[] bytes)
+    {
+        var record = new Assay.Core.Model.FileRecord { Path = path, Kind = Assay.Core.Model.NodeKind.File, Size = bytes.Length };
+        var sink = new Assay.Core.Plugins.InspectionSink();
+        if (inspector.Wants(record))
+            inspector.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(bytes)), sink);
+        inspector.Complete([record], sink);
     }
 
     private static void Handler(IFormatHandler handler, byte[] bytes)

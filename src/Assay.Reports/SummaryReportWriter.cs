@@ -101,6 +101,14 @@ public sealed class SummaryReportWriter : IReportWriter
             console.WriteLine();
         }
 
+        if (e.PlatformConditional.Count > 0)
+        {
+            console.MarkupLine($"[dim]{e.PlatformConditional.Count:N0} more apply only on a platform not among the components (not counted):[/]");
+            foreach (var v in e.PlatformConditional.OrderBy(v => v.Id, StringComparer.Ordinal).Take(5))
+                console.MarkupLine($"  [dim]{Safe(v.Id)} {Safe(v.Component)} {Safe(v.Version)}: applies only on {Safe(v.AppliesOnlyOn ?? "?")}[/]");
+            console.WriteLine();
+        }
+
         if (e.Findings.Count > 0)
         {
             console.Write(new Rule("[bold]Findings[/]").LeftJustified());

@@ -192,6 +192,13 @@ internal static class VulnsCommand
         output.WriteLine($"{vulns.Count} vulnerabilities in {evaluation.Components.Count} components: {string.Join(", ", counts)}" +
             (triaged > 0 ? $"; {triaged} not_affected or fixed by VEX" : "") +
             (backported > 0 ? $"; {backported} in distribution packages that may carry back-ported fixes" : ""));
+        if (evaluation.PlatformConditional.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine($"{evaluation.PlatformConditional.Count} more apply only on a platform that is not among the components (not counted by --fail-on):");
+            foreach (var v in evaluation.PlatformConditional)
+                output.WriteLine($"{v.Id,-20} {v.Component}@{v.Version}: applies only on {v.AppliesOnlyOn}");
+        }
     }
 
     private static string Cut(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "~";
