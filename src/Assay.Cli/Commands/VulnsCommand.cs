@@ -20,7 +20,7 @@ namespace Assay.Cli.Commands;
 internal static class VulnsCommand
 {
     private static readonly string[] Formats = ["json", "table"];
-    private static readonly string[] Severities = ["critical", "high", "medium", "low", "none"];
+    private static readonly string[] Severities = ["critical", "high", "medium", "low", "none", "kev"];
 
     /// <summary>Largest evaluation or SBOM file read.</summary>
     private const long MaxInputBytes = 512L << 20;
@@ -32,7 +32,7 @@ internal static class VulnsCommand
         var cpe = CliOptions.Texts("--cpe", "Match one component given as a CPE 2.3 name (cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*). Repeatable.");
         var format = CliOptions.Choice("--format", "Output: table (default) or json (the evaluation document, as 'assay scan -f json').", Formats, "table", "-f");
         var vex = CliOptions.InputPath("--vex", "An OpenVEX or CycloneDX VEX file: marks vulnerabilities not_affected / fixed / under_investigation / affected.");
-        var failOn = CliOptions.Choice("--fail-on", "Exit with 1 when a vulnerability not marked not_affected or fixed is at least this severe: critical, high, medium, low, none.", Severities, null);
+        var failOn = CliOptions.Choice("--fail-on", "Exit with 1 when a vulnerability not marked not_affected or fixed is at least this severe: critical, high, medium, low, none; or kev: listed in CISA's Known Exploited Vulnerabilities catalog.", Severities, null);
         var db = DbCommand.DbOption();
         var command = new Command("vulns", "Match components against the offline vulnerability database.\n" +
             "Exit codes: 0 done, 1 vulnerabilities at or over --fail-on, 2 usage error, 3 input or database unreadable.")
@@ -104,6 +104,8 @@ internal static class VulnsCommand
     {
         if (failOn is null)
             return ExitCodes.Ok;
+        if (failOn == "kev")
+            return Cli.Gate.Exit(evaluation with { Completeness = new Completeness() }, new FailOn(null, false, Kev: true));
         var threshold = Enum.Parse<Severity>(failOn, ignoreCase: true);
         var over = evaluation.Vulnerabilities.Count(v => v.Severity >= threshold && v.VexState is not (VexStatus.NotAffected or VexStatus.Fixed));
         if (over == 0)
@@ -170,18 +172,16 @@ internal static class VulnsCommand
     internal static void WriteTable(Evaluation evaluation, TextWriter output)
     {
         var inv = CultureInfo.InvariantCulture;
-        var vulns = evaluation.Vulnerabilities
-            .OrderByDescending(v => v.Severity).ThenByDescending(v => v.CvssV31Score ?? v.CvssV40Score ?? 0)
-            .ThenBy(v => v.Component, StringComparer.Ordinal).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+        var vulns = VulnerabilityOrder.ByExploitation(evaluation.Vulnerabilities);
         if (vulns.Count > 0)
         {
-            output.WriteLine($"{"ID",-20} {"SEVERITY",-9} {"CVSS",4} {"COMPONENT",-24} {"STATE",-19} MATCHED BY");
+            output.WriteLine($"{"ID",-20} {"KEV",-14} {"EPSS",-12} {"SEVERITY",-9} {"CVSS",4} {"COMPONENT",-24} {"STATE",-19} MATCHED BY");
             foreach (var v in vulns)
             {
                 var score = (v.CvssV31Score ?? v.CvssV40Score)?.ToString("0.0", inv) ?? "-";
                 var state = v.VexState ?? (v.MayBeBackported ? "may-be-backported" : "");
                 var comp = $"{v.Component}@{v.Version}";
-                output.WriteLine($"{v.Id,-20} {v.Severity.ToString().ToLowerInvariant(),-9} {score,4} {Cut(comp, 24),-24} {state,-19} {v.MatchedBy}");
+                output.WriteLine($"{v.Id,-20} {VulnerabilityOrder.KevLabel(v),-14} {VulnerabilityOrder.EpssLabel(v),-12} {v.Severity.ToString().ToLowerInvariant(),-9} {score,4} {Cut(comp, 24),-24} {state,-19} {v.MatchedBy}");
             }
             output.WriteLine();
         }
