@@ -32,6 +32,8 @@ internal static class Targets
         targets["scan"] = Scan;
         targets["helm-template"] = HelmTemplate;
         targets["image-config"] = ImageConfig;
+        foreach (var (id, run) in VulnerabilityTargets.All)
+            targets[id] = run;
         return targets;
     }
 

@@ -13,7 +13,7 @@ using Assay.Vulnerabilities.Vex;
 namespace Assay.Cli.Commands;
 
 /// <summary>
-/// <c>assay vulns FILE</c> (an Assay evaluation JSON or any CycloneDX JSON SBOM),
+/// <c>assay vulns FILE</c> (an Assay evaluation JSON, any CycloneDX JSON SBOM or SPDX 2.x JSON document),
 /// <c>assay vulns --component NAME@VERSION</c>, <c>assay vulns --cpe CPE23</c>: match components
 /// against the offline database.
 /// </summary>
@@ -27,7 +27,7 @@ internal static class VulnsCommand
 
     public static Command Create()
     {
-        var file = CliOptions.OptionalInputArgument("FILE", "An Assay evaluation JSON or a CycloneDX JSON SBOM from any tool.");
+        var file = CliOptions.OptionalInputArgument("FILE", "An Assay evaluation JSON, or a CycloneDX or SPDX 2.x JSON SBOM from any tool.");
         var component = CliOptions.Texts("--component", "Match one component: NAME@VERSION (e.g. openssl@1.0.1f) or a package URL. Repeatable.");
         var cpe = CliOptions.Texts("--cpe", "Match one component given as a CPE 2.3 name (cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*). Repeatable.");
         var format = CliOptions.Choice("--format", "Output: table (default) or json (the evaluation document, as 'assay scan -f json').", Formats, "table", "-f");
@@ -44,7 +44,7 @@ internal static class VulnsCommand
             var cpes = parse.GetValue(cpe) ?? [];
             if (input is null && components.Length == 0 && cpes.Length == 0)
             {
-                Console.Error.WriteLine("assay: give an evaluation JSON or CycloneDX SBOM file, or --component NAME@VERSION, or --cpe CPE23");
+                Console.Error.WriteLine("assay: give an evaluation JSON, a CycloneDX or SPDX SBOM file, or --component NAME@VERSION, or --cpe CPE23");
                 return ExitCodes.Usage;
             }
 
@@ -122,7 +122,8 @@ internal static class VulnsCommand
             throw new InvalidDataException($"the file is {input.Length:N0} bytes, more than the limit of {MaxInputBytes:N0}");
         var bytes = File.ReadAllBytes(input.FullName);
         using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 256 });
-        if (CycloneDxComponentReader.IsCycloneDx(doc.RootElement))
+        var cyclonedx = CycloneDxComponentReader.IsCycloneDx(doc.RootElement);
+        if (cyclonedx || SpdxComponentReader.IsSpdx(doc.RootElement))
         {
             return new Evaluation
             {
@@ -130,11 +131,11 @@ internal static class VulnsCommand
                 Input = new InputInfo(input.FullName, input.Length, Convert.ToHexStringLower(SHA256.HashData(bytes))),
                 StartedAt = DateTimeOffset.UtcNow,
                 FinishedAt = DateTimeOffset.UtcNow,
-                Components = CycloneDxComponentReader.Read(doc.RootElement, input.FullName),
+                Components = cyclonedx ? CycloneDxComponentReader.Read(doc.RootElement, input.FullName) : SpdxComponentReader.Read(doc.RootElement, input.FullName),
             };
         }
-        if (!doc.RootElement.TryGetProperty("components", out _) || !doc.RootElement.TryGetProperty("tool", out _))
-            throw new InvalidDataException("neither an Assay evaluation (with \"tool\" and \"components\") nor a CycloneDX JSON SBOM (\"bomFormat\": \"CycloneDX\")");
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("components", out _) || !doc.RootElement.TryGetProperty("tool", out _))
+            throw new InvalidDataException("neither an Assay evaluation (with \"tool\" and \"components\"), a CycloneDX JSON SBOM (\"bomFormat\": \"CycloneDX\") nor an SPDX 2.x JSON document (\"spdxVersion\": \"SPDX-2.3\")");
         using var stream = new MemoryStream(bytes, writable: false);
         return JsonReportWriter.Read(stream);
     }
