@@ -105,7 +105,13 @@ internal static class VulnsCommand
         if (failOn is null)
             return ExitCodes.Ok;
         if (failOn == "kev")
-            return Cli.Gate.Exit(evaluation with { Completeness = new Completeness() }, new FailOn(null, false, Kev: true));
+        {
+            var listed = Cli.Gate.KnownExploited(evaluation);
+            if (listed.Count == 0)
+                return ExitCodes.Ok;
+            Console.Error.WriteLine($"assay: {listed.Count} known exploited vulnerabilities (CISA KEV): {string.Join(", ", listed.Take(10))}{(listed.Count > 10 ? ", ..." : "")} (--fail-on kev)");
+            return ExitCodes.FindingsOverThreshold;
+        }
         var threshold = Enum.Parse<Severity>(failOn, ignoreCase: true);
         var over = evaluation.Vulnerabilities.Count(v => v.Severity >= threshold && v.VexState is not (VexStatus.NotAffected or VexStatus.Fixed));
         if (over == 0)
