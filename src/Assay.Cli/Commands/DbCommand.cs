@@ -138,7 +138,8 @@ internal static class DbCommand
             "MIRROR/kev/known_exploited_vulnerabilities.json, MIRROR/epss/epss_scores-current.csv.gz.");
         mirror.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<string?>() is { } m && (!Uri.TryCreate(m, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            // The raw token: when the value itself failed to parse (empty), its own error is reported.
+            if (result.Tokens is [.., var token] && token.Value.Trim() is { Length: > 0 } m && (!Uri.TryCreate(m, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
                 result.AddError($"--mirror: '{m}' is not an http:// or https:// address");
         });
         var command = new Command("update", "Fetch what changed in the public sources and apply it: the NVD CVE API 2.0 (changes since the last update, " +
