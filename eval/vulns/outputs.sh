@@ -23,10 +23,10 @@ for f in sarif cyclonedx spdx; do
 done
 echo "sarif: $(grep -c '"ruleId": "CVE-' "$work/sample.sarif") vulnerability results"
 if [ -x "$tool" ]; then
-  if "$tool" validate "$work/sample.sarif" --output "$work/validation.sarif" --force >"$work/validate.log" 2>&1; then
+  if "$tool" validate "$work/sample.sarif" --output "$work/validation.sarif" >"$work/validate.log" 2>&1; then
     errors=$(python3 -c "import json,sys; d=json.load(open('$work/validation.sarif')); print(sum(1 for r in d['runs'] for x in r.get('results',[]) if x.get('level')=='error'))")
-    warnings=$(python3 -c "import json,sys; d=json.load(open('$work/validation.sarif')); print(sum(1 for r in d['runs'] for x in r.get('results',[]) if x.get('level')=='warning'))")
-    echo "Sarif.Multitool validate: $errors errors, $warnings warnings"
+    warnings=$(python3 -c "import json,sys; d=json.load(open('$work/validation.sarif')); print(sum(1 for r in d['runs'] for x in r.get('results',[]) if x.get('level', 'warning')=='warning'))")
+    echo "Sarif.Multitool validate: $errors errors, $warnings warnings (style rules, not schema or spec errors: $(python3 -c "import json,collections; d=json.load(open('$work/validation.sarif')); c=collections.Counter(x['ruleId'] for r in d['runs'] for x in r.get('results',[]) if x.get('level', 'warning')=='warning'); print(', '.join(f'{k} x{v}' for k,v in sorted(c.items())))"))"
     [ "$errors" -eq 0 ] || { python3 -c "import json; d=json.load(open('$work/validation.sarif')); [print(' ', x['ruleId'], x['message'].get('text', x['message'])) for r in d['runs'] for x in r.get('results',[]) if x.get('level')=='error']"; status=1; }
   else
     echo "FAIL: Sarif.Multitool could not run: $(tail -3 "$work/validate.log")"; status=1
