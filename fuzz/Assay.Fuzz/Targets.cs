@@ -37,6 +37,8 @@ internal static class Targets
             targets[$"catalog:{id}"] = bytes => Inspect(Assay.Catalog.Catalogers.CreateAll().Single(c => c.Id == id), path, bytes);
         foreach (var (id, path) in AnalyzerInputs)
             targets[$"analyzer:{id}"] = bytes => Inspect(Assay.Analyzers.AnalyzerRegistry.CreateAll().Single(c => c.Id == id), path, bytes);
+        foreach (var (id, run) in VulnerabilityTargets.All)
+            targets[id] = run;
         return targets;
     }
 

@@ -271,6 +271,20 @@ internal static class CliOptions
             result.AddError($"{folder.Name}: the folder '{path}' is not empty; name an empty or new folder, or add {force.Name} to write into it (files already there may be replaced)");
         });
 
+    /// <summary>An argument that names a file to write, with the policy of <see cref="OutputFile(string, string, string[])"/>.</summary>
+    public static Argument<string> OutputArgument(string name, string description) =>
+        Register(new Argument<string>(name)
+        {
+            Description = description,
+            CustomParser = r =>
+            {
+                var text = NonEmpty(r, name, "a file path");
+                if (text is null)
+                    return null!;
+                return Cli.OutputFile.Check(text) is { } problem ? Fail<string>(r, $"{name}: {problem}") : text;
+            },
+        }, OptionKind.OutputFile);
+
     /// <summary>An argument that names a file to read (must not be empty).</summary>
     public static Argument<string> InputArgument(string name, string description) =>
         Register(new Argument<string>(name) { Description = description, CustomParser = r => NonEmpty(r, name, "a path")! }, OptionKind.InputPath);

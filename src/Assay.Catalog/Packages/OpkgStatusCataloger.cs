@@ -138,6 +138,7 @@ public sealed class OpkgStatusCataloger : IInspector
                     Supplier = s["Maintainer"],
                     Licenses = s["License"] is { Length: > 0 } l ? [l] : [],
                     Files = owned,
+                    DependsOn = PackageRelations.Debian(s["Pre-Depends"], s["Depends"]),
                     Evidence = [new Evidence { Source = Id, Path = path, Text = $"Package: {name} Version: {version}" }],
                 });
             }
