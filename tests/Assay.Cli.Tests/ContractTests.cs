@@ -34,6 +34,7 @@ public sealed class ContractTests : IDisposable
     /// </summary>
     private static readonly Dictionary<string, Dictionary<string, string>> Valid = new(StringComparer.Ordinal)
     {
+        ["admin bootstrap"] = new() { ["--data"] = "/tmp/contract-lab" },
         ["db import"] = new() { ["PATH"] = Sample, ["--db"] = "/tmp/contract.db" },
         ["db status"] = new() { ["--db"] = "/tmp/contract.db" },
         ["formats"] = [],
@@ -44,6 +45,7 @@ public sealed class ContractTests : IDisposable
         ["network risk"] = new() { ["inventory"] = Network("inventory.csv"), ["--evidence"] = Network("links.csv") },
         ["sbom"] = new() { ["IMAGE"] = Sample },
         ["scan"] = new() { ["IMAGE"] = Sample },
+        ["serve"] = new() { ["--data"] = "/tmp/contract-lab" },
         ["vulns"] = new() { ["--component"] = "openssl@1.0.1f" },
     };
 
