@@ -34,6 +34,8 @@ public static class AssayServer
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         else
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // Session keys are files in the data folder, protected by its permissions like the store itself.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         var services = builder.Services;
         services.AddSingleton(options);

@@ -48,7 +48,7 @@ internal static class DeliveryEndpoints
             await store.BlobIndex.RecordAsync(blob.Sha256, blob.Size, ct);
             await store.Releases.SetDeliveryAsync(release.Id, blob.Sha256, name, blob.Size, ct);
             return TypedResults.Ok(new ReleaseEndpoints.DeliveryDto(blob.Sha256, blob.Size, name));
-        }).Require(Permission.Upload).WithName("PutDelivery").Accepts<Stream>("application/octet-stream");
+        }).Require(Permission.Upload).WithName("PutDelivery");
 
         api.MapPost("/releases/{releaseId}/uploads", async Task<IResult> (string releaseId, CreateUpload body, HttpContext http, AssayStore store, ServerOptions options, CancellationToken ct) =>
         {
@@ -113,7 +113,7 @@ internal static class DeliveryEndpoints
             if (!await store.Uploads.AdvanceAsync(row.Id, from, to + 1, ct))
                 return Problems.Conflict("another chunk of this upload arrived at the same time; ask GET /api/v1/uploads/{id} where to go on");
             return TypedResults.Ok(ToDto(row with { ReceivedBytes = to + 1 }));
-        }).Require(Permission.Upload).WithName("PutUploadChunk").Accepts<Stream>("application/octet-stream");
+        }).Require(Permission.Upload).WithName("PutUploadChunk");
 
         api.MapPost("/uploads/{uploadId}/complete", async Task<IResult> (string uploadId, CompleteUpload body, HttpContext http, AssayStore store, CancellationToken ct) =>
         {

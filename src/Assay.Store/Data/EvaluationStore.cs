@@ -59,12 +59,13 @@ public sealed record FileRow
     public string? Sha256 { get; init; }
 }
 
+/// <summary>The triage keys of one evaluation's findings and vulnerabilities.</summary>
+public sealed record EvaluationKeys(Func<Finding, string> Finding, Func<Vulnerability, string> Vulnerability);
+
 /// <summary>How the index names findings for triage: the stable fingerprint of a finding and of a vulnerability.</summary>
 public interface IFindingKeys
 {
-    string Of(Finding finding);
-
-    string Of(Vulnerability vulnerability);
+    EvaluationKeys For(Evaluation evaluation);
 }
 
 /// <summary>
@@ -106,8 +107,9 @@ public sealed class EvaluationStore(AssayDatabase database)
                 ["scan_id", "ordinal", "tenant_id", "name", "version", "type", "purl", "cpe", "location"],
                 evaluation.Components.Select((c, i) => (c, i)),
                 x => [scan.Id, (long)x.i, scan.TenantId, x.c.Name, x.c.Version, x.c.Type, x.c.Purl, x.c.Cpe, x.c.Location]);
-            var findings = evaluation.Findings.Select(f => (Key: keys.Of(f), Kind: FindingKind, Rule: f.RuleId, f.Severity, f.Title, Path: (string?)f.Path, Component: (string?)null))
-                .Concat(evaluation.Vulnerabilities.Select(v => (Key: keys.Of(v), Kind: VulnerabilityKind, Rule: v.Id, v.Severity, Title: $"{v.Id} in {v.Component} {v.Version}", Path: v.Location, Component: (string?)$"{v.Component}@{v.Version}")));
+            var key = keys.For(evaluation);
+            var findings = evaluation.Findings.Select(f => (Key: key.Finding(f), Kind: FindingKind, Rule: f.RuleId, f.Severity, f.Title, Path: (string?)f.Path, Component: (string?)null))
+                .Concat(evaluation.Vulnerabilities.Select(v => (Key: key.Vulnerability(v), Kind: VulnerabilityKind, Rule: v.Id, v.Severity, Title: $"{v.Id} in {v.Component} {v.Version}", Path: v.Location, Component: (string?)$"{v.Component}@{v.Version}")));
             await BatchInsert.RunAsync(connection, transaction, "finding",
                 ["scan_id", "ordinal", "tenant_id", "fingerprint", "kind", "rule_id", "severity", "severity_rank", "title", "path", "component"],
                 findings.Select((f, i) => (f, i)),

@@ -177,7 +177,7 @@ public sealed class ScanStore(AssayDatabase database)
     {
         var now = Clock.Now();
         return await connection.ExecuteAsync(
-            "UPDATE scan_stage SET status = 'succeeded', output_sha256 = @outputSha256, finished_at = @now, progress_done = progress_total " +
+            "UPDATE scan_stage SET status = 'succeeded', output_sha256 = @outputSha256, finished_at = @now, progress_done = CASE WHEN progress_total > 0 THEN progress_total ELSE progress_done END " +
             "WHERE scan_id = @scanId AND stage = @stage AND attempt = @attempt AND (SELECT s.attempt FROM scan s WHERE s.id = @scanId AND s.status = 'running') = @attempt",
             new { scanId, stage, attempt, outputSha256, now }, transaction) == 1;
     }
