@@ -10,7 +10,7 @@ namespace Assay.Server.Api;
 /// a tenant administrator for its own tenant (a project administrator for its project). The key
 /// is in the creation response only; lists show the prefix.
 /// </summary>
-internal static class ApiKeyEndpoints
+public static class ApiKeyEndpoints
 {
     public sealed record CreateKey(string? TenantId, string? ProjectId, string? Role, string? Name);
 
@@ -18,7 +18,7 @@ internal static class ApiKeyEndpoints
 
     public sealed record KeyDto(string Id, string Prefix, string Name, string Role, string? TenantId, string? ProjectId, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 
-    public static void Map(RouteGroupBuilder api)
+    internal static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/api-keys", async Task<IResult> (CreateKey body, HttpContext http, AssayStore store, CancellationToken ct) =>
         {

@@ -11,7 +11,7 @@ namespace Assay.Server.Api;
 /// appears. A suppression (not_affected, false_positive) of a high or critical finding waits for a
 /// second person with the lead role (four eyes). <c>ETag</c>/<c>If-Match</c> carry the row version.
 /// </summary>
-internal static class TriageEndpoints
+public static class TriageEndpoints
 {
     public sealed record SetTriage(string? State, string? Justification, string? Detail);
 
@@ -26,7 +26,7 @@ internal static class TriageEndpoints
     public static IReadOnlyList<string> Justifications { get; } =
         ["code_not_present", "code_not_reachable", "protected_at_perimeter", "protected_at_runtime", "protected_by_compiler", "protected_by_mitigating_control", "requires_configuration", "requires_dependency", "requires_environment"];
 
-    public static void Map(RouteGroupBuilder api)
+    internal static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/projects/{projectId}/triage/{fingerprint}", async Task<IResult> (string projectId, string fingerprint, HttpContext http, AssayStore store, CancellationToken ct) =>
         {
