@@ -94,6 +94,21 @@ public sealed class FingerprintTests
     }
 
     [Fact]
+    public void Key_SiblingsThatDifferOnlyInNumbers_KeepTheirNumbers()
+    {
+        var tree = new DeliveryTree(
+        [
+            File("fw.zip", null, "zip", "archive"),
+            File("fw.zip!/mtd0.bin", "zip", "squashfs", "filesystem"),
+            File("fw.zip!/mtd1.bin", "zip", "squashfs", "filesystem"),
+            File("fw.zip!/kernel-5.10.bin", "zip", "uimage", "firmware"),
+        ]);
+        Assert.Equal("/mtd0.bin!/etc/a", tree.Key("fw.zip!/mtd0.bin!/etc/a"));
+        Assert.Equal("/mtd1.bin!/etc/a", tree.Key("fw.zip!/mtd1.bin!/etc/a"));
+        Assert.Equal("/kernel-#.bin!/Image", tree.Key("fw.zip!/kernel-5.10.bin!/Image"));
+    }
+
+    [Fact]
     public void Key_PathInsideTheInnermostContainer_IsKeptExactly() =>
         Assert.Equal("/lib/libssl.so.1.0.2", new DeliveryTree([File("r.squashfs", null, "squashfs", "filesystem")]).Key("r.squashfs!/lib/libssl.so.1.0.2"));
 

@@ -20,7 +20,9 @@ namespace Assay.Core.Model;
 /// every container name reduced to what survives a release: version numbers masked
 /// (<c>EX1000_1.2.0.bin</c> → <c>EX#_#.bin</c>) and carved chunks named by format and rank instead
 /// of offset (<c>0x10000.squashfs</c> → <c>squashfs</c>, the second carved SquashFS of the same
-/// blob <c>squashfs#2</c>). The path inside the innermost container is kept exactly.</item>
+/// blob <c>squashfs#2</c>). A name is masked only where no sibling masks to the same text
+/// (<c>mtd0.bin</c> and <c>mtd1.bin</c> keep their digits). The path inside the innermost
+/// container is kept exactly.</item>
 /// </list>
 /// </summary>
 /// <remarks>
@@ -36,6 +38,7 @@ public sealed partial class DeliveryTree
 
     private readonly Dictionary<string, FileRecord> _records;
     private readonly Dictionary<string, int> _carvedRank;
+    private readonly HashSet<string> _ambiguousMasks;
     private readonly Dictionary<string, (string Display, string Key, bool Skip)> _segments = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -47,6 +50,14 @@ public sealed partial class DeliveryTree
         foreach (var f in files)
             _records.TryAdd(f.Path, f);
         _carvedRank = RankCarved(_records.Values);
+        _ambiguousMasks = [.. _records.Keys.GroupBy(MaskedSibling, StringComparer.Ordinal).Where(g => g.Skip(1).Any()).Select(g => g.Key)];
+    }
+
+    /// <summary>The path with its last segment masked: siblings that share it cannot be told apart by a masked name.</summary>
+    private static string MaskedSibling(string path)
+    {
+        var cut = path.LastIndexOf(VirtualPath.Separator, StringComparison.Ordinal);
+        return cut < 0 ? MaskNumbers(path) : string.Concat(path.AsSpan(0, cut + VirtualPath.Separator.Length), MaskNumbers(path[(cut + VirtualPath.Separator.Length)..]));
     }
 
     /// <summary>The in-tree path of <paramref name="virtualPath"/>: <c>/</c> for the delivery itself.</summary>
@@ -113,7 +124,7 @@ public sealed partial class DeliveryTree
         }
         else
         {
-            result = (name, MaskNumbers(name), false);
+            result = (name, _ambiguousMasks.Contains(MaskedSibling(path)) ? name : MaskNumbers(name), false);
         }
         lock (_gate)
             _segments[path] = result;
