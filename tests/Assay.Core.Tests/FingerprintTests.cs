@@ -76,6 +76,9 @@ public sealed class FingerprintTests
         Assert.Equal("/firmware/EX#_#.bin!/squashfs!/etc/snmpd.conf", key);
         Assert.Equal(key, @new.Key("EX1000_1.3.0.zip!/firmware/EX1000_1.3.0.bin!/0x24000.squashfs!/etc/snmpd.conf"));
         Assert.NotEqual(key, @new.Key("EX1000_1.3.0.zip!/firmware/initramfs.cpio.gz!/initramfs.cpio!/etc/snmpd.conf"));
+        // The containers themselves match too.
+        Assert.Equal(old.Key("EX1000_1.2.0.zip!/firmware/EX1000_1.2.0.bin"), @new.Key("EX1000_1.3.0.zip!/firmware/EX1000_1.3.0.bin"));
+        Assert.Equal("/firmware/EX#_#.bin!/squashfs", @new.Key("EX1000_1.3.0.zip!/firmware/EX1000_1.3.0.bin!/0x24000.squashfs"));
     }
 
     [Fact]

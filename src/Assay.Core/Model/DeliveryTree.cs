@@ -82,8 +82,14 @@ public sealed partial class DeliveryTree
             prefixLength += VirtualPath.Separator.Length + segments[i].Length;
             if (last)
             {
+                // A container is keyed like the segment it is for its own content (masked name, carved
+                // rank), so the container matches across releases as its files do; a leaf keeps its name.
+                var own = _records.GetValueOrDefault(virtualPath);
+                var keyed = own is not null && (own.Format is not null || own.Container == CarverId)
+                    ? Segment(virtualPath, virtualPath[..(prefixLength - segments[i].Length - VirtualPath.Separator.Length)], segments[i]) is (_, var ownKey, false) ? ownKey : segments[i]
+                    : segments[i];
                 Append(display, segments[i]);
-                Append(key, segments[i]);
+                Append(key, keyed);
                 break;
             }
             var (d, k, skip) = Segment(virtualPath[..prefixLength], virtualPath[..(prefixLength - segments[i].Length - VirtualPath.Separator.Length)], segments[i]);
