@@ -8,7 +8,7 @@ internal static class CompareEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/compare", async Task<IResult> (string? @base, string? head, HttpContext http, AssayStore store, CancellationToken ct) =>
+        api.MapGet("/compare", async Task<IResult> (string? @base, string? head, string? format, HttpContext http, AssayStore store, CancellationToken ct) =>
         {
             if (string.IsNullOrEmpty(@base) || string.IsNullOrEmpty(head))
                 return Problems.BadRequest("base and head: give two release ids of one project, e.g. /api/v1/compare?base=RELEASE_1&head=RELEASE_2");
@@ -20,7 +20,9 @@ internal static class CompareEndpoints
                 return headProblem;
             if (baseRelease!.ProjectId != headRelease!.ProjectId)
                 return Problems.BadRequest("base and head belong to different projects; compare two releases of one product");
-            return await ReleaseComparison.RunAsync(store, baseRelease, baseEvaluation!, headRelease, headEvaluation!, ct);
+            if (format is not (null or "json" or "html"))
+                return Problems.BadRequest($"format: '{format}' is not a diff format; use json (the diff document, as 'assay diff -f json') or html");
+            return await ReleaseComparison.RunAsync(store, baseEvaluation!, headEvaluation!, format, ct);
         }).Require(Permission.Export).WithName("CompareReleases");
     }
 }
