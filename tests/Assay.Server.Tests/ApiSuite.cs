@@ -12,22 +12,11 @@ namespace Assay.Server.Tests;
 /// The API contract on a real server, run once on SQLite (<see cref="SqliteApiTests"/>) and once on
 /// PostgreSQL (<see cref="PostgresApiTests"/>): the same requests, the same answers.
 /// </summary>
-public abstract class ApiSuite : IAsyncLifetime
+public abstract class ApiSuite(LabWorld world)
 {
-    protected LabServer Server { get; private set; } = null!;
-    protected TenantWorld A { get; private set; } = null!;
-    protected TenantWorld B { get; private set; } = null!;
-
-    protected abstract Task<string?> DatabaseAsync();
-
-    public async Task InitializeAsync()
-    {
-        Server = await LabServer.StartAsync(await DatabaseAsync());
-        A = await TenantWorld.CreateAsync(Server, "Operator A");
-        B = await TenantWorld.CreateAsync(Server, "Operator B", scan: false);
-    }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    protected LabServer Server => world.Server;
+    protected TenantWorld A => world.A;
+    protected TenantWorld B => world.B;
 
     private Api As(TenantWorld world, Role role) => Server.Client(world.Keys[role]);
 
@@ -196,7 +185,10 @@ public abstract class ApiSuite : IAsyncLifetime
         var file = (await viewer.GetAsync($"/api/v1/releases/{A.ReleaseId}/files?limit=500")).Json!.Value.GetProperty("items").EnumerateArray().First(f => f.GetProperty("sha256").ValueKind == JsonValueKind.String);
         var bySha = await viewer.GetAsync($"/api/v1/search?q={file.GetProperty("sha256").GetString()}");
         Assert.NotEmpty(bySha.Json!.Value.GetProperty("items").EnumerateArray());
-        Assert.Empty((await As(B, Role.Admin).GetAsync($"/api/v1/search?q={Uri.EscapeDataString(purl)}")).Json!.Value.GetProperty("items").EnumerateArray());
+        // B scanned the same delivery: it finds the component in its own release, never in A's.
+        var theirs = await As(B, Role.Admin).GetAsync($"/api/v1/search?q={Uri.EscapeDataString(purl)}");
+        Assert.Contains(B.ReleaseId, theirs.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(A.ReleaseId, theirs.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -212,6 +204,86 @@ public abstract class ApiSuite : IAsyncLifetime
         var html = await auditor.GetAsync($"/api/v1/scans/{A.ScanId}/report.html");
         Assert.StartsWith("<!DOCTYPE html>", html.Text, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await As(A, Role.Viewer).GetAsync($"/api/v1/scans/{A.ScanId}/sarif")).Status);
+    }
+
+    [Fact]
+    public async Task IsolationMatrix_EveryRouteRoleAndTenant_AnswersAsTheTable()
+    {
+        using var anonymous = Server.Client(null);
+        var document = (await anonymous.GetAsync("/openapi/v1.json")).Json!.Value;
+        var operations = IsolationMatrix.Operations(document);
+        Assert.Empty(operations.Except(IsolationMatrix.Table.Keys));   // a route without a table entry
+        Assert.Empty(IsolationMatrix.Table.Keys.Except(operations));   // a table entry without a route
+
+        var callers = new List<(string Name, string? Key, Role? Role, bool System)> { ("anonymous", null, null, false), ("system admin", Server.AdminKey, null, true) };
+        callers.AddRange(Enum.GetValues<Role>().Select(r => ($"A {r.Name()}", (string?)A.Keys[r], (Role?)r, false)));
+        var leaks = new List<string>();
+        var mismatches = new List<string>();
+        var counter = 0;
+        var checks = 0;
+        using var system = Server.Client(Server.AdminKey);
+        foreach (var operation in operations)
+        {
+            var spec = IsolationMatrix.Table[operation];
+            var method = new HttpMethod(operation[..operation.IndexOf(' ', StringComparison.Ordinal)]);
+            var template = operation[(operation.IndexOf(' ', StringComparison.Ordinal) + 1)..] + IsolationMatrix.Queries.GetValueOrDefault(operation, "");
+            var hasIds = template.Contains('{', StringComparison.Ordinal);
+            foreach (var (name, key, role, isSystem) in callers)
+            {
+                foreach (var other in hasIds ? new[] { false, true } : [false])
+                {
+                    var world = other ? B : A;
+                    var path = template.Replace("{projectId}", world.ProjectId).Replace("{releaseId}", spec.Tiny ? world.TinyReleaseId : world.ReleaseId)
+                        .Replace("{scanId}", world.ScanId).Replace("{uploadId}", world.UploadId).Replace("{fingerprint}", world.Fingerprint);
+                    if (path.Contains("{keyId}", StringComparison.Ordinal))
+                        path = path.Replace("{keyId}", (await system.PostAsync("/api/v1/api-keys", new { tenantId = world.TenantId, role = "viewer", name = "sacrificial" })).Id);
+                    int[] expected;
+                    if (spec.Needs is null)
+                        expected = spec.Own;
+                    else if (key is null)
+                        expected = [401];
+                    else if (spec.SystemOnly)
+                        expected = isSystem ? spec.Own : [403];
+                    else if (isSystem)
+                        expected = spec.TenantData ? [403] : [other ? spec.System!.Value.Other : spec.System!.Value.Own];
+                    else if (!RolePermissions.Has(role!.Value, spec.Needs.Value))
+                        expected = [403];
+                    else
+                        expected = other ? [404] : spec.Own;
+                    using var client = Server.Client(key);
+                    var body = spec.Body?.Invoke(world, Interlocked.Increment(ref counter));
+                    var response = await client.SendAsync(method, path, body, spec.Headers);
+                    checks++;
+                    if (!expected.Contains((int)response.Status))
+                        mismatches.Add($"{name} {(other ? "other" : "own")}: {method} {path} -> {(int)response.Status}, expected {string.Join("/", expected)}");
+                    // A's callers must never read B's identifiers, whatever the route answers.
+                    if (!isSystem && key is not null && !other && response.Status == HttpStatusCode.OK)
+                    {
+                        foreach (var id in new[] { B.TenantId, B.ProjectId, B.ReleaseId, B.ScanId, B.TinyReleaseId, B.UploadId })
+                        {
+                            if (response.Text.Contains(id, StringComparison.Ordinal))
+                                leaks.Add($"{name}: {method} {path} returned B's id {id}");
+                        }
+                    }
+                }
+            }
+        }
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {checks} answers differ from the table:\n{string.Join("\n", mismatches)}");
+        Assert.True(leaks.Count == 0, $"{leaks.Count} leaks:\n{string.Join("\n", leaks)}");
+        Assert.True(checks > 400, $"only {checks} checks ran");
+    }
+
+    [Fact]
+    public async Task Compare_IsTheHistoryLibrarysReleaseDiff()
+    {
+        using var analyst = As(A, Role.Analyst);
+        var diff = await analyst.GetAsync($"/api/v1/compare?base={A.ReleaseId}&head={A.ReleaseId}");
+        Assert.Equal(HttpStatusCode.OK, diff.Status);
+        Assert.Equal("https://assay.dev/schemas/release-diff/1.0", diff.Json!.Value.GetProperty("schema").GetString());
+        Assert.Empty(diff.Json.Value.GetProperty("findings").GetProperty("new").EnumerateArray());
+        Assert.True(diff.Json.Value.GetProperty("findings").GetProperty("unchanged").GetInt32() > 0);
+        Assert.Equal(HttpStatusCode.Forbidden, (await As(A, Role.Viewer).GetAsync($"/api/v1/compare?base={A.ReleaseId}&head={A.ReleaseId}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await analyst.GetAsync($"/api/v1/compare?base={A.ReleaseId}&head={B.ReleaseId}")).Status);
     }
 
     [Fact]
@@ -232,13 +304,6 @@ public abstract class ApiSuite : IAsyncLifetime
     }
 }
 
-public sealed class SqliteApiTests : ApiSuite
-{
-    protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
-}
+public sealed class SqliteApiTests(SqliteWorld world) : ApiSuite(world), IClassFixture<SqliteWorld>;
 
-[Collection("postgres")]
-public sealed class PostgresApiTests(PostgresCluster cluster) : ApiSuite
-{
-    protected override async Task<string?> DatabaseAsync() => await cluster.CreateDatabaseAsync();
-}
+public sealed class PostgresApiTests(PostgresWorld world) : ApiSuite(world), IClassFixture<PostgresWorld>;

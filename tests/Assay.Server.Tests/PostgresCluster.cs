@@ -13,6 +13,17 @@ namespace Assay.Server.Tests;
 /// </summary>
 public sealed class PostgresCluster : IAsyncLifetime
 {
+    private static readonly Lazy<Task<PostgresCluster>> Shared = new(async () =>
+    {
+        var cluster = new PostgresCluster();
+        await cluster.InitializeAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.DisposeAsync().GetAwaiter().GetResult();
+        return cluster;
+    });
+
+    /// <summary>The cluster of this test run: started on first use, stopped when the test process exits.</summary>
+    public static Task<PostgresCluster> SharedAsync() => Shared.Value;
+
     private string _directory = "";
     private string _bin = "";
     private bool _asPostgres;
@@ -86,6 +97,3 @@ public sealed class PostgresCluster : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
-
-[CollectionDefinition("postgres")]
-public sealed class PostgresCollection : ICollectionFixture<PostgresCluster>;

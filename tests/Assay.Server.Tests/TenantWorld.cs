@@ -9,6 +9,17 @@ namespace Assay.Server.Tests;
 /// </summary>
 public sealed record TenantWorld(string TenantId, IReadOnlyDictionary<Role, string> Keys, string ProjectId, string ReleaseId, string ScanId)
 {
+    /// <summary>A second release with a 16-byte delivery (scans of it are quick), and an open upload to it.</summary>
+    public string TinyReleaseId { get; init; } = "";
+    public string UploadId { get; init; } = "";
+
+    /// <summary>The fingerprint of a low or medium finding of the scanned release.</summary>
+    public string Fingerprint { get; init; } = "";
+}
+
+/// <summary>Sets up a <see cref="TenantWorld"/> through the API.</summary>
+public static class TenantWorlds
+{
     public static async Task<TenantWorld> CreateAsync(LabServer server, string name, bool scan = true)
     {
         using var system = server.Client(server.AdminKey);
@@ -31,6 +42,15 @@ public sealed record TenantWorld(string TenantId, IReadOnlyDictionary<Role, stri
             var done = await admin.WaitForScanAsync(scanId);
             Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", done.Text);
         }
-        return new TenantWorld(tenant, keys, project, release, scanId);
+        var tiny = await admin.CreateAsync($"/api/v1/projects/{project}/releases", new { version = "tiny" });
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/releases/{tiny}/delivery", new ByteArrayContent(new byte[16]))).Status);
+        var upload = await admin.CreateAsync($"/api/v1/releases/{tiny}/uploads", new { fileName = "tiny.bin", size = 10 });
+        var fingerprint = "";
+        if (scan)
+        {
+            var findings = (await admin.GetAsync($"/api/v1/releases/{release}/findings?limit=500&kind=finding")).Json!.Value.GetProperty("items").EnumerateArray();
+            fingerprint = findings.First(f => f.GetProperty("severity").GetString() is "low" or "info").GetProperty("fingerprint").GetString()!;
+        }
+        return new TenantWorld(tenant, keys, project, release, scanId) { TinyReleaseId = tiny, UploadId = upload, Fingerprint = fingerprint };
     }
 }

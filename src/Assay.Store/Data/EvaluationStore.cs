@@ -184,7 +184,7 @@ public sealed class EvaluationStore(AssayDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<FileRow>(
-            "SELECT ordinal, path, kind, size, sha256 FROM file_entry WHERE scan_id = @scanId AND ordinal > @afterOrdinal AND (@prefix IS NULL OR substr(path, 1, @length) = @prefix) ORDER BY ordinal LIMIT @limit",
+            "SELECT ordinal, path, kind, size, sha256 FROM file_entry WHERE scan_id = @scanId AND ordinal > @afterOrdinal AND (@prefix IS NULL OR substr(path, 1, CAST(@length AS INTEGER)) = @prefix) ORDER BY ordinal LIMIT @limit",
             new { scanId, prefix, length = (long)(prefix?.Length ?? 0), afterOrdinal, limit = (long)limit })];
     }
 
