@@ -43,6 +43,7 @@ public sealed class LabServer : IAsyncDisposable
             ScanParallelism = 2,
             SkipVulnerabilities = true,
             PollInterval = TimeSpan.FromMilliseconds(200),
+            Verbose = Environment.GetEnvironmentVariable("ASSAY_TEST_VERBOSE") == "1",
         };
         var app = await AssayServer.BuildAsync(configure?.Invoke(options) ?? options);
         await app.StartAsync();

@@ -74,7 +74,7 @@ public sealed class ReleaseModel(AssayStore store, IScanDispatcher dispatcher) :
         }
         var scan = await Store.Scans.CreateAsync(Release, Caller.Actor, ScanEngine.ToolVersion, ScanEndpoints.InteractivePriority, ct);
         await dispatcher.DispatchAsync(scan.Id, ct);
-        return Redirect($"/releases/{id}#scan");
+        return Redirect($"/releases/{id}");
     }
 
     private async Task<bool> LoadAsync(string id, CancellationToken ct)
