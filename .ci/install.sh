@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project uses beyond the .NET SDK: liblzma (fast xz decoding; the
-# managed fallback works without it) and, for the evaluation, the native listers it compares with.
+# managed fallback works without it); for the service's tests a PostgreSQL server (the tests start a
+# private cluster of it) and Chromium (the browser journeys drive it; no browser download); and, for
+# the evaluation, the native listers it compares with.
 set -euo pipefail
 need=()
 [ -e /usr/lib/x86_64-linux-gnu/liblzma.so.5 ] || [ -e /lib/x86_64-linux-gnu/liblzma.so.5 ] || need+=(liblzma5)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
 if [ -d ../shared ] || [ "${ASSAY_EVAL_TOOLS:-}" = 1 ]; then
-  for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts; do
+  # eval/cloud: umoci/skopeo build and unpack images, qemu-img/sfdisk/mkfs.vfat make and convert disks
+  for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts \
+      umoci:umoci skopeo:skopeo qemu-img:qemu-utils sfdisk:fdisk mkfs.vfat:dosfstools; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
   done
 fi

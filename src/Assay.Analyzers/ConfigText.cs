@@ -67,12 +67,14 @@ internal static class ConfigText
     }
 }
 
-/// <summary>Regexes over untrusted text: interpreted (cheap to build), culture-invariant, and bounded by a match timeout.</summary>
+/// <summary>
+/// Regexes over untrusted text: the non-backtracking engine, whose match time is linear in the input,
+/// so no pattern can be driven into catastrophic backtracking and no wall-clock timeout is needed. A
+/// timeout would make the evaluation depend on how loaded the machine is (a match that passes on an
+/// idle machine would fail under load), which the deterministic-output principle forbids.
+/// </summary>
 internal static class Patterns
 {
-    /// <summary>Longest one match may run; a timeout raises <see cref="System.Text.RegularExpressions.RegexMatchTimeoutException"/>, recorded against the file.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
-
     public static System.Text.RegularExpressions.Regex Bounded(string pattern, System.Text.RegularExpressions.RegexOptions options = System.Text.RegularExpressions.RegexOptions.None) =>
-        new(pattern, options | System.Text.RegularExpressions.RegexOptions.CultureInvariant, MatchTimeout);
+        new(pattern, options | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.NonBacktracking);
 }

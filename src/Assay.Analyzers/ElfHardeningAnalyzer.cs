@@ -52,8 +52,26 @@ public sealed class ElfHardeningAnalyzer : IInspector
         }
         // the row without its path (a fact's data holds no paths: the fact's own path is rebased)
         sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(Row(facts) with { Path = "" })));
+        sink.Checked(RulesChecked(facts));
         foreach (var finding in Judge(facts))
             sink.Add(finding);
+    }
+
+    /// <summary>The rules <see cref="Judge"/> can decide for one file's facts (the rest stay unknown for it).</summary>
+    internal static string[] RulesChecked(ElfFacts f)
+    {
+        if (f.Type is not ("exec" or "dyn"))
+            return [];
+        var rules = new List<string> { "ASSAY-ELF-NX", "ASSAY-ELF-WX", "ASSAY-ELF-PIE", "ASSAY-ELF-RPATH", "ASSAY-ELF-TEXTREL", "ASSAY-ELF-NOT-STRIPPED" };
+        if (!f.Static)
+            rules.AddRange(["ASSAY-ELF-RELRO-NONE", "ASSAY-ELF-RELRO-PARTIAL"]);
+        if (f.Canary is not null)
+            rules.Add("ASSAY-ELF-CANARY");
+        if (f.Fortified is not null)
+            rules.Add("ASSAY-ELF-FORTIFY");
+        if (f.ControlFlow is not null)
+            rules.Add("ASSAY-ELF-CET");
+        return [.. rules];
     }
 
     /// <summary>The findings for one file's facts.</summary>
@@ -147,5 +165,6 @@ public sealed class ElfHardeningAnalyzer : IInspector
         Stripped = f.Stripped,
         TextRel = f.TextRel,
         ControlFlow = f.ControlFlow,
+        BuildId = f.BuildId,
     };
 }

@@ -46,12 +46,20 @@ public sealed class FilePermissionAnalyzer : IInspector
             var name = ConfigText.Name(inner);
             if (f.Kind == NodeKind.Dir)
             {
+                sink.Checked("ASSAY-PERM-WORLD-WRITABLE-DIR");
                 if ((other & 2) != 0 && (special & 1) == 0)
                     sink.Add(RuleCatalog.Finding("ASSAY-PERM-WORLD-WRITABLE-DIR", f.Path, $"mode {mode}"));
                 continue;
             }
             if (f.Kind != NodeKind.File)
                 continue;
+            var isKey = IsPrivateKey(f, inner, name);
+            var isShadow = inner.EndsWith("/etc/shadow", StringComparison.Ordinal) || inner.EndsWith("/etc/gshadow", StringComparison.Ordinal);
+            sink.Checked("ASSAY-PERM-WORLD-WRITABLE-FILE", "ASSAY-PERM-SETUID", "ASSAY-PERM-SETUID-SHELL-ESCAPE");
+            if (isKey)
+                sink.Checked("ASSAY-PERM-KEY-READABLE");
+            if (isShadow)
+                sink.Checked("ASSAY-PERM-SHADOW-READABLE");
             if ((other & 2) != 0)
                 sink.Add(RuleCatalog.Finding("ASSAY-PERM-WORLD-WRITABLE-FILE", f.Path, $"mode {mode}"));
             if ((special & 6) != 0)
@@ -62,9 +70,9 @@ public sealed class FilePermissionAnalyzer : IInspector
                 sink.Add(RuleCatalog.Finding(escape ? "ASSAY-PERM-SETUID-SHELL-ESCAPE" : "ASSAY-PERM-SETUID", f.Path, $"mode {mode}, {what}{owner}",
                     title: escape ? $"{name} is {what}{owner} and can run a shell" : $"{name} is {what}{owner}"));
             }
-            if ((other & 4) != 0 && IsPrivateKey(f, inner, name))
+            if ((other & 4) != 0 && isKey)
                 sink.Add(RuleCatalog.Finding("ASSAY-PERM-KEY-READABLE", f.Path, $"mode {mode}"));
-            if ((other & 4) != 0 && (inner.EndsWith("/etc/shadow", StringComparison.Ordinal) || inner.EndsWith("/etc/gshadow", StringComparison.Ordinal)))
+            if ((other & 4) != 0 && isShadow)
                 sink.Add(RuleCatalog.Finding("ASSAY-PERM-SHADOW-READABLE", f.Path, $"mode {mode}"));
         }
     }

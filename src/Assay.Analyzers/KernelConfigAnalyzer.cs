@@ -49,20 +49,40 @@ public sealed class KernelConfigAnalyzer : IInspector
             return;
         }
         var sysctl = IsSysctl(file.InnerPath);
+        if (sysctl)
+            sink.Checked(SysctlRules);
         foreach (var (line, content) in ConfigText.Lines(text))
         {
             if (sysctl)
             {
                 var (key, value) = ConfigText.KeyValue(content);
-                Judge(file.Path, line, content, key.TrimStart('-').Replace('/', '.'), value, sink);
+                Judge(file.Path, line, content, key.TrimStart('-').Replace('/', '.'), value, sink, countCheck: false);
             }
             else if (ProcWrite.Match(content) is { Success: true } m)
-                Judge(file.Path, line, content, m.Groups[2].Value.Replace('/', '.'), m.Groups[1].Value, sink);
+                Judge(file.Path, line, content, m.Groups[2].Value.Replace('/', '.'), m.Groups[1].Value, sink, countCheck: true);
         }
     }
 
-    private static void Judge(string path, int line, string content, string key, string value, InspectionSink sink)
+    /// <summary>The rules a sysctl file answers: a key it does not set keeps the kernel's default, which is judged as set.</summary>
+    private static readonly string[] SysctlRules =
+        ["ASSAY-KERNEL-ASLR", "ASSAY-KERNEL-CORE-DUMPS", "ASSAY-KERNEL-IP-FORWARD", "ASSAY-KERNEL-NET-HARDENING", "ASSAY-KERNEL-SYNCOOKIES"];
+
+    /// <summary>The rule that judges a sysctl key, or null for keys no rule looks at.</summary>
+    private static string? RuleFor(string key) => key switch
     {
+        "kernel.randomize_va_space" => "ASSAY-KERNEL-ASLR",
+        "net.ipv4.tcp_syncookies" => "ASSAY-KERNEL-SYNCOOKIES",
+        "net.ipv4.ip_forward" or "net.ipv4.conf.all.forwarding" or "net.ipv6.conf.all.forwarding" => "ASSAY-KERNEL-IP-FORWARD",
+        "fs.suid_dumpable" => "ASSAY-KERNEL-CORE-DUMPS",
+        _ when key.EndsWith(".accept_redirects", StringComparison.Ordinal) || key.EndsWith(".accept_source_route", StringComparison.Ordinal)
+            || key is "net.ipv4.conf.all.rp_filter" or "net.ipv4.conf.default.rp_filter" or "net.ipv4.icmp_echo_ignore_broadcasts" => "ASSAY-KERNEL-NET-HARDENING",
+        _ => null,
+    };
+
+    private static void Judge(string path, int line, string content, string key, string value, InspectionSink sink, bool countCheck)
+    {
+        if (countCheck && RuleFor(key) is { } rule)
+            sink.Checked(rule);
         switch (key)
         {
             case "kernel.randomize_va_space" when value != "2":
@@ -100,6 +120,7 @@ public sealed class KernelConfigAnalyzer : IInspector
         }
         if (set.Count == 0)
             return;
+        sink.Checked("ASSAY-KERNEL-ASLR", "ASSAY-KERNEL-CONFIG", "ASSAY-KERNEL-SYNCOOKIES");
         bool On(string k) => set.TryGetValue(k, out var v) && v.Value is "y" or "m";
         if (!On("CONFIG_STACKPROTECTOR") && !On("CONFIG_CC_STACKPROTECTOR"))
             sink.Add(RuleCatalog.Finding("ASSAY-KERNEL-CONFIG", path, "CONFIG_STACKPROTECTOR is not set", title: "Kernel built without stack protector"));

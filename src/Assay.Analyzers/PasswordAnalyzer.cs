@@ -53,6 +53,9 @@ public sealed class PasswordAnalyzer : IInspector
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
         var kind = Kind(file.InnerPath)!;
+        sink.Checked("ASSAY-PASSWD-EMPTY", "ASSAY-PASSWD-WEAK-HASH", "ASSAY-PASSWD-DEFAULT");
+        if (kind == "passwd")
+            sink.Checked("ASSAY-PASSWD-UID0", "ASSAY-PASSWD-HASH-IN-PASSWD");
         var lines = file.ReadText(MaxFileBytes).Split('\n');
         var attacked = 0;
         for (var n = 0; n < lines.Length; n++)

@@ -36,7 +36,6 @@ public sealed class SecretsAnalyzer : IInspector
 {
     private const int MaxTextBytes = 1 << 20;
     private const int MaxDropbearBytes = 16 << 10;
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
 
     private const int MaxPemBody = 64 << 10;
     private const int MaxFindingsPerRule = 50;
@@ -107,9 +106,10 @@ public sealed class SecretsAnalyzer : IInspector
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
         var bytes = file.ReadBytes(MaxTextBytes);
+        sink.Checked("ASSAY-SECRET-PRIVATE-KEY");
         if (bytes.Length <= MaxDropbearBytes && TryDropbear(bytes) is { } dropbear)
         {
-            sink.Add(RuleCatalog.Finding("ASSAY-SECRET-PRIVATE-KEY", file.Path, $"Dropbear private key ({dropbear.Type})", fingerprint: dropbear.Fingerprint,
+            sink.Add(RuleCatalog.Finding("ASSAY-SECRET-PRIVATE-KEY", file.Path, $"Dropbear private key ({dropbear.Type})", secretFingerprint: dropbear.Fingerprint,
                 title: $"Dropbear private key ({dropbear.Type}) shipped in the image"));
             return;
         }
@@ -120,6 +120,7 @@ public sealed class SecretsAnalyzer : IInspector
             return;
         }
         var text = Encoding.UTF8.GetString(bytes);
+        sink.Checked(TextRules);
         var certificates = new List<(byte[] Der, int Line)>();
         var certificateBlocks = 0;
         var lines = new LineCounter(text);
@@ -155,6 +156,9 @@ public sealed class SecretsAnalyzer : IInspector
             }
         }
     }
+
+    /// <summary>The rules every text file is searched for (besides ASSAY-SECRET-PRIVATE-KEY, which binary files get too).</summary>
+    private static readonly string[] TextRules = ["ASSAY-SECRET-PRIVATE-KEY-ENCRYPTED", .. Tokens.Select(t => t.Rule).Distinct(StringComparer.Ordinal)];
 
     // ---- private keys ----
 
@@ -370,6 +374,7 @@ public sealed class SecretsAnalyzer : IInspector
                 sink.Add(new ScanError { Path = file.Path, Handler = Id, Message = $"certificate at line {line}: {e.Message}; not judged" });
                 continue;
             }
+            sink.Checked("ASSAY-CERT-EXPIRED", "ASSAY-CERT-WEAK-KEY", "ASSAY-CERT-WEAK-SIGNATURE", "ASSAY-CERT-SELF-SIGNED");
             var subject = Truncate(cert.SubjectDN.ToString(), 120);
             var fingerprint = Convert.ToHexStringLower(SHA256.HashData(der));
             var where = $"subject {subject}";

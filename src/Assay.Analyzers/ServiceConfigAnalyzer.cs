@@ -46,6 +46,7 @@ public sealed class ServiceConfigAnalyzer : IInspector
     {
         var inner = file.InnerPath;
         var text = file.ReadText(ConfigText.MaxBytes);
+        sink.Checked("ASSAY-SVC-INSECURE-PROTOCOL", "ASSAY-SVC-UNAUTH-SHELL");
         if (inner.EndsWith("/etc/inittab", StringComparison.Ordinal))
             Inittab(file.Path, text, sink);
         else if (inner.EndsWith("/inetd.conf", StringComparison.Ordinal))

@@ -36,6 +36,8 @@ public sealed class SnmpConfigAnalyzer : IInspector
         var uci = file.InnerPath.Contains("/etc/config/", StringComparison.Ordinal);
         var script = ConfigText.IsBootScript(file.InnerPath);
         var reportedV2 = false;
+        if (!script)
+            sink.Checked("ASSAY-SNMP-DEFAULT-COMMUNITY", "ASSAY-SNMP-V1V2C");
         foreach (var (line, content) in ConfigText.Lines(text))
         {
             var w = ConfigText.Words(content);
@@ -44,6 +46,8 @@ public sealed class SnmpConfigAnalyzer : IInspector
             if (script)
             {
                 var i = Array.FindIndex(w, x => ConfigText.Name(x) == "mini_snmpd");
+                if (i >= 0)
+                    sink.Checked("ASSAY-SNMP-DEFAULT-COMMUNITY", "ASSAY-SNMP-V1V2C");
                 var c = i < 0 ? -1 : Array.IndexOf(w, "-c", i);
                 if (c > 0 && c + 1 < w.Length)
                     community = w[c + 1];

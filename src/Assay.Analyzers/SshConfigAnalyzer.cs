@@ -55,6 +55,7 @@ public sealed class SshConfigAnalyzer : IInspector
 
     private static void Sshd(string path, string text, InspectionSink sink)
     {
+        sink.Checked("ASSAY-SSH-EMPTY-PASSWORDS", "ASSAY-SSH-PASSWORD-AUTH", "ASSAY-SSH-ROOT-LOGIN", "ASSAY-SSH-WEAK-CRYPTO");
         foreach (var (line, content) in ConfigText.Lines(text))
         {
             var w = ConfigText.Words(content);
@@ -106,6 +107,7 @@ public sealed class SshConfigAnalyzer : IInspector
     /// </summary>
     private static void JudgeDropbear(string path, int line, string evidence, IReadOnlyCollection<string> options, InspectionSink sink)
     {
+        sink.Checked("ASSAY-SSH-EMPTY-PASSWORDS", "ASSAY-SSH-PASSWORD-AUTH", "ASSAY-SSH-ROOT-LOGIN");
         var flags = new HashSet<char>();
         foreach (var o in options)
         {
@@ -153,6 +155,7 @@ public sealed class SshConfigAnalyzer : IInspector
     /// <summary>OpenWrt UCI: <c>option RootPasswordAuth 'on'</c>, <c>option PasswordAuth 'on'</c>, <c>option RootLogin '1'</c>.</summary>
     private static void DropbearUci(string path, string text, InspectionSink sink)
     {
+        sink.Checked("ASSAY-SSH-PASSWORD-AUTH", "ASSAY-SSH-ROOT-LOGIN");
         foreach (var (line, content) in ConfigText.Lines(text))
         {
             var w = ConfigText.Words(content);

@@ -40,6 +40,7 @@ public sealed class ToolingAnalyzer : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
+        var sawProgramFolder = false;
         foreach (var f in files)
         {
             if (f.Kind is not (NodeKind.File or NodeKind.Symlink or NodeKind.Hardlink))
@@ -48,6 +49,12 @@ public sealed class ToolingAnalyzer : IInspector
             var slash = inner.LastIndexOf('/');
             if (!BinDirs.Contains(inner[..(slash + 1)], StringComparer.Ordinal))
                 continue;
+            if (!sawProgramFolder)
+            {
+                // One check per tree with program folders: the list of installed programs was looked at.
+                sawProgramFolder = true;
+                sink.Checked("ASSAY-TOOL-COMPILER", "ASSAY-TOOL-DEBUGGER", "ASSAY-TOOL-PACKET");
+            }
             var name = inner[(slash + 1)..];
             // Cross toolchains: arm-linux-gnueabihf-gcc, mips-openwrt-linux-gcc-12.
             var tool = name.Contains('-', StringComparison.Ordinal) && (name.EndsWith("-gcc", StringComparison.Ordinal) || name.Contains("-gcc-", StringComparison.Ordinal) || name.EndsWith("-ld", StringComparison.Ordinal))

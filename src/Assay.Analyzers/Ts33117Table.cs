@@ -6,8 +6,11 @@ namespace Assay.Analyzers;
 /// <summary>
 /// The per-requirement TS 33.117 table of an evaluation (Rel-16 V16.8.0 clause numbering; see
 /// research/telecom-standards.md §1.2): <c>fail</c> when a finding of severity Low or above cites
-/// the clause, <c>pass</c> when Assay has rules for the clause and none fired, <c>not-testable</c>
-/// when the clause needs a running system, documents or checks Assay does not make from an image.
+/// the clause; <c>pass</c> when Assay's rules for the clause examined something in the image (the
+/// row says how many checks ran) and none fired; <c>not-checked</c> when Assay has rules for the
+/// clause but the image held nothing they look at (no SSH configuration, no web server, no ELF);
+/// <c>not-testable</c> when the clause needs a running system, documents or checks Assay does not
+/// make from an image.
 /// </summary>
 /// <remarks>
 /// "pass" means "no failing evidence in the image", not a certified pass: partially checkable clauses
@@ -81,11 +84,11 @@ public static class Ts33117Table
     public static Evaluation Apply(Evaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
-        return evaluation with { Summaries = evaluation.Summaries with { Ts33117 = Build(evaluation.Findings) } };
+        return evaluation with { Summaries = evaluation.Summaries with { Ts33117 = Build(evaluation.Findings, evaluation.RuleChecks) } };
     }
 
-    /// <summary>The table for a list of findings.</summary>
-    public static Ts33117Summary Build(IReadOnlyList<Finding> findings)
+    /// <summary>The table for a list of findings and the number of files each rule examined.</summary>
+    public static Ts33117Summary Build(IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, long> ruleChecks)
     {
         var rulesBySection = RuleCatalog.All.SelectMany(r => r.Requirements.Select(s => (s, r.Id)))
             .GroupBy(x => x.s).ToDictionary(g => g.Key, g => g.Select(x => x.Id).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
@@ -95,6 +98,7 @@ public static class Ts33117Table
             var rules = rulesBySection.GetValueOrDefault(section) ?? [];
             var citing = findings.Where(f => f.Requirements.Contains(section)).ToList();
             var failing = citing.Where(f => f.Severity >= Severity.Low).ToList();
+            var checks = rules.Sum(r => ruleChecks.GetValueOrDefault(r));
             string status;
             string note;
             if (failing.Count > 0)
@@ -102,10 +106,15 @@ public static class Ts33117Table
                 status = "fail";
                 note = $"{failing.Count} finding(s)";
             }
-            else if (rules.Count > 0 && testability != "dynamic")
+            else if (rules.Count > 0 && testability != "dynamic" && checks > 0)
             {
                 status = "pass";
                 note = testability == "partial" ? "no failing evidence in the image; the dynamic test case is still needed" : "no failing evidence in the image";
+            }
+            else if (rules.Count > 0 && testability != "dynamic")
+            {
+                status = "not-checked";
+                note = "the image holds nothing these rules examine";
             }
             else
             {
@@ -123,12 +132,14 @@ public static class Ts33117Table
                 FailedRules = failing.Select(f => f.RuleId).Distinct().Order(StringComparer.Ordinal).ToList(),
                 Findings = failing.Count,
                 Observations = citing.Count - failing.Count,
+                Checks = checks,
             });
         }
         return new Ts33117Summary
         {
             Pass = rows.Count(r => r.Status == "pass"),
             Fail = rows.Count(r => r.Status == "fail"),
+            NotChecked = rows.Count(r => r.Status == "not-checked"),
             NotTestable = rows.Count(r => r.Status == "not-testable"),
             Requirements = rows,
         };

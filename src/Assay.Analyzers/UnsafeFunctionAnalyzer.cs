@@ -21,10 +21,12 @@ namespace Assay.Analyzers;
 /// <remarks>
 /// Wrapper detection covers x86 (32-bit) and x86-64 with Iced: direct calls and tail jumps to a
 /// named function, to a PLT stub (lazy, .plt.sec with IBT, i386 PIC through %ebx) or through the GOT
-/// (-fno-plt); and little-endian AArch64 with a small A64 decoder (<see cref="Arm64Wrapper"/>: BL/B
-/// to a symbol or a PLT stub; -fno-plt calls not followed). 32-bit ARM (ARM/Thumb mixed), MIPS,
-/// PowerPC and RISC-V are not disassembled: their wrappers are not judged (the summary says so per
-/// architecture). A wrapper needs a symbol (exported or in .symtab).
+/// (-fno-plt); little-endian AArch64 with a small A64 decoder (<see cref="Arm64Wrapper"/>: BL/B
+/// to a symbol or a PLT stub; -fno-plt calls not followed); 32-bit Arm, A32 and Thumb-2
+/// (<see cref="Arm32Wrapper"/>: BL/BLX/B, conditional execution, IT, CBZ; PLT stubs); MIPS32 and
+/// MIPS64 of both byte orders (<see cref="MipsWrapper"/>: $t9 calls through the GOT, jal/j, PLT
+/// stubs; branches, MOVZ/MOVN and traps as checks). PowerPC and RISC-V are not disassembled:
+/// their wrappers are not judged (the summary says so per architecture). A wrapper needs a symbol (exported or in .symtab).
 /// A static binary without .symtab gives no function names at all, so nothing is reported for it.
 /// </remarks>
 public sealed class UnsafeFunctionAnalyzer : IInspector
@@ -47,6 +49,9 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         ["execle"] = "ASSAY-UNSAFE-EXEC", ["execlp"] = "ASSAY-UNSAFE-EXEC", ["execv"] = "ASSAY-UNSAFE-EXEC",
         ["execve"] = "ASSAY-UNSAFE-EXEC", ["execvp"] = "ASSAY-UNSAFE-EXEC", ["execvpe"] = "ASSAY-UNSAFE-EXEC",
     };
+
+    /// <summary>The rules an ELF's import (or, static, symbol) list answers.</summary>
+    private static readonly string[] ImportRules = [.. RuleOf.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     /// <summary>Counted in the summary only: nearly every C program calls them, so a finding per file would be noise.</summary>
     internal static readonly IReadOnlySet<string> MemcpyFamily = new HashSet<string>(StringComparer.Ordinal)
@@ -101,10 +106,12 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             return;
         // Dynamic files: what they import. Static files: the library functions linked in, known by name only with a symbol table.
         var blind = facts.Static && facts.Stripped;
+        if (!blind)
+            sink.Checked(ImportRules);
         var calls = facts.Static ? facts.DefinedFunctions : facts.Imports;
         var unsafeCalls = calls.Where(RuleOf.ContainsKey).Order(StringComparer.Ordinal).ToList();
         var memcpy = calls.Where(MemcpyFamily.Contains).Order(StringComparer.Ordinal).ToList();
-        var wrappersChecked = image.Machine is ElfConst.EmX86 or ElfConst.EmX8664 || (image.Machine == ElfConst.EmAarch64 && image.LittleEndian);
+        var wrappersChecked = Disassembled(image);
         sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(new Row(facts.Arch, unsafeCalls, memcpy, blind, wrappersChecked))));
         foreach (var group in unsafeCalls.GroupBy(n => RuleOf[n]))
         {
@@ -114,6 +121,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
 
         if (wrappersChecked)
         {
+            sink.Checked("ASSAY-UNSAFE-WRAPPER");
             var count = 0;
             foreach (var wrapper in FindUncheckedWrappers(image, file.Content))
             {
@@ -127,6 +135,11 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     }
 
     internal sealed record UncheckedWrapper(string Name, ulong Address, string Target, int Instructions);
+
+    /// <summary>Architectures whose wrappers are disassembled: x86, x86-64, AArch64 (LE), 32-bit Arm (A32/T32, LE code), MIPS32/64 (both orders).</summary>
+    private static bool Disassembled(ElfImage image) =>
+        image.Machine is ElfConst.EmX86 or ElfConst.EmX8664 or ElfConst.EmMips
+        || (image.Machine is ElfConst.EmAarch64 or ElfConst.EmArm && image.LittleEndian);
 
     /// <summary>Wrappers named like checked routines that call an unchecked one before any conditional branch.</summary>
     internal static IEnumerable<UncheckedWrapper> FindUncheckedWrappers(ElfImage image, IBlob content)
@@ -142,11 +155,18 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         {
             if (!s.IsFunction || s.IsUndefined || s.Value == 0 || !WrapperName.IsMatch(s.Name) || !seen.Add(s.Value))
                 continue;
-            if (image.Machine == ElfConst.EmAarch64)
+            var size = (int)Math.Min(s.Size == 0 ? MaxWrapperBytes : s.Size, MaxWrapperBytes);
+            var other = image.Machine switch
             {
-                var size = (int)Math.Min(s.Size == 0 ? MaxWrapperBytes : s.Size, MaxWrapperBytes);
-                if (Arm64Wrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions) is { } arm)
-                    yield return new UncheckedWrapper(s.Name, s.Value, arm.Target, arm.Instructions);
+                ElfConst.EmAarch64 => Arm64Wrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions),
+                ElfConst.EmArm => Arm32Wrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions),
+                ElfConst.EmMips => MipsWrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions),
+                _ => null,
+            };
+            if (image.Machine is ElfConst.EmAarch64 or ElfConst.EmArm or ElfConst.EmMips)
+            {
+                if (other is { } hit)
+                    yield return new UncheckedWrapper(s.Name, s.Value & ~1UL, hit.Target, hit.Instructions);
             }
             else if (Judge(image, content, s, functionsByAddress) is { } hit)
                 yield return hit;
@@ -255,7 +275,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         var coverage = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var arch in archs)
         {
-            coverage[arch] = arch is "x86" or "x86-64" or "aarch64"
+            coverage[arch] = arch is "x86" or "x86-64" or "aarch64" or "arm" or "mips"
                 ? $"imports and wrapper disassembly ({wrappersChecked.GetValueOrDefault(arch)} files disassembled)"
                 : "imports only; wrappers not disassembled on this architecture";
         }
@@ -266,6 +286,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             BinariesWithoutSymbols = rows.Count(r => r.Blind),
             BinariesByFunction = totals,
             Worst = worst,
+            Binaries = [.. rows.Where(r => r.Unsafe.Count > 0).OrderBy(r => r.Path, StringComparer.Ordinal).Select(r => new UnsafeBinary(r.Path, r.Unsafe.Count, r.Unsafe))],
             Coverage = coverage,
         } });
     }

@@ -21,6 +21,7 @@ namespace Assay.Analyzers;
 /// </remarks>
 public sealed class WebServerConfigAnalyzer : IInspector
 {
+    private static readonly Regex SslEngine = Patterns.Bounded(@"^ssl\.engine\s*=\s*""enable""");
     private static readonly Regex LighttpdPair = Patterns.Bounded(@"""([^""]{0,512})""\s*=>\s*""([^""]{0,512})""");
 
     // /usr/lib is not here: /usr/lib/cgi-bin is the Debian CGI directory.
@@ -62,6 +63,9 @@ public sealed class WebServerConfigAnalyzer : IInspector
     {
         var text = file.ReadText(ConfigText.MaxBytes);
         var main = ConfigText.Name(file.InnerPath) is "lighttpd.conf" or "nginx.conf" or "apache2.conf" or "httpd.conf";
+        sink.Checked("ASSAY-WEB-DIR-LISTING", "ASSAY-WEB-SENSITIVE-ALIAS");
+        if (main || Server(file.InnerPath) == "uhttpd")
+            sink.Checked("ASSAY-WEB-PLAIN-HTTP", "ASSAY-WEB-ROOT-USER", "ASSAY-WEB-SERVER-TOKENS");
         switch (Server(file.InnerPath))
         {
             case "lighttpd": Lighttpd(file.Path, text, main, sink); break;
@@ -80,7 +84,7 @@ public sealed class WebServerConfigAnalyzer : IInspector
     private static void Lighttpd(string path, string text, bool main, InspectionSink sink)
     {
         var lines = ConfigText.Lines(text).ToList();
-        var tls = lines.Any(l => Regex.IsMatch(l.Text, @"^ssl\.engine\s*=\s*""enable""", RegexOptions.CultureInvariant, Patterns.MatchTimeout));
+        var tls = lines.Any(l => SslEngine.IsMatch(l.Text));
         var sawTag = false;
         var sawUser = false;
         foreach (var (line, content) in lines)
@@ -237,6 +241,7 @@ public sealed class WebServerConfigAnalyzer : IInspector
             var inner = Core.Pipeline.VirtualPath.Inner(f.Path);
             if (!(inner.Contains("/www/", StringComparison.Ordinal) || inner.Contains("/htdocs/", StringComparison.Ordinal) || inner.Contains("/cgi-bin/", StringComparison.Ordinal)))
                 continue;
+            sink.Checked("ASSAY-WEB-DEFAULT-CONTENT");
             var name = ConfigText.Name(inner);
             if (DefaultContent.Contains(name, StringComparer.Ordinal) || inner.Contains("/manual/", StringComparison.Ordinal))
                 sink.Add(RuleCatalog.Finding("ASSAY-WEB-DEFAULT-CONTENT", f.Path, name));

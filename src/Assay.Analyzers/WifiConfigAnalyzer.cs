@@ -34,6 +34,7 @@ public sealed class WifiConfigAnalyzer : IInspector
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
         var text = file.ReadText(ConfigText.MaxBytes);
+        sink.Checked("ASSAY-WIFI-OPEN", "ASSAY-WIFI-PASSPHRASE", "ASSAY-WIFI-WEAK-SECURITY");
         if (file.InnerPath.EndsWith("/etc/config/wireless", StringComparison.Ordinal))
             Uci(file.Path, text, sink);
         else if (ConfigText.Name(file.InnerPath).StartsWith("hostapd", StringComparison.Ordinal))

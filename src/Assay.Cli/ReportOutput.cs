@@ -3,10 +3,10 @@ using Assay.Reports;
 
 namespace Assay.Cli;
 
-/// <summary>Writes a report to a file (atomically: a temporary file renamed into place) or to standard output.</summary>
+/// <summary>Writes a report to standard output or to the file the user named (<see cref="OutputFile"/>: atomic for regular files, written through otherwise).</summary>
 internal static class ReportOutput
 {
-    public static void Write(IReportWriter writer, Evaluation evaluation, FileInfo? output)
+    public static void Write(IReportWriter writer, Evaluation evaluation, string? output)
     {
         if (output is null)
         {
@@ -17,13 +17,8 @@ internal static class ReportOutput
             target.Write(evaluation, stdout);
             return;
         }
-        var directory = output.Directory ?? new DirectoryInfo(".");
-        directory.Create();
-        var temporary = Path.Combine(directory.FullName, $".{output.Name}.{Environment.ProcessId}.tmp");
-        using (var file = File.Create(temporary))
-            writer.Write(evaluation, file);
-        File.Move(temporary, output.FullName, overwrite: true);
-        Console.Error.WriteLine($"assay: wrote {writer.Id} report to {output.FullName}");
+        OutputFile.Write(output, stream => writer.Write(evaluation, stream));
+        Console.Error.WriteLine($"assay: wrote {writer.Id} report to {Path.GetFullPath(output)}");
     }
 
     private static int SafeWidth()

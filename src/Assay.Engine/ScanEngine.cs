@@ -48,7 +48,7 @@ public static class ScanEngine
     public static IReadOnlyList<IEvaluationStep> Steps(ScanRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        List<IEvaluationStep> steps = [new ConsolidateStep(), new Ts33117Step()];
+        List<IEvaluationStep> steps = [new FingerprintStep(), new ConsolidateStep(), new Ts33117Step()];
         if (!request.SkipVulnerabilities)
             steps.Add(new VulnerabilityStep(request.DatabasePath, request.VexPath));
         return steps;

@@ -30,12 +30,13 @@ public sealed class HtmlReportWriter : IReportWriter
             .Append("table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #dde;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f3f4f8}")
             .Append("code,.mono{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}.sev{font-weight:600;padding:0 .4em;border-radius:3px}")
             .Append(".critical{background:#7a0010;color:#fff}.high{background:#d1242f;color:#fff}.medium{background:#f0b400}.low{background:#5d8fd6;color:#fff}.info,.none{background:#ddd}")
-            .Append(".pass{color:#1a7f37}.fail{color:#d1242f;font-weight:600}.not-testable{color:#666}ul.tree{list-style:none;padding-left:1.2em}ul.tree li::before{content:'└ ';color:#999}")
+            .Append(".pass{color:#1a7f37}.fail{color:#d1242f;font-weight:600}.not-testable,.not-checked{color:#666}.banner{padding:.5em 1em;border-radius:6px;font-weight:600}.banner.complete{background:#e6f4ea;color:#1a7f37}.banner.incomplete,.banner.not_understood{background:#fde7e9;color:#a40e26}ul.tree{list-style:none;padding-left:1.2em}ul.tree li::before{content:'└ ';color:#999}")
             .Append(".cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid #dde;border-radius:6px;padding:.6em 1em;min-width:9em}.card b{font-size:1.4em;display:block}</style></head><body>\n");
         html.Append("<h1>Assay evaluation of ").Append(E(name)).Append("</h1>\n<p class=\"mono\">").Append(E(evaluation.Input.Path)).Append("<br>size ")
             .Append(evaluation.Input.Size.ToString("N0", CultureInfo.InvariantCulture)).Append(" bytes · sha256 ").Append(E(evaluation.Input.Sha256))
             .Append("<br>").Append(E(evaluation.Tool.Name)).Append(' ').Append(E(evaluation.Tool.Version)).Append(" · ").Append(E(evaluation.FinishedAt.ToString("u", CultureInfo.InvariantCulture))).Append("</p>\n");
 
+        Banner(html, evaluation.Completeness);
         Cards(html, evaluation);
         FormatTree(html, evaluation);
         Components(html, evaluation);
@@ -118,11 +119,17 @@ public sealed class HtmlReportWriter : IReportWriter
             html.Append("<p>None matched (or no vulnerability database was used).</p>\n");
             return;
         }
-        html.Append("<table><tr><th>id</th><th>severity</th><th>CVSS</th><th>component</th><th>VEX</th><th>why it matched</th></tr>\n");
-        foreach (var v in e.Vulnerabilities.OrderByDescending(v => v.Severity).ThenByDescending(v => v.CvssV31Score).ThenBy(v => v.Id, StringComparer.Ordinal))
+        html.Append("<p>Ordered by exploitation: listed in CISA's Known Exploited Vulnerabilities catalog first, then by EPSS probability, then severity.</p>\n");
+        html.Append("<table><tr><th>id</th><th>exploited (KEV)</th><th>EPSS</th><th>severity</th><th>CVSS v3.1</th><th>CVSS v4.0</th><th>component</th><th>VEX</th><th>why it matched</th></tr>\n");
+        foreach (var v in VulnerabilityOrder.ByExploitation(e.Vulnerabilities))
         {
-            html.Append("<tr><td>").Append(E(v.Id)).Append("</td><td>").Append(Badge(v.Severity)).Append("</td><td>")
-                .Append(v.CvssV31Score?.ToString("0.0", CultureInfo.InvariantCulture) ?? "").Append("</td><td>").Append(E($"{v.Component} {v.Version}"))
+            var kev = v.Kev is { } k
+                ? $"<strong>{E(VulnerabilityOrder.KevLabel(v))}</strong> added {k.DateAdded.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}" + (k.DueDate is { } due ? $", due {due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}" : "")
+                : "";
+            html.Append("<tr><td>").Append(E(v.Id)).Append("</td><td>").Append(kev).Append("</td><td>").Append(v.Epss is null ? "" : E(VulnerabilityOrder.EpssLabel(v)))
+                .Append("</td><td>").Append(Badge(v.Severity)).Append("</td><td>")
+                .Append(v.CvssV31Score?.ToString("0.0", CultureInfo.InvariantCulture) ?? "").Append("</td><td>")
+                .Append(v.CvssV40Score?.ToString("0.0", CultureInfo.InvariantCulture) ?? "").Append("</td><td>").Append(E($"{v.Component} {v.Version}"))
                 .Append(v.MayBeBackported ? " <small>(distribution package: fix may be back-ported)</small>" : "").Append("</td><td>").Append(E(v.VexState ?? ""))
                 .Append("</td><td class=\"mono\">").Append(E(v.MatchedBy ?? "")).Append("</td></tr>\n");
         }
@@ -147,16 +154,18 @@ public sealed class HtmlReportWriter : IReportWriter
         html.Append("</table>\n");
     }
 
-    /// <summary>The TS 33.117 table of the evaluation's typed summary section.</summary>
+    /// <summary>The TS 33.117 table from the analyzers' summary (typed, or JSON read back from disk).</summary>
     private static void Requirements(StringBuilder html, Evaluation e)
     {
-        if (e.Summaries.Ts33117 is not { } summary)
+        var rows = RequirementTable.Read(e);
+        if (rows.Count == 0)
             return;
-        html.Append("<h2>3GPP TS 33.117 requirements</h2>\n<table><tr><th>clause</th><th>requirement</th><th>status</th><th>rules that failed</th></tr>\n");
-        foreach (var row in summary.Requirements)
+        html.Append("<h2>3GPP TS 33.117 requirements</h2>\n<table><tr><th>clause</th><th>requirement</th><th>status</th><th>checks ran</th><th>rules that failed</th></tr>\n");
+        foreach (var row in rows)
         {
             html.Append("<tr><td>").Append(E(row.Section)).Append("</td><td>").Append(E(row.Title)).Append("</td><td class=\"").Append(E(row.Status)).Append("\">")
-                .Append(E(row.Status)).Append("</td><td><code>").Append(E(string.Join(", ", row.FailedRules))).Append("</code></td></tr>\n");
+                .Append(E(row.Status)).Append("</td><td>").Append(row.Status is "pass" or "fail" ? row.Checks.ToString(CultureInfo.InvariantCulture) : "")
+                .Append("</td><td><code>").Append(E(string.Join(", ", row.FailedRules))).Append("</code></td></tr>\n");
         }
         html.Append("</table>\n");
     }
@@ -176,12 +185,24 @@ public sealed class HtmlReportWriter : IReportWriter
         html.Append("</table>\n");
     }
 
+    /// <summary>Whether the input was understood, first thing on the page: an evaluation of an unreadable delivery must not look clean.</summary>
+    private static void Banner(StringBuilder html, Completeness completeness)
+    {
+        var text = completeness.Status switch
+        {
+            CompletenessStatus.Complete => "Complete: every container Assay recognised was unpacked and inspected.",
+            CompletenessStatus.Incomplete => "Incomplete: part of the input could not be unpacked or inspected (" + string.Join("; ", completeness.Reasons) + "); see Errors.",
+            _ => "Not understood: " + string.Join("; ", completeness.Reasons) + ". Nothing in this evaluation describes the delivery's content.",
+        };
+        html.Append("<p class=\"banner ").Append(completeness.Name).Append("\">").Append(E(text)).Append("</p>\n");
+    }
+
     private static void Errors(StringBuilder html, Evaluation e)
     {
         html.Append("<h2>Errors</h2>\n");
         if (e.Errors.Count == 0)
         {
-            html.Append("<p>None: everything recognised was unpacked.</p>\n");
+            html.Append(e.Completeness.Status == CompletenessStatus.NotUnderstood ? "<p>None, but nothing was recognised (see above).</p>\n" : "<p>None: everything recognised was unpacked.</p>\n");
             return;
         }
         html.Append("<table><tr><th>category</th><th>where</th><th>by</th><th>message</th></tr>\n");

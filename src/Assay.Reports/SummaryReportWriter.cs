@@ -54,6 +54,13 @@ public sealed class SummaryReportWriter : IReportWriter
     {
         console.Write(new Rule($"[bold]Assay evaluation[/] of {Safe(Path.GetFileName(e.Input.Path))}").LeftJustified());
         console.MarkupLine($"size {e.Input.Size:N0} bytes   sha256 {e.Input.Sha256}");
+        var completeness = e.Completeness;
+        console.MarkupLine(completeness.Status switch
+        {
+            CompletenessStatus.Complete => "[green]complete[/]: every container Assay recognised was unpacked and inspected",
+            CompletenessStatus.Incomplete => $"[white on red] INCOMPLETE [/] part of the input could not be unpacked or inspected: {Safe(string.Join("; ", completeness.Reasons))} (see Errors)",
+            _ => $"[white on red] NOT UNDERSTOOD [/] {Safe(string.Join("; ", completeness.Reasons))}: nothing below describes the delivery's content",
+        });
         console.WriteLine();
 
         console.Write(new Rule("[bold]Formats[/]").LeftJustified());
@@ -99,8 +106,24 @@ public sealed class SummaryReportWriter : IReportWriter
         {
             console.Write(new Rule("[bold]Known vulnerabilities[/]").LeftJustified());
             console.MarkupLine(SeverityLine(e.Vulnerabilities.Select(v => v.Severity)));
-            foreach (var v in e.Vulnerabilities.OrderByDescending(v => v.Severity).ThenByDescending(v => v.CvssV31Score).ThenBy(v => v.Id, StringComparer.Ordinal).Take(10))
-                console.MarkupLine($"  {Badge(v.Severity)} {Safe(v.Id)} {Safe(v.Component)} {Safe(v.Version)}{(v.VexState is { } s ? $" [dim](VEX: {Safe(s)})[/]" : "")}");
+            var exploited = e.Vulnerabilities.Where(v => v.Kev is not null).Select(v => v.Id).Distinct().Count();
+            if (exploited > 0)
+                console.MarkupLine($"[bold red]{exploited} known exploited[/] (CISA KEV)");
+            // Exploited first (KEV, then EPSS), then severity: what to fix first.
+            foreach (var v in VulnerabilityOrder.ByExploitation(e.Vulnerabilities).Take(10))
+            {
+                var kev = v.Kev is { } k ? $" [bold red]{VulnerabilityOrder.KevLabel(v)}[/] [dim](added {k.DateAdded:yyyy-MM-dd}{(k.DueDate is { } due ? $", due {due:yyyy-MM-dd}" : "")})[/]" : "";
+                var epss = v.Epss is not null ? $" [dim]EPSS {Safe(VulnerabilityOrder.EpssLabel(v))}[/]" : "";
+                console.MarkupLine($"  {Badge(v.Severity)} {Safe(v.Id)} {Safe(v.Component)} {Safe(v.Version)}{kev}{epss}{(v.VexState is { } s ? $" [dim](VEX: {Safe(s)})[/]" : "")}");
+            }
+            console.WriteLine();
+        }
+
+        if (e.PlatformConditional.Count > 0)
+        {
+            console.MarkupLine($"[dim]{e.PlatformConditional.Count:N0} more apply only on a platform not among the components (not counted):[/]");
+            foreach (var v in e.PlatformConditional.OrderBy(v => v.Id, StringComparer.Ordinal).Take(5))
+                console.MarkupLine($"  [dim]{Safe(v.Id)} {Safe(v.Component)} {Safe(v.Version)}: applies only on {Safe(v.AppliesOnlyOn ?? "?")}[/]");
             console.WriteLine();
         }
 
@@ -113,10 +136,14 @@ public sealed class SummaryReportWriter : IReportWriter
             console.WriteLine();
         }
 
+        Requirements(e, console);
+
         console.Write(new Rule($"[bold]Errors[/] ({e.Errors.Count})").LeftJustified());
         if (e.Errors.Count == 0)
         {
-            console.MarkupLine("none: everything recognised was unpacked");
+            console.MarkupLine(completeness.Status == CompletenessStatus.NotUnderstood
+                ? "none, but nothing in the input was recognised (see above)"
+                : "none: everything recognised was unpacked");
         }
         else
         {
@@ -125,6 +152,38 @@ public sealed class SummaryReportWriter : IReportWriter
             if (e.Errors.Count > MaxErrors)
                 console.MarkupLine($"  … and {e.Errors.Count - MaxErrors} more (see -f json)");
         }
+    }
+
+    /// <summary>
+    /// The TS 33.117 table: failing clauses with their rules, passed clauses with the number of
+    /// checks that ran, then the clauses nothing in the image let Assay check and those that need
+    /// the running product.
+    /// </summary>
+    private static void Requirements(Evaluation e, IAnsiConsole console)
+    {
+        var rows = RequirementTable.Read(e);
+        if (rows.Count == 0)
+            return;
+        console.Write(new Rule("[bold]3GPP TS 33.117[/] (Rel-16 clause numbering)").LeftJustified());
+        int Count(string status) => rows.Count(r => r.Status == status);
+        console.MarkupLine($"[red]failed {Count("fail")}[/]   [green]passed {Count("pass")}[/] (checks ran, nothing failed)   not checked {Count("not-checked")} (nothing in the image to examine)   not testable from an image {Count("not-testable")}");
+        var shown = rows.Where(r => r.Status is "fail" or "pass").OrderBy(r => r.Status == "fail" ? 0 : 1).ToList();
+        if (shown.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Simple).AddColumns("clause", "requirement", "status");
+            foreach (var r in shown)
+            {
+                var status = r.Status == "fail"
+                    ? $"[red]failed[/]: {Safe(string.Join(", ", r.FailedRules))}"
+                    : $"[green]passed[/] ({r.Checks:N0} checks ran)";
+                table.AddRow(Safe(r.Section), Safe(Shorten(r.Title, 70)), status);
+            }
+            console.Write(table);
+        }
+        var notChecked = rows.Where(r => r.Status == "not-checked").Select(r => r.Section).ToList();
+        if (notChecked.Count > 0)
+            console.MarkupLine($"[dim]not checked: {Safe(string.Join(", ", notChecked))}[/]");
+        console.WriteLine();
     }
 
     private static Tree FormatTree(Evaluation e)

@@ -80,7 +80,9 @@ public sealed class RegistryTests
             RuleCatalog.Finding("ASSAY-ELF-NOT-STRIPPED", "fw!/bin/x"),
             RuleCatalog.Finding("ASSAY-KERNEL-IP-FORWARD", "fw!/etc/sysctl.conf"),
         };
-        var evaluation = new Evaluation { Tool = new ToolInfo("assay", "0"), Input = new InputInfo("fw", 1, "00"), Findings = findings };
+        // The kernel rules examined one sysctl file; no web server configuration was in the image.
+        var checks = new SortedDictionary<string, long> { ["ASSAY-KERNEL-IP-FORWARD"] = 1, ["ASSAY-KERNEL-ASLR"] = 1 };
+        var evaluation = new Evaluation { Tool = new ToolInfo("assay", "0"), Input = new InputInfo("fw", 1, "00"), Findings = findings, RuleChecks = checks };
         var summary = Assert.IsType<Ts33117Summary>(Ts33117Table.Apply(evaluation).Summaries.Ts33117);
         var rows = summary.Requirements.ToDictionary(r => r.Section);
         Assert.Equal("fail", rows["4.3.2.1"].Status);
@@ -88,10 +90,12 @@ public sealed class RegistryTests
         Assert.Equal("fail", rows["4.2.3.2.4"].Status);
         // Info-severity findings are observations, not failures (a router forwards by design).
         Assert.Equal(("pass", 1), (rows["4.3.3.1.2"].Status, rows["4.3.3.1.2"].Observations));
-        Assert.Equal("pass", rows["4.3.4.10"].Status);
+        Assert.Equal(1, rows["4.3.3.1.2"].Checks);
+        // Rules exist for directory listings, but nothing in the image let them look: not a pass.
+        Assert.Equal(("not-checked", 0L), (rows["4.3.4.10"].Status, rows["4.3.4.10"].Checks));
         Assert.Equal("not-testable", rows["4.2.3.5.1"].Status);
         Assert.Equal("not-testable", rows["4.3.3.1.3"].Status);
-        Assert.Equal(summary.Requirements.Count, summary.Pass + summary.Fail + summary.NotTestable);
+        Assert.Equal(summary.Requirements.Count, summary.Pass + summary.Fail + summary.NotChecked + summary.NotTestable);
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public sealed class CliTests
     [Fact]
     public void Extract_Sample_WritesTreeOnlyInsideTheFolder()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"assay-cli-{Guid.NewGuid():N}");
+        var dir = Directory.CreateTempSubdirectory("assay-cli-").FullName;
         try
         {
             var (code, _, _) = Run(["scan", Sample, "--extract", Path.Combine(dir, "out"), "-f", "json", "-o", Path.Combine(dir, "e.json"), "--no-progress", "--no-vulns"]);
@@ -83,7 +83,7 @@ public sealed class CliTests
     [Fact]
     public void DbImportThenScan_Sample_MatchesAndGatesOnSeverity()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"assay-db-{Guid.NewGuid():N}");
+        var dir = Directory.CreateTempSubdirectory("assay-db-").FullName;
         try
         {
             var db = Path.Combine(dir, "v.db");
@@ -118,18 +118,5 @@ public sealed class CliTests
         Assert.Contains(marker, stdout, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Out, string Err) Run(string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // the result cache of these runs stays with the tests, not in the user's cache folder
-        psi.Environment["XDG_CACHE_HOME"] = Path.Combine(Path.GetTempPath(), "assay-cli-tests-cache");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "assay.dll"));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit(120_000);
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(string[] args) => AssayProcess.Run(args);
 }

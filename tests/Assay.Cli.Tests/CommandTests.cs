@@ -181,6 +181,46 @@ public sealed class CommandTests
         ["network", "plan", NetworkSample("inventory.csv"), "--policy", "uk-dvd", "--vendors", NetworkSample("vendors.csv"),
          "--costs", NetworkSample("costs.csv"), "--capacity", capacity, "--start", Start, .. extra];
 
+    [Fact]
+    public void NetworkPlanCompare_ScenarioMissingADeadline_ExitsOneAndNamesScenarioAndDeadline()
+    {
+        // At 1 unit per month the 52 units due by UK-DVD-07 cannot be done in 13 months (see below).
+        var (code, _, stderr) = Run(PlanArgs("1", "-f", "json", "--compare", NetworkSample("full-removal.yaml")));
+        Assert.Equal(ExitCodes.FindingsOverThreshold, code);
+        Assert.Contains("scenario 'uk-dvd' misses", stderr, StringComparison.Ordinal);
+        Assert.Contains("UK-DVD-07 due 2027-12-31", stderr, StringComparison.Ordinal);
+        Assert.Contains("units/month", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NetworkRisk_OneLinkedEvaluationMissing_RanksTheOthersAndExitsFive()
+    {
+        var dir = TempDir("assay-risk");
+        try
+        {
+            var evaluation = Path.Combine(dir, "ex1000.json");
+            var (scanCode, _, scanErr) = Run(["scan", Path.Combine(Repo, "samples", "delivery-EX1000_1.2.0.zip"), "-f", "json", "-o", evaluation, "--no-progress", "--no-vulns"]);
+            Assert.True(scanCode == ExitCodes.Ok, scanErr);
+            var inventory = ReadCsv(NetworkSample("inventory.csv"));
+            var products = inventory.Select(r => (r["vendor"], r["model"], r["software_version"])).Distinct().Take(2).ToList();
+            var links = Path.Combine(dir, "links.csv");
+            File.WriteAllText(links, "vendor,model,software_version,evaluation\n" +
+                $"{products[0].Item1},{products[0].Item2},{products[0].Item3},ex1000.json\n" +
+                $"{products[1].Item1},{products[1].Item2},{products[1].Item3},missing.json\n");
+            var (code, stdout, stderr) = Run(["network", "risk", NetworkSample("inventory.csv"), "--evidence", links, "-f", "json"]);
+            Assert.Equal(ExitCodes.Incomplete, code);
+            Assert.Contains("missing.json", stderr, StringComparison.Ordinal);
+            using var doc = JsonDocument.Parse(stdout);
+            Assert.Equal(1, doc.RootElement.GetProperty("evaluations").GetArrayLength());
+            Assert.True(doc.RootElement.GetProperty("assessed").GetInt32() > 0);
+            Assert.Equal(products[1].Item1, doc.RootElement.GetProperty("linkProblems")[0].GetProperty("vendor").GetString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     // Why 4 is the least capacity that meets every deadline ahead (docs/network.md, C* = max W(d)/M(d)):
     // the last uk-dvd deadline, UK-DVD-07 on 2027-12-31, has all 52 work units of the sample's Huawei
     // elements due (costs.csv efforts: 2 core x 20, OLT 2, aggregation router 4, 5 RAN x 1, microwave 1)
@@ -428,23 +468,5 @@ public sealed class CommandTests
         return dir;
     }
 
-    private static (int Code, string Out, string Err) Run(string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "assay.dll"));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        // The messages asserted here are English with '.' decimals whatever the machine's locale.
-        psi.Environment["LC_ALL"] = "C.UTF-8";
-        psi.Environment["LANG"] = "C.UTF-8";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"assay {string.Join(' ', args)} did not finish in 120 s");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(string[] args) => AssayProcess.Run(args);
 }

@@ -85,13 +85,20 @@ public sealed class EvidenceRiskTests
             File.WriteAllText(Path.Combine(dir.FullName, "broken.json"), "{ not json");
             var links = Path.Combine(dir.FullName, "links.csv");
             File.WriteAllText(links, "vendor,model,software_version,evaluation\nHuawei,BBU5900,V100R019C10,bbu.json\n");
-            var ev = Assert.Single(EvidenceRisk.LoadLinks(links));
+            var ev = Assert.Single(EvidenceRisk.LoadLinks(links).Evidence);
             Assert.Equal((3, 33.0), (ev.OpenCritical, ev.Score));
 
+            // A broken or missing evaluation is reported against its product; the others are still scored.
             File.AppendAllText(links, "Nokia,AirScale,SRAN22R1,broken.json\nZTE,X,1,missing.json\n");
-            var e = Assert.Throws<Assay.Network.Inventory.InventoryException>(() => EvidenceRisk.LoadLinks(links));
-            Assert.Contains("links.csv:3: evaluation", e.Message);
-            Assert.Contains("links.csv:4: evaluation", e.Message);
+            var loaded = EvidenceRisk.LoadLinks(links);
+            Assert.Equal("Huawei", Assert.Single(loaded.Evidence).Vendor);
+            Assert.Equal(["Nokia", "ZTE"], loaded.Problems.Select(p => p.Vendor));
+            Assert.Contains("links.csv:3: evaluation", loaded.Problems[0].Message);
+            Assert.Contains("links.csv:4: evaluation", loaded.Problems[1].Message);
+
+            // A links file that is itself malformed still stops the run.
+            File.AppendAllText(links, "only-one-field\n");
+            Assert.Throws<Assay.Network.Inventory.InventoryException>(() => EvidenceRisk.LoadLinks(links));
         }
         finally
         {

@@ -210,4 +210,43 @@ public sealed class ReplacementPlannerGeneratedTests
         var allRestricted = Enumerable.Range(0, inv.Count).Count(e => inv.Domain[e] == Assay.Network.Inventory.NetworkDomain.Ran && designation.Restricted[inv.Vendor[e]] && inv.Weight[e] > 0);
         Assert.True(first.ElementsReplaced < allRestricted);
     }
+    [Fact]
+    public void Plan_SharedCapUnderContention_IsTheSamePlanInEveryRun()
+    {
+        // Six plans at once on two cores, with a small work limit: with a wall-clock limit beside the
+        // deterministic one, the contended runs stopped the search at different points and gave other
+        // plans. The deterministic limit counts work, so every run must give the same plan.
+        var text = new StringWriter();
+        Assay.Network.Generation.NetworkGenerator.Write(new Assay.Network.Generation.GeneratorOptions { Sites = 3000, Seed = 7 }, text);
+        var inv = Csv(text.ToString());
+        var pack = Pack("  - {id: CAP, kind: max_share, scope: {domains: [ran]}, value: 0.15, measure: traffic, level: region, from: 2027-12-31}\n");
+        var designation = Restrict(inv, "Huawei", "ZTE");
+        var costs = new CostTable();
+        costs.Set("ran", "gNB", 25000);
+        costs.Set("ran", "eNB", 18000);
+        costs.Set("*", "*", 20000);
+        var plans = Enumerable.Range(0, 6).AsParallel().WithDegreeOfParallelism(6)
+            .Select(_ => ReplacementPlanner.Plan(inv, pack, designation, costs, 500, new DateOnly(2026, 1, 1), solverSeconds: 0.5))
+            .ToList();
+        var first = plans[0];
+        Assert.NotEmpty(first.Replacements);
+        foreach (var plan in plans.Skip(1))
+        {
+            Assert.Equal(first.Replacements.Select(r => r.Element), plan.Replacements.Select(r => r.Element));
+            Assert.Equal(first.TotalCost, plan.TotalCost);
+            Assert.Equal(first.Selections.Select(x => x.Status), plan.Selections.Select(x => x.Status));
+        }
+    }
+
+    [Fact]
+    public void SolverParameters_LimitWorkNotWallTime()
+    {
+        // The plan must not depend on the machine's load: the only limit is CP-SAT's deterministic
+        // time (a count of work), with one worker and a fixed seed. A wall-clock limit made
+        // Plan_RegionalTrafficCap_... give another plan on a busy machine.
+        var parameters = CapSelector.SolverParameters(2.5);
+        Assert.Contains("max_deterministic_time:2.5", parameters, StringComparison.Ordinal);
+        Assert.Contains("num_workers:1", parameters, StringComparison.Ordinal);
+        Assert.DoesNotContain("max_time_in_seconds", parameters, StringComparison.Ordinal);
+    }
 }

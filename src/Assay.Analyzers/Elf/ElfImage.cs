@@ -50,6 +50,11 @@ internal sealed class ElfImage
 
     /// <summary>GNU_PROPERTY_X86_FEATURE_1_AND or GNU_PROPERTY_AARCH64_FEATURE_1_AND bits, null without such a note.</summary>
     public required uint? FeatureBits { get; init; }
+
+    /// <summary>MIPS: the value of $gp for the primary GOT (DT_PLTGOT + 0x7ff0), null elsewhere.</summary>
+    public ulong? MipsGlobalPointer { get; init; }
+    /// <summary>The GNU build-id note's descriptor in lower-case hex, null without one.</summary>
+    public string? BuildId { get; init; }
     public required bool HasSymtab { get; init; }
 
     /// <summary>Why a part could not be read (the rest is still valid), for the scan's error list.</summary>
@@ -202,10 +207,16 @@ internal sealed class ElfImage
         }
 
         var got = new Dictionary<ulong, string>();
-        if (machine is ElfConst.EmX86 or ElfConst.EmX8664 or ElfConst.EmAarch64 && dynsymIndexBase >= 0 && little)
+        var relocationsReadable = (machine is ElfConst.EmX86 or ElfConst.EmX8664 or ElfConst.EmAarch64 && little)
+            || (machine is ElfConst.EmArm or ElfConst.EmMips && !is64Mips(machine, bits));
+        if (relocationsReadable && dynsymIndexBase >= 0)
             ReadGotRelocations(r, dynamic, segments, symbols, dynsymIndexBase, got);
+        ulong? gp = null;
+        if (machine == ElfConst.EmMips && dynsymIndexBase >= 0)
+            gp = ReadMipsGot(dynamic, symbols, dynsymIndexBase, bits, got);
 
         var featureBits = ReadFeatureBits(r, segments, sections, machine);
+        var buildId = ReadBuildId(r, segments, sections);
 
         return new ElfImage
         {
@@ -223,7 +234,9 @@ internal sealed class ElfImage
             RunPath = runpath,
             SoName = soname,
             GotSymbols = got,
+            MipsGlobalPointer = gp,
             FeatureBits = featureBits,
+            BuildId = buildId,
             HasSymtab = hasSymtab,
             Warnings = warnings,
         };
@@ -308,6 +321,33 @@ internal sealed class ElfImage
         }
     }
 
+    // 64-bit MIPS relocations pack r_info as r_sym(32) r_ssym(8) r_type3(8) r_type2(8) r_type(8),
+    // read in the file's byte order, which the generic r_info split gets wrong; its GOT is read from the dynamic tags.
+    private static bool is64Mips(ushort machine, int bits) => machine == ElfConst.EmMips && bits == 64;
+
+    /// <summary>
+    /// The MIPS GOT (MIPS ABI supplement, "Global Offset Table"): entries [0, LOCAL_GOTNO) are local,
+    /// then entry LOCAL_GOTNO + (i - GOTSYM) holds dynamic symbol i for GOTSYM &lt;= i &lt; SYMTABNO.
+    /// Returns $gp (GOT + 0x7ff0), or null when the tags are missing.
+    /// </summary>
+    private static ulong? ReadMipsGot(IReadOnlyList<(long Tag, ulong Value)> dynamic, List<ElfSymbol> symbols, int dynsymBase, int bits, Dictionary<ulong, string> got)
+    {
+        if (Value(dynamic, ElfConst.DtPltgot) is not { } pltgot || Value(dynamic, ElfConst.DtMipsLocalGotno) is not { } local
+            || Value(dynamic, ElfConst.DtMipsGotsym) is not { } gotsym || Value(dynamic, ElfConst.DtMipsSymtabno) is not { } symtabno)
+            return null;
+        var entry = (ulong)(bits / 8);
+        for (var i = gotsym; i < symtabno && i - gotsym < 1u << 20; i++)
+        {
+            var index = (long)i + dynsymBase;
+            if (index >= symbols.Count)
+                break;
+            var slot = unchecked(pltgot + ((local + i - gotsym) * entry));
+            if (symbols[(int)index].Name.Length > 0)
+                got.TryAdd(slot, symbols[(int)index].Name);
+        }
+        return unchecked(pltgot + ElfConst.MipsGpOffset);
+    }
+
     private static void ReadGotRelocations(Reader r, IReadOnlyList<(long Tag, ulong Value)> dynamic, List<ElfSegment> segments,
         List<ElfSymbol> symbols, int dynsymBase, Dictionary<ulong, string> got)
     {
@@ -383,6 +423,33 @@ internal sealed class ElfImage
             }
         }
         return bits;
+    }
+
+    /// <summary>The NT_GNU_BUILD_ID descriptor of the first "GNU" note that has one (PT_NOTE segments and SHT_NOTE sections).</summary>
+    private static string? ReadBuildId(Reader r, List<ElfSegment> segments, List<ElfSection> sections)
+    {
+        var places = sections.Where(s => s.Type == ElfConst.ShtNote).Select(s => (s.Offset, s.Size))
+            .Concat(segments.Where(s => s.Type == ElfConst.PtNote).Select(s => (s.Offset, s.FileSize)));
+        foreach (var (off, size) in places.Distinct())
+        {
+            var bytes = r.Bytes(off, (int)Math.Min(size, MaxNoteBytes));
+            var i = 0;
+            while (i + 12 <= bytes.Length)
+            {
+                var namesz = r.U32(bytes, i); var descsz = r.U32(bytes, i + 4); var ntype = r.U32(bytes, i + 8);
+                if (namesz > 256 || descsz > (uint)bytes.Length)
+                    break;
+                var nameStart = i + 12;
+                var descStart = nameStart + Align((int)namesz, 4);
+                if (descStart + descsz > bytes.Length)
+                    break;
+                if (ntype == ElfConst.NtGnuBuildId && namesz == 4 && bytes.AsSpan(nameStart, 4).SequenceEqual("GNU\0"u8)
+                    && descsz is > 0 and <= ElfConst.MaxBuildIdBytes)
+                    return Convert.ToHexStringLower(bytes.AsSpan(descStart, (int)descsz));
+                i = descStart + Align((int)descsz, 4);
+            }
+        }
+        return null;
     }
 
     private static int Align(int value, int to) => (value + to - 1) & ~(to - 1);

@@ -20,14 +20,8 @@ public sealed class SignatureDatabase
     /// <summary>Largest window a signature may ask for on either side of its anchor.</summary>
     public const int MaxWindow = 512;
 
-    /// <summary>
-    /// Time limit of one file-name pattern on one name (the interpreted engine can backtrack). Window
-    /// patterns run on the non-backtracking engine, linear in their window of at most 1 KiB, and get
-    /// no wall-clock limit: on a loaded machine a thread can wait longer than any such limit, and a
-    /// timed-out window would silently drop a component, so the same input would give different
-    /// evaluations depending on the load.
-    /// </summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>File names longer than this (no filesystem allows them) are not matched against name patterns.</summary>
+    public const int MaxFileNameLength = 255;
 
     private static readonly Lazy<SignatureDatabase> LazyDefault = new(() => Load(OpenDefault()));
 
@@ -87,16 +81,22 @@ public sealed class SignatureDatabase
         return new SignatureDatabase(components);
     }
 
+    /// <summary>
+    /// Content patterns run on windows of at most 2 x <see cref="MaxWindow"/> bytes with the
+    /// non-backtracking engine (linear time), so they need no wall-clock timeout: a timeout would make
+    /// the catalog depend on how loaded the machine is.
+    /// </summary>
     internal static Regex Compile(string pattern) =>
-        new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
+        new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
 
     /// <summary>
-    /// File-name patterns run on every file name (at most 255 bytes) and are simple anchored
-    /// literals with single quantifiers, so the interpreted backtracking engine is safe and, on
-    /// short inputs, several times cheaper per call than the non-backtracking one.
+    /// File-name patterns run on every file name (at most <see cref="MaxFileNameLength"/> characters)
+    /// and are simple anchored literals with single quantifiers, so the interpreted backtracking
+    /// engine is safe without a timeout and, on short inputs, several times cheaper per call than the
+    /// non-backtracking one.
     /// </summary>
     internal static Regex CompileName(string pattern) =>
-        new(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+        new(pattern, RegexOptions.CultureInvariant);
 
     /// <summary>Bytes of a YAML string: each char is one byte (Latin-1), so "\0" and "\x7f" stay bytes.</summary>
     internal static byte[] Latin1(string s) => Encoding.Latin1.GetBytes(s);
@@ -190,6 +190,16 @@ public enum SignatureKind
     Anchor,
     Header,
     FileName,
+
+    /// <summary>
+    /// The version is a bare C string that the project's own code returns (<c>ZSTD_versionString()</c>,
+    /// <c>uv_version_string()</c>, <c>printf("hostapd v%s", VERSION_STR)</c>): when one of the anchors
+    /// (the exported function's name, the format string) occurs in one of the component's own files,
+    /// every NUL-delimited string of the file that matches the pattern whole is a candidate; one
+    /// distinct value is the version, several make the component reported without a version.
+    /// Nothing depends on where the compiler put the string.
+    /// </summary>
+    Lone,
 }
 
 /// <summary>One compiled signature.</summary>
@@ -234,14 +244,17 @@ public sealed class Signature
             "anchor" => SignatureKind.Anchor,
             "header" => SignatureKind.Header,
             "filename" => SignatureKind.FileName,
-            var k => throw new InvalidDataException($"signature {m.Id}: kind '{k}' is not anchor, header or filename"),
+            "lone" => SignatureKind.Lone,
+            var k => throw new InvalidDataException($"signature {m.Id}: kind '{k}' is not anchor, header, filename or lone"),
         };
         var pattern = kind == SignatureKind.FileName ? m.File ?? Fail("a filename signature needs file") : m.Pattern ?? Fail("no pattern");
         var before = m.Before ?? 0;
         var after = m.After ?? 128;
         if (before is < 0 or > SignatureDatabase.MaxWindow || after is < 0 or > SignatureDatabase.MaxWindow)
             Fail($"before/after must lie in 0..{SignatureDatabase.MaxWindow}");
-        if (kind == SignatureKind.Anchor && (m.Anchors is null || m.Anchors.Count == 0 || m.Anchors.Any(a => a.Length < 3)))
+        if (kind == SignatureKind.Lone && component.OwnFiles.Count == 0)
+            Fail("a lone signature needs the component's files (it reads only the component's own files)");
+        if (kind is SignatureKind.Anchor or SignatureKind.Lone && (m.Anchors is null || m.Anchors.Count == 0 || m.Anchors.Any(a => a.Length < 3)))
             Fail("an anchor signature needs anchors of at least 3 bytes");
         var groups = m.Groups ?? new Dictionary<string, string> { ["v"] = component.Name };
         // Group names are checked on the pattern text here (cheap); the automaton is built on first use.
@@ -253,7 +266,9 @@ public sealed class Signature
         var fileRegex = kind == SignatureKind.FileName ? SignatureDatabase.CompileName(pattern) : m.File is null ? null : SignatureDatabase.CompileName(m.File);
         var lazy = kind == SignatureKind.FileName
             ? new Lazy<Regex>(fileRegex!)
-            : new Lazy<Regex>(() => SignatureDatabase.Compile(pattern), LazyThreadSafetyMode.ExecutionAndPublication);
+            : kind == SignatureKind.Lone
+                ? new Lazy<Regex>(() => SignatureDatabase.Compile(@"\A(?:" + pattern + @")\z"), LazyThreadSafetyMode.ExecutionAndPublication)
+                : new Lazy<Regex>(() => SignatureDatabase.Compile(pattern), LazyThreadSafetyMode.ExecutionAndPublication);
         return new Signature
         {
             _pattern = lazy,

@@ -31,8 +31,7 @@ public sealed class DpkgStatusCataloger : IInspector
     private const string InfoDir = "/var/lib/dpkg/info/";
 
     private static readonly HashSet<string> DebianFamily = new(StringComparer.Ordinal) { "debian", "ubuntu", "raspbian", "devuan", "kali", "linuxmint", "pureos", "pop" };
-    // non-backtracking, on a version string: linear, so no wall-clock limit (one would make the result depend on the load)
-    private static readonly Regex DebianRelease = new(@"deb(\d{1,2})u\d", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
+    private static readonly Regex DebianRelease = new(@"deb(\d{1,2})u\d", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
 
     private readonly ConcurrentDictionary<string, string> _status = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _lists = new(StringComparer.Ordinal);
@@ -127,6 +126,7 @@ public sealed class DpkgStatusCataloger : IInspector
                     SourcePackage = sourceName == name ? null : sourceName,
                     Supplier = s["Maintainer"],
                     Files = owned,
+                    DependsOn = PackageRelations.Debian(s["Pre-Depends"], s["Depends"]),
                     Evidence = [new Evidence { Source = Id, Path = path, Text = $"Package: {name} Version: {version}" }],
                 });
             }

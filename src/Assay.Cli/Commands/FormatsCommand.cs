@@ -8,7 +8,7 @@ internal static class FormatsCommand
 {
     public static Command Create()
     {
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also show magic, references and limitations of each handler." };
+        var verbose = CliOptions.Flag("--verbose", "Also show magic, references and limitations of each handler.", "-v");
         var command = new Command("formats", "List the formats Assay identifies and unpacks.") { verbose };
         command.SetAction(parse =>
         {

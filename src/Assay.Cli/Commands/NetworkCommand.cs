@@ -14,8 +14,8 @@ namespace Assay.Cli.Commands;
 /// <summary>
 /// <c>assay network</c>: vendor-policy compliance, replacement planning, evidence-based risk and a
 /// synthetic network generator (docs/network.md). Exit codes: 0 compliant (or plan meets every
-/// deadline), 1 violations (or a deadline that cannot be met), 2 usage, 3 an input file unreadable
-/// or malformed.
+/// deadline), 1 violations (or a deadline that cannot be met, each named on standard error), 2 usage,
+/// 3 an input file unreadable or malformed, 5 (risk) ranked, but a linked evaluation could not be read.
 /// </summary>
 internal static class NetworkCommand
 {
@@ -30,16 +30,15 @@ internal static class NetworkCommand
         return command;
     }
 
-    private sealed record Common(Option<string> Format, Option<string?> Output, Option<string?> HighRisk, Option<string?> Vendors, Option<string?> Sites);
+    private sealed record Common(Option<string?> Format, Option<string?> Output, Option<string?> HighRisk, Option<string?> Vendors, Option<string?> Sites);
 
     private static Common AddCommon(Command c, bool designations = true)
     {
-        var format = new Option<string>("--format", "-f") { Description = "Output format: table, json, csv or html.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong([.. NetworkReports.Formats]);
-        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output." };
-        var highRisk = new Option<string?>("--high-risk") { Description = "Restricted vendors, comma-separated (e.g. Huawei,ZTE); overrides the pack's and the vendors file's designations." };
-        var vendors = new Option<string?>("--vendors") { Description = "Vendors file (CSV vendor,country,designations or YAML) with designations per jurisdiction." };
-        var sites = new Option<string?>("--sites") { Description = "Sites CSV (site_id,region,site_class[,location]) when the element CSV has no region/site_class." };
+        var format = CliOptions.Choice("--format", "Output format: table, json, csv or html.", [.. NetworkReports.Formats], "table", "-f");
+        var output = CliOptions.OutputFile("--output", "Write the report to this file instead of standard output (its folder must exist).", "-o");
+        var highRisk = CliOptions.Text("--high-risk", "Restricted vendors, comma-separated (e.g. Huawei,ZTE); overrides the pack's and the vendors file's designations.");
+        var vendors = CliOptions.InputPath("--vendors", "Vendors file (CSV vendor,country,designations or YAML) with designations per jurisdiction.");
+        var sites = CliOptions.InputPath("--sites", "Sites CSV (site_id,region,site_class[,location]) when the element CSV has no region/site_class.");
         c.Options.Add(format);
         c.Options.Add(output);
         c.Options.Add(sites);
@@ -53,8 +52,8 @@ internal static class NetworkCommand
 
     private static Command Policies()
     {
-        var show = new Option<string?>("--show") { Description = "Print the YAML of one built-in pack (a starting point for a custom pack)." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "List each pack's rules with dates, fact status and sources." };
+        var show = CliOptions.Choice("--show", "Print the YAML of one built-in pack (a starting point for a custom pack).", [.. BuiltinPolicyPacks.Ids], null);
+        var verbose = CliOptions.Flag("--verbose", "List each pack's rules with dates, fact status and sources.", "-v");
         var c = new Command("policies", "List the built-in policy packs.") { show, verbose };
         c.SetAction(parse =>
         {
@@ -81,15 +80,14 @@ internal static class NetworkCommand
 
     private static Command Check()
     {
-        var inventory = new Argument<string>("inventory") { Description = "Element CSV, or YAML inventory (vendors, sites, elements)." };
-        var policy = new Option<string>("--policy", "-p") { Description = $"Built-in pack ({string.Join(", ", BuiltinPolicyPacks.Ids)}) or a pack YAML file.", Required = true };
-        var at = new Option<string?>("--at") { Description = "Check as of this date (YYYY-MM-DD); default today (UTC)." };
+        var inventory = CliOptions.InputArgument("inventory", "Element CSV, or YAML inventory (vendors, sites, elements).");
+        var policy = PolicyOption("Built-in pack ({0}) or a pack YAML file.");
+        var at = CliOptions.Date("--at", "Check as of this date (YYYY-MM-DD); default today (UTC).");
         var c = new Command("check", "Check an inventory against a policy pack: violations, elements involved, shares per domain and region.") { inventory, policy, at };
         var common = AddCommon(c);
         c.SetAction(parse => Run(() =>
         {
-            if (!TryDate(parse.GetValue(at), out var date))
-                return Usage($"--at '{parse.GetValue(at)}' is not a date (YYYY-MM-DD)");
+            var date = parse.GetValue(at) ?? Today;
             var pack = ResolvePack(parse.GetValue(policy)!);
             var inv = InventoryLoader.Load(parse.GetValue(inventory)!, parse.GetValue(common.Sites), parse.GetValue(common.Vendors));
             var designation = VendorDesignation.Resolve(inv, pack, SplitList(parse.GetValue(common.HighRisk)));
@@ -103,26 +101,24 @@ internal static class NetworkCommand
 
     private static Command Plan()
     {
-        var inventory = new Argument<string>("inventory") { Description = "Element CSV, or YAML inventory." };
-        var policy = new Option<string>("--policy", "-p") { Description = "Built-in pack or pack YAML: the main scenario.", Required = true };
-        var costs = new Option<string>("--costs") { Description = "Costs CSV: domain,function,unit_cost[,effort][,currency]; '*' is a default.", Required = true };
-        var capacity = new Option<double>("--capacity") { Description = "Replacement capacity in work units (elements, at effort 1) per month.", Required = true };
-        var start = new Option<string?>("--start") { Description = "First month of the plan (YYYY-MM-DD); default today (UTC)." };
-        var compare = new Option<string[]>("--compare") { Description = "Further scenarios (pack ids or files) planned side by side; repeatable.", AllowMultipleArgumentsPerToken = true };
-        var limit = new Option<double>("--time-limit") { Description = "CP-SAT deterministic time limit per share cap (about seconds; the wall-clock limit is three times as long).", DefaultValueFactory = _ => 10 };
+        var inventory = CliOptions.InputArgument("inventory", "Element CSV, or YAML inventory.");
+        var policy = PolicyOption("Built-in pack ({0}) or pack YAML: the main scenario.");
+        var costs = CliOptions.InputPath("--costs", "Costs CSV: domain,function,unit_cost[,effort][,currency]; '*' is a default.");
+        costs.Required = true;
+        var capacity = CliOptions.Number("--capacity", "Replacement capacity in work units (elements, at effort 1) per month.", 0, 1e9);
+        capacity.Required = true;
+        var start = CliOptions.Date("--start", "First month of the plan (YYYY-MM-DD); default today (UTC).");
+        var compare = CliOptions.InputPaths("--compare", "Further scenarios (pack ids or files) planned side by side; repeatable.");
+        var limit = CliOptions.Number("--time-limit", "CP-SAT work limit per share cap, in deterministic seconds (about a second of one core each): " +
+            "a count of work, not of wall time, so the same inputs give the same plan on any machine and under any load.", 0, 3600, 10);
         var c = new Command("plan", "Month-by-month replacement schedule that meets each deadline if capacity allows, with costs; --compare scenarios.")
             { inventory, policy, costs, capacity, start, compare, limit };
         var common = AddCommon(c);
         c.SetAction(parse => Run(() =>
         {
-            if (!TryDate(parse.GetValue(start), out var from))
-                return Usage($"--start '{parse.GetValue(start)}' is not a date (YYYY-MM-DD)");
-            var cap = parse.GetValue(capacity);
-            if (!(cap > 0) || !double.IsFinite(cap))
-                return Usage($"--capacity {cap} must be a positive number of work units per month");
-            var seconds = parse.GetValue(limit);
-            if (!(seconds > 0) || seconds > 3600)
-                return Usage("--time-limit must be between 0 and 3600 seconds");
+            var from = parse.GetValue(start) ?? Today;
+            var cap = parse.GetValue(capacity)!.Value;
+            var seconds = parse.GetValue(limit)!.Value;
             var packs = new List<PolicyPack> { ResolvePack(parse.GetValue(policy)!) };
             foreach (var p in parse.GetValue(compare) ?? [])
                 packs.Add(ResolvePack(p));
@@ -143,6 +139,14 @@ internal static class NetworkCommand
             else
                 Emit(format, output, plans, NetworkReports.WriteCompareTable, NetworkReports.WriteCompareCsv, NetworkReports.WritePlanHtml,
                     json: ps => new { scenarios = ps.Select(NetworkReports.Summary).ToList() });
+            // Exit 1 must never be silent: name each scenario and deadline the capacity cannot meet.
+            foreach (var plan in plans.Where(p => !p.Feasible))
+            {
+                var missed = plan.Deadlines.Where(d => !d.Met).ToList();
+                var detail = missed.Count == 0 ? "" : ": " + string.Join("; ", missed.Select(d => $"{d.Rule} due {d.Date:yyyy-MM-dd}" +
+                    (d.Overdue ? " (already past at the start)" : d.RequiredCapacity is { } need ? $" needs {need.ToString("0.##", CultureInfo.InvariantCulture)} units/month" : "")));
+                Console.Error.WriteLine($"assay network: scenario '{plan.Scenario}' misses {missed.Count} deadline(s) at --capacity {cap.ToString(CultureInfo.InvariantCulture)}{detail}");
+            }
             return plans.TrueForAll(p => p.Feasible) ? ExitCodes.Ok : ExitCodes.FindingsOverThreshold;
         }));
         return c;
@@ -150,40 +154,40 @@ internal static class NetworkCommand
 
     private static Command Risk()
     {
-        var inventory = new Argument<string>("inventory") { Description = "Element CSV (with model and software_version), or YAML inventory." };
-        var evidence = new Option<string>("--evidence") { Description = "Links CSV vendor,model,software_version,evaluation (evaluation JSON paths relative to it).", Required = true };
-        var top = new Option<int>("--top") { Description = "How many elements and sites to rank.", DefaultValueFactory = _ => 20 };
-        var c = new Command("risk", "Rank where risk sits from the lab's evaluations (vulnerabilities, hardening, TS 33.117), whatever the vendor.") { inventory, evidence, top };
+        var inventory = CliOptions.InputArgument("inventory", "Element CSV (with model and software_version), or YAML inventory.");
+        var evidence = CliOptions.InputPath("--evidence", "Links CSV vendor,model,software_version,evaluation (evaluation JSON paths relative to it).");
+        evidence.Required = true;
+        var top = CliOptions.Count("--top", "How many elements and sites to rank (default 20).", 1, 100_000, 20);
+        var c = new Command("risk", "Rank where risk sits from the lab's evaluations (vulnerabilities, hardening, TS 33.117), whatever the vendor.\n" +
+            "Exit codes: 0 ranked, 2 usage, 3 inventory or links file unreadable, 5 ranked but a linked evaluation could not be read (its product counts as not evaluated).") { inventory, evidence, top };
         var common = AddCommon(c, designations: false);
         c.SetAction(parse => Run(() =>
         {
-            var n = parse.GetValue(top);
-            if (n is < 1 or > 100_000)
-                return Usage("--top must be between 1 and 100000");
+            var n = parse.GetValue(top)!.Value;
             var links = EvidenceRisk.LoadLinks(parse.GetValue(evidence)!);
             var inv = InventoryLoader.Load(parse.GetValue(inventory)!, parse.GetValue(common.Sites));
-            var result = EvidenceRisk.Assess(inv, links, n);
+            var result = EvidenceRisk.Assess(inv, links.Evidence, n) with { LinkProblems = links.Problems };
             Emit(parse.GetValue(common.Format)!, parse.GetValue(common.Output), result,
                 (r, w) => NetworkReports.WriteRiskTable(r, w), NetworkReports.WriteRiskCsv, NetworkReports.WriteRiskHtml);
-            return ExitCodes.Ok;
+            // A linked evaluation that cannot be read leaves its product unranked, not the whole network.
+            foreach (var problem in links.Problems)
+                Console.Error.WriteLine($"assay network: {problem.Message}; {problem.Vendor} {problem.Model} {problem.SoftwareVersion} is ranked as not yet evaluated");
+            return links.Problems.Count > 0 ? ExitCodes.Incomplete : ExitCodes.Ok;
         }));
         return c;
     }
 
     private static Command Generate()
     {
-        var sites = new Option<int>("--sites") { Description = "Number of sites (about 6 elements per RAN site).", Required = true };
-        var seed = new Option<int>("--seed") { Description = "Random seed; the same seed gives the same network.", DefaultValueFactory = _ => 1 };
-        var regions = new Option<int>("--regions") { Description = "Number of regions (1-16).", DefaultValueFactory = _ => 12 };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the CSV here instead of standard output." };
+        var sites = CliOptions.Count("--sites", "Number of sites (about 6 elements per RAN site).", 3, NetworkGenerator.MaxSites);
+        sites.Required = true;
+        var seed = CliOptions.Count("--seed", "Random seed; the same seed gives the same network (default 1).", 0, int.MaxValue, 1);
+        var regions = CliOptions.Count("--regions", "Number of regions (1-16, default 12).", 1, 16, 12);
+        var output = CliOptions.OutputFile("--output", "Write the CSV here instead of standard output (its folder must exist).", "-o");
         var c = new Command("generate", "Write a synthetic national network (element CSV) for demos and benchmarks.") { sites, seed, regions, output };
         c.SetAction(parse => Run(() =>
         {
-            var options = new GeneratorOptions { Sites = parse.GetValue(sites), Seed = parse.GetValue(seed), Regions = parse.GetValue(regions) };
-            if (options.Sites is < 3 or > NetworkGenerator.MaxSites)
-                return Usage($"--sites must be between 3 and {NetworkGenerator.MaxSites:N0}");
-            if (options.Regions is < 1 or > 16)
-                return Usage("--regions must be between 1 and 16");
+            var options = new GeneratorOptions { Sites = parse.GetValue(sites)!.Value, Seed = parse.GetValue(seed)!.Value, Regions = parse.GetValue(regions)!.Value };
             var path = parse.GetValue(output);
             var sw = Stopwatch.StartNew();
             long count;
@@ -194,8 +198,12 @@ internal static class NetworkCommand
             }
             else
             {
-                using var file = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false), bufferSize: 1 << 16);
-                count = NetworkGenerator.Write(options, file);
+                count = 0;
+                OutputFile.Write(path, stream =>
+                {
+                    using var file = new StreamWriter(stream, new System.Text.UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
+                    count = NetworkGenerator.Write(options, file);
+                });
                 Console.Error.WriteLine($"wrote {count:N0} elements at {options.Sites:N0} sites to {path} in {sw.Elapsed.TotalSeconds:0.00} s");
             }
             return ExitCodes.Ok;
@@ -249,14 +257,14 @@ internal static class NetworkCommand
         throw new UsageException($"policy '{idOrPath}' is neither a built-in pack ({string.Join(", ", BuiltinPolicyPacks.Ids)}) nor an existing pack file");
     }
 
-    private static bool TryDate(string? text, out DateOnly date)
+    private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+
+    /// <summary><c>--policy</c>: a built-in pack id or a pack file (resolved before any other work).</summary>
+    private static Option<string?> PolicyOption(string description)
     {
-        if (text is null)
-        {
-            date = DateOnly.FromDateTime(DateTime.UtcNow);
-            return true;
-        }
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+        var option = CliOptions.Text("--policy", string.Format(CultureInfo.InvariantCulture, description, string.Join(", ", BuiltinPolicyPacks.Ids)), "-p");
+        option.Required = true;
+        return option;
     }
 
     private static List<string>? SplitList(string? text) =>
@@ -265,7 +273,18 @@ internal static class NetworkCommand
     private static void Emit<T>(string format, string? path, T value, Action<T, TextWriter> table, Action<T, TextWriter> csv, Action<T, TextWriter> html,
         Func<T, object>? json = null)
     {
-        using var stream = path is null ? Console.OpenStandardOutput() : new FileStream(path, FileMode.Create, FileAccess.Write);
+        if (path is not null)
+        {
+            OutputFile.Write(path, stream => Render(format, stream, value, table, csv, html, json));
+            return;
+        }
+        using var stdout = Console.OpenStandardOutput();
+        Render(format, stdout, value, table, csv, html, json);
+    }
+
+    private static void Render<T>(string format, Stream stream, T value, Action<T, TextWriter> table, Action<T, TextWriter> csv, Action<T, TextWriter> html,
+        Func<T, object>? json)
+    {
         if (format == "json")
         {
             if (json is null)
@@ -274,7 +293,7 @@ internal static class NetworkCommand
                 NetworkReports.WriteJson(json(value), stream);
             return;
         }
-        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16);
+        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
         switch (format)
         {
             case "csv": csv(value, writer); break;

@@ -17,22 +17,19 @@ internal static class SbomCommand
     public static Command Create()
     {
         var binder = new ScanOptionsBinder();
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "SBOM format: cyclonedx (CycloneDX 1.6 JSON) or spdx (SPDX 2.3 JSON).",
-            DefaultValueFactory = _ => "cyclonedx",
-        };
-        format.AcceptOnlyFromAmong(Formats);
-        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the SBOM to this file (default: standard output)." };
+        var format = CliOptions.Choice("--format", "SBOM format: cyclonedx (CycloneDX 1.6 JSON) or spdx (SPDX 2.3 JSON).", Formats, "cyclonedx", "-f");
+        var output = CliOptions.OutputFile("--output", "Write the SBOM to this file (default: standard output). Its folder must exist.", "-o");
+        var failOn = ScanOptionsBinder.FailOnOption("a vulnerability or finding");
         var command = new Command("sbom", "Unpack a vendor delivery and write its software bill of materials: components with versions, purl and CPE, " +
             "the evidence for each, file hashes and which file of which image holds them.\n" +
-            "Exit codes: 0 done, 2 usage error, 3 input unreadable, 4 internal error.")
-        { format, output };
+            "Exit codes: 0 done, 1 something at or over --fail-on, 2 usage error, 3 input unreadable, 4 internal error,\n" +
+            "5 done but the input was not completely understood (the SBOM may miss components).")
+        { format, output, failOn };
         binder.AddTo(command);
         command.SetAction(parse =>
         {
             var request = binder.Bind(parse);
-            if (ScanOptionsBinder.CheckInput(request.InputPath) is { } bad)
+            if (ScanOptionsBinder.CheckInputs(request) is { } bad)
                 return bad;
             var writer = ReportWriters.Find(parse.GetValue(format)!)
                 ?? throw new InvalidOperationException($"report writer '{parse.GetValue(format)}' is not registered in ReportWriters");
@@ -47,7 +44,7 @@ internal static class SbomCommand
                 return ExitCodes.InputUnreadable;
             }
             ReportOutput.Write(writer, evaluation, parse.GetValue(output));
-            return ExitCodes.Ok;
+            return Gate.Exit(evaluation, parse.GetValue(failOn));
         });
         return command;
     }

@@ -1,61 +1,42 @@
 using System.CommandLine;
-using Assay.Core.Model;
 using Assay.Core.Pipeline;
 using Assay.Engine;
 
 namespace Assay.Cli.Commands;
 
-/// <summary>The options `scan` and `sbom` share: limits, parallelism, vulnerability database.</summary>
+/// <summary>
+/// The options every command that scans a delivery shares (<c>scan</c>, <c>sbom</c>, and the release
+/// commands): limits, parallelism, vulnerability database, VEX, progress. Each is parsed and range-
+/// checked while the command line is parsed (<see cref="CliOptions"/>).
+/// </summary>
 internal sealed class ScanOptionsBinder
 {
     private readonly ScanLimits _defaults = new();
 
-    public Argument<FileInfo> Input { get; } = new("IMAGE") { Description = "The vendor delivery to evaluate: an archive, a compressed or firmware image, a filesystem image, a binary." };
-    public Option<int?> MaxDepth { get; } = new("--max-depth") { Description = "Containers inside containers to open (default 16)." };
-    public Option<long?> MaxBytes { get; } = new("--max-bytes") { Description = "Bytes all decompression together may produce (default 64 GiB, and at most --max-expansion times the input)." };
-    public Option<long?> MaxExpansion { get; } = new("--max-expansion") { Description = "Total output may be at most this many times the input size, but always 1 GiB (default 100)." };
-    public Option<long?> MaxRatio { get; } = new("--max-ratio") { Description = "Compression ratio of one stream beyond which it is treated as a bomb (default 1000)." };
-    public Option<long?> MaxFiles { get; } = new("--max-files") { Description = "Entries of all containers together (default 2,000,000)." };
-    public Option<long?> MaxFileBytes { get; } = new("--max-file-bytes") { Description = "Size of one unpacked file (default 16 GiB)." };
-    public Option<int?> HandlerTimeout { get; } = new("--handler-timeout") { Description = "Seconds one format handler may spend on one container (default 600)." };
-    public Option<int?> Jobs { get; } = new("--jobs", "-j") { Description = "Worker threads (default: all cores)." };
-    public Option<string?> Database { get; } = new("--db") { Description = "Vulnerability database (default: the one `assay db import` made in the user's data folder, if any)." };
-    public Option<bool> NoVulnerabilities { get; } = new("--no-vulns") { Description = "Do not match components against the vulnerability database." };
-    public Option<string?> Vex { get; } = new("--vex") { Description = "OpenVEX or CycloneDX VEX file with triage states for the vulnerabilities." };
-    public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "No progress display on standard error." };
-    public Option<DirectoryInfo?> Cache { get; } = new("--cache") { Description = $"Folder of the result cache that makes rescans of unchanged content fast (default: {Engine.Cache.SqliteScanCache.DefaultDirectory})." };
-    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Neither read nor write the result cache." };
+    public Argument<string> Input { get; } = CliOptions.InputArgument("IMAGE", "The vendor delivery to evaluate: an archive, a compressed or firmware image, a filesystem image, a binary.");
+    public Option<int?> MaxDepth { get; } = CliOptions.Count("--max-depth", "Containers inside containers to open (default 16).", 1, 1000);
+    public Option<long?> MaxBytes { get; } = CliOptions.Size("--max-bytes", "Bytes all decompression together may produce, e.g. 64G (default 64 GiB, and at most --max-expansion times the input).");
+    public Option<long?> MaxExpansion { get; } = CliOptions.Quantity("--max-expansion", "Total output may be at most this many times the input size, but always 1 GiB (default 100).", 1, 1_000_000_000);
+    public Option<long?> MaxRatio { get; } = CliOptions.Quantity("--max-ratio", "Compression ratio of one stream beyond which it is treated as a bomb (default 1000).", 1, 1_000_000_000);
+    public Option<long?> MaxFiles { get; } = CliOptions.Quantity("--max-files", "Entries of all containers together (default 2,000,000).", 1, long.MaxValue);
+    public Option<long?> MaxFileBytes { get; } = CliOptions.Size("--max-file-bytes", "Size of one unpacked file, e.g. 4G (default 16 GiB).");
+    public Option<int?> HandlerTimeout { get; } = CliOptions.Count("--handler-timeout", "Seconds one format handler may spend on one container (default 600).", 1, 2_000_000);
+    public Option<int?> Jobs { get; } = CliOptions.Count("--jobs", "Worker threads (default: all cores).", 1, 1024, null, "-j");
+    public Option<string?> Database { get; } = CliOptions.InputPath("--db", "Vulnerability database (default: the one `assay db import` made in the user's data folder, if any).");
+    public Option<bool> NoVulnerabilities { get; } = CliOptions.Flag("--no-vulns", "Do not match components against the vulnerability database.");
+    public Option<string?> Vex { get; } = CliOptions.InputPath("--vex", "OpenVEX or CycloneDX VEX file with triage states for the vulnerabilities.");
+    public Option<bool> NoProgress { get; } = CliOptions.Flag("--no-progress", "No progress display on standard error.");
+    public Option<string?> Cache { get; } = CliOptions.OutputFolder("--cache", $"Folder of the result cache that makes rescans of unchanged content fast (default: {Engine.Cache.SqliteScanCache.DefaultDirectory}).");
+    public Option<bool> NoCache { get; } = CliOptions.Flag("--no-cache", "Neither read nor write the result cache.");
 
     public void AddTo(Command command)
     {
-        Positive(MaxDepth, 1, 1000);
-        Positive(MaxBytes, 1, long.MaxValue);
-        Positive(MaxExpansion, 1, long.MaxValue);
-        Positive(MaxRatio, 1, long.MaxValue);
-        Positive(MaxFiles, 1, long.MaxValue);
-        Positive(MaxFileBytes, 1, long.MaxValue);
-        Positive(HandlerTimeout, 1, 2_000_000);
-        Positive(Jobs, 1, 1024);
         command.Arguments.Add(Input);
         foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, Jobs, Database, NoVulnerabilities, Vex, NoProgress, Cache, NoCache })
             command.Options.Add(option);
     }
 
-    private static void Positive<T>(Option<T?> option, long min, long max)
-        where T : struct, IConvertible
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<T?>() is { } value)
-            {
-                var v = value.ToInt64(System.Globalization.CultureInfo.InvariantCulture);
-                if (v < min || v > max)
-                    result.AddError($"{option.Name} must be between {min} and {max:N0} (got {v})");
-            }
-        });
-    }
-
-    public ScanRequest Bind(ParseResult parse) => new(parse.GetValue(Input)!.FullName)
+    public ScanRequest Bind(ParseResult parse) => new(Path.GetFullPath(parse.GetValue(Input)!))
     {
         Limits = _defaults with
         {
@@ -67,41 +48,43 @@ internal sealed class ScanOptionsBinder
             MaxFileBytes = parse.GetValue(MaxFileBytes) ?? _defaults.MaxFileBytes,
             HandlerTimeout = parse.GetValue(HandlerTimeout) is { } t ? TimeSpan.FromSeconds(t) : _defaults.HandlerTimeout,
         },
-        Parallelism = Math.Max(1, parse.GetValue(Jobs) ?? Environment.ProcessorCount),
-        DatabasePath = parse.GetValue(Database),
+        Parallelism = parse.GetValue(Jobs) ?? Environment.ProcessorCount,
+        DatabasePath = parse.GetValue(NoVulnerabilities) ? null : parse.GetValue(Database),
         SkipVulnerabilities = parse.GetValue(NoVulnerabilities),
         VexPath = parse.GetValue(Vex),
-        CacheDirectory = parse.GetValue(NoCache) ? null : parse.GetValue(Cache)?.FullName ?? Engine.Cache.SqliteScanCache.DefaultDirectory,
+        CacheDirectory = parse.GetValue(NoCache) ? null : (parse.GetValue(Cache) is { } cache ? Path.GetFullPath(cache) : null) ?? Engine.Cache.SqliteScanCache.DefaultDirectory,
     };
 
     /// <summary>False when the user asked for no progress display (<c>--no-progress</c>).</summary>
     public bool ShowProgress(ParseResult parse) => !parse.GetValue(NoProgress);
 
-    /// <summary>Checks the input before a scan: exit code 3 with a message that says what to do.</summary>
-    public static int? CheckInput(string path)
+    /// <summary>
+    /// Checks every file the scan will read before it starts (exit 3 with a message that says what to
+    /// do): the input, and a vulnerability database or VEX file the user named.
+    /// </summary>
+    public static int? CheckInputs(ScanRequest request)
     {
-        if (Directory.Exists(path))
-        {
-            Console.Error.WriteLine($"assay: '{path}' is a folder; give an image or archive file (pack a folder with tar first).");
-            return ExitCodes.InputUnreadable;
-        }
-        if (!File.Exists(path))
-        {
-            Console.Error.WriteLine($"assay: '{path}' does not exist; check the path.");
-            return ExitCodes.InputUnreadable;
-        }
+        if (Directory.Exists(request.InputPath))
+            return Unreadable($"'{request.InputPath}' is a folder; give an image or archive file (pack a folder with tar first).");
+        if (!File.Exists(request.InputPath))
+            return Unreadable($"'{request.InputPath}' does not exist; check the path.");
+        if (request.DatabasePath is { } db && !File.Exists(db))
+            return Unreadable($"vulnerability database '{db}' does not exist; create it with 'assay db import FEEDS... --db {db}', or leave out --db (or pass --no-vulns)");
+        if (request.VexPath is { } vex && !File.Exists(vex))
+            return Unreadable($"VEX file '{vex}' does not exist; check the path given to --vex");
         return null;
     }
 
-    /// <summary>Parses a severity name for --fail-on.</summary>
-    public static Severity? ParseSeverity(string? text) => text?.ToLowerInvariant() switch
+    private static int Unreadable(string message)
     {
-        null => null,
-        "critical" => Severity.Critical,
-        "high" => Severity.High,
-        "medium" => Severity.Medium,
-        "low" => Severity.Low,
-        "info" => Severity.Info,
-        _ => throw new ArgumentException($"unknown severity '{text}'; valid: critical, high, medium, low, info"),
-    };
+        Console.Error.WriteLine($"assay: {message}");
+        return ExitCodes.InputUnreadable;
+    }
+
+    /// <summary>The <c>--fail-on</c> option of the commands that produce an evaluation.</summary>
+    public static Option<FailOn?> FailOnOption(string what) =>
+        CliOptions.ChoiceList<FailOn>("--fail-on",
+            $"Exit with 1 when {what} is at least this severe (critical, high, medium, low, info), and/or on any error entry (error), " +
+            "and/or on a vulnerability in CISA's Known Exploited Vulnerabilities catalog (kev); comma-separated, e.g. high,kev,error. Without it, an input that was not completely understood still exits with 5.",
+            FailOn.Words, FailOn.Parse);
 }

@@ -18,6 +18,12 @@ public sealed record EntryMeta(string Path)
     public long? Mtime { get; init; }
     public long? Major { get; init; }
     public long? Minor { get; init; }
+
+    /// <summary>
+    /// The container-image layer that put this entry into the tree (its digest, <c>sha256:…</c>),
+    /// for entries of a layered image; inherited by everything unpacked from the entry.
+    /// </summary>
+    public string? Layer { get; init; }
 }
 
 /// <summary>Where a handler puts what it finds. Thread-safe only for the handler that owns it.</summary>

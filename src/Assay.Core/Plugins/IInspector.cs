@@ -80,6 +80,7 @@ public sealed class InspectionSink
     private readonly System.Collections.Concurrent.ConcurrentBag<InspectionFact> _facts = [];
     private readonly Lock _summaryLock = new();
     private EvaluationSummaries _summaries = EvaluationSummaries.None;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _checks = new(StringComparer.Ordinal);
 
     public void Add(Component component) => _components.Add(component);
     public void Add(Finding finding) => _findings.Add(finding);
@@ -93,6 +94,25 @@ public sealed class InspectionSink
     {
         lock (_summaryLock)
             _summaries = _summaries.Merge(sections);
+    }
+
+    /// <summary>
+    /// Records that each of <paramref name="ruleIds"/> examined one file (or, from
+    /// <see cref="IInspector.Complete"/>, the whole tree once), whether it fired or not. An analyzer
+    /// calls it once per file per rule it evaluated there, so reports can tell "checked and passed"
+    /// from "nothing to check".
+    /// </summary>
+    public void Checked(params ReadOnlySpan<string> ruleIds)
+    {
+        foreach (var id in ruleIds)
+            _checks.AddOrUpdate(id, 1, static (_, n) => n + 1);
+    }
+
+    /// <summary>Records that <paramref name="ruleId"/> examined <paramref name="count"/> more files (checks replayed from a cache or merged from another sink).</summary>
+    public void Checked(string ruleId, long count)
+    {
+        if (count > 0)
+            _checks.AddOrUpdate(ruleId, count, (_, n) => checked(n + count));
     }
 
     public IReadOnlyCollection<Component> Components => _components;
@@ -112,6 +132,9 @@ public sealed class InspectionSink
                 return _summaries;
         }
     }
+
+    /// <summary>Rule id -> number of files it examined (see <see cref="Checked(ReadOnlySpan{string})"/>).</summary>
+    public IReadOnlyDictionary<string, long> Checks => _checks;
 }
 
 /// <summary>

@@ -253,6 +253,13 @@ public static class NetworkReports
         w.WriteLine("BY VENDOR (same measure for every vendor)");
         foreach (var v in r.Vendors)
             w.WriteLine($"  {v.Vendor,-12} {v.Elements,9:N0} elements, {v.Assessed,9:N0} assessed, total risk {v.TotalRisk,10:0.0}, mean {v.MeanRisk,6:0.0}");
+        if (r.LinkProblems.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine("LINKED EVALUATIONS NOT READ (their products are ranked as not yet evaluated)");
+            foreach (var p in r.LinkProblems)
+                w.WriteLine($"  {p.Vendor} {p.Model} {p.SoftwareVersion}: {p.Message}");
+        }
         if (r.Unassessed.Count > 0)
         {
             w.WriteLine();
@@ -281,7 +288,15 @@ public static class NetworkReports
         w.WriteLine("</table><h2>Vendors</h2><table><tr><th>vendor</th><th>elements</th><th>assessed</th><th>total risk</th><th>mean</th></tr>");
         foreach (var v in r.Vendors)
             w.WriteLine($"<tr><td>{H(v.Vendor)}</td><td class=n>{v.Elements:N0}</td><td class=n>{v.Assessed:N0}</td><td class=n>{v.TotalRisk:0.0}</td><td class=n>{v.MeanRisk:0.0}</td></tr>");
-        w.WriteLine("</table></body></html>");
+        w.WriteLine("</table>");
+        if (r.LinkProblems.Count > 0)
+        {
+            w.WriteLine("<h2>Linked evaluations not read</h2><table><tr><th>product</th><th>problem</th></tr>");
+            foreach (var p in r.LinkProblems)
+                w.WriteLine($"<tr><td>{H($"{p.Vendor} {p.Model} {p.SoftwareVersion}")}</td><td>{H(p.Message)}</td></tr>");
+            w.WriteLine("</table>");
+        }
+        w.WriteLine("</body></html>");
     }
 
     // ---------------- helpers ----------------

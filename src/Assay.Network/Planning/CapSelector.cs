@@ -164,14 +164,7 @@ internal static class CapSelector
                 remaining -= greedy[i] * keys[k].Amount;
                 model.AddHint(vars[i], greedy[i]);
             }
-            var solver = new CpSolver
-            {
-                // One worker and a deterministic time limit keep the result reproducible: same inventory,
-                // same plan, however loaded the machine. The wall-clock limit (three times as long) is
-                // only a safety net.
-                StringParameters = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"max_deterministic_time:{solverSeconds / needGroups} max_time_in_seconds:{3 * solverSeconds / needGroups} num_workers:1"),
-            };
+            var solver = new CpSolver { StringParameters = SolverParameters(solverSeconds / needGroups) };
             var status = solver.Solve(model);
             if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
             {
@@ -221,4 +214,13 @@ internal static class CapSelector
             Variables = keys.Count,
         };
     }
+
+    /// <summary>
+    /// CP-SAT parameters for one group: one worker and only a deterministic time limit (a count of
+    /// work, not of seconds) keep the result reproducible: same inventory, same plan, on any machine
+    /// and under any load. A wall-clock limit (<c>max_time_in_seconds</c>) would stop the search at a
+    /// different point on a busy machine, and must never be added here.
+    /// </summary>
+    internal static string SolverParameters(double deterministicSeconds) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"max_deterministic_time:{deterministicSeconds} num_workers:1 random_seed:1");
 }

@@ -101,9 +101,9 @@ public static class ReplacementPlanner
             var outcome = CapSelector.Select(inv, rules[r], r, designation, typeCost, due, dueRule, (rules[r].From ?? startDay).DayNumber, solverSeconds);
             selections.Add(outcome);
             if (outcome.Status == "greedy")
-                notes.Add($"{rules[r].Id}: the solver found no solution within its time limit; the greedy selection (cheapest per unit of measure first) is used, optimality not proven (raise --time-limit)");
+                notes.Add($"{rules[r].Id}: the solver found no solution within its deterministic work limit; the greedy selection (cheapest per unit of measure first) is used, optimality not proven (raise --time-limit; the result is the same on any machine)");
             if (outcome.Status == "feasible")
-                notes.Add($"{rules[r].Id}: the solver stopped at its time limit; the selection is feasible, within {outcome.Cost - (outcome.Bound ?? outcome.Cost):N0} of the optimum");
+                notes.Add($"{rules[r].Id}: the solver stopped at its deterministic work limit (--time-limit); the selection is feasible and reproducible, within {outcome.Cost - (outcome.Bound ?? outcome.Cost):N0} of the optimum");
         }
 
         // the jobs, earliest due first

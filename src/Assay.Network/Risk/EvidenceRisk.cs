@@ -35,6 +35,12 @@ public sealed record VendorRisk(string Vendor, int Elements, int Assessed, doubl
 public sealed record UnassessedProduct(string Vendor, string Model, string SoftwareVersion, int Elements);
 
 /// <summary>Result of <c>assay network risk</c>.</summary>
+/// <summary>A linked evaluation that could not be read: the product stays unassessed and the ranking goes on without it.</summary>
+public sealed record LinkProblem(string Vendor, string Model, string SoftwareVersion, string Evaluation, string Message);
+
+/// <summary>The evaluations a links file points at: those read and scored, and those that could not be read.</summary>
+public sealed record EvidenceLinks(IReadOnlyList<EvaluationEvidence> Evidence, IReadOnlyList<LinkProblem> Problems);
+
 public sealed record RiskResult
 {
     public required string Inventory { get; init; }
@@ -46,6 +52,9 @@ public sealed record RiskResult
     public required IReadOnlyList<VendorRisk> Vendors { get; init; }
     public required IReadOnlyList<UnassessedProduct> Unassessed { get; init; }
     public required IReadOnlyDictionary<string, double> DomainWeights { get; init; }
+
+    /// <summary>Linked evaluations that could not be read (missing, malformed); their products are in <see cref="Unassessed"/>.</summary>
+    public IReadOnlyList<LinkProblem> LinkProblems { get; init; } = [];
 }
 
 /// <summary>
@@ -81,14 +90,17 @@ public static class EvidenceRisk
 
     /// <summary>
     /// Reads a links CSV <c>vendor,model,software_version,evaluation</c> (evaluation: path of an
-    /// evaluation JSON, relative to the links file) and loads each evaluation.
+    /// evaluation JSON, relative to the links file) and loads each evaluation. A malformed links file
+    /// throws <see cref="InventoryException"/>; an evaluation that cannot be read (missing, not JSON,
+    /// too large) is listed in <see cref="EvidenceLinks.Problems"/> and the others are still scored.
     /// </summary>
-    public static IReadOnlyList<EvaluationEvidence> LoadLinks(string path)
+    public static EvidenceLinks LoadLinks(string path)
     {
         var file = Path.GetFileName(path);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var errors = new ErrorList(file);
         var result = new List<EvaluationEvidence>();
+        var problems = new List<LinkProblem>();
         using var stream = InputFiles.OpenBounded(path, InputFiles.MaxSmallFileBytes);
         using var reader = new CsvLineReader(new StreamReader(stream, Encoding.UTF8));
         Span<Range> fields = stackalloc Range[CsvLineReader.MaxFields];
@@ -130,20 +142,21 @@ public static class EvidenceRisk
                 errors.Add(reader.LineNumber, $"{key.Item1} {key.Item2} {key.Item3} is linked twice; keep one evaluation per product version");
                 continue;
             }
-            var evalPath = Path.Combine(dir, t[fields[evaluation]].Trim().ToString());
+            var linked = t[fields[evaluation]].Trim().ToString();
+            var evalPath = Path.Combine(dir, linked);
             try
             {
                 using var es = InputFiles.OpenBounded(evalPath, InputFiles.MaxEvaluationBytes);
                 var ev = JsonReportWriter.Read(es);
                 result.Add(Score(ev, key.Item1, key.Item2, key.Item3, Path.GetFileName(evalPath)));
             }
-            catch (Exception e) when (e is FileNotFoundException or InventoryException or System.Text.Json.JsonException or InvalidDataException or NotSupportedException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InventoryException or System.Text.Json.JsonException or InvalidDataException or NotSupportedException)
             {
-                errors.Add(reader.LineNumber, $"evaluation {evalPath}: {e.Message}");
+                problems.Add(new LinkProblem(key.Item1, key.Item2, key.Item3, linked, $"{file}:{reader.LineNumber}: evaluation {evalPath}: {e.Message}"));
             }
         }
         errors.ThrowIfAny();
-        return result;
+        return new EvidenceLinks(result, problems);
     }
 
     /// <summary>Scores one evaluation document.</summary>

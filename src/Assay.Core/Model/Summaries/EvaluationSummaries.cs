@@ -13,8 +13,15 @@ public sealed record EvaluationSummaries
     /// <summary>Copies of each component (the component consolidation step).</summary>
     public ComponentsSummary? Components { get; init; }
 
+    /// <summary>Each container image's configuration (the <c>container-images</c> analyzer).</summary>
+    [JsonPropertyName("container-images")]
+    public IReadOnlyList<ImageSummary>? ContainerImages { get; init; }
+
     /// <summary>Hardening of every ELF (the <c>elf-hardening</c> analyzer).</summary>
     public HardeningSummary? Hardening { get; init; }
+
+    /// <summary>Helm charts and workloads (the <c>kubernetes</c> analyzer).</summary>
+    public KubernetesSummary? Kubernetes { get; init; }
 
     /// <summary>The per-requirement TS 33.117 table (the TS 33.117 evaluation step).</summary>
     public Ts33117Summary? Ts33117 { get; init; }
@@ -33,7 +40,9 @@ public sealed record EvaluationSummaries
         return new EvaluationSummaries
         {
             Components = other.Components ?? Components,
+            ContainerImages = other.ContainerImages ?? ContainerImages,
             Hardening = other.Hardening ?? Hardening,
+            Kubernetes = other.Kubernetes ?? Kubernetes,
             Ts33117 = other.Ts33117 ?? Ts33117,
             UnsafeFunctions = other.UnsafeFunctions ?? UnsafeFunctions,
         };

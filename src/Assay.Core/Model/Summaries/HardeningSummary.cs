@@ -40,4 +40,7 @@ public sealed record HardeningRow
     public required bool Stripped { get; init; }
     public required bool TextRel { get; init; }
     public string? ControlFlow { get; init; }
+
+    /// <summary>The GNU build-id (hex), when the file has one: <c>assay diff</c> follows a moved binary by it.</summary>
+    public string? BuildId { get; init; }
 }

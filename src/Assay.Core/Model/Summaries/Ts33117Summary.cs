@@ -6,6 +6,9 @@ public sealed record Ts33117Summary
     public string Standard { get; init; } = "3GPP TS 33.117 (clause numbering of Rel-16 V16.8.0)";
     public int Pass { get; init; }
     public int Fail { get; init; }
+
+    /// <summary>Clauses with rules that found nothing in the image to examine.</summary>
+    public int NotChecked { get; init; }
     public int NotTestable { get; init; }
     public IReadOnlyList<Ts33117Row> Requirements { get; init; } = [];
 }
@@ -32,4 +35,7 @@ public sealed record Ts33117Row
 
     /// <summary>Info-severity findings that cite the clause without failing it.</summary>
     public int Observations { get; init; }
+
+    /// <summary>How many times the clause's rules examined a file of the image (fired or not).</summary>
+    public long Checks { get; init; }
 }

@@ -13,6 +13,9 @@ public sealed record UnsafeFunctionSummary
     public IReadOnlyDictionary<string, int> BinariesByFunction { get; init; } = new SortedDictionary<string, int>();
     public IReadOnlyList<UnsafeBinary> Worst { get; init; } = [];
 
+    /// <summary>Every binary with at least one unsafe call, by path (a release diff compares the counts per binary).</summary>
+    public IReadOnlyList<UnsafeBinary> Binaries { get; init; } = [];
+
     /// <summary>Architecture → what was analyzed.</summary>
     public IReadOnlyDictionary<string, string> Coverage { get; init; } = new SortedDictionary<string, string>();
 }

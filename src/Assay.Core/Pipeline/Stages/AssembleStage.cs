@@ -33,6 +33,7 @@ public static class AssembleStage
             Components = EvaluationOrder.Components(present.SelectMany(i => i.Components)),
             Findings = EvaluationOrder.Findings(present.SelectMany(i => i.Findings)),
             Errors = EvaluationOrder.Errors(tree.Errors.Concat(present.SelectMany(i => i.Errors))),
+            RuleChecks = InspectStage.SumChecks(present.Select(i => i.RuleChecks)),
             Summaries = summaries,
         };
     }

@@ -67,7 +67,20 @@ public static class InspectStage
             Components = EvaluationOrder.Components(sinks.SelectMany(s => s.Components)),
             Findings = EvaluationOrder.Findings(sinks.SelectMany(s => s.Findings)),
             Errors = EvaluationOrder.Errors(sinks.SelectMany(s => s.Errors)),
+            RuleChecks = SumChecks(sinks.Select(s => s.Checks)),
             Summaries = summaries,
         };
+    }
+
+    /// <summary>The checks of several sinks added up per rule, in rule order.</summary>
+    internal static SortedDictionary<string, long> SumChecks(IEnumerable<IReadOnlyDictionary<string, long>> parts)
+    {
+        var sum = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var part in parts)
+        {
+            foreach (var (rule, count) in part)
+                sum[rule] = checked(sum.GetValueOrDefault(rule) + count);
+        }
+        return sum;
     }
 }

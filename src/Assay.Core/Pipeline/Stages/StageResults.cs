@@ -44,5 +44,8 @@ public sealed record InspectResult
     public IReadOnlyList<Component> Components { get; init; } = [];
     public IReadOnlyList<Finding> Findings { get; init; } = [];
     public IReadOnlyList<ScanError> Errors { get; init; } = [];
+
+    /// <summary>Rule id -> files the rule examined, fired or not (<see cref="Evaluation.RuleChecks"/>).</summary>
+    public IReadOnlyDictionary<string, long> RuleChecks { get; init; } = new SortedDictionary<string, long>(StringComparer.Ordinal);
     public EvaluationSummaries Summaries { get; init; } = EvaluationSummaries.None;
 }

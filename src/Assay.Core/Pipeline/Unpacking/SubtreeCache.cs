@@ -34,7 +34,7 @@ namespace Assay.Core.Pipeline;
 internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLimits limits, IReadOnlyList<IInspector> inspectors)
 {
     /// <summary>Format of an entry; part of every key.</summary>
-    public const int EntryVersion = 1;
+    public const int EntryVersion = 2;
 
     private const char Relative = '\u0001';
     private const char Escaped = '\u0002';
@@ -60,6 +60,7 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
             $"{node.Meta.Mode}:{node.Meta.Uid}:{node.Meta.Gid}:{node.Meta.Mtime}",
             node.Container ?? "",
             node.Forced?.Id ?? "",
+            node.Meta.Layer ?? "",
             (limits.MaxDepth - node.Depth).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ]);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)));
@@ -101,6 +102,7 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
         var findings = new List<Finding>();
         var inspectionErrors = new List<ScanError>();
         var facts = new List<InspectionFact>();
+        var checks = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var containers = new SortedSet<string>(StringComparer.Ordinal);
         long bytes = 0;
         foreach (var node in root.Subtree())
@@ -127,6 +129,8 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
                 findings.AddRange(sink.Findings);
                 inspectionErrors.AddRange(sink.Errors);
                 facts.AddRange(sink.Facts);
+                foreach (var (rule, count) in sink.Checks)
+                    checks[rule] = checked(checks.GetValueOrDefault(rule) + count);
             }
         }
         var entry = new SubtreeEntry
@@ -143,6 +147,7 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
             Findings = EvaluationOrder.Findings(findings),
             InspectionErrors = EvaluationOrder.Errors(inspectionErrors),
             Facts = [.. facts.OrderBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Inspector, StringComparer.Ordinal).ThenBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.Data, StringComparer.Ordinal)],
+            Checks = checks,
             Containers = [.. containers],
             Bytes = bytes,
         };
@@ -251,6 +256,9 @@ internal sealed record SubtreeEntry
     public List<Finding> Findings { get; init; } = [];
     public List<ScanError> InspectionErrors { get; init; } = [];
     public List<InspectionFact> Facts { get; init; } = [];
+
+    /// <summary>Rule id -> files of the subtree the rule examined (<see cref="InspectionSink.Checked(ReadOnlySpan{string})"/>).</summary>
+    public SortedDictionary<string, long> Checks { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>SHA-256 of every container unpacked in the subtree (the node's own included).</summary>
     public List<string> Containers { get; init; } = [];

@@ -180,6 +180,7 @@ internal sealed class TreeWalker : IDisposable
                 Type = type,
                 Container = node.Container,
                 Format = match is not null ? handler!.Id : null,
+                Layer = node.Meta.Layer,
             };
             result.Files.Add(record);
             result.Own = record;
@@ -249,12 +250,13 @@ internal sealed class TreeWalker : IDisposable
             Type = entry.Type,
             Container = node.Container,
             Format = entry.Format,
+            Layer = node.Meta.Layer,
         };
         result.Files.Add(own);
         result.Files.AddRange(entry.Files);
         result.Chunks.AddRange(entry.Chunks);
         result.Errors.AddRange(entry.Errors);
-        if (entry.Components.Count + entry.Findings.Count + entry.InspectionErrors.Count + entry.Facts.Count > 0)
+        if (entry.Components.Count + entry.Findings.Count + entry.InspectionErrors.Count + entry.Facts.Count + entry.Checks.Count > 0)
         {
             var sink = new InspectionSink();
             foreach (var c in entry.Components)
@@ -265,6 +267,8 @@ internal sealed class TreeWalker : IDisposable
                 sink.Add(e);
             foreach (var f in entry.Facts)
                 sink.Add(f);
+            foreach (var (rule, count) in entry.Checks)
+                sink.Checked(rule, count);
             result.Inspection = sink;
         }
         result.Replayed = true;
@@ -293,7 +297,7 @@ internal sealed class TreeWalker : IDisposable
         Progress.AddContainer();
         Progress.Current = node.Path;
         using var clock = new HandlerClock(Limits.HandlerTimeout, _ct);
-        var context = new NodeContext(this, node.Path, node.Depth, node.Owner, result, handler.Id, node.Ancestors.Add(sha), clock);
+        var context = new NodeContext(this, node.Path, node.Depth, node.Owner, result, handler.Id, node.Ancestors.Add(sha), clock, node.Meta.Layer);
         var chunk = match.Offset == 0 && length == blob.Length ? blob : blob.Slice(match.Offset, length);
         RunHandler(handler, node.Path, result, () => handler.Unpack(chunk, match, context));
         if (match.Length is null && context.ReportedLength is { } reported && reported > 0 && reported < length)
@@ -503,6 +507,7 @@ internal sealed class TreeWalker : IDisposable
             Type = type with { Class = ClassOf(handler.Category), Description = match.Description },
             Container = parent.HandlerId,
             Format = handler.Id,
+            Layer = meta.Layer,
         };
         foreach (var inspector in _inspectors)
         {
@@ -541,7 +546,7 @@ internal sealed class TreeWalker : IDisposable
         Progress.AddContainer();
         Progress.Current = path;
         using var clock = new HandlerClock(Limits.HandlerTimeout, _ct);
-        var context = new NodeContext(this, path, depth, owner: null, result, handler.Id, parent.Ancestors, clock);
+        var context = new NodeContext(this, path, depth, owner: null, result, handler.Id, parent.Ancestors, clock, meta.Layer);
         SharedBlob? tail = null;
         try
         {
@@ -569,6 +574,7 @@ internal sealed class TreeWalker : IDisposable
                 Type = type,
                 Container = parent.HandlerId,
                 Format = handler.Id,
+                Layer = meta.Layer,
             };
             result.Files.Add(record);
             Progress.AddFile(size);
@@ -644,7 +650,7 @@ internal sealed class TreeWalker : IDisposable
     /// child nodes. It holds what it needs (the container's path, depth, content lease, result and
     /// clock) and asks the walker only to dispatch and to stream children.
     /// </summary>
-    private sealed class NodeContext(TreeWalker walker, string path, int depth, SharedBlob? owner, NodeResult result, string handlerId, ImmutableArray<string> ancestors, HandlerClock clock) : IUnpackContext
+    private sealed class NodeContext(TreeWalker walker, string path, int depth, SharedBlob? owner, NodeResult result, string handlerId, ImmutableArray<string> ancestors, HandlerClock clock, string? layer) : IUnpackContext
     {
         public CancellationToken CancellationToken => clock.Token;
         public ScanLimits Limits => walker.Limits;
@@ -658,6 +664,7 @@ internal sealed class TreeWalker : IDisposable
 
         public void AddDirectory(EntryMeta meta)
         {
+            meta = Inherit(meta);
             if (ChildPath(meta) is not { } child)
                 return;
             result.Files.Add(Record(child, NodeKind.Dir, meta));
@@ -666,6 +673,7 @@ internal sealed class TreeWalker : IDisposable
 
         public void AddSymlink(EntryMeta meta, string target)
         {
+            meta = Inherit(meta);
             if (ChildPath(meta) is not { } child)
                 return;
             result.Files.Add(Record(child, NodeKind.Symlink, meta) with { Target = target, Size = System.Text.Encoding.UTF8.GetByteCount(target) });
@@ -674,6 +682,7 @@ internal sealed class TreeWalker : IDisposable
 
         public void AddHardlink(EntryMeta meta, string target)
         {
+            meta = Inherit(meta);
             if (ChildPath(meta) is not { } child)
                 return;
             var normalized = VirtualPath.Normalize(target, out _) ?? target;
@@ -683,6 +692,7 @@ internal sealed class TreeWalker : IDisposable
 
         public void AddSpecial(EntryMeta meta, NodeKind kind, bool isBlock = false)
         {
+            meta = Inherit(meta);
             if (ChildPath(meta) is not { } child)
                 return;
             var record = Record(child, kind, meta);
@@ -694,6 +704,7 @@ internal sealed class TreeWalker : IDisposable
 
         public void AddFile(EntryMeta meta, IBlob content)
         {
+            meta = Inherit(meta);
             if (ChildPath(meta) is not { } child)
                 return;
             // Content presented without copying still gets read, hashed and inspected: a sparse
@@ -704,6 +715,7 @@ internal sealed class TreeWalker : IDisposable
 
         public void AddFile(EntryMeta meta, Stream content, long? packedSize = null)
         {
+            meta = Inherit(meta);
             if (ChildPath(meta) is not { } child)
                 return;
             walker.AddStreamedFile(this, child, meta, content, packedSize);
@@ -717,12 +729,17 @@ internal sealed class TreeWalker : IDisposable
 
         public void ReportLength(long length) => ReportedLength = length;
 
+        /// <summary>A child of a file that came from an image layer came from that layer too.</summary>
+        private EntryMeta Inherit(EntryMeta meta) => meta.Layer is null && layer is not null ? meta with { Layer = layer } : meta;
+
         private string? ChildPath(EntryMeta meta)
         {
             CancellationToken.ThrowIfCancellationRequested();
             var normalized = VirtualPath.Normalize(meta.Path, out var escaped);
             if (escaped)
                 result.Errors.Add(new ScanError { Path = path, Handler = handlerId, Category = ErrorCategory.Unsafe, Message = $"entry name '{Printable(meta.Path)}' climbs out of the container (path traversal); listed as '{normalized}'" });
+            else if (meta.Path.StartsWith('/') && normalized is not null)
+                result.Errors.Add(new ScanError { Path = path, Handler = handlerId, Category = ErrorCategory.Unsafe, Message = $"entry name '{Printable(meta.Path)}' is absolute (an extractor that honours it writes outside its folder); listed as '{normalized}' inside the container" });
             if (normalized is null)
                 return null;
             walker._session.Budget.AddFile();
@@ -738,6 +755,7 @@ internal sealed class TreeWalker : IDisposable
             Gid = meta.Gid,
             Mtime = meta.Mtime,
             Container = handlerId,
+            Layer = Inherit(meta).Layer,
         };
 
         private static string Printable(string s) => s.Length > 200 ? s[..200] + "…" : s.Replace('\0', '␀');
