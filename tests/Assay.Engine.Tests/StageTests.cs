@@ -23,7 +23,7 @@ public sealed class StageTests
         Assert.Equal(Sample.Canonical(fused), Sample.Canonical(evaluation));
         Assert.NotEmpty(catalog.Components);
         Assert.NotEmpty(analysis.Findings);
-        Assert.Equal(["consolidate", "ts33117"], ScanEngine.Steps(request).Select(s => s.Id));
+        Assert.Equal(["fingerprints", "consolidate", "ts33117"], ScanEngine.Steps(request).Select(s => s.Id));
     }
 
     [Fact]
