@@ -31,6 +31,14 @@ public static class ComplianceChecker
                 outcomes.Add(Outcome(rule, "advisory", 0));
                 continue;
             }
+            if (rule.Unresolved is not null)
+            {
+                // A date that depends on a parameter nobody gave is unknown, not "always in force".
+                outcomes.Add(Outcome(rule, "not-checkable", 0) with { Note = rule.Unresolved });
+                continue;
+            }
+            if (rule.DateAssumption is not null)
+                assumptions.Add($"{rule.Id}: date {rule.From:yyyy-MM-dd} from {rule.DateBasis}; {rule.DateAssumption}");
             var matcher = new ScopeMatcher(inventory, rule.Scope);
             if (matcher.AssumesTechnology)
                 assumptions.Add($"{rule.Id}: applies to {rule.Scope.Technology} only, but some elements have no technology; they were counted in scope");
@@ -83,6 +91,8 @@ public static class ComplianceChecker
         FactStatus = rule.FactStatus,
         Source = rule.Source,
         Note = rule.Note,
+        DateBasis = rule.DateBasis,
+        ExtendedFrom = rule.ExtendedFrom,
     };
 
     /// <summary>The in-scope restricted elements of a rule (exclude, deadline) or those installed after its date (no_new_install).</summary>

@@ -43,6 +43,10 @@ public static class NetworkReports
         w.WriteLine($"  {"rule",-16} {"status",-14} {"elements",9}  description");
         foreach (var o in r.Rules)
             w.WriteLine($"  {o.Rule,-16} {o.Status,-14} {o.Elements,9:N0}  {o.Description}{(o.FactStatus is null ? "" : $" [{o.FactStatus}]")}");
+        foreach (var o in r.Rules.Where(o => o.DateBasis is not null))
+            w.WriteLine($"  {o.Rule}: {(o.ExtendedFrom is null ? "date" : "EXTENDED deadline")} {o.From:yyyy-MM-dd} = {o.DateBasis}");
+        foreach (var o in r.Rules.Where(o => o.Status == "not-checkable" && o.Note is not null))
+            w.WriteLine($"  {o.Rule}: not checkable: {o.Note}");
         w.WriteLine();
         w.WriteLine("SHARES (restricted vendors, national and per region)");
         w.WriteLine($"  {"domain",-13} {"region",-18} {"elements",10} {"share",7} {"sites",8} {"share",7} {"cells",8} {"share",7} {"traffic",7}");
