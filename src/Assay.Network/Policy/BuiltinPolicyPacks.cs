@@ -8,7 +8,7 @@ namespace Assay.Network.Policy;
 public static class BuiltinPolicyPacks
 {
     /// <summary>The ids, sorted; each has a resource <c>Assay.Network.Policy.Packs.{id}.yaml</c>.</summary>
-    public static IReadOnlyList<string> Ids { get; } = ["de-2024", "eu-sm03", "se-2020", "uk-2020", "uk-dvd"];
+    public static IReadOnlyList<string> Ids { get; } = ["au-2018", "ca-2022", "de-2024", "eu-sm03", "se-2020", "uk-2020", "uk-dvd", "us-fcc"];
 
     private static readonly Lazy<IReadOnlyList<PolicyPack>> Loaded = new(() => Ids.Select(LoadResource).ToList());
 
