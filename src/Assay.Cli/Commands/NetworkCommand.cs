@@ -106,7 +106,8 @@ internal static class NetworkCommand
     {
         var inventory = CliOptions.InputArgument("inventory", "Element CSV, or YAML inventory.");
         var policy = PolicyOption("Built-in pack ({0}) or pack YAML: the main scenario.");
-        var costs = CliOptions.InputPath("--costs", "Costs CSV: domain,function,unit_cost[,effort][,currency]; '*' is a default.");
+        var costs = CliOptions.InputPaths("--costs", "Costs CSV: domain,function,unit_cost[,unit_cost_low,unit_cost_high][,effort][,currency][,year][,unit][,source]; " +
+            "'*' is a default. Repeatable: a later file's rows override an earlier one's.");
         costs.Required = true;
         var capacity = CliOptions.Number("--capacity", "Replacement capacity in work units (elements, at effort 1) per month.", 0, 1e9);
         capacity.Required = true;
@@ -127,7 +128,7 @@ internal static class NetworkCommand
             foreach (var p in parse.GetValue(compare) ?? [])
                 packs.Add(ResolvePack(p));
             packs = WithParameters(packs, parse.GetValue(param));
-            var costTable = CostTable.Load(parse.GetValue(costs)!);
+            var costTable = parse.GetValue(costs)!.Select(CostTable.Load).Aggregate((a, b) => a.Overlay(b));
             var inv = InventoryLoader.Load(parse.GetValue(inventory)!, parse.GetValue(common.Sites), parse.GetValue(common.Vendors));
             var highRisk = SplitList(parse.GetValue(common.HighRisk));
             var plans = new List<PlanResult>();

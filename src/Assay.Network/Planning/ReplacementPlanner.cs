@@ -251,7 +251,7 @@ public static class ReplacementPlanner
                 inv.Vendors[inv.Vendor[e]], rules[dueRule[e]].Id, DateOnly.FromDayNumber(due[e]), MonthLabel(startDay, monthOf[i]), cost, effort);
         }
 
-        return new PlanResult
+        return PlanCosts.Complete(new PlanResult
         {
             Scenario = scenario ?? pack.Id,
             Policy = pack.Id,
@@ -275,7 +275,7 @@ public static class ReplacementPlanner
             Selections = selections,
             Replacements = replacements,
             Notes = notes,
-        };
+        }, inventory, pack, costs);
     }
 
     /// <summary>Restricted share by elements per domain, for domains present.</summary>
