@@ -190,10 +190,15 @@ internal static class NetworkCommand
         var seed = CliOptions.Count("--seed", "Random seed; the same seed gives the same network (default 1).", 0, int.MaxValue, 1);
         var regions = CliOptions.Count("--regions", "Number of regions (1-16, default 12).", 1, 16, 12);
         var output = CliOptions.OutputFile("--output", "Write the CSV here instead of standard output (its folder must exist).", "-o");
-        var c = new Command("generate", "Write a synthetic national network (element CSV) for demos and benchmarks.") { sites, seed, regions, output };
+        var profile = CliOptions.Choice("--profile", $"Shape of the network (default {NetworkProfiles.Default}); docs/network.md states each one's assumptions.", [.. NetworkProfiles.Ids], NetworkProfiles.Default);
+        var c = new Command("generate", "Write a synthetic national network (element CSV) for demos and benchmarks.") { sites, seed, regions, output, profile };
         c.SetAction(parse => Run(() =>
         {
-            var options = new GeneratorOptions { Sites = parse.GetValue(sites)!.Value, Seed = parse.GetValue(seed)!.Value, Regions = parse.GetValue(regions)!.Value };
+            var options = new GeneratorOptions
+            {
+                Sites = parse.GetValue(sites)!.Value, Seed = parse.GetValue(seed)!.Value, Regions = parse.GetValue(regions)!.Value,
+                Profile = parse.GetValue(profile) ?? NetworkProfiles.Default,
+            };
             var path = parse.GetValue(output);
             var sw = Stopwatch.StartNew();
             long count;
@@ -211,6 +216,7 @@ internal static class NetworkCommand
                     count = NetworkGenerator.Write(options, file);
                 });
                 Console.Error.WriteLine($"wrote {count:N0} elements at {options.Sites:N0} sites to {path} in {sw.Elapsed.TotalSeconds:0.00} s");
+                Console.Error.WriteLine($"profile {options.Profile}: {NetworkProfiles.Find(options.Profile)!.Shape}");
             }
             return ExitCodes.Ok;
         }));
