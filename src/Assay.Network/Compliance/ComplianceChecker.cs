@@ -11,6 +11,9 @@ namespace Assay.Network.Compliance;
 /// </summary>
 public static class ComplianceChecker
 {
+    /// <summary>Inventories of at least this many elements have their rules evaluated on several cores.</summary>
+    public const int ParallelFrom = 100_000;
+
     /// <summary>Checks <paramref name="inventory"/> against <paramref name="pack"/> at <paramref name="at"/>.</summary>
     public static CheckResult Check(NetworkInventory inventory, PolicyPack pack, DateOnly at, VendorDesignation designation)
     {
@@ -21,10 +24,35 @@ public static class ComplianceChecker
         if (missing.Count > 0)
             assumptions.Add($"restricted vendor(s) {string.Join(", ", missing)} do not occur in the inventory (check the spelling)");
 
+        // Each rule is one pass over the arrays, and the share table one more: on a large inventory they
+        // run side by side (they only read the inventory); the results are assembled in rule order.
+        var rules = pack.Rules;
+        var passes = new List<Violation>?[rules.Count];
+        IReadOnlyList<ShareRow>? shares = null;
+        void Pass(int r)
+        {
+            if (r == rules.Count)
+            {
+                shares = ComputeShares(inventory, designation.Restricted);
+                return;
+            }
+            var rule = rules[r];
+            if (!rule.Enforceable || rule.Unresolved is not null || (rule.Kind == RuleKind.NoNewInstall && !inventory.HasInstalled))
+                return;
+            var m = new ScopeMatcher(inventory, rule.Scope);
+            passes[r] = rule.Kind == RuleKind.MaxShare ? CheckShare(inventory, rule, m, designation) : [CheckPresence(inventory, rule, m, designation)];
+        }
+        if (inventory.Count >= ParallelFrom)
+            Parallel.For(0, rules.Count + 1, new ParallelOptions { MaxDegreeOfParallelism = InventoryLoader.DefaultWorkers }, Pass);
+        else
+            for (var r = 0; r <= rules.Count; r++)
+                Pass(r);
+
         var violations = new List<Violation>();
         var outcomes = new List<RuleOutcome>();
-        foreach (var rule in pack.Rules)
+        for (var r = 0; r < rules.Count; r++)
         {
+            var rule = rules[r];
             var inForce = rule.InForce(at);
             if (!rule.Enforceable)
             {
@@ -49,9 +77,7 @@ public static class ComplianceChecker
                 outcomes.Add(Outcome(rule, "not-checkable", 0) with { Note = "needs the 'installed' column (install date) in the inventory" });
                 continue;
             }
-            var found = rule.Kind == RuleKind.MaxShare
-                ? CheckShare(inventory, rule, matcher, designation)
-                : [CheckPresence(inventory, rule, matcher, designation)];
+            var found = passes[r]!;
             found.RemoveAll(v => v.Elements.Count == 0 && v.Share is null);
             var count = found.Sum(v => v.Elements.Count);
             if (found.Count == 0)
@@ -75,7 +101,7 @@ public static class ComplianceChecker
             DesignationBasis = designation.Basis,
             Violations = violations,
             Rules = outcomes,
-            Shares = ComputeShares(inventory, designation.Restricted),
+            Shares = shares!,
             Assumptions = assumptions.Distinct().ToList(),
         };
     }

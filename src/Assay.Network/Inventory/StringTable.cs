@@ -43,6 +43,6 @@ public sealed class StringTable
         return index;
     }
 
-    /// <summary>The index of <paramref name="value"/>, or -1.</summary>
+    /// <summary>The index of <paramref name="value"/>, or -1. Read-only: safe beside other readers (<see cref="Intern"/> is not).</summary>
     public int Find(ReadOnlySpan<char> value) => _lookup.TryGetValue(value, out var index) ? index : -1;
 }
