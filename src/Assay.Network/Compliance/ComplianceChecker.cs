@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Assay.Network.Inventory;
 using Assay.Network.Policy;
 
@@ -128,6 +129,7 @@ public static class ComplianceChecker
         return Collect(inv, rule, matcher, designation.Restricted);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Collect(NetworkInventory inv, PolicyRule rule, ScopeMatcher matcher, bool[] restricted)
     {
         var hits = new List<int>();
@@ -210,6 +212,7 @@ public static class ComplianceChecker
     }
 
     /// <summary>Per domain, national then per region: elements, sites, cells and traffic, total and restricted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<ShareRow> ComputeShares(NetworkInventory inv, bool[] restricted)
     {
         var regions = inv.Regions.Count;
@@ -309,6 +312,7 @@ internal sealed class ShareMeasures
     public required double[] Total { get; init; }
     public required double[] Restricted { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ShareMeasures Compute(NetworkInventory inv, ScopeMatcher matcher, bool[] restricted, ShareMeasure measure, ShareLevel level)
     {
         var groups = level == ShareLevel.National ? 1 : inv.Regions.Count;

@@ -173,34 +173,40 @@ public sealed class ElementIdTable : IReadOnlyList<string>
         var duplicate = 0;
         Parallel.For(0, Partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, p =>
         {
-            var buckets = new long[BucketSize(counts[p] + 1)];
-            var mask = buckets.Length - 1;
-            for (var i = 0; i < _count; i++)
-            {
-                var hash = (uint)hashes[i];
-                if ((hash & (Partitions - 1)) != p)
-                    continue;
-                var slot = (int)(hash >> PartitionBits) & mask;
-                while (true)
-                {
-                    var entry = buckets[slot];
-                    if (entry == 0)
-                        break;
-                    if ((uint)(entry >> 32) == hash && Span((int)entry - 1).SequenceEqual(Span(i)))
-                    {
-                        Volatile.Write(ref duplicate, 1);
-                        return;
-                    }
-                    slot = (slot + 1) & mask;
-                }
-                buckets[slot] = ((long)hash << 32) | (uint)(i + 1);
-            }
-            _buckets[p] = buckets;
-            _inPartition[p] = counts[p];
+            if (!IndexPartition(p, counts[p], hashes))
+                Volatile.Write(ref duplicate, 1);
         });
         if (duplicate != 0)
             return false;
         _indexed = true;
+        return true;
+    }
+
+    /// <summary>Builds partition <paramref name="p"/>'s buckets from the bulk ids; false when an id occurs twice.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private bool IndexPartition(int p, int entries, int[] hashes)
+    {
+        var buckets = new long[BucketSize(entries + 1)];
+        var mask = buckets.Length - 1;
+        for (var i = 0; i < _count; i++)
+        {
+            var hash = (uint)hashes[i];
+            if ((hash & (Partitions - 1)) != p)
+                continue;
+            var slot = (int)(hash >> PartitionBits) & mask;
+            while (true)
+            {
+                var entry = buckets[slot];
+                if (entry == 0)
+                    break;
+                if ((uint)(entry >> 32) == hash && Span((int)entry - 1).SequenceEqual(Span(i)))
+                    return false;
+                slot = (slot + 1) & mask;
+            }
+            buckets[slot] = ((long)hash << 32) | (uint)(i + 1);
+        }
+        _buckets[p] = buckets;
+        _inPartition[p] = entries;
         return true;
     }
 

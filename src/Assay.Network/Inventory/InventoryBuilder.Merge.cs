@@ -97,27 +97,7 @@ public sealed partial class InventoryBuilder
         for (var k = 0; k < chunks.Count; k++)
             offsets[k + 1] = offsets[k] + chunks[k]._count;
         var hashes = new int[n];
-        Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, k =>
-        {
-            var c = chunks[k];
-            var m = maps[k];
-            var o = offsets[k];
-            for (var i = 0; i < c._count; i++)
-            {
-                _site[o + i] = m.Site[c._site[i]];
-                _function[o + i] = m.Function[c._function[i]];
-                _vendor[o + i] = m.Vendor[c._vendor[i]];
-                _model[o + i] = m.Model[c._model[i]];
-                _version[o + i] = m.Version[c._version[i]];
-                _technology[o + i] = c._technology[i] == NetworkInventory.Unknown ? NetworkInventory.Unknown : m.Technology[c._technology[i]];
-            }
-            Array.Copy(c._domain, 0, _domain, o, c._count);
-            Array.Copy(c._weight, 0, _weight, o, c._count);
-            Array.Copy(c._cells, 0, _cells, o, c._count);
-            Array.Copy(c._installed, 0, _installed, o, c._count);
-            Array.Copy(c._manages, 0, _manages, o, c._count);
-            Array.Copy(c._idHash, 0, hashes, o, c._count);
-        });
+        Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, k => CopyChunk(chunks[k], maps[k], offsets[k], hashes));
         _ids.AppendAll([.. chunks.Select(c => c._ids)], workers);
         _count = n;
         if (!_ids.BuildIndex(hashes, workers))
@@ -130,6 +110,26 @@ public sealed partial class InventoryBuilder
             HasCells |= c.HasCells;
         }
         return true;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void CopyChunk(InventoryBuilder c, ChunkMaps m, int o, int[] hashes)
+    {
+        for (var i = 0; i < c._count; i++)
+        {
+            _site[o + i] = m.Site[c._site[i]];
+            _function[o + i] = m.Function[c._function[i]];
+            _vendor[o + i] = m.Vendor[c._vendor[i]];
+            _model[o + i] = m.Model[c._model[i]];
+            _version[o + i] = m.Version[c._version[i]];
+            _technology[o + i] = c._technology[i] == NetworkInventory.Unknown ? NetworkInventory.Unknown : m.Technology[c._technology[i]];
+        }
+        Array.Copy(c._domain, 0, _domain, o, c._count);
+        Array.Copy(c._weight, 0, _weight, o, c._count);
+        Array.Copy(c._cells, 0, _cells, o, c._count);
+        Array.Copy(c._installed, 0, _installed, o, c._count);
+        Array.Copy(c._manages, 0, _manages, o, c._count);
+        Array.Copy(c._idHash, 0, hashes, o, c._count);
     }
 
     private sealed class ChunkMaps

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Assay.Network.Text;
 
 namespace Assay.Network.Inventory;
@@ -112,6 +113,7 @@ public sealed partial class InventoryBuilder
     /// Adds one element; <paramref name="textChecked"/> says the caller already refused control
     /// characters in the whole line (the CSV reader does, once per line), so only lengths are checked here.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per row: optimize from the first call
     internal void AddElement(long line, ElementRow row, bool textChecked)
     {
         _textChecked = textChecked;
@@ -306,6 +308,7 @@ public sealed partial class InventoryBuilder
         Array.Resize(ref _manages, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CheckId(long line, string what, ReadOnlySpan<char> value)
     {
         if (value.IsEmpty)
@@ -316,6 +319,7 @@ public sealed partial class InventoryBuilder
         return CheckText(line, what, value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CheckText(long line, string what, ReadOnlySpan<char> value)
     {
         if (value.Length > MaxFieldLength)

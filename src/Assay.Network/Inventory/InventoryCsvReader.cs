@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Assay.Network.Text;
 
@@ -119,6 +120,7 @@ public static class InventoryCsvReader
     }
 
     /// <summary>Reads data rows (after the header) until the end of <paramref name="reader"/>, or until too many errors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a cold CLI spends its time here: optimize from the first call
     internal static void ReadRows(CsvLineReader reader, int[] map, InventoryBuilder builder)
     {
         Span<Range> fields = stackalloc Range[CsvLineReader.MaxFields];

@@ -32,6 +32,7 @@ internal sealed class CsvLineReader : IDisposable
     public long LineNumber { get; private set; }
 
     /// <summary>Reads the next line (without its line break). The span is valid until the next call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out ReadOnlySpan<char> line)
     {
         while (true)
@@ -118,6 +119,7 @@ internal sealed class CsvLineReader : IDisposable
     /// Returns the number of fields, or -1 when the line needs the careful path (a quote, a control
     /// character, too many fields): <see cref="Split"/> and the caller's checks then say what is wrong.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call (ReadyToRun code assumes no AVX2)
     public static int SplitPlain(ReadOnlySpan<char> line, Span<Range> fields)
     {
         var n = line.Length;
