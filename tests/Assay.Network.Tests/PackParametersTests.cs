@@ -87,3 +87,40 @@ public sealed class PackParametersTests
         Assert.Equal((new DateOnly(2021, 9, 15), (string?)null), (exact.From!.Value, exact.DateAssumption));
     }
 }
+
+public sealed class YamlHostileInputTests
+{
+    [Fact]
+    public void DeeplyNestedBrackets_AreRefusedBeforeTheReaderRecurses()
+    {
+        var yaml = "id: x\nvendor_class: named\nvendors: [X]\nrules: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
+        var e = Assert.Throws<InventoryException>(() => PolicyPackLoader.Parse(yaml, "deep.yaml"));
+        Assert.Contains("deep.yaml:4: brackets nested more than 64 deep", e.Message);
+    }
+
+    [Fact]
+    public void DeepIndentation_IsRefused()
+    {
+        var e = Assert.Throws<InventoryException>(() => PolicyPackLoader.Parse("id: x\n" + new string(' ', 600) + "- a\n", "indent.yaml"));
+        Assert.Contains("indent.yaml:2: indented more than 512 spaces", e.Message);
+    }
+
+    [Fact]
+    public void BracketsInTextQuotesAndComments_AreNotNesting()
+    {
+        var brackets = new string('[', 80);
+        var pack = PolicyPackLoader.Parse($"id: x # {brackets}\ntitle: \"{brackets}\"\nnote: see {brackets} here\nvendor_class: named\nvendors: [X]\nrules:\n  - {{id: A, kind: exclude, note: '{brackets}'}}\n", "ok.yaml");
+        Assert.Equal(brackets, pack.Title);
+    }
+
+    [Theory]
+    [InlineData("yaml-scanner-crash.bin")]
+    [InlineData("yaml-parser-crash.bin")]
+    public void ReaderFailure_OnMalformedInput_IsAnInputError(string fixture)
+    {
+        // Found by fuzzing: YamlDotNet throws InvalidOperationException (scanner) and ArgumentException (node parser) on these.
+        var bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture));
+        var e = Assert.Throws<InventoryException>(() => PolicyPackLoader.Parse(System.Text.Encoding.UTF8.GetString(bytes), "fuzz.yaml"));
+        Assert.StartsWith("fuzz.yaml", e.Message);
+    }
+}
