@@ -30,6 +30,14 @@ public sealed class CostRangeTests
         Assert.Equal(("per baseband unit", "test figures"), t.About(NetworkDomain.Ran, "eNB"));
     }
 
+    [Fact]
+    public void Load_Fcc2021ByName_SaysTheTableIsNotShippedAndWhatToGive()
+    {
+        var e = Assert.Throws<InventoryException>(() => CostTable.Load("fcc-2021"));
+        Assert.Contains("no built-in copy", e.Message, StringComparison.Ordinal);
+        Assert.Contains(CostTable.FullHeader, e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("domain,function,unit_cost,unit_cost_low\nran,eNB,1,1\n", "needs both unit_cost_low and unit_cost_high")]
     [InlineData("domain,function,unit_cost,low,high\nran,eNB,300,100,200\n", "c.csv:2: unit_cost 300 is not within unit_cost_low 100 .. unit_cost_high 200")]

@@ -109,9 +109,22 @@ public sealed class CostTable
         return t;
     }
 
+    /// <summary>
+    /// Name of the FCC's final Catalog of Eligible Expenses and Estimated Costs (Public Notice DA 21-947,
+    /// Appendix C, 3 Aug 2021) as a built-in table. Assay does not ship it: its rows could not be
+    /// obtained when the table was to be built, and no figure is taken from memory (docs/network.md,
+    /// "Public cost data"). Asking for it by name says so instead of "file not found".
+    /// </summary>
+    public const string FccCatalogName = "fcc-2021";
+
     /// <summary>Reads a costs CSV; throws <see cref="InventoryException"/> with every bad line.</summary>
     public static CostTable Load(string path)
     {
+        if (string.Equals(path, FccCatalogName, StringComparison.OrdinalIgnoreCase) && !File.Exists(path))
+            throw new InventoryException($"--costs {FccCatalogName}: this build has no built-in copy of the FCC's Catalog of Eligible Expenses " +
+                "and Estimated Costs (DA 21-947, Appendix C, 2021 US dollars): its rows could not be obtained and Assay invents no figures. " +
+                $"Put the catalog's rows in a CSV ({FullHeader}; one row per element type, low and high from the catalog's range) " +
+                "and pass that file to --costs (docs/network.md, \"Public cost data\").");
         using var stream = InputFiles.OpenBounded(path, InputFiles.MaxSmallFileBytes);
         return Read(new StreamReader(stream, Encoding.UTF8), Path.GetFileName(path));
     }
