@@ -17,6 +17,7 @@ public static class BuiltinHandlers
         new XzHandler(),
         new ZstdHandler(),
         new Lz4Handler(),
+        new Lz4LegacyHandler(),
         new LzmaHandler(),
         new LzopHandler(),
 

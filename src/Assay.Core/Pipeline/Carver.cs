@@ -23,6 +23,12 @@ public sealed class Carver
     /// <summary>Validation attempts per blob; a blob stuffed with fake magics cannot make the scan quadratic.</summary>
     public const int MaxCandidates = 200_000;
 
+    /// <summary>
+    /// Output a length probe (<see cref="IStreamLengthProbe"/>) may decode for one carved stream; past
+    /// it the stream runs to the next recognised chunk, as when its length cannot be told.
+    /// </summary>
+    public const long MaxProbeOutput = 4L << 30;
+
     private readonly (IFormatHandler Handler, MagicSignature Magic)[] _magics;
     private readonly int _overlap;
 
@@ -100,6 +106,8 @@ public sealed class Carver
                         continue;
                     if (match.Length is { } length && (length <= 0 || length > blob.Length - offset))
                         match = match with { Length = null };
+                    if (match.Length is null && handler is IStreamLengthProbe probe)
+                        match = match with { Length = Measure(probe, blob, offset, cancellationToken) };
                     chunks.Add(new CarvedChunk(handler, match));
                     // A chunk of unknown length may still contain the next real chunk: keep looking right after its header.
                     nextFree = match.Length is { } known ? offset + known : offset + 1;
@@ -111,6 +119,19 @@ public sealed class Carver
             ArrayPool<byte>.Shared.Return(buffer);
         }
         return chunks;
+    }
+
+    /// <summary>The probe's answer when it is a length inside the blob; a probe failing on bad data means "unknown".</summary>
+    private static long? Measure(IStreamLengthProbe probe, IBlob blob, long offset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return probe.MeasureLength(blob, offset, MaxProbeOutput, cancellationToken) is { } n && n > 0 && n <= blob.Length - offset ? n : null;
+        }
+        catch (Exception e) when (e is Formats.FormatException or EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Shannon entropy of a region in bits per byte (0..8), read in bounded pieces.</summary>
