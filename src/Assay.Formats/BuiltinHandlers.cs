@@ -43,6 +43,7 @@ public static class BuiltinHandlers
         new Ubi.UbiHandler(),
         new Ubifs.UbifsHandler(),
         new Jffs2.Jffs2Handler(),
+        new RomFs.RomFsHandler(),
     ];
 
     public static HandlerRegistry Registry { get; } = new(All);
