@@ -44,6 +44,7 @@ public static class BuiltinHandlers
         new Ubifs.UbifsHandler(),
         new Jffs2.Jffs2Handler(),
         new RomFs.RomFsHandler(),
+        new CramFs.CramFsHandler(),
     ];
 
     public static HandlerRegistry Registry { get; } = new(All);
