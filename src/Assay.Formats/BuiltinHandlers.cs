@@ -30,6 +30,8 @@ public static class BuiltinHandlers
         new FitHandler(),
         new DtbHandler(),
         new AndroidSparseHandler(),
+        new AndroidBootImageHandler(),
+        new AndroidVendorBootHandler(),
         new IntelHexHandler(),
         new SRecordHandler(),
         new ArmZImageHandler(),
