@@ -18,7 +18,13 @@ public sealed record EntryMeta(string Path)
     public long? Mtime { get; init; }
     public long? Major { get; init; }
     public long? Minor { get; init; }
+
+    /// <summary>Extended attributes as stored (SquashFS, ext4, UBIFS), full names with their namespace prefix.</summary>
+    public IReadOnlyList<ExtendedAttribute>? Xattrs { get; init; }
 }
+
+/// <summary>One extended attribute: full name (<c>security.capability</c>) and raw value.</summary>
+public sealed record ExtendedAttribute(string Name, byte[] Value);
 
 /// <summary>Where a handler puts what it finds. Thread-safe only for the handler that owns it.</summary>
 public interface IUnpackContext

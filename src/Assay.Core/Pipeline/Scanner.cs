@@ -135,6 +135,7 @@ public sealed class Scanner
                 Uid = node.Meta.Uid,
                 Gid = node.Meta.Gid,
                 Mtime = node.Meta.Mtime,
+                Xattrs = XattrRecord.From(node.Meta.Xattrs),
                 Sha256 = sha,
                 Type = type,
                 Container = node.Container,
@@ -595,6 +596,7 @@ public sealed class Scanner
             Uid = meta.Uid,
             Gid = meta.Gid,
             Mtime = meta.Mtime,
+            Xattrs = XattrRecord.From(meta.Xattrs),
             Container = handlerId,
         };
 

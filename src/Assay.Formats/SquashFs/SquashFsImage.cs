@@ -79,6 +79,10 @@ internal sealed class SquashFsImage
     public SquashFsSuperBlock Super { get; }
     public CancellationToken CancellationToken { get; }
     public int BlockSize => (int)Super.BlockSize;
+    public ByteOrder Order => _o;
+
+    /// <summary>Reads raw (not metadata-framed) bytes of the image; false when they pass its end.</summary>
+    public bool ReadRaw(long position, Span<byte> destination) => position >= 0 && _image.TryReadExactly(position, destination);
 
     public FormatException Error(long position, string message) => new(FormatId, checked(_base + position), message);
 
@@ -244,6 +248,7 @@ internal sealed class SquashFsImage
                 return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
                 {
                     DirSize = _o.U32(h, Inode4.LDirFileSize), DirStartBlock = _o.U32(h, Inode4.LDirStartBlock), DirOffset = _o.U16(h, Inode4.LDirOffset),
+                    Xattr = _o.U32(h, Inode4.LDirXattr),
                 };
             case Inode4.TypeFile:
                 More(ref cursor, h, Inode4.RegSize);
@@ -261,22 +266,34 @@ internal sealed class SquashFsImage
                 {
                     StartBlock = (long)Math.Min(_o.U64(h, Inode4.LRegStartBlock), long.MaxValue), FileSize = (long)size,
                     Fragment = _o.U32(h, Inode4.LRegFragment), FragmentOffset = _o.U32(h, Inode4.LRegOffset), BlockList = cursor,
+                    Xattr = _o.U32(h, Inode4.LRegXattr),
                 };
             case Inode4.TypeSymlink or Inode4.TypeLSymlink:
                 More(ref cursor, h, Inode4.SymlinkSize);
-                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = ReadTarget(ref cursor, _o.U32(h, Inode4.SymlinkLength), at) };
+                var target = ReadTarget(ref cursor, _o.U32(h, Inode4.SymlinkLength), at);
+                var symlinkXattr = SquashFsLayout.NoXattr;
+                if (type == Inode4.TypeLSymlink)
+                {
+                    // The extended symlink's xattr index follows the target.
+                    Span<byte> word = stackalloc byte[4];
+                    Read(ref cursor, word, "inode table");
+                    symlinkXattr = _o.U32(word, 0);
+                }
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = target, Xattr = symlinkXattr };
             case Inode4.TypeBlockDevice or Inode4.TypeCharDevice or Inode4.TypeLBlockDevice or Inode4.TypeLCharDevice:
-                More(ref cursor, h, Inode4.DevSize);
+                More(ref cursor, h, type is Inode4.TypeLBlockDevice or Inode4.TypeLCharDevice ? Inode4.LDevSize : Inode4.DevSize);
                 var rdev = _o.U32(h, Inode4.DevRdev);
                 return new SquashFsInode(type is Inode4.TypeBlockDevice or Inode4.TypeLBlockDevice ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mtime, number)
                 {
                     // Linux new_encode_dev: minor low byte, major 12 bits, minor high 12 bits
                     Major = (rdev >> 8) & 0xfff, Minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
+                    Xattr = type is Inode4.TypeLBlockDevice or Inode4.TypeLCharDevice ? _o.U32(h, Inode4.LDevXattr) : SquashFsLayout.NoXattr,
                 };
-            case Inode4.TypeFifo or Inode4.TypeLFifo:
-                return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mtime, number);
-            case Inode4.TypeSocket or Inode4.TypeLSocket:
-                return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mtime, number);
+            case Inode4.TypeFifo or Inode4.TypeSocket:
+                return new SquashFsInode(type == Inode4.TypeFifo ? SquashFsInodeKind.Fifo : SquashFsInodeKind.Socket, mode, uid, gid, mtime, number);
+            case Inode4.TypeLFifo or Inode4.TypeLSocket:
+                More(ref cursor, h, Inode4.LIpcSize);
+                return new SquashFsInode(type == Inode4.TypeLFifo ? SquashFsInodeKind.Fifo : SquashFsInodeKind.Socket, mode, uid, gid, mtime, number) { Xattr = _o.U32(h, Inode4.LIpcXattr) };
             default:
                 throw Error(at.Block, $"inode {number} at {at.Block:x}:{at.Offset} has type {type}; expected 1-14; the inode table is corrupt");
         }

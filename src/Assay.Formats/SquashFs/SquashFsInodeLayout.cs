@@ -44,6 +44,7 @@ internal static class Inode4
     public const int LDirFileSize = 20;
     public const int LDirStartBlock = 24;
     public const int LDirOffset = 34;
+    public const int LDirXattr = 36;
     public const int LDirSize = 40;
 
     /// <summary>squashfs_reg_inode_header: start_block, fragment, offset, file_size, then the block list.</summary>
@@ -58,6 +59,7 @@ internal static class Inode4
     public const int LRegFileSize = 24;
     public const int LRegFragment = 44;
     public const int LRegOffset = 48;
+    public const int LRegXattr = 52;
     public const int LRegSize = 56;
 
     /// <summary>squashfs_symlink_inode_header: nlink, symlink_size, then the target (then xattr for type 10).</summary>
@@ -67,6 +69,12 @@ internal static class Inode4
     /// <summary>squashfs_dev_inode_header: nlink, rdev (then xattr for types 11 and 12).</summary>
     public const int DevRdev = 20;
     public const int DevSize = 24;
+    public const int LDevXattr = 24;
+    public const int LDevSize = 28;
+
+    /// <summary>squashfs_lipc_inode_header: nlink, xattr.</summary>
+    public const int LIpcXattr = 20;
+    public const int LIpcSize = 24;
 }
 
 /// <summary>

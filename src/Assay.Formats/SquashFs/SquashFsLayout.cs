@@ -54,6 +54,9 @@ internal static class SquashFsLayout
     public const uint DataUncompressed = 1u << 24;
 
     public const uint InvalidFragment = 0xffffffff;
+
+    /// <summary>An extended inode's xattr index when it has no extended attributes (SQUASHFS_INVALID_XATTR).</summary>
+    public const uint NoXattr = 0xffffffff;
     public const ulong InvalidTable = 0xffffffffffffffff;
     public const int MinBlockLog = 12;
     public const int MaxBlockLog = 20;
@@ -323,6 +326,10 @@ internal sealed record SquashFsInode(SquashFsInodeKind Kind, int Mode, long Uid,
     public MetadataCursor BlockList { get; init; }
 
     public string? Target { get; init; }
+
+    /// <summary>Index into the xattr id table, <see cref="SquashFsLayout.NoXattr"/> when none (basic inodes have none).</summary>
+    public uint Xattr { get; init; } = SquashFsLayout.NoXattr;
+
     public long Major { get; init; }
     public long Minor { get; init; }
 }
