@@ -47,6 +47,7 @@ public static class BuiltinHandlers
         new Jffs2.Jffs2Handler(),
         new RomFs.RomFsHandler(),
         new CramFs.CramFsHandler(),
+        new Yaffs.Yaffs2Handler(),
     ];
 
     public static HandlerRegistry Registry { get; } = new(All);
