@@ -39,6 +39,8 @@ public static class BuiltinHandlers
         new Vendor.NetgearChkHandler(),
         new Vendor.SeamaHandler(),
         new Vendor.TpLinkHandler(),
+        new Vendor.DlinkShrsHandler(),
+        new Vendor.EncryptedImageHandler(),
         new Ext.Ext4Handler(),
         new Iso9660.Iso9660Handler(),
         new SquashFsHandler(),

@@ -2,7 +2,7 @@
 # Vendor containers (TRX, NETGEAR CHK, D-Link SEAMA, TP-Link) around a real gzip kernel and a real
 # SquashFS root (mksquashfs), written by make_vendor.py (no Debian package has the vendors' tools).
 # expected.txt: sha256sum of the parts, the answer each handler's children must give.
-# Tools: gzip, squashfs-tools, python3. Run: bash make.sh
+# Tools: gzip, squashfs-tools, openssl, python3 with cryptography (python3-cryptography). Run: bash make.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 rm -rf work && mkdir -p work/root/etc work/root/bin
@@ -14,5 +14,7 @@ printf '#!/bin/sh\necho hello\n' > work/root/bin/hello && chmod 755 work/root/bi
 ln -s hello work/root/bin/hi
 mksquashfs work/root work/rootfs.sqfs -noappend -all-root -comp xz -quiet >/dev/null
 python3 make_vendor.py work/kernel.gz work/rootfs.sqfs .
+# OpenSSL enc with a salt (openssl 3.0): "Salted__", the salt, cipher text
+openssl enc -aes-256-cbc -salt -pbkdf2 -pass pass:assay -in work/rootfs.sqfs -out openssl.enc
 (cd work && sha256sum kernel.gz rootfs.sqfs vmlinux && stat -c '%n %s' kernel.gz rootfs.sqfs) > expected.txt
 rm -rf work

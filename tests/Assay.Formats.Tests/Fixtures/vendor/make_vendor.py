@@ -92,3 +92,26 @@ def tplink_v1(kernel, rootfs, rootfs_ofs=0x20000, fw_length=0x60000):
 
 
 write("tplink-v1.bin", tplink_v1(kernel, rootfs))
+
+
+# D-Link SHRS (layout as unblob's shrs.py reads it): the TRX above, padded to 16 and encrypted with
+# AES-128-CBC under the product line's published key; SHA-512 digests over file_size_no_padding bytes.
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
+
+key = bytes.fromhex("c05fbf1936c99429ce2a0781f08d6ad8")
+iv = bytes(range(16))
+plain = trx_image
+padded = plain + b"\0" * (-len(plain) % 16)
+enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+cipher = enc.update(padded) + enc.finalize()
+h = b"SHRS" + struct.pack(">II", len(padded), len(plain)) + iv
+h += hashlib.sha512(plain + key).digest() + hashlib.sha512(plain).digest() + hashlib.sha512(cipher[:len(plain)]).digest()
+h += b"\0" * 512 + b"\x5a" * 512 + b"\xa5" * 512
+assert len(h) == 0x6DC
+write("dlink.shrs", h + cipher)
+
+# D-Link encrpted_img: magic, big-endian size, then cipher text (random bytes stand in for it).
+import random  # noqa: E402
+r = random.Random(1)
+body = bytes(r.getrandbits(8) for _ in range(65536))
+write("dlink.encrpted_img", b"encrpted_img" + struct.pack(">I", len(body)) + body)
