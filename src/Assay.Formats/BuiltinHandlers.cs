@@ -41,6 +41,7 @@ public static class BuiltinHandlers
         new Vendor.TpLinkHandler(),
         new Vendor.DlinkShrsHandler(),
         new Vendor.EncryptedImageHandler(),
+        new Vendor.ArcadyanHandler(),
         new Ext.Ext4Handler(),
         new Iso9660.Iso9660Handler(),
         new SquashFsHandler(),

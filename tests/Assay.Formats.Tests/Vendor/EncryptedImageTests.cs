@@ -56,3 +56,31 @@ public sealed class EncryptedImageTests
         Assert.Equal(2, e.Chunks.Count(c => c.Path == "flash.bin" && c.Format == "padding"));
     }
 }
+
+/// <summary>Arcadyan's obfuscated LZMA (Fixtures/vendor/make_vendor.py, after binwalk v3's de-obfuscation).</summary>
+public sealed class ArcadyanTests
+{
+    private static readonly Dictionary<string, string> Sha256 = File.ReadAllLines(Fixture.Path("vendor/expected.txt"))
+        .Where(l => l.Contains("  ", StringComparison.Ordinal)).Select(l => l.Split("  ")).ToDictionary(p => p[1], p => p[0]);
+
+    [Fact]
+    public void Obfuscated_Lzma_IsDeobfuscatedAndDecompressed()
+    {
+        var e = ScanHelper.Scan("vendor/arcadyan.bin");
+        Assert.Empty(e.Errors);
+        Assert.Equal("arcadyan", e.Files.Single(f => f.Path == "arcadyan.bin").Format);
+        Assert.Equal("lzma", e.Files.Single(f => f.Path == "arcadyan.bin!/deobfuscated.lzma").Format);
+        var payload = e.Files.Single(f => f.Path == "arcadyan.bin!/deobfuscated.lzma!/deobfuscated");
+        // vmlinux followed by the rootfs image, as sha256sum gave it when the fixture was made.
+        Assert.Equal(Sha256["arcadyan-payload"], payload.Sha256);
+    }
+
+    [Fact]
+    public void Deobfuscate_OfTheScrambledHeader_IsTheLzmaHeader()
+    {
+        var head = new byte[0x88];
+        new byte[] { 0x00, 0xd5, 0x08, 0x00 }.CopyTo(head, 0x68);
+        var clear = Formats.Vendor.ArcadyanHandler.Deobfuscate(head);
+        Assert.Equal(new byte[] { 0x5d, 0x00, 0x00, 0x80 }, clear[4..8]);
+    }
+}

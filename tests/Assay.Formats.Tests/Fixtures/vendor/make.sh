@@ -16,5 +16,5 @@ mksquashfs work/root work/rootfs.sqfs -noappend -all-root -comp xz -quiet >/dev/
 python3 make_vendor.py work/kernel.gz work/rootfs.sqfs .
 # OpenSSL enc with a salt (openssl 3.0): "Salted__", the salt, cipher text
 openssl enc -aes-256-cbc -salt -pbkdf2 -pass pass:assay -in work/rootfs.sqfs -out openssl.enc
-(cd work && sha256sum kernel.gz rootfs.sqfs vmlinux && stat -c '%n %s' kernel.gz rootfs.sqfs) > expected.txt
+(cd work && sha256sum kernel.gz rootfs.sqfs vmlinux && echo "$(cat vmlinux rootfs.sqfs | sha256sum | cut -d" " -f1)  arcadyan-payload" && stat -c "%n %s" kernel.gz rootfs.sqfs) > expected.txt
 rm -rf work

@@ -115,3 +115,19 @@ import random  # noqa: E402
 r = random.Random(1)
 body = bytes(r.getrandbits(8) for _ in range(65536))
 write("dlink.encrpted_img", b"encrpted_img" + struct.pack(">I", len(body)) + body)
+
+# Arcadyan obfuscated LZMA (as binwalk v3 de-obfuscates it): 4 bytes, then an LZMA-alone stream
+# (python's lzma, preset 6: 5d 00 00 80 00) whose first 32 bytes are scrambled (pairs swapped, nibbles
+# swapped) and exchanged with the 32 bytes at 0x68.
+import lzma  # noqa: E402
+
+vmlinux = gzip_payload = __import__("gzip").decompress(kernel)
+clear = bytearray(b"\x00\x01\x02\x03" + lzma.compress(vmlinux + rootfs, format=lzma.FORMAT_ALONE))
+block1 = bytes(clear[4:36])
+scrambled = bytearray(block1)
+for i in range(0, 32, 2):
+    scrambled[i], scrambled[i + 1] = scrambled[i + 1], scrambled[i]
+scrambled = bytes(((b << 4) & 0xF0) | (b >> 4) for b in scrambled)
+obfuscated = clear[:4] + clear[0x68:0x88] + clear[36:0x68] + scrambled + clear[0x88:]
+assert obfuscated[0x68:0x6C] == b"\x00\xd5\x08\x00", obfuscated[0x60:0x70].hex()
+write("arcadyan.bin", bytes(obfuscated))
