@@ -31,6 +31,7 @@ namespace Assay.Formats;
 public sealed class AndroidBootImageHandler : IFormatHandler
 {
     private const int MinHeader = 1632;
+    private const int HeaderV2 = 1660;
     private const int V3PageSize = 4096;
     private const int KernelSizeOffset = 8;
     private const int RamdiskSizeOffset = 16;
@@ -99,7 +100,8 @@ public sealed class AndroidBootImageHandler : IFormatHandler
         else
         {
             pageSize = (int)U32(PageSizeOffset);
-            if (pageSize is not (2048 or 4096 or 8192 or 16384))
+            // v1 adds the recovery DTBO fields up to 1648 bytes, v2 the DTB fields up to 1660.
+            if (pageSize is not (2048 or 4096 or 8192 or 16384) || (version >= 1 && h.Length < HeaderV2))
                 return null;
             long at = pageSize;
             Add("kernel", U32(KernelSizeOffset));
