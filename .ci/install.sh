@@ -5,7 +5,8 @@ set -euo pipefail
 need=()
 [ -e /usr/lib/x86_64-linux-gnu/liblzma.so.5 ] || [ -e /lib/x86_64-linux-gnu/liblzma.so.5 ] || need+=(liblzma5)
 if [ -d ../shared ] || [ "${ASSAY_EVAL_TOOLS:-}" = 1 ]; then
-  for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts; do
+  for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts \
+      genromfs:genromfs unyaffs:unyaffs mkbootimg:mkbootimg unpack_bootimg:mkbootimg lz4:lz4 bzip2:bzip2 zip:zip; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
   done
 fi

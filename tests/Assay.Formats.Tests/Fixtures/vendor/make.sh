@@ -2,7 +2,7 @@
 # Vendor containers (TRX, NETGEAR CHK, D-Link SEAMA, TP-Link) around a real gzip kernel and a real
 # SquashFS root (mksquashfs), written by make_vendor.py (no Debian package has the vendors' tools).
 # expected.txt: sha256sum of the parts, the answer each handler's children must give.
-# Tools: gzip, squashfs-tools, openssl, python3 with cryptography (python3-cryptography). Run: bash make.sh
+# Tools: gzip, squashfs-tools, openssl, python3. Run: bash make.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 rm -rf work && mkdir -p work/root/etc work/root/bin

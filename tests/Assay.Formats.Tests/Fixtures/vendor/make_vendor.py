@@ -96,14 +96,14 @@ write("tplink-v1.bin", tplink_v1(kernel, rootfs))
 
 # D-Link SHRS (layout as unblob's shrs.py reads it): the TRX above, padded to 16 and encrypted with
 # AES-128-CBC under the product line's published key; SHA-512 digests over file_size_no_padding bytes.
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
+import subprocess  # noqa: E402
 
 key = bytes.fromhex("c05fbf1936c99429ce2a0781f08d6ad8")
 iv = bytes(range(16))
 plain = trx_image
 padded = plain + b"\0" * (-len(plain) % 16)
-enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
-cipher = enc.update(padded) + enc.finalize()
+cipher = subprocess.run(["openssl", "enc", "-aes-128-cbc", "-K", key.hex(), "-iv", iv.hex(), "-nopad"],
+                        input=padded, capture_output=True, check=True).stdout
 h = b"SHRS" + struct.pack(">II", len(padded), len(plain)) + iv
 h += hashlib.sha512(plain + key).digest() + hashlib.sha512(plain).digest() + hashlib.sha512(cipher[:len(plain)]).digest()
 h += b"\0" * 512 + b"\x5a" * 512 + b"\xa5" * 512
