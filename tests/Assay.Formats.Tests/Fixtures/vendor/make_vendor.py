@@ -75,6 +75,10 @@ write("dlink.seama", struct.pack(">IHHI", 0x5EA3A417, 0, len(meta), len(image)) 
 # offset, padded with 0xff to fw_length; MD5 over the image with md5sum1 = md5salt_normal.
 def tplink_v1(kernel, rootfs, rootfs_ofs=0x20000, fw_length=0x60000):
     salt = bytes.fromhex("dcd73aa5c39598fbdcf9e7f40eae4737")
+    # a kernel too big for the default layout moves the rootfs to the next 64 KiB after it
+    if 0x200 + len(kernel) > rootfs_ofs:
+        rootfs_ofs = (0x200 + len(kernel) + 0xFFFF) & ~0xFFFF
+    fw_length = max(fw_length, (rootfs_ofs + len(rootfs) + 0xFFFF) & ~0xFFFF)
     h = bytearray(b"\0" * 512)
     struct.pack_into(">I", h, 0, 0x01000000)
     h[4:4 + 20] = b"TP-LINK Technologies"
