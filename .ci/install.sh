@@ -5,7 +5,10 @@ set -euo pipefail
 need=()
 [ -e /usr/lib/x86_64-linux-gnu/liblzma.so.5 ] || [ -e /lib/x86_64-linux-gnu/liblzma.so.5 ] || need+=(liblzma5)
 if [ -d ../shared ] || [ "${ASSAY_EVAL_TOOLS:-}" = 1 ]; then
+  # eval/cloud: umoci/skopeo build and unpack images, qemu-img/sfdisk/mkfs.vfat make and convert disks;
+  # eval/files formats: genromfs/unyaffs/mkbootimg/lz4/bzip2/zip make and list the issue-19 formats
   for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts \
+      umoci:umoci skopeo:skopeo qemu-img:qemu-utils sfdisk:fdisk mkfs.vfat:dosfstools \
       genromfs:genromfs unyaffs:unyaffs mkbootimg:mkbootimg unpack_bootimg:mkbootimg lz4:lz4 bzip2:bzip2 zip:zip; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
   done

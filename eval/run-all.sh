@@ -13,6 +13,9 @@ run() { echo; echo "=== eval: $1"; shift; "$@" || { echo "=== eval: exit $? from
 [ -f eval/files/run.sh ] && run "file lists vs ground truth and Debian listers" env CORPUS="$ASSAY_SHARED/corpus" bash eval/files/run.sh
 [ -f eval/files/run-formats.sh ] && run "issue-19 formats vs the real tools' readers" env CORPUS="$ASSAY_SHARED/corpus" bash eval/files/run-formats.sh
 [ -f eval/vulns/run.sh ] && run "vulnerability matcher known answers" sh eval/vulns/run.sh "$ASSAY_SHARED"
+[ -f eval/vulns/outputs.sh ] && run "vulnerabilities in SARIF/CycloneDX/SPDX, SARIF through Microsoft's validator" bash eval/vulns/outputs.sh
 [ -f eval/catalog/run.py ] && run "component catalog precision/recall" env ASSAY_CLI="$ASSAY" python3 eval/catalog/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
+[ -f eval/cloud/run.sh ] && run "container images and virtual disks vs umoci, Trivy, qemu-img + mount" env ASSAY="$ASSAY" bash eval/cloud/run.sh
+[ -f eval/catalog/generalize.py ] && run "component catalog on builds no signature was written from (eval/catalog/make-set.sh; skips without the set)" env ASSAY="$ASSAY" python3 eval/catalog/generalize.py
 [ -f eval/analyzers/run.py ] && run "analyzers vs ELF table, hardening-check and planted findings" python3 eval/analyzers/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
 exit $status

@@ -6,11 +6,20 @@ cd "$(dirname "$0")/.."
 seconds=${1:-5}
 dotnet build fuzz/Assay.Fuzz -c Release -o artifacts/fuzz/smoke -nologo -v quiet -clp:ErrorsOnly || exit 2
 fixtures=tests/Assay.Formats.Tests/Fixtures
+vulns=tests/Assay.Vulnerabilities.Tests/Fixtures
 seeds_for() {  # a fixture folder named like the format, else all fixtures
+  case $1 in
+    catalog:*) echo tests/Assay.Catalog.Tests/Fixtures/packages; return;;
+    analyzer:*) echo tests/Assay.Analyzers.Tests/Fixtures; return;;
+    vulns:epss-csv) echo "$vulns/epss"; return;;
+    vulns:sbom) echo "$vulns/sbom"; return;;
+    vulns:db-export) echo "$vulns/export"; return;;
+    vulns:*) echo "$vulns/nvd"; return;;
+  esac
   local id=${1#format:}
   for d in "$fixtures/$id" "$fixtures/${id%%-*}"; do [ -d "$d" ] && { echo "$d"; return; }; done
   case $id in tar|cpio|zip|7z|gzip|bzip2|xz|lzma|zstd|lz4) echo "$fixtures/archives";; lz4-legacy) echo "$fixtures/streams";;
-    trx|netgear-chk|seama|tplink|dlink-shrs|encrypted-image|arcadyan) echo "$fixtures/vendor";; android-boot|android-vendor-boot) echo "$fixtures/androidboot";; ext) echo "$fixtures/ext4";; uimage|fit) echo "$fixtures/uboot";; android-sparse) echo "$fixtures/sparse";; arm-zimage) echo "$fixtures/zimage";; *) echo "$fixtures";; esac
+    trx|netgear-chk|seama|tplink|dlink-shrs|encrypted-image|arcadyan) echo "$fixtures/vendor";; android-boot|android-vendor-boot) echo "$fixtures/androidboot";; ext) echo "$fixtures/ext4";; uimage|fit) echo "$fixtures/uboot";; android-sparse) echo "$fixtures/sparse";; arm-zimage) echo "$fixtures/zimage";; oci-archive|docker-archive) echo "$fixtures/containers";; qcow2|vmdk|vhd|vhdx|mbr|gpt|fat) echo "$fixtures/disks";; helm-template) echo "tests/Assay.Analyzers.Tests/Fixtures/cloud";; image-config) echo "$fixtures/containers";; *) echo "$fixtures";; esac
 }
 status=0
 for target in $(dotnet artifacts/fuzz/smoke/Assay.Fuzz.dll list); do

@@ -14,6 +14,7 @@ using Microsoft.Data.Sqlite;
 // Wall time and process CPU time are both printed: on a shared machine CPU time is the steadier one.
 var shared = args.Length > 0 ? args[0] : "/work/shared";
 var copies = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 40;
+var updateRecords = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300_000;
 var nvd = Path.Combine(shared, "data", "nvd");
 if (!Directory.Exists(nvd))
 {
@@ -82,6 +83,73 @@ try
     var (cold, wall3, cpu3) = Measure(() => VulnerabilityEnricher.Apply(evaluation, database));
     var (_, wall4, cpu4) = Measure(() => VulnerabilityEnricher.Apply(evaluation, database));
     Console.WriteLine($"match 10,000 components ({products.Count} products): {cold.Vulnerabilities.Count} vulnerabilities; first run {wall3:F2} s wall, {cpu3:F2} s CPU; second run {wall4:F2} s wall, {cpu4:F2} s CPU");
+
+    // 4. 'db update' of UPDATE_RECORDS records from local files: NVD API 2.0 pages of 2,000 records (the
+    //    shared records under rewritten ids, as in step 2) served on 127.0.0.1 by an HttpListener, fetched,
+    //    checked and applied by DatabaseUpdater exactly as from the NVD (no rate limit: a mirror).
+    var pages = Path.Combine(work, "pages");
+    Directory.CreateDirectory(pages);
+    var pageCount = 0;
+    {
+        var page = new List<string>(2000);
+        void Flush()
+        {
+            var body = new StringBuilder();
+            body.Append(System.Globalization.CultureInfo.InvariantCulture, $"{{\"resultsPerPage\":{page.Count},\"startIndex\":{pageCount * 2000},\"totalResults\":{updateRecords},\"format\":\"NVD_CVE\",\"version\":\"2.0\",\"timestamp\":\"2026-11-26T00:00:00.000\",\"vulnerabilities\":[");
+            body.AppendJoin(',', page.Select(r => "{\"cve\":" + r + "}"));
+            body.Append("]}");
+            File.WriteAllText(Path.Combine(pages, $"{pageCount * 2000}.json"), body.ToString());
+            pageCount++;
+            page.Clear();
+        }
+        var n = 0;
+        for (var c = 0; n < updateRecords; c++)
+            foreach (var l in lines)
+            {
+                if (n++ >= updateRecords)
+                    break;
+                page.Add(idPattern.Replace(l, m => $"{{\"id\":\"CVE-8{c:D3}-{m.Groups[1].Value}{m.Groups[2].Value}\""));
+                if (page.Count == 2000)
+                    Flush();
+            }
+        if (page.Count > 0)
+            Flush();
+    }
+    var port = 20000 + (Environment.ProcessId % 20000);
+    using var listener = new System.Net.HttpListener();
+    listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+    listener.Start();
+    var serving = Task.Run(() =>
+    {
+        while (listener.IsListening)
+        {
+            System.Net.HttpListenerContext context;
+            try { context = listener.GetContext(); }
+            catch (System.Net.HttpListenerException) { return; }
+            catch (ObjectDisposedException) { return; }
+            var start = context.Request.QueryString["startIndex"] ?? "0";
+            var file = Path.Combine(pages, $"{int.Parse(start, System.Globalization.CultureInfo.InvariantCulture)}.json");
+            using var response = context.Response;
+            if (!File.Exists(file))
+            {
+                response.StatusCode = 404;
+                continue;
+            }
+            response.ContentLength64 = new FileInfo(file).Length;
+            using var input = File.OpenRead(file);
+            input.CopyTo(response.OutputStream);
+        }
+    });
+    var updateDb = Path.Combine(work, "update.db");
+    var (u, wall5, cpu5) = Measure(() => Assay.Vulnerabilities.Update.DatabaseUpdater.Run(updateDb, new Assay.Vulnerabilities.Update.UpdateOptions
+    {
+        Sources = Assay.Vulnerabilities.Update.UpdateSources.Mirror(new Uri($"http://127.0.0.1:{port}/")),
+        Feeds = ["nvd"],
+        RequestsPerWindow = 100_000,
+    }));
+    listener.Stop();
+    Console.WriteLine($"db update, {updateRecords:N0} NVD records in {pageCount} API pages from a local mirror: {u.Import.Added:N0} added, {u.Bytes / 1048576.0:F0} MiB fetched; " +
+        $"{wall5:F1} s wall ({u.Import.Elapsed.TotalSeconds:F1} s applying), {cpu5:F1} s CPU (target: under 120 s); DB {new FileInfo(updateDb).Length / 1048576.0:F0} MiB");
     return 0;
 }
 finally

@@ -30,7 +30,47 @@ internal static class Targets
         foreach (var handler in BuiltinHandlers.All)
             targets[$"format:{handler.Id}"] = bytes => Handler(handler, bytes);
         targets["scan"] = Scan;
+        targets["helm-template"] = HelmTemplate;
+        targets["image-config"] = ImageConfig;
+        // Text parsers of the catalog and the configuration analyzers: the bytes as the file each reads.
+        foreach (var (id, path) in CatalogInputs)
+            targets[$"catalog:{id}"] = bytes => Inspect(Assay.Catalog.Catalogers.CreateAll().Single(c => c.Id == id), path, bytes);
+        foreach (var (id, path) in AnalyzerInputs)
+            targets[$"analyzer:{id}"] = bytes => Inspect(Assay.Analyzers.AnalyzerRegistry.CreateAll().Single(c => c.Id == id), path, bytes);
+        foreach (var (id, run) in VulnerabilityTargets.All)
+            targets[id] = run;
         return targets;
+    }
+
+    /// <summary>Cataloger id → a path it reads.</summary>
+    private static readonly (string Id, string Path)[] CatalogInputs =
+    [
+        ("buildroot-manifest", "fuzz!/legal-info/manifest.csv"),
+        ("opkg-status", "fuzz!/usr/lib/opkg/status"),
+        ("yocto-image-manifest", "fuzz!/core-image.manifest"),
+        ("yocto-license-manifest", "fuzz!/usr/share/common-licenses/license.manifest"),
+    ];
+
+    /// <summary>Analyzer id → a path it reads.</summary>
+    private static readonly (string Id, string Path)[] AnalyzerInputs =
+    [
+        ("aaa-client-config", "fuzz!/etc/pam_radius_auth.conf"),
+        ("authorized-keys", "fuzz!/root/.ssh/authorized_keys"),
+        ("dhcp-server-config", "fuzz!/etc/dnsmasq.conf"),
+        ("ftp-config", "fuzz!/etc/vsftpd.conf"),
+        ("ntp-config", "fuzz!/etc/ntp.conf"),
+        ("syslog-config", "fuzz!/etc/rsyslog.conf"),
+        ("tls-settings", "fuzz!/etc/nginx/nginx.conf"),
+        ("vpn-config", "fuzz!/etc/ipsec.secrets"),
+    ];
+
+    private static void Inspect(Assay.Core.Plugins.IInspector inspector, string path, byte[] bytes)
+    {
+        var record = new Assay.Core.Model.FileRecord { Path = path, Kind = Assay.Core.Model.NodeKind.File, Size = bytes.Length };
+        var sink = new Assay.Core.Plugins.InspectionSink();
+        if (inspector.Wants(record))
+            inspector.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(bytes)), sink);
+        inspector.Complete([record], sink);
     }
 
     private static void Handler(IFormatHandler handler, byte[] bytes)
@@ -69,6 +109,42 @@ internal static class Targets
         var bug = evaluation.Errors.FirstOrDefault(e => e.Category == "internal");
         if (bug is not null)
             throw new InvalidOperationException($"internal error recorded: {bug.Handler}: {bug.Message}");
+    }
+
+    /// <summary>
+    /// The Kubernetes analyzer on a one-template chart whose template is the input (Go template
+    /// parser, engine, YAML, workload checks): every problem must become an error entry.
+    /// </summary>
+    private static void HelmTemplate(byte[] bytes)
+    {
+        var analyzer = new Assay.Analyzers.Kubernetes.KubernetesAnalyzer();
+        var sink = new Assay.Core.Plugins.InspectionSink();
+        var files = new (string Path, byte[] Content)[]
+        {
+            ("fuzz.tgz!/chart/Chart.yaml", "apiVersion: v2\nname: fuzz\nversion: 0.1.0\n"u8.ToArray()),
+            ("fuzz.tgz!/chart/values.yaml", "image: {repository: nf, tag: \"1\"}\nlist: [a, b]\nflag: true\n"u8.ToArray()),
+            ("fuzz.tgz!/chart/templates/fuzz.yaml", bytes),
+        };
+        var records = new List<Assay.Core.Model.FileRecord>();
+        foreach (var (path, content) in files)
+        {
+            var record = new Assay.Core.Model.FileRecord { Path = path, Kind = Assay.Core.Model.NodeKind.File, Size = content.Length, Container = "tar" };
+            records.Add(record);
+            if (analyzer.Wants(record))
+                analyzer.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(content)), sink);
+        }
+        analyzer.Complete(records, sink);
+    }
+
+    /// <summary>The image config analyzer on the input as an image's config.json.</summary>
+    private static void ImageConfig(byte[] bytes)
+    {
+        var analyzer = new Assay.Analyzers.Cloud.ContainerImageAnalyzer();
+        var sink = new Assay.Core.Plugins.InspectionSink();
+        var record = new Assay.Core.Model.FileRecord { Path = "img.tar!/config.json", Kind = Assay.Core.Model.NodeKind.File, Size = bytes.Length, Container = "oci-archive" };
+        if (analyzer.Wants(record))
+            analyzer.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(bytes)), sink);
+        analyzer.Complete([record], sink);
     }
 
     /// <summary>Failures that mean "bad input, reported": everything else is a bug.</summary>

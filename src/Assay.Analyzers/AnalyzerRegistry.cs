@@ -15,16 +15,26 @@ public static class AnalyzerRegistry
         var elf = new ElfModelCache(consumers: 2);
         return
         [
+            new AaaClientConfigAnalyzer(),
+            new AuthorizedKeysAnalyzer(),
+            new Cloud.ContainerImageAnalyzer(),
+            new DhcpServerConfigAnalyzer(),
             new ElfHardeningAnalyzer(elf),
             new FilePermissionAnalyzer(),
+            new FtpConfigAnalyzer(),
             new KernelConfigAnalyzer(),
+            new Kubernetes.KubernetesAnalyzer(),
+            new NtpConfigAnalyzer(),
             new PasswordAnalyzer(),
             new SecretsAnalyzer(),
             new ServiceConfigAnalyzer(),
             new SnmpConfigAnalyzer(),
             new SshConfigAnalyzer(),
+            new SyslogConfigAnalyzer(),
+            new TlsSettingsAnalyzer(),
             new ToolingAnalyzer(),
             new UnsafeFunctionAnalyzer(elf),
+            new VpnConfigAnalyzer(),
             new WebServerConfigAnalyzer(),
             new WifiConfigAnalyzer(),
         ];

@@ -20,10 +20,12 @@ namespace Assay.Analyzers;
 /// <remarks>
 /// Wrapper detection covers x86 (32-bit) and x86-64 with Iced: direct calls and tail jumps to a
 /// named function, to a PLT stub (lazy, .plt.sec with IBT, i386 PIC through %ebx) or through the GOT
-/// (-fno-plt); and little-endian AArch64 with a small A64 decoder (<see cref="Arm64Wrapper"/>: BL/B
-/// to a symbol or a PLT stub; -fno-plt calls not followed). 32-bit ARM (ARM/Thumb mixed), MIPS,
-/// PowerPC and RISC-V are not disassembled: their wrappers are not judged (the summary says so per
-/// architecture). A wrapper needs a symbol (exported or in .symtab).
+/// (-fno-plt); little-endian AArch64 with a small A64 decoder (<see cref="Arm64Wrapper"/>: BL/B
+/// to a symbol or a PLT stub; -fno-plt calls not followed); 32-bit Arm, A32 and Thumb-2
+/// (<see cref="Arm32Wrapper"/>: BL/BLX/B, conditional execution, IT, CBZ; PLT stubs); MIPS32 and
+/// MIPS64 of both byte orders (<see cref="MipsWrapper"/>: $t9 calls through the GOT, jal/j, PLT
+/// stubs; branches, MOVZ/MOVN and traps as checks). PowerPC and RISC-V are not disassembled:
+/// their wrappers are not judged (the summary says so per architecture). A wrapper needs a symbol (exported or in .symtab).
 /// A static binary without .symtab gives no function names at all, so nothing is reported for it.
 /// </remarks>
 public sealed class UnsafeFunctionAnalyzer : IInspector
@@ -109,7 +111,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             sink.Add(RuleCatalog.Finding(group.Key, file.Path, $"{how}: {string.Join(", ", group)}"));
         }
 
-        if (image.Machine is ElfConst.EmX86 or ElfConst.EmX8664 || (image.Machine == ElfConst.EmAarch64 && image.LittleEndian))
+        if (Disassembled(image))
         {
             sink.Checked("ASSAY-UNSAFE-WRAPPER");
             var count = 0;
@@ -127,6 +129,11 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
 
     internal sealed record UncheckedWrapper(string Name, ulong Address, string Target, int Instructions);
 
+    /// <summary>Architectures whose wrappers are disassembled: x86, x86-64, AArch64 (LE), 32-bit Arm (A32/T32, LE code), MIPS32/64 (both orders).</summary>
+    private static bool Disassembled(ElfImage image) =>
+        image.Machine is ElfConst.EmX86 or ElfConst.EmX8664 or ElfConst.EmMips
+        || (image.Machine is ElfConst.EmAarch64 or ElfConst.EmArm && image.LittleEndian);
+
     /// <summary>Wrappers named like checked routines that call an unchecked one before any conditional branch.</summary>
     internal static IEnumerable<UncheckedWrapper> FindUncheckedWrappers(ElfImage image, IBlob content)
     {
@@ -141,11 +148,18 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         {
             if (!s.IsFunction || s.IsUndefined || s.Value == 0 || !WrapperName.IsMatch(s.Name) || !seen.Add(s.Value))
                 continue;
-            if (image.Machine == ElfConst.EmAarch64)
+            var size = (int)Math.Min(s.Size == 0 ? MaxWrapperBytes : s.Size, MaxWrapperBytes);
+            var other = image.Machine switch
             {
-                var size = (int)Math.Min(s.Size == 0 ? MaxWrapperBytes : s.Size, MaxWrapperBytes);
-                if (Arm64Wrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions) is { } arm)
-                    yield return new UncheckedWrapper(s.Name, s.Value, arm.Target, arm.Instructions);
+                ElfConst.EmAarch64 => Arm64Wrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions),
+                ElfConst.EmArm => Arm32Wrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions),
+                ElfConst.EmMips => MipsWrapper.Judge(image, content, s.Value, size, functionsByAddress, WrappedUnsafe, MaxWrapperInstructions),
+                _ => null,
+            };
+            if (image.Machine is ElfConst.EmAarch64 or ElfConst.EmArm or ElfConst.EmMips)
+            {
+                if (other is { } hit)
+                    yield return new UncheckedWrapper(s.Name, s.Value & ~1UL, hit.Target, hit.Instructions);
             }
             else if (Judge(image, content, s, functionsByAddress) is { } hit)
                 yield return hit;
@@ -251,7 +265,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         var coverage = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var arch in archs)
         {
-            coverage[arch] = arch is "x86" or "x86-64" or "aarch64"
+            coverage[arch] = arch is "x86" or "x86-64" or "aarch64" or "arm" or "mips"
                 ? $"imports and wrapper disassembly ({_wrappersChecked.GetValueOrDefault(arch)} files disassembled)"
                 : "imports only; wrappers not disassembled on this architecture";
         }

@@ -13,6 +13,7 @@ public static class Catalogers
     [
         new ApkInstalledCataloger(),
         new BinarySignatureCataloger(),
+        new BuildrootManifestCataloger(),
         new CargoAuditableCataloger(),
         new DpkgStatusCataloger(),
         new ElfPackageNoteCataloger(),
@@ -21,5 +22,7 @@ public static class Catalogers
         new OpkgStatusCataloger(),
         new PythonDistInfoCataloger(),
         new RpmSqliteCataloger(),
+        new YoctoImageManifestCataloger(),
+        new YoctoLicenseManifestCataloger(),
     ];
 }

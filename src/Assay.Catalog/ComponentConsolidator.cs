@@ -104,8 +104,16 @@ public static class ComponentConsolidator
             .ToList();
     }
 
+    /// <summary>
+    /// A package of a distribution release (purl qualifier <c>distro=debian-12</c>) is judged by
+    /// that release's dates: its maintainers, not upstream, ship its fixes. Everything else by its
+    /// upstream branch (signature data <c>eol</c> key, else a table product of its name or source).
+    /// </summary>
     private static SupportStatus? SupportOf(Component c, SignatureDatabase signatures, EndOfSupport support, DateOnly onDate)
     {
+        if (c.Linkage == "package" && DistroOf(c.Purl) is { } distro
+            && support.LookupDistribution(distro.Name, distro.Release, onDate) is { } byDistribution)
+            return byDistribution;
         var info = signatures.Find(c.Name);
         var version = c.Version;
         if (info is null && c.Linkage == "package")
@@ -114,7 +122,31 @@ public static class ComponentConsolidator
             version = DebianVersion.Release(c.Version);
         }
         var key = info?.EolKey ?? (c.Name == "go" && c.Type == "go-module" ? "go" : null);
+        if (key is null && c.Linkage == "package")
+        {
+            key = new[] { c.Name, c.SourcePackage }.FirstOrDefault(k => k is not null && support.Has(k));
+            version = DebianVersion.Release(c.Version);
+        }
         return key is null ? null : support.Lookup(key, version, onDate);
+    }
+
+    /// <summary>"pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&amp;distro=debian-12" → (debian, 12).</summary>
+    internal static (string Name, string Release)? DistroOf(string? purl)
+    {
+        if (purl is null)
+            return null;
+        var q = purl.IndexOf('?', StringComparison.Ordinal);
+        if (q < 0)
+            return null;
+        foreach (var pair in purl[(q + 1)..].Split('&'))
+        {
+            if (!pair.StartsWith("distro=", StringComparison.Ordinal))
+                continue;
+            var value = Uri.UnescapeDataString(pair[7..]);
+            var dash = value.IndexOf('-', StringComparison.Ordinal);
+            return dash > 0 && dash < value.Length - 1 ? (value[..dash], value[(dash + 1)..]) : null;
+        }
+        return null;
     }
 
     /// <summary>The copies of one component across the image.</summary>

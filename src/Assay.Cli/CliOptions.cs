@@ -64,8 +64,26 @@ internal static class CliOptions
         where T : Symbol
     {
         Specs.AddOrUpdate(symbol, new OptionSpec(kind, choices ?? []));
+        if (symbol is Option option && kind != OptionKind.Flag)
+            option.HelpName = HelpName(kind, choices);
         return symbol;
     }
+
+    /// <summary>What <c>--help</c> shows for the value: <c>--max-bytes &lt;SIZE&gt;</c>, <c>-f &lt;json|sarif|...&gt;</c>.</summary>
+    private static string HelpName(OptionKind kind, IReadOnlyList<string>? choices) => kind switch
+    {
+        OptionKind.Count => "N",
+        OptionKind.Size => "SIZE",
+        OptionKind.Number => "NUMBER",
+        OptionKind.Date => "YYYY-MM-DD",
+        OptionKind.Choice or OptionKind.ChoiceList when choices is { Count: > 0 and <= 8 } => string.Join('|', choices),
+        OptionKind.Choice => "WORD",
+        OptionKind.ChoiceList => "LIST",
+        OptionKind.InputPath => "PATH",
+        OptionKind.OutputFile => "FILE",
+        OptionKind.OutputFolder => "DIR",
+        _ => "TEXT",
+    };
 
     public static Option<bool> Flag(string name, string description, params string[] aliases) =>
         Register(new Option<bool>(name, aliases) { Description = description }, OptionKind.Flag);
@@ -252,6 +270,20 @@ internal static class CliOptions
                 return;
             result.AddError($"{folder.Name}: the folder '{path}' is not empty; name an empty or new folder, or add {force.Name} to write into it (files already there may be replaced)");
         });
+
+    /// <summary>An argument that names a file to write, with the policy of <see cref="OutputFile(string, string, string[])"/>.</summary>
+    public static Argument<string> OutputArgument(string name, string description) =>
+        Register(new Argument<string>(name)
+        {
+            Description = description,
+            CustomParser = r =>
+            {
+                var text = NonEmpty(r, name, "a file path");
+                if (text is null)
+                    return null!;
+                return Cli.OutputFile.Check(text) is { } problem ? Fail<string>(r, $"{name}: {problem}") : text;
+            },
+        }, OptionKind.OutputFile);
 
     /// <summary>An argument that names a file to read (must not be empty).</summary>
     public static Argument<string> InputArgument(string name, string description) =>

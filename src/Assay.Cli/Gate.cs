@@ -3,20 +3,20 @@ using Assay.Vulnerabilities.Vex;
 
 namespace Assay.Cli;
 
-/// <summary>What fails a CI gate (<c>--fail-on</c>): a severity, and/or any error entry.</summary>
-internal sealed record FailOn(Severity? Severity, bool Errors)
+/// <summary>What fails a CI gate (<c>--fail-on</c>): a severity, and/or any error entry, and/or a known exploited vulnerability (CISA KEV).</summary>
+internal sealed record FailOn(Severity? Severity, bool Errors, bool Kev = false)
 {
-    /// <summary>The words <c>--fail-on</c> accepts: one severity, and <c>error</c>.</summary>
-    public static readonly string[] Words = ["critical", "high", "medium", "low", "info", "error"];
+    /// <summary>The words <c>--fail-on</c> accepts: one severity, <c>error</c> and <c>kev</c>.</summary>
+    public static readonly string[] Words = ["critical", "high", "medium", "low", "info", "error", "kev"];
 
     /// <summary>For <see cref="CliOptions.ChoiceList{T}"/>: at most one severity.</summary>
     public static (FailOn? Value, string? Problem) Parse(IReadOnlyList<string> words)
     {
-        var severities = words.Where(w => w != "error").Distinct(StringComparer.Ordinal).ToList();
+        var severities = words.Where(w => w is not ("error" or "kev")).Distinct(StringComparer.Ordinal).ToList();
         if (severities.Count > 1)
             return (null, $"give at most one severity ({string.Join(" or ", severities)}?), e.g. --fail-on high,error");
         Severity? severity = severities.Count == 0 ? null : Enum.Parse<Severity>(severities[0], ignoreCase: true);
-        return (new FailOn(severity, words.Contains("error", StringComparer.Ordinal)), null);
+        return (new FailOn(severity, words.Contains("error", StringComparer.Ordinal), words.Contains("kev", StringComparer.Ordinal)), null);
     }
 }
 
@@ -27,6 +27,11 @@ internal sealed record FailOn(Severity? Severity, bool Errors)
 /// </summary>
 internal static class Gate
 {
+    /// <summary>The ids of the vulnerabilities listed in CISA's KEV catalog that VEX did not mark not_affected or fixed, sorted.</summary>
+    public static IReadOnlyList<string> KnownExploited(Evaluation evaluation) =>
+        [.. evaluation.Vulnerabilities.Where(v => v.Kev is not null && v.VexState is not (VexStatus.NotAffected or VexStatus.Fixed))
+            .Select(v => v.Id).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
     public static int Exit(Evaluation evaluation, FailOn? failOn)
     {
         var code = ExitCodes.Ok;
@@ -39,6 +44,11 @@ internal static class Gate
                 Console.Error.WriteLine($"assay: {over} findings or vulnerabilities at or over '{threshold.ToString().ToLowerInvariant()}' (--fail-on)");
                 code = ExitCodes.FindingsOverThreshold;
             }
+        }
+        if (failOn?.Kev == true && KnownExploited(evaluation) is { Count: > 0 } listed)
+        {
+            Console.Error.WriteLine($"assay: {listed.Count} known exploited vulnerabilities (CISA KEV): {string.Join(", ", listed.Take(10))}{(listed.Count > 10 ? ", ..." : "")} (--fail-on kev)");
+            code = ExitCodes.FindingsOverThreshold;
         }
         if (failOn?.Errors == true && evaluation.Errors.Count > 0)
         {

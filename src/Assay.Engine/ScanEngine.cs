@@ -76,9 +76,15 @@ public sealed class ScanJob
         if (!File.Exists(path))
         {
             if (_request.DatabasePath is not null)
-                throw new FileNotFoundException($"vulnerability database '{path}' does not exist; create it with 'assay db import FEEDS... --db {path}'", path);
-            _notices.Add($"no vulnerability database at {path}: components are not matched (run 'assay db import' once, or pass --no-vulns)");
-            return evaluation;
+                throw new FileNotFoundException($"vulnerability database '{path}' does not exist; create it with 'assay db update --db {path}' (or 'assay db import FEEDS... --db {path}')", path);
+            if (!BundledSnapshot.IsAvailable)
+            {
+                _notices.Add($"no vulnerability database at {path}: components are not matched (run 'assay db update' once, or pass --no-vulns)");
+                return evaluation;
+            }
+            path = BundledSnapshot.EnsureDatabase();
+            _notices.Add($"no vulnerability database at {VulnerabilityDatabase.DefaultPath}: matched against the small snapshot bundled with Assay " +
+                "(real NVD and CISA KEV records of the sample delivery's components only); run 'assay db update' for complete, current data");
         }
         using var db = VulnerabilityDatabase.Open(path);
         return VulnerabilityEnricher.Apply(evaluation, db, _request.VexPath);

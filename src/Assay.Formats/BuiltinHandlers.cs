@@ -21,8 +21,10 @@ public static class BuiltinHandlers
         new LzmaHandler(),
         new LzopHandler(),
 
-        // archives
+        // archives (container images are tars: they come before the plain tar handler)
         new ZipHandler(),
+        new Containers.OciArchiveHandler(),
+        new Containers.DockerArchiveHandler(),
         new TarHandler(),
         new CpioHandler(),
         new SevenZipHandler(),
@@ -51,6 +53,17 @@ public static class BuiltinHandlers
         new RomFs.RomFsHandler(),
         new CramFs.CramFsHandler(),
         new Yaffs.Yaffs2Handler(),
+        new Xfs.XfsHandler(),
+
+        // virtual disks and what they carry (FAT before MBR: both end their first sector in 55 aa)
+        new Disks.Qcow2Handler(),
+        new Disks.VmdkHandler(),
+        new Disks.VhdHandler(),
+        new Disks.VhdxHandler(),
+        new Partitions.GptHandler(),
+        new Lvm.Lvm2Handler(),
+        new Fat.FatHandler(),
+        new Partitions.MbrHandler(),
     ];
 
     public static HandlerRegistry Registry { get; } = new(All);

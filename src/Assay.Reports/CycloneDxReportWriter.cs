@@ -20,8 +20,19 @@ namespace Assay.Reports;
 /// <c>properties</c>. Assay facts without a CycloneDX field are <c>assay:*</c> properties
 /// (linkage, package version, end of support).
 /// </para>
+/// <para>
+/// <c>vulnerabilities</c>: one entry per advisory id (and VEX state), with its source (NVD or OSV),
+/// ratings (CVSS v3.1 and v4.0 with vector; severity otherwise), CWEs, description, publication
+/// date, <c>affects</c> naming every affected component by <c>bom-ref</c> with its version, the VEX
+/// analysis (state, justification) when a VEX document said something, and the exploitation data
+/// as properties (<c>assay:kev:*</c> for the CISA KEV listing, <c>assay:epss:*</c> for EPSS; CycloneDX
+/// 1.6 has no field for either). Entries are ordered by exploitation (<see cref="VulnerabilityOrder"/>).
+/// <c>dependencies</c>: the package graph of each package database (dpkg/opkg <c>Depends</c>,
+/// apk <c>D:</c>), an edge for every declared dependency that is a package of the same database.
+/// </para>
 /// <para>Limitations: only SHA-256 hashes (the evaluation keeps no other); files without a hash
-/// (directories, links, devices) are left out.</para>
+/// (directories, links, devices) are left out; rpm requirements (capabilities, not package names)
+/// and ELF DT_NEEDED links are not in the dependency graph.</para>
 /// </summary>
 public sealed class CycloneDxReportWriter : IReportWriter
 {
@@ -73,6 +84,8 @@ public sealed class CycloneDxReportWriter : IReportWriter
         foreach (var c in evaluation.Components.Where(c => !filePaths.Contains(c.Location)))
             WriteComponent(w, c);
         w.WriteEndArray();
+        WriteDependencies(w, evaluation.Components);
+        WriteVulnerabilities(w, evaluation);
         w.WriteEndObject();
         w.Flush();
         output.WriteByte((byte)'\n');
@@ -152,6 +165,163 @@ public sealed class CycloneDxReportWriter : IReportWriter
         WriteProperties(w, props);
         w.WriteEndObject();
     }
+
+    /// <summary>The package graph: per package database, every package with the packages of the same database it depends on.</summary>
+    private static void WriteDependencies(Utf8JsonWriter w, IReadOnlyList<Component> components)
+    {
+        var packages = components.Where(c => c.Linkage == "package").ToList();
+        if (packages.Count == 0)
+            return;
+        var byDatabase = packages.GroupBy(c => c.Location, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(n => n.Key, n => n.First(), StringComparer.Ordinal), StringComparer.Ordinal);
+        w.WriteStartArray("dependencies");
+        foreach (var c in packages.DistinctBy(ComponentRef).OrderBy(ComponentRef, StringComparer.Ordinal))
+        {
+            w.WriteStartObject();
+            w.WriteString("ref", ComponentRef(c));
+            w.WriteStartArray("dependsOn");
+            var database = byDatabase[c.Location];
+            foreach (var target in c.DependsOn.Where(database.ContainsKey).Select(n => ComponentRef(database[n])).Where(r => r != ComponentRef(c)).Distinct().Order(StringComparer.Ordinal))
+                w.WriteStringValue(target);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteVulnerabilities(Utf8JsonWriter w, Evaluation evaluation)
+    {
+        if (evaluation.Vulnerabilities.Count == 0)
+            return;
+        var inv = CultureInfo.InvariantCulture;
+        var components = evaluation.Components.GroupBy(c => (c.Name, c.Version, c.Location)).ToDictionary(g => g.Key, g => g.First());
+        w.WriteStartArray("vulnerabilities");
+        foreach (var group in VulnerabilityOrder.ByExploitation(evaluation.Vulnerabilities)
+            .GroupBy(v => (v.Id, v.VexState, v.VexJustification)))
+        {
+            var v = group.First();
+            w.WriteStartObject();
+            w.WriteString("bom-ref", $"vulnerability:{v.Id}" + (v.VexState is null ? "" : $":{v.VexState}"));
+            w.WriteString("id", v.Id);
+            w.WriteStartObject("source");
+            var nvd = v.Id.StartsWith("CVE-", StringComparison.Ordinal);
+            w.WriteString("name", nvd ? "NVD" : "OSV");
+            w.WriteString("url", nvd ? "https://nvd.nist.gov/vuln/detail/" + Uri.EscapeDataString(v.Id) : "https://osv.dev/vulnerability/" + Uri.EscapeDataString(v.Id));
+            w.WriteEndObject();
+            w.WriteStartArray("ratings");
+            if (v.CvssV31Score is { } s31)
+                Rating(w, s31, v.CvssV31Vector, v.CvssV31Vector?.StartsWith("CVSS:3.0", StringComparison.Ordinal) == true ? "CVSSv3" : "CVSSv31", nvd, v.Severity);
+            if (v.CvssV40Score is { } s40)
+                Rating(w, s40, v.CvssV40Vector, "CVSSv4", nvd, v.Severity);
+            if (v.CvssV31Score is null && v.CvssV40Score is null)
+            {
+                w.WriteStartObject();
+                w.WriteString("severity", CdxSeverity(v.Severity));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            var cwes = v.Cwes.Select(c => c.StartsWith("CWE-", StringComparison.Ordinal) && int.TryParse(c.AsSpan(4), NumberStyles.None, inv, out var n) ? n : -1).Where(n => n >= 0).Distinct().Order().ToList();
+            if (cwes.Count > 0)
+            {
+                w.WriteStartArray("cwes");
+                foreach (var n in cwes)
+                    w.WriteNumberValue(n);
+                w.WriteEndArray();
+            }
+            if (v.Description is { Length: > 0 } description)
+                w.WriteString("description", description);
+            if (v.Published is { } published)
+                w.WriteString("published", Timestamp(published));
+            if (v.VexState is { } state)
+            {
+                w.WriteStartObject("analysis");
+                w.WriteString("state", state switch
+                {
+                    "not_affected" => "not_affected",
+                    "fixed" => "resolved",
+                    "under_investigation" => "in_triage",
+                    _ => "exploitable",
+                });
+                if (CdxJustification(v.VexJustification) is { } justification)
+                    w.WriteString("justification", justification);
+                if (v.VexJustification is { Length: > 0 } detail)
+                    w.WriteString("detail", detail);
+                w.WriteEndObject();
+            }
+            w.WriteStartArray("affects");
+            foreach (var affected in group.DistinctBy(a => (a.Component, a.Version, a.Location)))
+            {
+                var key = (affected.Component, affected.Version, affected.Location ?? "");
+                w.WriteStartObject();
+                w.WriteString("ref", components.TryGetValue(key, out var c) ? ComponentRef(c) : $"component:{affected.Component}@{affected.Version}@{affected.Location}");
+                w.WriteStartArray("versions");
+                w.WriteStartObject();
+                w.WriteString("version", affected.Version);
+                w.WriteString("status", v.VexState is "not_affected" or "fixed" ? "unaffected" : "affected");
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            var props = new List<(string, string)>();
+            if (v.Kev is { } kev)
+            {
+                props.Add(("assay:kev:date-added", kev.DateAdded.ToString("yyyy-MM-dd", inv)));
+                if (kev.DueDate is { } due)
+                    props.Add(("assay:kev:due-date", due.ToString("yyyy-MM-dd", inv)));
+                props.Add(("assay:kev:known-ransomware-use", kev.KnownRansomwareUse ? "true" : "false"));
+            }
+            if (v.Epss is { } epss)
+            {
+                props.Add(("assay:epss:score", epss.Score.ToString("0.#####", inv)));
+                props.Add(("assay:epss:percentile", epss.Percentile.ToString("0.#####", inv)));
+                if (epss.Date is { } d)
+                    props.Add(("assay:epss:date", d.ToString("yyyy-MM-dd", inv)));
+            }
+            if (group.Any(a => a.MayBeBackported))
+                props.Add(("assay:may-be-backported", "true"));
+            WriteProperties(w, props);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void Rating(Utf8JsonWriter w, double score, string? vector, string method, bool nvd, Severity severity)
+    {
+        w.WriteStartObject();
+        w.WriteStartObject("source");
+        w.WriteString("name", nvd ? "NVD" : "OSV");
+        w.WriteEndObject();
+        w.WriteNumber("score", score);
+        w.WriteString("severity", CdxSeverity(severity));
+        w.WriteString("method", method);
+        if (vector is not null)
+            w.WriteString("vector", vector);
+        w.WriteEndObject();
+    }
+
+    private static string CdxSeverity(Severity s) => s switch
+    {
+        Severity.Critical => "critical",
+        Severity.High => "high",
+        Severity.Medium => "medium",
+        Severity.Low => "low",
+        Severity.Info => "info",
+        _ => "unknown",
+    };
+
+    /// <summary>OpenVEX justifications as CycloneDX 1.6 impact analysis justifications (null when there is no counterpart).</summary>
+    private static string? CdxJustification(string? openVex) => openVex switch
+    {
+        "component_not_present" => "requires_dependency",
+        "vulnerable_code_not_present" => "code_not_present",
+        "vulnerable_code_not_in_execute_path" => "code_not_reachable",
+        "vulnerable_code_cannot_be_controlled_by_adversary" => "requires_environment",
+        "inline_mitigations_already_exist" => "protected_by_mitigating_control",
+        "code_not_present" or "code_not_reachable" or "requires_configuration" or "requires_dependency" or "requires_environment"
+            or "protected_by_compiler" or "protected_at_runtime" or "protected_at_perimeter" or "protected_by_mitigating_control" => openVex,
+        _ => null,
+    };
 
     private static void WriteEvidence(Utf8JsonWriter w, Component c)
     {

@@ -119,11 +119,17 @@ public sealed class HtmlReportWriter : IReportWriter
             html.Append("<p>None matched (or no vulnerability database was used).</p>\n");
             return;
         }
-        html.Append("<table><tr><th>id</th><th>severity</th><th>CVSS</th><th>component</th><th>VEX</th><th>why it matched</th></tr>\n");
-        foreach (var v in e.Vulnerabilities.OrderByDescending(v => v.Severity).ThenByDescending(v => v.CvssV31Score).ThenBy(v => v.Id, StringComparer.Ordinal))
+        html.Append("<p>Ordered by exploitation: listed in CISA's Known Exploited Vulnerabilities catalog first, then by EPSS probability, then severity.</p>\n");
+        html.Append("<table><tr><th>id</th><th>exploited (KEV)</th><th>EPSS</th><th>severity</th><th>CVSS v3.1</th><th>CVSS v4.0</th><th>component</th><th>VEX</th><th>why it matched</th></tr>\n");
+        foreach (var v in VulnerabilityOrder.ByExploitation(e.Vulnerabilities))
         {
-            html.Append("<tr><td>").Append(E(v.Id)).Append("</td><td>").Append(Badge(v.Severity)).Append("</td><td>")
-                .Append(v.CvssV31Score?.ToString("0.0", CultureInfo.InvariantCulture) ?? "").Append("</td><td>").Append(E($"{v.Component} {v.Version}"))
+            var kev = v.Kev is { } k
+                ? $"<strong>{E(VulnerabilityOrder.KevLabel(v))}</strong> added {k.DateAdded.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}" + (k.DueDate is { } due ? $", due {due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}" : "")
+                : "";
+            html.Append("<tr><td>").Append(E(v.Id)).Append("</td><td>").Append(kev).Append("</td><td>").Append(v.Epss is null ? "" : E(VulnerabilityOrder.EpssLabel(v)))
+                .Append("</td><td>").Append(Badge(v.Severity)).Append("</td><td>")
+                .Append(v.CvssV31Score?.ToString("0.0", CultureInfo.InvariantCulture) ?? "").Append("</td><td>")
+                .Append(v.CvssV40Score?.ToString("0.0", CultureInfo.InvariantCulture) ?? "").Append("</td><td>").Append(E($"{v.Component} {v.Version}"))
                 .Append(v.MayBeBackported ? " <small>(distribution package: fix may be back-ported)</small>" : "").Append("</td><td>").Append(E(v.VexState ?? ""))
                 .Append("</td><td class=\"mono\">").Append(E(v.MatchedBy ?? "")).Append("</td></tr>\n");
         }

@@ -13,6 +13,15 @@ namespace Assay.Reports;
 /// one result per finding located by its virtual path as a relative artifact URI, and scan errors
 /// as tool execution notifications. The TS 33.117 requirement table, when the evaluation has one,
 /// goes into the run's property bag.
+/// <para>
+/// Known vulnerabilities are results too, so a CI gate that fails on CVEs and the SARIF it uploads
+/// agree: one rule per advisory id (CVE, OSV), one result per (advisory, component, location),
+/// located at the component's file, ordered by exploitation (CISA KEV, then EPSS, then severity;
+/// see <see cref="VulnerabilityOrder"/>). The rule's <c>security-severity</c> is the CVSS base
+/// score (v3.1, else v4.0, else the severity's midpoint); KEV listing, EPSS and CVSS vectors go
+/// into the result's property bag; a VEX state of not_affected or fixed becomes an accepted
+/// external suppression with its justification.
+/// </para>
 /// </summary>
 /// <remarks>
 /// Virtual paths become relative URI references (RFC 3986 §4.2): the container separator <c>!/</c>
@@ -37,6 +46,10 @@ public sealed class SarifReportWriter : IReportWriter
             .OrderBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal)
             .ThenBy(f => f.Line ?? 0).ThenBy(f => f.Offset ?? 0).ThenBy(f => f.Evidence, StringComparer.Ordinal).ToList();
         var rules = findings.GroupBy(f => f.RuleId, StringComparer.Ordinal).Select(Rule).ToList();
+        var vulnerabilities = VulnerabilityOrder.ByExploitation(evaluation.Vulnerabilities);
+        // An advisory id that is also a finding rule id cannot happen (ASSAY-* vs CVE-*/GHSA-*/...), but stay safe.
+        var findingRules = rules.Select(r => (string)r["id"]!).ToHashSet(StringComparer.Ordinal);
+        rules.AddRange(vulnerabilities.GroupBy(v => v.Id, StringComparer.Ordinal).Where(g => !findingRules.Contains(g.Key)).Select(VulnerabilityRule));
         var ruleIndex = rules.Select((r, i) => (Id: (string)r["id"]!, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
 
         var driver = new JsonObject
@@ -55,7 +68,9 @@ public sealed class SarifReportWriter : IReportWriter
             {
                 [BaseId] = new JsonObject { ["description"] = new JsonObject { ["text"] = $"The folder of the scanned input {Path.GetFileName(evaluation.Input.Path)}; paths inside containers follow '!/'." } },
             },
-            ["results"] = new JsonArray([.. findings.Select(f => Result(f, ruleIndex[f.RuleId]))]),
+            ["results"] = new JsonArray([
+                .. findings.Select(f => Result(f, ruleIndex[f.RuleId])),
+                .. vulnerabilities.Select(v => VulnerabilityResult(v, ruleIndex[v.Id]))]),
             ["columnKind"] = "unicodeCodePoints",
         };
         if (evaluation.Summaries.TryGetValue("ts33117", out var table))
@@ -134,6 +149,114 @@ public sealed class SarifReportWriter : IReportWriter
             ["partialFingerprints"] = new JsonObject { ["assayFinding/v1"] = Fingerprint(f) },
             ["properties"] = properties,
         };
+    }
+
+    private static JsonObject VulnerabilityRule(IGrouping<string, Vulnerability> group)
+    {
+        var first = group.First();
+        var worst = group.Max(v => v.Severity);
+        var score = group.Select(v => v.CvssV31Score ?? v.CvssV40Score).FirstOrDefault(s => s is not null);
+        var tags = new JsonArray("security", "vulnerability");
+        foreach (var cwe in group.SelectMany(v => v.Cwes).Distinct().Order(StringComparer.Ordinal))
+            tags.Add("external/cwe/" + cwe.ToLowerInvariant());
+        if (first.Kev is not null)
+            tags.Add("known-exploited");
+        var title = first.Kev?.Name ?? $"{first.Id} in {first.Component}";
+        var description = first.Description ?? title;
+        var help = new StringBuilder(description);
+        if (first.Kev is { } kev)
+            help.Append(CultureInfo.InvariantCulture, $" Listed in CISA's Known Exploited Vulnerabilities catalog on {kev.DateAdded:yyyy-MM-dd}").Append(kev.RequiredAction is { Length: > 0 } action ? $"; required action: {action}" : ".");
+        var rule = new JsonObject
+        {
+            ["id"] = group.Key,
+            ["name"] = Name("X-" + group.Key),
+            ["shortDescription"] = new JsonObject { ["text"] = title },
+            ["fullDescription"] = new JsonObject { ["text"] = description },
+            ["help"] = new JsonObject { ["text"] = help.ToString() },
+            ["defaultConfiguration"] = new JsonObject { ["level"] = Level(worst) },
+            ["properties"] = new JsonObject
+            {
+                ["tags"] = tags,
+                ["category"] = "vulnerability",
+                ["security-severity"] = score is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) : SecuritySeverity(worst),
+            },
+        };
+        if (AdvisoryUri(group.Key) is { } uri)
+            rule["helpUri"] = uri;
+        return rule;
+    }
+
+    /// <summary>The public page of an advisory id: NVD for CVEs, OSV for the rest.</summary>
+    private static string? AdvisoryUri(string id) =>
+        id.StartsWith("CVE-", StringComparison.Ordinal) ? "https://nvd.nist.gov/vuln/detail/" + Uri.EscapeDataString(id)
+        : id.Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? "https://osv.dev/vulnerability/" + Uri.EscapeDataString(id)
+        : null;
+
+    private static JsonObject VulnerabilityResult(Vulnerability v, int ruleIndex)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var text = new StringBuilder().Append(inv, $"{v.Component} {v.Version} is affected by {v.Id} ({v.Severity.ToString().ToLowerInvariant()}");
+        if ((v.CvssV31Score ?? v.CvssV40Score) is { } cvss)
+            text.Append(inv, $", CVSS {cvss:0.0}");
+        text.Append(')');
+        if (v.Kev is { } kev)
+            text.Append(inv, $"; known exploited (CISA KEV, added {kev.DateAdded:yyyy-MM-dd}{(kev.DueDate is { } due ? $", due {due:yyyy-MM-dd}" : "")}{(kev.KnownRansomwareUse ? ", used by ransomware" : "")})");
+        if (v.Epss is not null)
+            text.Append("; EPSS ").Append(VulnerabilityOrder.EpssLabel(v));
+        if (v.MayBeBackported)
+            text.Append("; a distribution package: the fix may have been back-ported");
+        var properties = new JsonObject
+        {
+            ["severity"] = v.Severity.ToString().ToLowerInvariant(),
+            ["category"] = "vulnerability",
+            ["component"] = v.Component,
+            ["version"] = v.Version,
+            ["confidence"] = v.Confidence,
+        };
+        if (v.CvssV31Score is { } s31) properties["cvssV31Score"] = s31;
+        if (v.CvssV31Vector is { } v31) properties["cvssV31Vector"] = v31;
+        if (v.CvssV40Score is { } s40) properties["cvssV40Score"] = s40;
+        if (v.CvssV40Vector is { } v40) properties["cvssV40Vector"] = v40;
+        if (v.MatchedBy is { } why) properties["matchedBy"] = why;
+        if (v.Kev is { } k)
+        {
+            var kevProperties = new JsonObject { ["dateAdded"] = k.DateAdded.ToString("yyyy-MM-dd", inv), ["knownRansomwareUse"] = k.KnownRansomwareUse };
+            if (k.DueDate is { } due)
+                kevProperties["dueDate"] = due.ToString("yyyy-MM-dd", inv);
+            properties["kev"] = kevProperties;
+        }
+        if (v.Epss is { } e)
+        {
+            var epssProperties = new JsonObject { ["score"] = e.Score, ["percentile"] = e.Percentile };
+            if (e.Date is { } d)
+                epssProperties["date"] = d.ToString("yyyy-MM-dd", inv);
+            properties["epss"] = epssProperties;
+        }
+        var result = new JsonObject
+        {
+            ["ruleId"] = v.Id,
+            ["ruleIndex"] = ruleIndex,
+            ["kind"] = "fail",
+            ["level"] = Level(v.Severity),
+            ["message"] = new JsonObject { ["text"] = text.ToString() },
+            ["locations"] = new JsonArray(new JsonObject
+            {
+                ["physicalLocation"] = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = ToRelativeUri(v.Location ?? ""), ["uriBaseId"] = BaseId } },
+            }),
+            ["partialFingerprints"] = new JsonObject
+            {
+                ["assayVulnerability/v1"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{v.Id}\n{v.Component}\n{v.Version}\n{v.Location}")))[..32],
+            },
+            ["properties"] = properties,
+        };
+        if (v.VexState is "not_affected" or "fixed")
+            result["suppressions"] = new JsonArray(new JsonObject
+            {
+                ["kind"] = "external",
+                ["status"] = "accepted",
+                ["justification"] = $"VEX: {v.VexState}" + (v.VexJustification is { Length: > 0 } j ? $" ({j})" : ""),
+            });
+        return result;
     }
 
     private static JsonObject Invocation(Evaluation evaluation)

@@ -16,6 +16,14 @@ namespace Assay.Reports;
 /// found in its bytes (STATIC_LINK when the component is linked into another program); a
 /// package-database component CONTAINS the files it owns; image CONTAINS every component.
 /// </para>
+/// <para>
+/// Known vulnerabilities are SPDX 2.3 security external references of the affected package
+/// (Annex F, category <c>SECURITY</c>, type <c>advisory</c>): the locator is the advisory's page
+/// (NVD for CVEs, OSV otherwise), the comment says the id, severity, CVSS, CISA KEV listing, EPSS
+/// and VEX state; they follow the package's purl and CPE, ordered by exploitation
+/// (<see cref="VulnerabilityOrder"/>). Package dependencies (dpkg/opkg/apk) are
+/// <c>DEPENDS_ON</c> relationships between the packages of one database.
+/// </para>
 /// <para>Limitations: SPDX 2.3 asks for a SHA-1 of each file; the evaluation keeps SHA-256 only,
 /// so only that is given. Declared licenses are not SPDX-checked and go to
 /// <c>licenseComments</c>; <c>licenseDeclared</c> is NOASSERTION.</para>
@@ -64,8 +72,10 @@ public sealed class SpdxReportWriter : IReportWriter
         w.WriteString("primaryPackagePurpose", "FIRMWARE");
         w.WriteString("supplier", NoAssertion);
         w.WriteEndObject();
+        var advisories = VulnerabilityOrder.ByExploitation(evaluation.Vulnerabilities)
+            .ToLookup(v => (v.Component, v.Version, v.Location ?? ""));
         for (var i = 0; i < components.Count; i++)
-            WritePackage(w, components[i], componentIds[i]);
+            WritePackage(w, components[i], componentIds[i], advisories[(components[i].Name, components[i].Version, components[i].Location)]);
         w.WriteEndArray();
 
         w.WriteStartArray("files");
@@ -104,14 +114,24 @@ public sealed class SpdxReportWriter : IReportWriter
                     Relationship(w, componentIds[i], "CONTAINS", ownedId);
             }
         }
+        // The package graph of each package database.
+        var packageIds = new Dictionary<(string Location, string Name), string>();
+        for (var i = 0; i < components.Count; i++)
+            if (components[i].Linkage == "package")
+                packageIds.TryAdd((components[i].Location, components[i].Name), componentIds[i]);
+        for (var i = 0; i < components.Count; i++)
+            foreach (var target in components[i].DependsOn)
+                if (packageIds.TryGetValue((components[i].Location, target), out var targetId) && targetId != componentIds[i])
+                    Relationship(w, componentIds[i], "DEPENDS_ON", targetId);
         w.WriteEndArray();
         w.WriteEndObject();
         w.Flush();
         output.WriteByte((byte)'\n');
     }
 
-    private static void WritePackage(Utf8JsonWriter w, Component c, string id)
+    private static void WritePackage(Utf8JsonWriter w, Component c, string id, IEnumerable<Vulnerability> vulnerabilities)
     {
+        var advisories = vulnerabilities.DistinctBy(v => v.Id).ToList();
         w.WriteStartObject();
         w.WriteString("SPDXID", id);
         w.WriteString("name", c.Name);
@@ -133,25 +153,52 @@ public sealed class SpdxReportWriter : IReportWriter
         if (c.Support is { } support)
             comment += $"; release branch {support.Branch} {(support.Supported ? "supported" : "no longer supported")}" + (support.EndOfSupport is { } end ? $" (end of support {end:yyyy-MM-dd})" : "");
         w.WriteString("comment", comment);
-        if (c.Purl is not null || c.Cpe is not null)
+        if (c.Purl is not null || c.Cpe is not null || advisories.Count > 0)
         {
             w.WriteStartArray("externalRefs");
             if (c.Purl is not null)
                 ExternalRef(w, "PACKAGE-MANAGER", "purl", c.Purl);
             if (c.Cpe is not null)
                 ExternalRef(w, "SECURITY", "cpe23Type", c.Cpe);
+            foreach (var v in advisories)
+                ExternalRef(w, "SECURITY", "advisory", AdvisoryUrl(v.Id), AdvisoryComment(v));
             w.WriteEndArray();
         }
         w.WriteEndObject();
     }
 
-    private static void ExternalRef(Utf8JsonWriter w, string category, string type, string locator)
+    private static void ExternalRef(Utf8JsonWriter w, string category, string type, string locator, string? comment = null)
     {
         w.WriteStartObject();
         w.WriteString("referenceCategory", category);
         w.WriteString("referenceType", type);
         w.WriteString("referenceLocator", locator);
+        if (comment is not null)
+            w.WriteString("comment", comment);
         w.WriteEndObject();
+    }
+
+    /// <summary>The advisory's public page (no spaces, as a locator must be).</summary>
+    private static string AdvisoryUrl(string id) =>
+        (id.StartsWith("CVE-", StringComparison.Ordinal) ? "https://nvd.nist.gov/vuln/detail/" : "https://osv.dev/vulnerability/") + Uri.EscapeDataString(id);
+
+    private static string AdvisoryComment(Vulnerability v)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var parts = new List<string> { v.Id, $"severity {v.Severity.ToString().ToLowerInvariant()}" };
+        if (v.CvssV31Score is { } s31)
+            parts.Add(string.Create(inv, $"CVSS {s31:0.0}") + (v.CvssV31Vector is { } v31 ? $" {v31}" : ""));
+        if (v.CvssV40Score is { } s40)
+            parts.Add(string.Create(inv, $"CVSS {s40:0.0}") + (v.CvssV40Vector is { } v40 ? $" {v40}" : ""));
+        if (v.Kev is { } kev)
+            parts.Add($"known exploited (CISA KEV, added {kev.DateAdded.ToString("yyyy-MM-dd", inv)}" + (kev.DueDate is { } due ? $", due {due.ToString("yyyy-MM-dd", inv)}" : "") + (kev.KnownRansomwareUse ? ", ransomware" : "") + ")");
+        if (v.Epss is not null)
+            parts.Add("EPSS " + VulnerabilityOrder.EpssLabel(v));
+        if (v.VexState is { } state)
+            parts.Add($"VEX {state}" + (v.VexJustification is { Length: > 0 } j ? $" ({j})" : ""));
+        if (v.MayBeBackported)
+            parts.Add("distribution package: the fix may be back-ported");
+        return string.Join("; ", parts);
     }
 
     private static void WriteChecksum(Utf8JsonWriter w, string sha256)

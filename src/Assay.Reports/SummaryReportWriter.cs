@@ -96,8 +96,24 @@ public sealed class SummaryReportWriter : IReportWriter
         {
             console.Write(new Rule("[bold]Known vulnerabilities[/]").LeftJustified());
             console.MarkupLine(SeverityLine(e.Vulnerabilities.Select(v => v.Severity)));
-            foreach (var v in e.Vulnerabilities.OrderByDescending(v => v.Severity).ThenByDescending(v => v.CvssV31Score).ThenBy(v => v.Id, StringComparer.Ordinal).Take(10))
-                console.MarkupLine($"  {Badge(v.Severity)} {Safe(v.Id)} {Safe(v.Component)} {Safe(v.Version)}{(v.VexState is { } s ? $" [dim](VEX: {Safe(s)})[/]" : "")}");
+            var exploited = e.Vulnerabilities.Where(v => v.Kev is not null).Select(v => v.Id).Distinct().Count();
+            if (exploited > 0)
+                console.MarkupLine($"[bold red]{exploited} known exploited[/] (CISA KEV)");
+            // Exploited first (KEV, then EPSS), then severity: what to fix first.
+            foreach (var v in VulnerabilityOrder.ByExploitation(e.Vulnerabilities).Take(10))
+            {
+                var kev = v.Kev is { } k ? $" [bold red]{VulnerabilityOrder.KevLabel(v)}[/] [dim](added {k.DateAdded:yyyy-MM-dd}{(k.DueDate is { } due ? $", due {due:yyyy-MM-dd}" : "")})[/]" : "";
+                var epss = v.Epss is not null ? $" [dim]EPSS {Safe(VulnerabilityOrder.EpssLabel(v))}[/]" : "";
+                console.MarkupLine($"  {Badge(v.Severity)} {Safe(v.Id)} {Safe(v.Component)} {Safe(v.Version)}{kev}{epss}{(v.VexState is { } s ? $" [dim](VEX: {Safe(s)})[/]" : "")}");
+            }
+            console.WriteLine();
+        }
+
+        if (e.PlatformConditional.Count > 0)
+        {
+            console.MarkupLine($"[dim]{e.PlatformConditional.Count:N0} more apply only on a platform not among the components (not counted):[/]");
+            foreach (var v in e.PlatformConditional.OrderBy(v => v.Id, StringComparer.Ordinal).Take(5))
+                console.MarkupLine($"  [dim]{Safe(v.Id)} {Safe(v.Component)} {Safe(v.Version)}: applies only on {Safe(v.AppliesOnlyOn ?? "?")}[/]");
             console.WriteLine();
         }
 

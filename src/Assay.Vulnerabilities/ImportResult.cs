@@ -19,11 +19,14 @@ public sealed record ImportResult
     /// <summary>Records removed because the feed marks them rejected or withdrawn.</summary>
     public required int Withdrawn { get; init; }
 
+    /// <summary>CISA KEV and FIRST EPSS rows stored (those feeds are replaced whole).</summary>
+    public int ExploitRows { get; init; }
+
     public required IReadOnlyList<ImportIssue> Issues { get; init; }
     public required TimeSpan Elapsed { get; init; }
 
-    /// <summary>Records read (imported, unchanged, withdrawn or malformed).</summary>
-    public int Records => Added + Updated + Unchanged + Withdrawn + Issues.Count;
+    /// <summary>Records read (imported, unchanged, withdrawn, KEV/EPSS rows or malformed).</summary>
+    public int Records => Added + Updated + Unchanged + Withdrawn + ExploitRows + Issues.Count;
 }
 
 /// <summary>How an import treats malformed input.</summary>
@@ -33,6 +36,13 @@ public sealed record ImportOptions
     public bool Strict { get; init; }
 
     public Import.ImportLimits Limits { get; init; } = Import.ImportLimits.Default;
+
+    /// <summary>
+    /// When true a file that cannot be read to its end (a truncated or corrupt download) aborts the
+    /// import and leaves the database unchanged (what <c>db update</c> uses); when false its readable
+    /// records are imported and the problem is reported.
+    /// </summary>
+    public bool RejectIncompleteFiles { get; init; }
 
     /// <summary>Called after every file with the running totals (for progress output).</summary>
     public Action<string, int>? OnFileDone { get; init; }

@@ -7,7 +7,7 @@ using Assay.Core.Plugins;
 namespace Assay.Analyzers.Tests;
 
 /// <summary>One file of a pretend image: where it sits inside the image, its bytes and mode.</summary>
-internal sealed record ImageFile(string InnerPath, byte[] Content, string Mode = "0644", NodeKind Kind = NodeKind.File, string? Target = null, long Uid = 0);
+internal sealed record ImageFile(string InnerPath, byte[] Content, string Mode = "0644", NodeKind Kind = NodeKind.File, string? Target = null, long Uid = 0, string Container = "tar");
 
 /// <summary>
 /// Runs inspectors the way the scan pipeline does: a record per entry with the real file-type
@@ -41,7 +41,7 @@ internal static class Harness
                 Sha256 = f.Kind == NodeKind.File ? Convert.ToHexStringLower(SHA256.HashData(f.Content)) : null,
                 Target = f.Target,
                 Type = f.Kind == NodeKind.File ? FileType.Detect(blob) : null,
-                Container = "tar",
+                Container = f.Container,
             };
             records.Add(record);
             if (f.Kind == NodeKind.File && inspector.Wants(record))

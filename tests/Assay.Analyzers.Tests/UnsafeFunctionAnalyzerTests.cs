@@ -42,6 +42,12 @@ public sealed class UnsafeFunctionAnalyzerTests
     [InlineData("x64-wrapper")]
     [InlineData("x64-wrapper-noplt")]
     [InlineData("arm64-wrapper")]
+    [InlineData("arm-wrapper")]
+    [InlineData("thumb-wrapper")]
+    [InlineData("mips-wrapper")]
+    [InlineData("mipsel-wrapper")]
+    [InlineData("mips64-wrapper")]
+    [InlineData("mips64el-wrapper")]
     public void UncheckedWrappers_X64_FoundByDisassembly(string fixture)
     {
         var sink = Analyze(fixture);
@@ -54,11 +60,12 @@ public sealed class UnsafeFunctionAnalyzerTests
     }
 
     [Fact]
-    public void Wrappers_NonX86Architectures_CoverageSaysImportsOnly()
+    public void Wrappers_EachArchitecture_CoverageSaysDisassembled()
     {
-        var sink = Analyze("arm-hardened", "x64-wrapper", "arm64-wrapper");
+        var sink = Analyze("arm-hardened", "x64-wrapper", "arm64-wrapper", "mips-wrapper");
         var summary = Assert.IsType<UnsafeFunctionSummary>(sink.Summaries["unsafe-functions"]);
-        Assert.StartsWith("imports only", summary.Coverage["arm"], StringComparison.Ordinal);
+        Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["arm"], StringComparison.Ordinal);
+        Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["mips"], StringComparison.Ordinal);
         Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["aarch64"], StringComparison.Ordinal);
         Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["x86-64"], StringComparison.Ordinal);
     }

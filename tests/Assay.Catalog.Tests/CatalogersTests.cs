@@ -13,7 +13,7 @@ public sealed class CatalogersTests
         Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.All(ids, id => Assert.Equal(id.ToLowerInvariant(), id));
-        Assert.Equal(10, ids.Count);
+        Assert.Equal(13, ids.Count);
     }
 
     [Fact]
@@ -35,6 +35,10 @@ public sealed class CatalogersTests
         "img!/node_modules/x/package.json",
         "img!/usr/bin/tool",
         "img!/etc/os-release",
+        "img!/usr/share/common-licenses/license.manifest",
+        "img!/core-image-minimal-qemuarm.manifest",
+        "img!/buildhistory/images/x/installed-packages.txt",
+        "img!/legal-info/manifest.csv",
     };
 
     [Theory]

@@ -67,8 +67,45 @@ public sealed class ComponentConsolidatorTests
         var kernel = result.Components.Single(c => c.Name == "linux-kernel").Support;
         Assert.Equal(("6.1", true, new DateOnly(2027, 12, 31)), (kernel!.Branch, kernel.Supported, kernel.EndOfSupport));
         var ssl = result.Components.Single(c => c.Name == "libssl3").Support;
-        Assert.Equal(("3.0", false), (ssl!.Branch, ssl.Supported));
+        Assert.Equal(("3.0", false), (ssl!.Branch, ssl.Supported)); // no distribution named: upstream's date
         Assert.Null(result.Components.Single(c => c.Name == "dnsmasq").Support);
+    }
+
+    [Fact]
+    public void Consolidate_DistributionPackage_JudgedByItsReleaseNotUpstream()
+    {
+        // OpenSSL 3.0 ends upstream on 2026-09-07; Debian 12 maintains its openssl until its LTS ends (2028-06-30).
+        var result = ComponentConsolidator.Consolidate(With(
+            new Component { Name = "libssl3", Version = "3.0.20-1~deb12u2", Location = "fw!/var/lib/dpkg/status", Type = "deb", Linkage = "package", SourcePackage = "openssl",
+                Purl = "pkg:deb/debian/libssl3@3.0.20-1~deb12u2?arch=armhf&distro=debian-12" },
+            new Component { Name = "musl", Version = "1.2.4-r2", Location = "fw!/lib/apk/db/installed", Type = "apk", Linkage = "package",
+                Purl = "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.18" }));
+        var ssl = result.Components.Single(c => c.Name == "libssl3").Support;
+        Assert.Equal(("debian 12", new DateOnly(2028, 6, 30)), (ssl!.Branch, ssl.EndOfSupport));
+        Assert.Contains("endoflife.date/debian", ssl.Source, StringComparison.Ordinal);
+        var musl = result.Components.Single(c => c.Name == "musl").Support;
+        Assert.Equal(("alpine 3.18", new DateOnly(2025, 5, 9)), (musl!.Branch, musl.EndOfSupport));
+    }
+
+    [Theory]
+    [InlineData("pkg:deb/debian/libssl3@3.0.11?arch=amd64&distro=debian-12", "debian", "12")]
+    [InlineData("pkg:apk/alpine/musl@1.2.4-r2?distro=alpine-3.18", "alpine", "3.18")]
+    [InlineData("pkg:deb/debian/x@1?arch=amd64", null, null)]
+    [InlineData("pkg:deb/debian/x@1?distro=debian", null, null)]
+    [InlineData(null, null, null)]
+    public void DistroOf_ReadsThePurlQualifier(string? purl, string? name, string? release)
+    {
+        var d = ComponentConsolidator.DistroOf(purl);
+        Assert.Equal((name, release), (d?.Name, d?.Release));
+    }
+
+    [Fact]
+    public void EndOfSupport_Table_CoversAtLeastThirtyProductsEachWithASource()
+    {
+        var table = Assay.Catalog.Support.EndOfSupport.Default;
+        Assert.True(table.Keys.Count() >= 30, $"{table.Keys.Count()} products");
+        Assert.Contains("debian", table.Distributions);
+        Assert.Contains("alpine", table.Distributions);
     }
 
     [Fact]

@@ -61,12 +61,84 @@ public sealed class PackageCatalogerTests
     public void Opkg_Status_ReportsPackagesWithOwnedFiles()
     {
         var sink = TreeScan.Run(Fixture.Path("packages/opkg"), new OpkgStatusCataloger());
-        Assert.Equal([("dropbear", "2022.82-2"), ("libopenssl3", "3.0.12-1")], sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
+        Assert.Equal([("dnsmasq-full", "2.89-4"), ("dropbear", "2022.82-2"), ("libcurl4", "8.4.0-1"), ("libopenssl3", "3.0.12-1"), ("uhttpd", "2023-06-25-34a8a74d-2")],
+            sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
         var dropbear = sink.Components.Single(c => c.Name == "dropbear");
         Assert.Equal("pkg:opkg/openwrt/dropbear@2022.82-2?arch=mipsel_24kc", dropbear.Purl);
         Assert.Equal(["img!/etc/init.d/dropbear", "img!/usr/sbin/dropbear"], dropbear.Files);
         Assert.Equal("cpe:2.3:a:dropbear_ssh_project:dropbear_ssh:2022.82:*:*:*:*:*:*:*", dropbear.Cpe);
-        Assert.Equal("cpe:2.3:a:openssl:openssl:3.0.12:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "libopenssl3").Cpe);
+        var ssl = sink.Components.Single(c => c.Name == "libopenssl3");
+        Assert.Equal("cpe:2.3:a:openssl:openssl:3.0.12:*:*:*:*:*:*:*", ssl.Cpe); // from CPE-ID
+        Assert.Equal("openssl", ssl.SourcePackage); // SourceName, not the tree path of Source
+        Assert.Equal("cpe:2.3:a:haxx:curl:8.4.0:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "libcurl4").Cpe); // SourceName through sources:
+        Assert.Equal("cpe:2.3:a:thekelleys:dnsmasq:2.89:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "dnsmasq-full").Cpe);
+        Assert.Null(sink.Components.Single(c => c.Name == "uhttpd").Cpe); // no CPE-ID, no known source: no guess
+    }
+
+    [Theory]
+    [InlineData("openssl", "package/libs/openssl", "libopenssl3", "openssl")]
+    [InlineData(null, "package/libs/openssl", "libopenssl3", "openssl")]
+    [InlineData(null, "openssl (3.0.12-1)", "libopenssl3", "openssl")]
+    [InlineData(null, null, "libopenssl3", "libopenssl3")]
+    [InlineData(null, "feeds/packages/", "x", "packages")]
+    public void Opkg_SourceName_PrefersSourceNameThenPathTail(string? sourceName, string? source, string name, string expected) =>
+        Assert.Equal(expected, OpkgStatusCataloger.SourceName(sourceName, source, name));
+
+    [Theory]
+    [InlineData("cpe:/a:openssl:openssl", "3.0.12", "cpe:2.3:a:openssl:openssl:3.0.12:*:*:*:*:*:*:*")]
+    [InlineData("cpe:2.3:a:haxx:curl:*:*:*:*:*:*:*:*", "8.4.0", "cpe:2.3:a:haxx:curl:8.4.0:*:*:*:*:*:*:*")]
+    [InlineData("cpe:/o:linux:linux_kernel", "6.1.1", "cpe:2.3:o:linux:linux_kernel:6.1.1:*:*:*:*:*:*:*")]
+    [InlineData("cpe:/h:vendor:board", "1", null)]
+    [InlineData("openssl", "1", null)]
+    [InlineData("cpe:/a:openssl", "1", null)]
+    public void Cpe_WithVersion_ReadsProductCpes(string text, string version, string? expected) =>
+        Assert.Equal(expected, Assay.Catalog.Identifiers.Cpe.WithVersion(text, version));
+
+    [Fact]
+    public void Yocto_LicenseManifest_ReportsPackagesWithRecipeCpes()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/yocto"), new YoctoLicenseManifestCataloger());
+        Assert.Equal(["busybox", "kernel-6.1.38-yocto-standard", "libssl3"], sink.Components.Select(c => c.Name).Order().ToList());
+        var ssl = sink.Components.Single(c => c.Name == "libssl3");
+        Assert.Equal(("3.1.4", "openssl", "cpe:2.3:a:openssl:openssl:3.1.4:*:*:*:*:*:*:*"), (ssl.Version, ssl.SourcePackage, ssl.Cpe));
+        Assert.Equal("pkg:generic/libssl3@3.1.4?distro=yocto", ssl.Purl);
+        Assert.Equal(["Apache-2.0"], ssl.Licenses);
+        Assert.Equal("cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "busybox").Cpe);
+        Assert.Equal("cpe:2.3:o:linux:linux_kernel:6.1.38:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name.StartsWith("kernel-", StringComparison.Ordinal)).Cpe);
+        Assert.Contains("no PACKAGE NAME or PACKAGE VERSION", Assert.Single(sink.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Yocto_ImageManifestAndInstalledPackages_ReportPackages()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/yocto"), new YoctoImageManifestCataloger());
+        Assert.Equal([("busybox", "1.36.1"), ("busybox", "1.36.1"), ("dnsmasq", "2.89"), ("dropbear", "2022.83"), ("libz1", "1.3"), ("openssl-bin", "3.1.4")],
+            sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
+        var dropbear = sink.Components.Single(c => c.Name == "dropbear");
+        Assert.Equal(("2022.83-r0", "cpe:2.3:a:dropbear_ssh_project:dropbear_ssh:2022.83:*:*:*:*:*:*:*"), (dropbear.PackageVersion, dropbear.Cpe));
+        Assert.Equal("pkg:generic/dropbear@2022.83-r0?arch=cortexa15t2hf_neon&distro=yocto", dropbear.Purl);
+        Assert.Equal("cpe:2.3:a:thekelleys:dnsmasq:2.89:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "dnsmasq").Cpe);
+        Assert.Null(sink.Components.Single(c => c.Name == "openssl-bin").Cpe); // no recipe name in these lists: no guess
+        Assert.Empty(sink.Errors); // etc/other.manifest is not a package list: skipped silently
+    }
+
+    [Fact]
+    public void Buildroot_Manifest_ReportsPackagesThroughBuildrootNames()
+    {
+        var sink = TreeScan.Run(Fixture.Path("packages/buildroot"), new BuildrootManifestCataloger());
+        Assert.Equal([("busybox", "1.36.1"), ("dropbear", "2022.83"), ("libopenssl", "3.1.4"), ("linux", "6.1.44")], sink.Components.Select(c => (c.Name, c.Version)).Order().ToList());
+        Assert.Equal("cpe:2.3:a:openssl:openssl:3.1.4:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "libopenssl").Cpe);
+        Assert.Equal("cpe:2.3:o:linux:linux_kernel:6.1.44:*:*:*:*:*:*:*", sink.Components.Single(c => c.Name == "linux").Cpe);
+        Assert.Equal(["GPL-2.0, bzip2-1.0.4"], sink.Components.Single(c => c.Name == "busybox").Licenses);
+        Assert.Equal("pkg:generic/busybox@1.36.1?distro=buildroot", sink.Components.Single(c => c.Name == "busybox").Purl);
+        Assert.Contains("row 6", Assert.Single(sink.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Buildroot_Csv_QuotesAndEscapes()
+    {
+        var rows = BuildrootManifestCataloger.ReadCsv("\"a\",\"b,c\",\"d\"\"e\"\r\nx,y\n");
+        Assert.Equal([["a", "b,c", "d\"e"], ["x", "y"]], rows);
     }
 
     [Fact]

@@ -34,8 +34,10 @@ public sealed class ContractTests : IDisposable
     /// </summary>
     private static readonly Dictionary<string, Dictionary<string, string>> Valid = new(StringComparer.Ordinal)
     {
+        ["db export"] = new() { ["FILE"] = "/tmp/contract-export.gz", ["--db"] = "/tmp/contract.db" },
         ["db import"] = new() { ["PATH"] = Sample, ["--db"] = "/tmp/contract.db" },
         ["db status"] = new() { ["--db"] = "/tmp/contract.db" },
+        ["db update"] = new() { ["--feed"] = "kev", ["--db"] = "/tmp/contract.db" },
         ["formats"] = [],
         ["network check"] = new() { ["inventory"] = Network("inventory.csv"), ["--policy"] = "uk-dvd", ["--at"] = "2026-11-25" },
         ["network generate"] = new() { ["--sites"] = "10" },

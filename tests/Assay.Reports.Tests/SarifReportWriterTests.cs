@@ -25,13 +25,13 @@ public sealed class SarifReportWriterTests
         return JsonSchema.FromText(root.ToJsonString(), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
     }
 
-    private static EvaluationResults Validate(string json)
+    internal static EvaluationResults Validate(string json)
     {
         using var doc = JsonDocument.Parse(json);
         return Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
     }
 
-    private static string Errors(EvaluationResults results) =>
+    internal static string Errors(EvaluationResults results) =>
         string.Join("\n", (results.Details ?? []).Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")));
 
     private static Finding Finding(string rule, string path, Severity severity, int? line = null, string? evidence = null) => new()

@@ -36,13 +36,13 @@ public sealed class SbomCycloneDxTests
         return JsonSchema.FromFile(Fixture.Path("schemas/cyclonedx-bom-1.6.schema.json"), options);
     }
 
-    private static EvaluationResults Validate(string json)
+    internal static EvaluationResults Validate(string json)
     {
         using var doc = JsonDocument.Parse(json);
         return Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
     }
 
-    private static string Errors(EvaluationResults results) =>
+    internal static string Errors(EvaluationResults results) =>
         string.Join("\n", (results.Details ?? []).Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")));
 
     private static string Write(Evaluation evaluation) => SbomSample.Write(new CycloneDxReportWriter(), evaluation);

@@ -78,3 +78,49 @@ internal static class SbomSample
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }
+
+/// <summary>The SBOM sample with a dependency between two packages and vulnerabilities: one known exploited with EPSS, one triaged by VEX, one on a binary copy.</summary>
+internal static class VulnerableSample
+{
+    public static Evaluation Create()
+    {
+        var e = SbomSample.Create();
+        var libc = new Component
+        {
+            Name = "libc6", Version = "2.36-9+deb12u4", Location = SbomSample.Status, Type = "deb", Linkage = "package",
+            Purl = "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12", PackageVersion = "2.36-9+deb12u4", SourcePackage = "glibc",
+            Evidence = [new Evidence { Source = "dpkg-status", Path = SbomSample.Status, Text = "Package: libc6 Version: 2.36-9+deb12u4" }],
+        };
+        var components = e.Components.Select(c => c.Name == "libssl3" ? c with { DependsOn = ["debconf", "libc6"] } : c).Append(libc).ToList();
+        return e with
+        {
+            Components = components,
+            Vulnerabilities =
+            [
+                new Vulnerability
+                {
+                    Id = "CVE-2023-5678", Component = "libssl3", Version = "3.0.11-1~deb12u2", Location = SbomSample.Status, Severity = Severity.Medium,
+                    CvssV31Score = 5.3, CvssV31Vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L", Cwes = ["CWE-754", "NVD-CWE-noinfo"],
+                    Description = "Generating excessively long X9.42 DH keys or checking them may be very slow.",
+                    Published = new DateTimeOffset(2023, 11, 6, 16, 15, 0, TimeSpan.Zero), MayBeBackported = true,
+                    VexState = "not_affected", VexJustification = "vulnerable_code_not_in_execute_path",
+                },
+                new Vulnerability
+                {
+                    Id = "CVE-2099-0001", Component = "openssl", Version = "3.0.7+quic", Location = SbomSample.Node, Severity = Severity.High,
+                    CvssV31Score = 7.5, CvssV31Vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+                    CvssV40Score = 8.7, CvssV40Vector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N",
+                    Kev = new KevListing { DateAdded = new DateOnly(2099, 1, 2), DueDate = new DateOnly(2099, 1, 23), KnownRansomwareUse = true, Name = "OpenSSL Test Vulnerability", RequiredAction = "Apply updates." },
+                    Epss = new EpssScore { Score = 0.9412, Percentile = 0.9991, Date = new DateOnly(2099, 1, 3) },
+                    MatchedBy = "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:* versionEndExcluding 3.0.8",
+                },
+                new Vulnerability
+                {
+                    Id = "CVE-2099-0002", Component = "openssl", Version = "3.0.7+quic", Location = SbomSample.Node, Severity = Severity.Critical,
+                    CvssV31Score = 9.8, Epss = new EpssScore { Score = 0.02, Percentile = 0.8 },
+                },
+                new Vulnerability { Id = "GHSA-xxxx-yyyy-zzzz", Component = "vendor-fw", Version = "2.4.1", Location = SbomSample.Image, Severity = Severity.Low },
+            ],
+        };
+    }
+}

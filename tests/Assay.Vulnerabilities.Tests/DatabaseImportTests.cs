@@ -176,10 +176,10 @@ public sealed class DatabaseImportTests : IDisposable
         var dropbear = Assert.Single(new VulnerabilityMatcher(db).Match([new Component { Name = "dropbear", Version = "2016.73", Location = "/x" }]));
         Assert.Equal(("CVE-2099-0030", 9.8, Severity.Critical), (dropbear.Id, dropbear.CvssV31Score!.Value, dropbear.Severity));
         Assert.Equal(["CWE-134"], dropbear.Cwes);
-        var uboot = Assert.Single(new VulnerabilityMatcher(db).Match([new Component { Name = "u-boot", Version = "2019.10", Location = "/x" }]));
+        var uboot = Assert.Single(new VulnerabilityMatcher(db).MatchAll([new Component { Name = "u-boot", Version = "2019.10", Location = "/x" }]).PlatformConditional);
         Assert.Equal(Severity.Medium, uboot.Severity);
-        Assert.Contains("only together with cpe:2.3:h:example:board", uboot.MatchedBy);
-        Assert.Empty(new VulnerabilityMatcher(db).Match([new Component { Name = "u-boot", Version = "2020.01", Location = "/x" }]));
+        Assert.StartsWith("cpe:2.3:h:example:board", uboot.AppliesOnlyOn);
+        Assert.Empty(new VulnerabilityMatcher(db).MatchAll([new Component { Name = "u-boot", Version = "2020.01", Location = "/x" }]).PlatformConditional);
     }
 
     [Fact]

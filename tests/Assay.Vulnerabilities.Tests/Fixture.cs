@@ -22,7 +22,7 @@ public sealed class SampleDatabase : IDisposable
 
     public SampleDatabase()
     {
-        VulnerabilityDatabase.Import(DbPath, [Fixture.Path("nvd/sample.jsonl"), Fixture.Path("nvd/page.json"), Fixture.Path("nvd/CVE-2099-0010.json"), Fixture.Path("nvd/CVE-2099-0100.json"), Fixture.Path("osv")]);
+        VulnerabilityDatabase.Import(DbPath, [Fixture.Path("nvd/sample.jsonl"), Fixture.Path("nvd/page.json"), Fixture.Path("nvd/CVE-2099-0010.json"), Fixture.Path("nvd/CVE-2099-0100.json"), Fixture.Path("nvd/unbounded.jsonl"), Fixture.Path("osv")]);
         Db = VulnerabilityDatabase.Open(DbPath);
     }
 

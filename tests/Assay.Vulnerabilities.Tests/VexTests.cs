@@ -25,7 +25,7 @@ public sealed class VexTests(SampleDatabase sample) : IClassFixture<SampleDataba
         Assert.Equal("fixed", byId["CVE-2014-0224"].VexState);
         // busybox@9.9.9 is another version: the statement does not apply.
         Assert.Null(byId["CVE-2099-0004"].VexState);
-        Assert.Null(byId["CVE-2099-0001"].VexState);
+        Assert.False(byId.ContainsKey("CVE-2099-0001")); // AND with HP-UX: listed apart, not a vulnerability
     }
 
     [Fact]

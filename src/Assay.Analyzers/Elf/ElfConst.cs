@@ -49,6 +49,16 @@ internal static class ElfConst
     // d_tag
     public const long DtNull = 0;
     public const long DtNeeded = 1;
+    public const long DtPltgot = 3;
+
+    // MIPS dynamic tags (MIPS ABI supplement, "Dynamic Section"): the GOT holds LOCAL_GOTNO local
+    // entries, then one entry per dynamic symbol from GOTSYM to SYMTABNO-1, in symbol order.
+    public const long DtMipsLocalGotno = 0x7000000a;
+    public const long DtMipsSymtabno = 0x70000011;
+    public const long DtMipsGotsym = 0x70000013;
+
+    /// <summary>MIPS $gp points this far past the start of the GOT (the ABI's _gp), so 16-bit signed offsets reach 64 KiB of it.</summary>
+    public const ulong MipsGpOffset = 0x7ff0;
     public const long DtPltrelsz = 2;
     public const long DtStrtab = 5;
     public const long DtSymtab = 6;

@@ -50,6 +50,9 @@ internal sealed class ElfImage
 
     /// <summary>GNU_PROPERTY_X86_FEATURE_1_AND or GNU_PROPERTY_AARCH64_FEATURE_1_AND bits, null without such a note.</summary>
     public required uint? FeatureBits { get; init; }
+
+    /// <summary>MIPS: the value of $gp for the primary GOT (DT_PLTGOT + 0x7ff0), null elsewhere.</summary>
+    public ulong? MipsGlobalPointer { get; init; }
     public required bool HasSymtab { get; init; }
 
     /// <summary>Why a part could not be read (the rest is still valid), for the scan's error list.</summary>
@@ -202,8 +205,13 @@ internal sealed class ElfImage
         }
 
         var got = new Dictionary<ulong, string>();
-        if (machine is ElfConst.EmX86 or ElfConst.EmX8664 or ElfConst.EmAarch64 && dynsymIndexBase >= 0 && little)
+        var relocationsReadable = (machine is ElfConst.EmX86 or ElfConst.EmX8664 or ElfConst.EmAarch64 && little)
+            || (machine is ElfConst.EmArm or ElfConst.EmMips && !is64Mips(machine, bits));
+        if (relocationsReadable && dynsymIndexBase >= 0)
             ReadGotRelocations(r, dynamic, segments, symbols, dynsymIndexBase, got);
+        ulong? gp = null;
+        if (machine == ElfConst.EmMips && dynsymIndexBase >= 0)
+            gp = ReadMipsGot(dynamic, symbols, dynsymIndexBase, bits, got);
 
         var featureBits = ReadFeatureBits(r, segments, sections, machine);
 
@@ -223,6 +231,7 @@ internal sealed class ElfImage
             RunPath = runpath,
             SoName = soname,
             GotSymbols = got,
+            MipsGlobalPointer = gp,
             FeatureBits = featureBits,
             HasSymtab = hasSymtab,
             Warnings = warnings,
@@ -306,6 +315,33 @@ internal sealed class ElfImage
             }
             into.Add(new ElfSymbol(CString(strings, name), value, sz, (byte)(info & 0xf), (byte)(info >> 4), shndx, dynamic));
         }
+    }
+
+    // 64-bit MIPS relocations pack r_info as r_sym(32) r_ssym(8) r_type3(8) r_type2(8) r_type(8),
+    // read in the file's byte order, which the generic r_info split gets wrong; its GOT is read from the dynamic tags.
+    private static bool is64Mips(ushort machine, int bits) => machine == ElfConst.EmMips && bits == 64;
+
+    /// <summary>
+    /// The MIPS GOT (MIPS ABI supplement, "Global Offset Table"): entries [0, LOCAL_GOTNO) are local,
+    /// then entry LOCAL_GOTNO + (i - GOTSYM) holds dynamic symbol i for GOTSYM &lt;= i &lt; SYMTABNO.
+    /// Returns $gp (GOT + 0x7ff0), or null when the tags are missing.
+    /// </summary>
+    private static ulong? ReadMipsGot(IReadOnlyList<(long Tag, ulong Value)> dynamic, List<ElfSymbol> symbols, int dynsymBase, int bits, Dictionary<ulong, string> got)
+    {
+        if (Value(dynamic, ElfConst.DtPltgot) is not { } pltgot || Value(dynamic, ElfConst.DtMipsLocalGotno) is not { } local
+            || Value(dynamic, ElfConst.DtMipsGotsym) is not { } gotsym || Value(dynamic, ElfConst.DtMipsSymtabno) is not { } symtabno)
+            return null;
+        var entry = (ulong)(bits / 8);
+        for (var i = gotsym; i < symtabno && i - gotsym < 1u << 20; i++)
+        {
+            var index = (long)i + dynsymBase;
+            if (index >= symbols.Count)
+                break;
+            var slot = unchecked(pltgot + ((local + i - gotsym) * entry));
+            if (symbols[(int)index].Name.Length > 0)
+                got.TryAdd(slot, symbols[(int)index].Name);
+        }
+        return unchecked(pltgot + ElfConst.MipsGpOffset);
     }
 
     private static void ReadGotRelocations(Reader r, IReadOnlyList<(long Tag, ulong Value)> dynamic, List<ElfSegment> segments,

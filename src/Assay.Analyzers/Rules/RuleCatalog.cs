@@ -19,6 +19,9 @@ public sealed record Rule
     /// <summary>TS 33.117 requirement sections the rule tests.</summary>
     public IReadOnlyList<string> Requirements { get; init; } = [];
     public string? Cwe { get; init; }
+
+    /// <summary>Other standards the rule comes from (Kubernetes Pod Security Standards, other 3GPP specs, CIS), as citations.</summary>
+    public IReadOnlyList<string> References { get; init; } = [];
 }
 
 /// <summary>
@@ -27,7 +30,8 @@ public sealed record Rule
 /// </summary>
 public static class RuleCatalog
 {
-    private const string ResourceName = "Assay.Analyzers.Rules.rules.yaml";
+    /// <summary>The rule files, each embedded: the firmware rules and the cloud-native (image, Kubernetes) rules.</summary>
+    private static readonly string[] ResourceNames = ["Assay.Analyzers.Rules.rules.yaml", "Assay.Analyzers.Rules.cloud-rules.yaml"];
     private static readonly Lazy<IReadOnlyDictionary<string, Rule>> Catalog = new(Load);
 
     /// <summary>Every rule, sorted by id.</summary>
@@ -46,6 +50,7 @@ public static class RuleCatalog
         references.AddRange(rule.Requirements.Select(r => "TS 33.117 §" + r));
         if (rule.Cwe is not null)
             references.Add(rule.Cwe);
+        references.AddRange(rule.References);
         return new Finding
         {
             RuleId = rule.Id,
@@ -65,18 +70,28 @@ public static class RuleCatalog
 
     private static Dictionary<string, Rule> Load()
     {
-        using var stream = typeof(RuleCatalog).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing from the assembly");
+        var rules = new Dictionary<string, Rule>(StringComparer.Ordinal);
+        foreach (var name in ResourceNames)
+            Load(name, rules);
+        return rules;
+    }
+
+    private static void Load(string resourceName, Dictionary<string, Rule> rules)
+    {
+        using var stream = typeof(RuleCatalog).Assembly.GetManifestResourceStream(resourceName)
+            ?? throw new InvalidOperationException($"embedded resource {resourceName} is missing from the assembly");
         using var reader = new StreamReader(stream);
         // The representation model (no reflection-built object graph) keeps the first load cheap.
         var yaml = new YamlStream();
         yaml.Load(reader);
         var root = (YamlMappingNode)yaml.Documents[0].RootNode;
-        var rules = new Dictionary<string, Rule>(StringComparer.Ordinal);
         foreach (var node in ((YamlSequenceNode)root.Children[new YamlScalarNode("rules")]).Children.Cast<YamlMappingNode>())
         {
             string? Get(string key) => node.Children.TryGetValue(new YamlScalarNode(key), out var v) ? ((YamlScalarNode)v).Value : null;
-            var id = Get("id") ?? throw new InvalidDataException("rules.yaml: a rule has no id");
+            IReadOnlyList<string> List(string key) => node.Children.TryGetValue(new YamlScalarNode(key), out var l)
+                ? [.. ((YamlSequenceNode)l).Children.Select(c => ((YamlScalarNode)c).Value ?? "")]
+                : [];
+            var id = Get("id") ?? throw new InvalidDataException($"{resourceName}: a rule has no id");
             var requirements = node.Children.TryGetValue(new YamlScalarNode("requirements"), out var r)
                 ? ((YamlSequenceNode)r).Children.Select(c => ((YamlScalarNode)c).Value ?? "").ToList()
                 : [];
@@ -90,10 +105,10 @@ public static class RuleCatalog
                 Remediation = Get("remediation") ?? "",
                 Requirements = requirements,
                 Cwe = Get("cwe"),
+                References = List("references"),
             };
             if (!rules.TryAdd(rule.Id, rule))
-                throw new InvalidDataException($"rules.yaml: rule {rule.Id} appears twice");
+                throw new InvalidDataException($"{resourceName}: rule {rule.Id} appears twice");
         }
-        return rules;
     }
 }

@@ -75,7 +75,7 @@ public sealed class BinarySignatureCataloger : IInspector
     public BinarySignatureCataloger(SignatureDatabase database)
     {
         _db = database;
-        var anchored = database.Signatures.Where(s => s.Kind == SignatureKind.Anchor).ToList();
+        var anchored = database.Signatures.Where(s => s.Kind is SignatureKind.Anchor or SignatureKind.Lone).ToList();
         _unscoped = anchored.Where(s => s.File is null).ToList();
         _scoped = anchored.Where(s => s.File is not null).ToList();
         _anchors = Groups(_unscoped);
@@ -174,6 +174,7 @@ public sealed class BinarySignatureCataloger : IInspector
                 hits.Add(new Hit(s, s.Component.Name, version, -1, -1, fileName));
         }
         var fileScoped = _scoped.Where(s => s.File!.IsMatch(fileName)).ToHashSet();
+        var gated = new HashSet<Signature>();
         var anchors = fileScoped.Count == 0
             ? _anchors
             : _scopedAnchors.GetOrAdd(string.Join('\n', fileScoped.Select(s => s.Id).Order(StringComparer.Ordinal)), _ => Groups(_unscoped.Concat(fileScoped)));
@@ -218,7 +219,7 @@ public sealed class BinarySignatureCataloger : IInspector
                             truncated = true;
                             return Resolve(hits);
                         }
-                        MatchAt(text, p, readAt, fileScoped, hits);
+                        MatchAt(text, p, readAt, fileScoped, hits, gated);
                         i = p + 1;
                     }
                 }
@@ -231,7 +232,80 @@ public sealed class BinarySignatureCataloger : IInspector
             ArrayPool<byte>.Shared.Return(bytes);
             ArrayPool<char>.Shared.Return(chars);
         }
+        gated.RemoveWhere(g => !g.Component.IsOwnFile(fileName));
+        if (gated.Count > 0)
+            ReadLoneStrings(content, gated, hits);
         return Resolve(hits);
+    }
+
+    /// <summary>Longest bare version string a lone signature reads.</summary>
+    private const int MaxLoneLength = 32;
+
+    /// <summary>
+    /// The lone signatures whose gate was seen: every NUL-terminated string of the file is read back
+    /// from its NUL (at most <see cref="MaxLoneLength"/> bytes); each tail that starts at the string's
+    /// start, after a '-' (<c>c-ares-1.19.1</c>, <c>xn--2.3.3</c>) or after a byte that is not printable
+    /// ASCII (the data before a string placed without a NUL in front) is tried against
+    /// each pattern as a whole. The compiler often places such a string right after binary data, so
+    /// no NUL before it is asked for. One distinct value: a hit at its first offset. Several: a hit
+    /// with an empty version (the component is there; which string is its version is not known).
+    /// </summary>
+    private static void ReadLoneStrings(IBlob content, HashSet<Signature> gated, List<Hit> hits)
+    {
+        var found = gated.ToDictionary(s => s, _ => new SortedDictionary<string, long>(StringComparer.Ordinal));
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + MaxLoneLength);
+        try
+        {
+            for (long start = 0; start < content.Length; start += ChunkSize)
+            {
+                var readAt = Math.Max(0, start - MaxLoneLength);
+                var n = ReadFully(content, readAt, buffer.AsSpan(0, (int)Math.Min(ChunkSize + MaxLoneLength, content.Length - readAt)));
+                var span = buffer.AsSpan(0, n);
+                for (var e = (int)(start - readAt); e < n; e++)
+                {
+                    if (span[e] != 0 || e == 0 || !char.IsAsciiLetterOrDigit((char)span[e - 1]))
+                        continue;
+                    var from = Math.Max(0, e - MaxLoneLength);
+                    var nul = span[from..e].LastIndexOf((byte)0);
+                    if (nul >= 0)
+                        from += nul + 1;
+                    for (var k = from; k < e - 2; k++)
+                    {
+                        var c = (char)span[k];
+                        if (!char.IsAsciiDigit(c) && c != 'v')
+                            continue;
+                        if (k > from && span[k - 1] is >= 0x20 and < 0x7f and not (byte)'-')
+                            continue; // inside a longer text ("TLSv1.3", "%1.3f", "libfoo 1.2"): not a version string of its own
+                        var candidate = Encoding.Latin1.GetString(span[k..e]);
+                        foreach (var s in gated)
+                        {
+                            var m = s.Pattern.Match(candidate);
+                            if (m.Success && m.Groups["v"].Success)
+                                found[s].TryAdd(m.Groups["v"].Value, readAt + k);
+                        }
+                    }
+                }
+                if (readAt + n >= content.Length)
+                    break;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        foreach (var (s, values) in found)
+        {
+            if (values.Count == 1)
+            {
+                var (version, offset) = values.First();
+                hits.Add(new Hit(s, s.Component.Name, version, offset, -2, Sanitize("\0" + version + "\0")));
+            }
+            else if (values.Count > 1)
+            {
+                hits.Add(new Hit(s, s.Component.Name, "", -1, -2,
+                    Sanitize($"{values.Count} different version strings ({string.Join(", ", values.Keys.Take(4))}): the version is not read")));
+            }
+        }
     }
 
     private static SearchValues<string>[] Groups(IEnumerable<Signature> signatures) =>
@@ -256,7 +330,7 @@ public sealed class BinarySignatureCataloger : IInspector
         }
     }
 
-    private void MatchAt(ReadOnlySpan<char> text, int p, long readAt, HashSet<Signature> fileScoped, List<Hit> hits)
+    private void MatchAt(ReadOnlySpan<char> text, int p, long readAt, HashSet<Signature> fileScoped, List<Hit> hits, HashSet<Signature> gated)
     {
         if (!_byFirstChar.TryGetValue(text[p], out var candidates))
             return;
@@ -266,6 +340,11 @@ public sealed class BinarySignatureCataloger : IInspector
                 continue;
             if (s.File is not null && !fileScoped.Contains(s))
                 continue;
+            if (s.Kind == SignatureKind.Lone)
+            {
+                gated.Add(s);
+                continue;
+            }
             var ws = Math.Max(0, p - s.Before);
             var we = Math.Min(text.Length, p + anchor.Length + s.After);
             var window = new string(text[ws..we]);
@@ -317,8 +396,12 @@ public sealed class BinarySignatureCataloger : IInspector
     public IEnumerable<Component> ToComponents(string path, IReadOnlyList<Hit> hits)
     {
         var fileName = VirtualPath.Name(path);
+        var versioned = hits.Where(h => h.Version.Length > 0).Select(h => h.Component).ToHashSet(StringComparer.Ordinal);
         foreach (var g in hits.GroupBy(h => (h.Component, h.Version)).OrderBy(g => g.Key.Component, StringComparer.Ordinal).ThenBy(g => g.Key.Version, StringComparer.Ordinal))
         {
+            if (g.Key.Version.Length == 0 && versioned.Contains(g.Key.Component))
+                continue; // another signature read the version
+            var version = g.Key.Version.Length == 0 ? null : g.Key.Version;
             var info = _db.Find(g.Key.Component);
             var type = info?.Type ?? "binary";
             yield return new Component
@@ -327,8 +410,8 @@ public sealed class BinarySignatureCataloger : IInspector
                 Version = g.Key.Version,
                 Location = path,
                 Type = type,
-                Purl = PackageUrl.Create("generic", null, g.Key.Component, g.Key.Version),
-                Cpe = info?.CpeFor(g.Key.Version),
+                Purl = PackageUrl.Create("generic", null, g.Key.Component, version),
+                Cpe = version is null ? null : info?.CpeFor(version),
                 Confidence = g.Max(h => h.Signature.Confidence),
                 Linkage = type != "binary" ? null : Linkage(info, path, fileName),
                 Evidence = g.Take(MaxEvidencePerComponent)

@@ -189,6 +189,16 @@ public enum SignatureKind
     Anchor,
     Header,
     FileName,
+
+    /// <summary>
+    /// The version is a bare C string that the project's own code returns (<c>ZSTD_versionString()</c>,
+    /// <c>uv_version_string()</c>, <c>printf("hostapd v%s", VERSION_STR)</c>): when one of the anchors
+    /// (the exported function's name, the format string) occurs in one of the component's own files,
+    /// every NUL-delimited string of the file that matches the pattern whole is a candidate; one
+    /// distinct value is the version, several make the component reported without a version.
+    /// Nothing depends on where the compiler put the string.
+    /// </summary>
+    Lone,
 }
 
 /// <summary>One compiled signature.</summary>
@@ -233,14 +243,17 @@ public sealed class Signature
             "anchor" => SignatureKind.Anchor,
             "header" => SignatureKind.Header,
             "filename" => SignatureKind.FileName,
-            var k => throw new InvalidDataException($"signature {m.Id}: kind '{k}' is not anchor, header or filename"),
+            "lone" => SignatureKind.Lone,
+            var k => throw new InvalidDataException($"signature {m.Id}: kind '{k}' is not anchor, header, filename or lone"),
         };
         var pattern = kind == SignatureKind.FileName ? m.File ?? Fail("a filename signature needs file") : m.Pattern ?? Fail("no pattern");
         var before = m.Before ?? 0;
         var after = m.After ?? 128;
         if (before is < 0 or > SignatureDatabase.MaxWindow || after is < 0 or > SignatureDatabase.MaxWindow)
             Fail($"before/after must lie in 0..{SignatureDatabase.MaxWindow}");
-        if (kind == SignatureKind.Anchor && (m.Anchors is null || m.Anchors.Count == 0 || m.Anchors.Any(a => a.Length < 3)))
+        if (kind == SignatureKind.Lone && component.OwnFiles.Count == 0)
+            Fail("a lone signature needs the component's files (it reads only the component's own files)");
+        if (kind is SignatureKind.Anchor or SignatureKind.Lone && (m.Anchors is null || m.Anchors.Count == 0 || m.Anchors.Any(a => a.Length < 3)))
             Fail("an anchor signature needs anchors of at least 3 bytes");
         var groups = m.Groups ?? new Dictionary<string, string> { ["v"] = component.Name };
         // Group names are checked on the pattern text here (cheap); the automaton is built on first use.
@@ -252,7 +265,9 @@ public sealed class Signature
         var fileRegex = kind == SignatureKind.FileName ? SignatureDatabase.CompileName(pattern) : m.File is null ? null : SignatureDatabase.CompileName(m.File);
         var lazy = kind == SignatureKind.FileName
             ? new Lazy<Regex>(fileRegex!)
-            : new Lazy<Regex>(() => SignatureDatabase.Compile(pattern), LazyThreadSafetyMode.ExecutionAndPublication);
+            : kind == SignatureKind.Lone
+                ? new Lazy<Regex>(() => SignatureDatabase.Compile(@"\A(?:" + pattern + @")\z"), LazyThreadSafetyMode.ExecutionAndPublication)
+                : new Lazy<Regex>(() => SignatureDatabase.Compile(pattern), LazyThreadSafetyMode.ExecutionAndPublication);
         return new Signature
         {
             _pattern = lazy,

@@ -35,4 +35,34 @@ public static class Cpe
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// A CPE 2.3 for <paramref name="version"/> from a product-level CPE written as a CPE 2.2 URI
+    /// (<c>cpe:/a:openssl:openssl</c>, OpenWrt's <c>PKG_CPE_ID</c>) or a 2.3 string whose version
+    /// is ANY (<c>cpe:2.3:a:openssl:openssl:*:...</c>, Yocto's <c>CVE_PRODUCT</c> style); null when
+    /// the text is neither or its part is not a, o or h.
+    /// </summary>
+    public static string? WithVersion(string? productCpe, string version)
+    {
+        if (string.IsNullOrWhiteSpace(productCpe) || productCpe.Length > 256)
+            return null;
+        var text = productCpe.Trim();
+        string[] parts;
+        if (text.StartsWith("cpe:/", StringComparison.OrdinalIgnoreCase))
+            parts = text[5..].Split(':');
+        else if (text.StartsWith("cpe:2.3:", StringComparison.OrdinalIgnoreCase))
+            parts = text[8..].Split(':');
+        else
+            return null;
+        if (parts.Length < 3 || parts[1].Length == 0 || parts[2].Length == 0 || parts[1] == "*" || parts[2] == "*")
+            return null;
+        var vendor = Uri.UnescapeDataString(parts[1]).Replace("\\", "", StringComparison.Ordinal);
+        var product = Uri.UnescapeDataString(parts[2]).Replace("\\", "", StringComparison.Ordinal);
+        return parts[0].ToLowerInvariant() switch
+        {
+            "a" => Application(vendor, product, version),
+            "o" => OperatingSystem(vendor, product, version),
+            _ => null,
+        };
+    }
 }

@@ -85,6 +85,7 @@ public sealed class ApkInstalledCataloger : IInspector
                     Supplier = p.Maintainer,
                     Licenses = p.License is null ? [] : [p.License],
                     Files = p.Files.Select(f => RootedPaths.Join(root, f)).Order(StringComparer.Ordinal).ToList(),
+                    DependsOn = PackageRelations.Apk(p.Depends),
                     Evidence = [new Evidence { Source = Id, Path = path, Text = $"P:{p.Name} V:{p.Version}" }],
                 });
             }
@@ -100,6 +101,7 @@ public sealed class ApkInstalledCataloger : IInspector
         public string? Origin { get; set; }
         public string? License { get; set; }
         public string? Maintainer { get; set; }
+        public string? Depends { get; set; }
         public List<string> Files { get; } = [];
     }
 
@@ -138,6 +140,7 @@ public sealed class ApkInstalledCataloger : IInspector
                 case 'o': current.Origin = value; break;
                 case 'L': current.License = value; break;
                 case 'm': current.Maintainer = value; break;
+                case 'D': current.Depends = value; break;
                 case 'F': dir = value; break;
                 case 'R':
                     if (current.Files.Count < 100_000)

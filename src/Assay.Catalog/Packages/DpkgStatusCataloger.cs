@@ -116,6 +116,7 @@ public sealed class DpkgStatusCataloger : IInspector
                     SourcePackage = sourceName == name ? null : sourceName,
                     Supplier = s["Maintainer"],
                     Files = owned,
+                    DependsOn = PackageRelations.Debian(s["Pre-Depends"], s["Depends"]),
                     Evidence = [new Evidence { Source = Id, Path = path, Text = $"Package: {name} Version: {version}" }],
                 });
             }

@@ -12,6 +12,11 @@ namespace Assay.Catalog.Packages;
 /// <c>usr/lib/opkg/info/PKG.list</c> for owned files. Package URLs are
 /// <c>pkg:opkg/openwrt/NAME@VERSION?arch=ARCH</c> (opkg has no registered purl type; syft and
 /// OpenWrt's own SBOM tooling use this form).
+/// <para>OpenWrt writes <c>Source: package/libs/openssl</c> (the recipe's folder in its tree),
+/// <c>SourceName: openssl</c> (PKG_NAME, the upstream project) and, since 21.02,
+/// <c>CPE-ID: cpe:/a:openssl:openssl</c> (PKG_CPE_ID): the CPE comes from <c>CPE-ID</c>, else from
+/// the source name through the signature data's <c>sources</c> (as for dpkg), so
+/// <c>libopenssl3</c> is OpenSSL.</para>
 /// <para>Limitations: OpenWrt images often keep no opkg status for the packages baked into the
 /// squashfs (only <c>info/*.control</c>); those control files are read as stanzas too.</para>
 /// </summary>
@@ -50,6 +55,23 @@ public sealed class OpkgStatusCataloger : IInspector
             _status[file.Path] = file.ReadText(MaxFileBytes);
     }
 
+    /// <summary>
+    /// The upstream source name: OpenWrt's <c>SourceName</c>, else the last segment of a
+    /// <c>Source</c> that is a tree path (<c>package/libs/openssl</c>), else Debian-style
+    /// <c>Source: NAME (VERSION)</c>, else the package name.
+    /// </summary>
+    internal static string SourceName(string? sourceNameField, string? sourceField, string name)
+    {
+        if (!string.IsNullOrWhiteSpace(sourceNameField))
+            return sourceNameField.Trim();
+        if (string.IsNullOrWhiteSpace(sourceField))
+            return name;
+        var source = sourceField.Trim();
+        if (source.Contains('/', StringComparison.Ordinal))
+            return source.TrimEnd('/')[(source.TrimEnd('/').LastIndexOf('/') + 1)..] is { Length: > 0 } last ? last : name;
+        return DpkgStatusCataloger.Source(source, name, "").Name;
+    }
+
     /// <summary>"fw!/usr/lib/opkg/status" → root "fw!/", database folder "fw!/usr/lib/opkg/".</summary>
     internal static (string Root, string DbRoot) Roots(string path)
     {
@@ -84,7 +106,7 @@ public sealed class OpkgStatusCataloger : IInspector
                 if (!DpkgStatusCataloger.IsInstalled(s["Status"]) || !seen.Add((dbRoot, name)))
                     continue;
                 var arch = s["Architecture"];
-                var (sourceName, _) = DpkgStatusCataloger.Source(s["Source"], name, version);
+                var sourceName = SourceName(s["SourceName"], s["Source"], name);
                 var owned = new List<string>();
                 if (_lists.TryGetValue(dbRoot + "info/" + name + ".list", out var list))
                 {
@@ -100,7 +122,8 @@ public sealed class OpkgStatusCataloger : IInspector
                     }
                     owned.Sort(StringComparer.Ordinal);
                 }
-                var upstream = _signatures.Find(name) ?? _signatures.FindBySource(sourceName);
+                var upstream = _signatures.Find(name) ?? _signatures.FindBySource(sourceName) ?? _signatures.Find(sourceName);
+                var release = DebianVersion.Release(version);
                 sink.Add(new Component
                 {
                     Name = name,
@@ -108,13 +131,14 @@ public sealed class OpkgStatusCataloger : IInspector
                     Location = path,
                     Type = "opkg",
                     Purl = PackageUrl.Create("opkg", "openwrt", name, version, [new("arch", arch ?? "")]),
-                    Cpe = upstream?.CpeFor(DebianVersion.Release(version)),
+                    Cpe = Cpe.WithVersion(s["CPE-ID"], release) ?? upstream?.CpeFor(release),
                     Linkage = "package",
                     PackageVersion = version,
                     SourcePackage = sourceName == name ? null : sourceName,
                     Supplier = s["Maintainer"],
                     Licenses = s["License"] is { Length: > 0 } l ? [l] : [],
                     Files = owned,
+                    DependsOn = PackageRelations.Debian(s["Pre-Depends"], s["Depends"]),
                     Evidence = [new Evidence { Source = Id, Path = path, Text = $"Package: {name} Version: {version}" }],
                 });
             }

@@ -23,11 +23,19 @@ public sealed class EndOfSupport
     public static EndOfSupport Default => LazyDefault.Value;
 
     private readonly Dictionary<string, Product> _products;
+    private readonly Dictionary<string, Product> _distributions;
 
-    private EndOfSupport(Dictionary<string, Product> products) => _products = products;
+    private EndOfSupport(Dictionary<string, Product> products, Dictionary<string, Product> distributions)
+    {
+        _products = products;
+        _distributions = distributions;
+    }
 
     /// <summary>Product keys in the table.</summary>
     public IEnumerable<string> Keys => _products.Keys;
+
+    /// <summary>Distribution keys in the table (<c>debian</c>, <c>alpine</c>, <c>ubuntu</c>, <c>openwrt</c>).</summary>
+    public IEnumerable<string> Distributions => _distributions.Keys;
 
     /// <summary>A product's branches and the policy they come from.</summary>
     public sealed record Product(string Key, string Source, IReadOnlyList<Branch> Branches);
@@ -40,21 +48,49 @@ public sealed class EndOfSupport
         using var reader = new StreamReader(yaml, Encoding.UTF8);
         var file = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Deserialize<FileModel>(reader)
             ?? throw new InvalidDataException("end-of-support table is empty");
-        var products = new Dictionary<string, Product>(StringComparer.Ordinal);
-        foreach (var p in file.Products ?? [])
-        {
-            var branches = (p.Branches ?? []).Select(b => new Branch(b.Branch ?? throw new InvalidDataException($"end-of-support: {p.Key} has a branch without a name"),
-                b.Eos is null or "null" ? null : DateOnly.ParseExact(b.Eos, "yyyy-MM-dd", CultureInfo.InvariantCulture))).ToList();
-            products[p.Key ?? throw new InvalidDataException("end-of-support: a product has no key")] = new Product(p.Key, p.Source ?? "", branches);
-        }
-        return new EndOfSupport(products);
+        return new EndOfSupport(Read(file.Products, "products"), Read(file.Distributions, "distributions"));
     }
+
+    private static Dictionary<string, Product> Read(List<ProductModel>? models, string section)
+    {
+        var products = new Dictionary<string, Product>(StringComparer.Ordinal);
+        foreach (var p in models ?? [])
+        {
+            var key = p.Key ?? throw new InvalidDataException($"end-of-support: an entry of {section} has no key");
+            if (string.IsNullOrWhiteSpace(p.Source))
+                throw new InvalidDataException($"end-of-support: {section} entry '{key}' has no source; every date needs the page it comes from");
+            var branches = (p.Branches ?? []).Select(b => new Branch(b.Branch ?? throw new InvalidDataException($"end-of-support: {key} has a branch without a name"),
+                b.Eos is null or "null" ? null : DateOnly.ParseExact(b.Eos, "yyyy-MM-dd", CultureInfo.InvariantCulture))).ToList();
+            if (!products.TryAdd(key, new Product(key, p.Source, branches)))
+                throw new InvalidDataException($"end-of-support: {section} lists '{key}' twice");
+        }
+        return products;
+    }
+
+    /// <summary>
+    /// The support status of a package of a distribution release (<paramref name="distribution"/>
+    /// <c>debian</c>, <paramref name="release"/> <c>12</c> or <c>12.5</c>), judged by that release's
+    /// dates; null when the table does not know the distribution or the release.
+    /// </summary>
+    public SupportStatus? LookupDistribution(string distribution, string release, DateOnly onDate)
+    {
+        if (!_distributions.TryGetValue(distribution, out var d))
+            return null;
+        var status = Lookup(d, release, onDate);
+        return status is null ? null : status with { Branch = $"{distribution} {status.Branch}" };
+    }
+
+    /// <summary>True when the table has a product of that key.</summary>
+    public bool Has(string key) => _products.ContainsKey(key);
 
     /// <summary>The support status of a version of a product on a date, or null when the table does not know its branch.</summary>
     public SupportStatus? Lookup(string key, string version, DateOnly onDate)
     {
-        if (!_products.TryGetValue(key, out var product))
-            return null;
+        return _products.TryGetValue(key, out var product) ? Lookup(product, version, onDate) : null;
+    }
+
+    private static SupportStatus? Lookup(Product product, string version, DateOnly onDate)
+    {
         Branch? best = null;
         foreach (var b in product.Branches)
         {
@@ -87,6 +123,7 @@ public sealed class EndOfSupport
     internal sealed class FileModel
     {
         public List<ProductModel>? Products { get; set; }
+        public List<ProductModel>? Distributions { get; set; }
     }
 
     internal sealed class ProductModel

@@ -81,7 +81,7 @@ internal sealed class ScanOptionsBinder
     /// <summary>The <c>--fail-on</c> option of the commands that produce an evaluation.</summary>
     public static Option<FailOn?> FailOnOption(string what) =>
         CliOptions.ChoiceList<FailOn>("--fail-on",
-            $"Exit with 1 when {what} is at least this severe (critical, high, medium, low, info), and/or on any error entry (error); " +
-            "comma-separated, e.g. high,error. Without it, an input that was not completely understood still exits with 5.",
+            $"Exit with 1 when {what} is at least this severe (critical, high, medium, low, info), and/or on any error entry (error), " +
+            "and/or on a vulnerability in CISA's Known Exploited Vulnerabilities catalog (kev); comma-separated, e.g. high,kev,error. Without it, an input that was not completely understood still exits with 5.",
             FailOn.Words, FailOn.Parse);
 }

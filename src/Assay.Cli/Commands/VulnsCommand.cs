@@ -13,26 +13,26 @@ using Assay.Vulnerabilities.Vex;
 namespace Assay.Cli.Commands;
 
 /// <summary>
-/// <c>assay vulns FILE</c> (an Assay evaluation JSON or any CycloneDX JSON SBOM),
+/// <c>assay vulns FILE</c> (an Assay evaluation JSON, any CycloneDX JSON SBOM or SPDX 2.x JSON document),
 /// <c>assay vulns --component NAME@VERSION</c>, <c>assay vulns --cpe CPE23</c>: match components
 /// against the offline database.
 /// </summary>
 internal static class VulnsCommand
 {
     private static readonly string[] Formats = ["json", "table"];
-    private static readonly string[] Severities = ["critical", "high", "medium", "low", "none"];
+    private static readonly string[] Severities = ["critical", "high", "medium", "low", "none", "kev"];
 
     /// <summary>Largest evaluation or SBOM file read.</summary>
     private const long MaxInputBytes = 512L << 20;
 
     public static Command Create()
     {
-        var file = CliOptions.OptionalInputArgument("FILE", "An Assay evaluation JSON or a CycloneDX JSON SBOM from any tool.");
+        var file = CliOptions.OptionalInputArgument("FILE", "An Assay evaluation JSON, or a CycloneDX or SPDX 2.x JSON SBOM from any tool.");
         var component = CliOptions.Texts("--component", "Match one component: NAME@VERSION (e.g. openssl@1.0.1f) or a package URL. Repeatable.");
         var cpe = CliOptions.Texts("--cpe", "Match one component given as a CPE 2.3 name (cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*). Repeatable.");
         var format = CliOptions.Choice("--format", "Output: table (default) or json (the evaluation document, as 'assay scan -f json').", Formats, "table", "-f");
         var vex = CliOptions.InputPath("--vex", "An OpenVEX or CycloneDX VEX file: marks vulnerabilities not_affected / fixed / under_investigation / affected.");
-        var failOn = CliOptions.Choice("--fail-on", "Exit with 1 when a vulnerability not marked not_affected or fixed is at least this severe: critical, high, medium, low, none.", Severities, null);
+        var failOn = CliOptions.Choice("--fail-on", "Exit with 1 when a vulnerability not marked not_affected or fixed is at least this severe: critical, high, medium, low, none; or kev: listed in CISA's Known Exploited Vulnerabilities catalog.", Severities, null);
         var db = DbCommand.DbOption();
         var command = new Command("vulns", "Match components against the offline vulnerability database.\n" +
             "Exit codes: 0 done, 1 vulnerabilities at or over --fail-on, 2 usage error, 3 input or database unreadable.")
@@ -44,7 +44,7 @@ internal static class VulnsCommand
             var cpes = parse.GetValue(cpe) ?? [];
             if (input is null && components.Length == 0 && cpes.Length == 0)
             {
-                Console.Error.WriteLine("assay: give an evaluation JSON or CycloneDX SBOM file, or --component NAME@VERSION, or --cpe CPE23");
+                Console.Error.WriteLine("assay: give an evaluation JSON, a CycloneDX or SPDX SBOM file, or --component NAME@VERSION, or --cpe CPE23");
                 return ExitCodes.Usage;
             }
 
@@ -104,6 +104,14 @@ internal static class VulnsCommand
     {
         if (failOn is null)
             return ExitCodes.Ok;
+        if (failOn == "kev")
+        {
+            var listed = Cli.Gate.KnownExploited(evaluation);
+            if (listed.Count == 0)
+                return ExitCodes.Ok;
+            Console.Error.WriteLine($"assay: {listed.Count} known exploited vulnerabilities (CISA KEV): {string.Join(", ", listed.Take(10))}{(listed.Count > 10 ? ", ..." : "")} (--fail-on kev)");
+            return ExitCodes.FindingsOverThreshold;
+        }
         var threshold = Enum.Parse<Severity>(failOn, ignoreCase: true);
         var over = evaluation.Vulnerabilities.Count(v => v.Severity >= threshold && v.VexState is not (VexStatus.NotAffected or VexStatus.Fixed));
         if (over == 0)
@@ -120,7 +128,8 @@ internal static class VulnsCommand
             throw new InvalidDataException($"the file is {input.Length:N0} bytes, more than the limit of {MaxInputBytes:N0}");
         var bytes = File.ReadAllBytes(input.FullName);
         using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 256 });
-        if (CycloneDxComponentReader.IsCycloneDx(doc.RootElement))
+        var cyclonedx = CycloneDxComponentReader.IsCycloneDx(doc.RootElement);
+        if (cyclonedx || SpdxComponentReader.IsSpdx(doc.RootElement))
         {
             return new Evaluation
             {
@@ -128,11 +137,11 @@ internal static class VulnsCommand
                 Input = new InputInfo(input.FullName, input.Length, Convert.ToHexStringLower(SHA256.HashData(bytes))),
                 StartedAt = DateTimeOffset.UtcNow,
                 FinishedAt = DateTimeOffset.UtcNow,
-                Components = CycloneDxComponentReader.Read(doc.RootElement, input.FullName),
+                Components = cyclonedx ? CycloneDxComponentReader.Read(doc.RootElement, input.FullName) : SpdxComponentReader.Read(doc.RootElement, input.FullName),
             };
         }
-        if (!doc.RootElement.TryGetProperty("components", out _) || !doc.RootElement.TryGetProperty("tool", out _))
-            throw new InvalidDataException("neither an Assay evaluation (with \"tool\" and \"components\") nor a CycloneDX JSON SBOM (\"bomFormat\": \"CycloneDX\")");
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("components", out _) || !doc.RootElement.TryGetProperty("tool", out _))
+            throw new InvalidDataException("neither an Assay evaluation (with \"tool\" and \"components\"), a CycloneDX JSON SBOM (\"bomFormat\": \"CycloneDX\") nor an SPDX 2.x JSON document (\"spdxVersion\": \"SPDX-2.3\")");
         using var stream = new MemoryStream(bytes, writable: false);
         return JsonReportWriter.Read(stream);
     }
@@ -170,18 +179,16 @@ internal static class VulnsCommand
     internal static void WriteTable(Evaluation evaluation, TextWriter output)
     {
         var inv = CultureInfo.InvariantCulture;
-        var vulns = evaluation.Vulnerabilities
-            .OrderByDescending(v => v.Severity).ThenByDescending(v => v.CvssV31Score ?? v.CvssV40Score ?? 0)
-            .ThenBy(v => v.Component, StringComparer.Ordinal).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+        var vulns = VulnerabilityOrder.ByExploitation(evaluation.Vulnerabilities);
         if (vulns.Count > 0)
         {
-            output.WriteLine($"{"ID",-20} {"SEVERITY",-9} {"CVSS",4} {"COMPONENT",-24} {"STATE",-19} MATCHED BY");
+            output.WriteLine($"{"ID",-20} {"KEV",-14} {"EPSS",-12} {"SEVERITY",-9} {"CVSS",4} {"COMPONENT",-24} {"STATE",-19} MATCHED BY");
             foreach (var v in vulns)
             {
                 var score = (v.CvssV31Score ?? v.CvssV40Score)?.ToString("0.0", inv) ?? "-";
                 var state = v.VexState ?? (v.MayBeBackported ? "may-be-backported" : "");
                 var comp = $"{v.Component}@{v.Version}";
-                output.WriteLine($"{v.Id,-20} {v.Severity.ToString().ToLowerInvariant(),-9} {score,4} {Cut(comp, 24),-24} {state,-19} {v.MatchedBy}");
+                output.WriteLine($"{v.Id,-20} {VulnerabilityOrder.KevLabel(v),-14} {VulnerabilityOrder.EpssLabel(v),-12} {v.Severity.ToString().ToLowerInvariant(),-9} {score,4} {Cut(comp, 24),-24} {state,-19} {v.MatchedBy}");
             }
             output.WriteLine();
         }
@@ -192,6 +199,13 @@ internal static class VulnsCommand
         output.WriteLine($"{vulns.Count} vulnerabilities in {evaluation.Components.Count} components: {string.Join(", ", counts)}" +
             (triaged > 0 ? $"; {triaged} not_affected or fixed by VEX" : "") +
             (backported > 0 ? $"; {backported} in distribution packages that may carry back-ported fixes" : ""));
+        if (evaluation.PlatformConditional.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine($"{evaluation.PlatformConditional.Count} more apply only on a platform that is not among the components (not counted by --fail-on):");
+            foreach (var v in evaluation.PlatformConditional)
+                output.WriteLine($"{v.Id,-20} {v.Component}@{v.Version}: applies only on {v.AppliesOnlyOn}");
+        }
     }
 
     private static string Cut(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "~";

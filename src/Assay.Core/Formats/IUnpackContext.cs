@@ -21,6 +21,12 @@ public sealed record EntryMeta(string Path)
 
     /// <summary>Extended attributes as stored (SquashFS, ext4, UBIFS), full names with their namespace prefix.</summary>
     public IReadOnlyList<ExtendedAttribute>? Xattrs { get; init; }
+
+    /// <summary>
+    /// The container-image layer that put this entry into the tree (its digest, <c>sha256:…</c>),
+    /// for entries of a layered image; inherited by everything unpacked from the entry.
+    /// </summary>
+    public string? Layer { get; init; }
 }
 
 /// <summary>One extended attribute: full name (<c>security.capability</c>) and raw value.</summary>

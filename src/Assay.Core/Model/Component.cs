@@ -35,6 +35,13 @@ public sealed record Component
     public string? Supplier { get; init; }
     public IReadOnlyList<string> Licenses { get; init; } = [];
 
+    /// <summary>
+    /// Names of the packages this package depends on, as its package database declares them
+    /// (dpkg/opkg <c>Depends</c> and <c>Pre-Depends</c>, apk <c>D:</c>), sorted; version constraints
+    /// dropped, every alternative of an <c>a | b</c> group listed. Empty for other components.
+    /// </summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
     /// <summary>Files owned by the package (from package databases), as virtual paths.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 

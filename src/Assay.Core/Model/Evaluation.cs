@@ -21,6 +21,13 @@ public sealed record Evaluation
     public IReadOnlyList<Component> Components { get; init; } = [];
     public IReadOnlyList<Finding> Findings { get; init; } = [];
     public IReadOnlyList<Vulnerability> Vulnerabilities { get; init; } = [];
+
+    /// <summary>
+    /// NVD entries of the components that apply only together with a platform (an AND configuration
+    /// with an operating system or hardware node) that is not among the components: listed apart,
+    /// each with <see cref="Vulnerability.AppliesOnlyOn"/>, and never counted by <c>--fail-on</c>.
+    /// </summary>
+    public IReadOnlyList<Vulnerability> PlatformConditional { get; init; } = [];
     public IReadOnlyList<ScanError> Errors { get; init; } = [];
 
     /// <summary>

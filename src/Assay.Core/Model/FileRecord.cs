@@ -42,6 +42,12 @@ public sealed record FileRecord
 
     /// <summary>The format id the content was unpacked as, when it is itself a container.</summary>
     public string? Format { get; init; }
+
+    /// <summary>
+    /// For files of a container image: the digest (<c>sha256:…</c>) of the layer that added the
+    /// file to the final tree (the topmost layer holding it), as the image manifest names the layer.
+    /// </summary>
+    public string? Layer { get; init; }
 }
 
 /// <summary>The type of a regular file: a coarse class plus details for executables and scripts.</summary>

@@ -140,6 +140,7 @@ public sealed class Scanner
                 Type = type,
                 Container = node.Container,
                 Format = match is not null ? handler!.Id : null,
+                Layer = node.Meta.Layer,
             };
             _files.Add(record);
             Progress.AddFile(blob.Length);
@@ -531,7 +532,7 @@ public sealed class Scanner
             // Content presented without copying still gets read, hashed and inspected: a sparse
             // file's holes cost as much as decompressed bytes, so every file counts against the budget.
             scanner._budget.AddBytes(content.Length);
-            scanner.Dispatch(new Node(path, meta, content, Owns: false, null, parent.Depth + 1, handlerId, ancestors, null), _children);
+            scanner.Dispatch(new Node(path, Inherit(meta), content, Owns: false, null, parent.Depth + 1, handlerId, ancestors, null), _children);
         }
 
         public void AddFile(EntryMeta meta, Stream content, long? packedSize = null)
@@ -559,7 +560,7 @@ public sealed class Scanner
                 scanner._files.Add(Record(path, NodeKind.File, meta));
                 return;
             }
-            scanner.Dispatch(new Node(path, meta, blob, Owns: true, sha, parent.Depth + 1, handlerId, ancestors, null), _children);
+            scanner.Dispatch(new Node(path, Inherit(meta), blob, Owns: true, sha, parent.Depth + 1, handlerId, ancestors, null), _children);
         }
 
         public void AddError(string message, long? offset = null, string? entryPath = null)
@@ -573,6 +574,9 @@ public sealed class Scanner
         public long? ReportedLength { get; private set; }
 
         public void ReportLength(long length) => ReportedLength = length;
+
+        /// <summary>A child of a file that came from an image layer came from that layer too.</summary>
+        private EntryMeta Inherit(EntryMeta meta) => meta.Layer is null && parent.Meta.Layer is { } layer ? meta with { Layer = layer } : meta;
 
         private string? ChildPath(EntryMeta meta)
         {
@@ -598,6 +602,7 @@ public sealed class Scanner
             Mtime = meta.Mtime,
             Xattrs = XattrRecord.From(meta.Xattrs),
             Container = handlerId,
+            Layer = Inherit(meta).Layer,
         };
 
         private static string Printable(string s) => s.Length > 200 ? s[..200] + "…" : s.Replace('\0', '␀');

@@ -8,7 +8,17 @@ namespace Assay.Vulnerabilities.Import;
 /// <summary>One record read from a feed, or the reason it could not be read.</summary>
 /// <param name="Path">The input file.</param>
 /// <param name="Label">Where in the file: <c>line 12</c>, <c>vulnerabilities[3]</c>, <c>entry GHSA-x.json</c>.</param>
-internal sealed record FeedEntry(string Path, string Label, FeedRecord? Record, string? Error);
+internal sealed record FeedEntry(string Path, string Label, FeedRecord? Record, string? Error)
+{
+    /// <summary>Set on the first entry of a feed published whole (KEV, EPSS): the rows that follow replace the stored ones.</summary>
+    public SnapshotHeader? Snapshot { get; init; }
+
+    public KevRecord? Kev { get; init; }
+    public EpssRecord? Epss { get; init; }
+
+    /// <summary>The file could not be read to its end (truncated, corrupt compression, not JSON): what came before is incomplete.</summary>
+    public bool Fatal { get; init; }
+}
 
 /// <summary>
 /// Reads advisory records from files and folders: NVD CVE API 2.0 (one <c>cve</c> object per file
@@ -16,11 +26,12 @@ internal sealed record FeedEntry(string Path, string Label, FeedRecord? Record, 
 /// <c>cve</c> objects), OSV records (one per file, arrays, JSON Lines, zip archives of them), each
 /// optionally gzip-compressed. The kind of each record is decided from its fields.
 /// Limitations: a JSON document (not JSON Lines) is held in memory whole, up to
-/// <see cref="ImportLimits.MaxDocumentBytes"/>. NVD JSON 1.1 feeds (<c>CVE_Items</c>) and their items are read too.
+/// <see cref="ImportLimits.MaxDocumentBytes"/>. NVD JSON 1.1 feeds (<c>CVE_Items</c>) and their items are read too,
+/// and so are the CISA KEV catalog (JSON) and FIRST EPSS daily files (CSV, optionally gzip).
 /// </summary>
 internal static class FeedReader
 {
-    private static readonly string[] Extensions = [".json", ".json.gz", ".jsonl", ".jsonl.gz", ".zip"];
+    private static readonly string[] Extensions = [".json", ".json.gz", ".jsonl", ".jsonl.gz", ".zip", ".csv", ".csv.gz"];
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     /// <summary>Files an input path stands for: the file itself, or the feed files under a folder (sorted, symlinks not followed).</summary>
@@ -48,6 +59,8 @@ internal static class FeedReader
             return ReadZip(path, limits);
         var gzip = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         var name = gzip && path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
+        if (name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+            return ReadCsv(path, () => Open(path, gzip, limits));
         var lines = name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase);
         return ReadStream(path, () => Open(path, gzip, limits), lines, limits);
     }
@@ -56,7 +69,11 @@ internal static class FeedReader
     {
         Stream s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         if (gzip)
+        {
+            var trailer = GzipTrailerCheckStream.ReadTrailer(path);
             s = new GZipStream(s, CompressionMode.Decompress);
+            s = trailer is { } t ? new GzipTrailerCheckStream(s, t.Crc, t.Size, path) : s;
+        }
         return new BoundedReadStream(s, limits.MaxDecompressedBytes, $"{path} (decompressed)");
     }
 
@@ -66,7 +83,7 @@ internal static class FeedReader
         try { stream = open(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return [new FeedEntry(path, "file", null, e.Message)];
+            return [new FeedEntry(path, "file", null, e.Message) { Fatal = true }];
         }
         return lines ? ReadLines(path, stream, limits) : ReadDocument(path, "document", stream, limits);
     }
@@ -114,7 +131,7 @@ internal static class FeedReader
                     try { n = stream.Read(buffer, end, buffer.Length - end); }
                     catch (Exception e) when (e is IOException or InvalidDataException)
                     {
-                        failure = new FeedEntry(path, $"line {lineNumber + 1}", null, $"reading stopped: {e.Message}");
+                        failure = new FeedEntry(path, $"line {lineNumber + 1}", null, $"reading stopped: {e.Message}") { Fatal = true };
                     }
                     if (failure is not null)
                     {
@@ -190,7 +207,7 @@ internal static class FeedReader
             }
             catch (Exception e) when (e is JsonException or IOException or InvalidDataException)
             {
-                return [new FeedEntry(path, label, null, e is JsonException ? $"not valid JSON: {e.Message}" : e.Message)];
+                return [new FeedEntry(path, label, null, e is JsonException ? $"not valid JSON: {e.Message}" : e.Message) { Fatal = true }];
             }
         }
         return Elements(path, label, doc);
@@ -205,6 +222,18 @@ internal static class FeedReader
             var i = 0;
             foreach (var e in root.EnumerateArray())
                 yield return Dispatch(path, $"{label}[{i++}]", e);
+        }
+        else if (KevImporter.IsCatalog(root))
+        {
+            FeedEntry head;
+            try { head = new FeedEntry(path, "catalog", null, null) { Snapshot = KevImporter.Header(root) }; }
+            catch (FeedFormatException e) { head = new FeedEntry(path, "catalog", null, e.Message) { Fatal = true }; }
+            yield return head;
+            if (head.Fatal)
+                yield break;
+            var i = 0;
+            foreach (var e in root.GetProperty("vulnerabilities").EnumerateArray())
+                yield return Kev(path, $"vulnerabilities[{i++}]", e);
         }
         else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("vulnerabilities", out var page) && page.ValueKind == JsonValueKind.Array && !root.TryGetProperty("bomFormat", out _))
         {
@@ -256,6 +285,116 @@ internal static class FeedReader
         }
     }
 
+    private static FeedEntry Kev(string path, string label, JsonElement element)
+    {
+        try
+        {
+            var record = KevImporter.Parse(element);
+            return new FeedEntry(path, $"{label} ({record.Cve})", null, null) { Kev = record };
+        }
+        catch (FeedFormatException e)
+        {
+            return new FeedEntry(path, label, null, e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return new FeedEntry(path, label, null, $"unreadable value: {e.Message}");
+        }
+    }
+
+    /// <summary>An EPSS daily file: comment line, header, rows. Anything else in a .csv is reported once.</summary>
+    private static IEnumerable<FeedEntry> ReadCsv(string path, Func<Stream> open)
+    {
+        Stream stream;
+        try { stream = open(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [new FeedEntry(path, "file", null, e.Message) { Fatal = true }];
+        }
+        return CsvRows(path, stream);
+    }
+
+    private static IEnumerable<FeedEntry> CsvRows(string path, Stream stream)
+    {
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var lineNumber = 0L;
+        var line = new System.Text.StringBuilder();
+        while (true)
+        {
+            bool more, tooLong;
+            string? failure = null;
+            try
+            {
+                (more, tooLong) = BoundedLine(reader, line, EpssImporter.MaxLineLength);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                (more, tooLong) = (false, false);
+                failure = $"reading stopped: {e.Message}";
+            }
+            if (failure is not null)
+            {
+                yield return new FeedEntry(path, $"line {lineNumber + 1}", null, failure) { Fatal = true };
+                yield break;
+            }
+            if (!more && line.Length == 0)
+                yield break;
+            lineNumber++;
+            var label = $"line {lineNumber}";
+            var text = line.ToString().TrimEnd('\r');
+            line.Clear();
+            if (lineNumber == 1)
+            {
+                if (!EpssImporter.LooksLikeEpss(text))
+                {
+                    yield return new FeedEntry(path, label, null, "a .csv input must be an EPSS daily file (first line '#model_version:...' or 'cve,epss,percentile')") { Fatal = true };
+                    yield break;
+                }
+                yield return new FeedEntry(path, "header", null, null) { Snapshot = EpssImporter.Header(text.StartsWith('#') ? text : null) };
+                if (text.StartsWith('#'))
+                    continue;
+            }
+            if (tooLong)
+            {
+                yield return new FeedEntry(path, label, null, $"row is longer than {EpssImporter.MaxLineLength} characters; skipped");
+                continue;
+            }
+            if (text.Length == 0 || text.StartsWith('#'))
+                continue;
+            FeedEntry? entry;
+            try
+            {
+                entry = EpssImporter.ParseRow(text) is { } row ? new FeedEntry(path, label, null, null) { Epss = row } : null;
+            }
+            catch (FeedFormatException e)
+            {
+                entry = new FeedEntry(path, label, null, e.Message);
+            }
+            if (entry is not null)
+                yield return entry;
+            if (!more)
+                yield break;
+        }
+    }
+
+    /// <summary>Reads one line into <paramref name="line"/> (at most <paramref name="max"/> characters kept); false at the end of the input.</summary>
+    private static (bool More, bool TooLong) BoundedLine(StreamReader reader, System.Text.StringBuilder line, int max)
+    {
+        var tooLong = false;
+        while (true)
+        {
+            var c = reader.Read();
+            if (c < 0)
+                return (false, tooLong);
+            if (c == '\n')
+                return (true, tooLong);
+            if (line.Length < max)
+                line.Append((char)c);
+            else
+                tooLong = true;
+        }
+    }
+
     private static string Truncate(string s) => s.Length > 64 ? s[..64] + "..." : s;
 
     private static IEnumerable<FeedEntry> ReadZip(string path, ImportLimits limits)
@@ -264,7 +403,7 @@ internal static class FeedReader
         try { zip = ZipFile.OpenRead(path); }
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
-            return [new FeedEntry(path, "zip", null, $"not a readable zip archive: {e.Message}")];
+            return [new FeedEntry(path, "zip", null, $"not a readable zip archive: {e.Message}") { Fatal = true }];
         }
         return ZipEntries(path, zip, limits);
     }

@@ -15,14 +15,11 @@ public sealed record MatchOptions
     public double GuessConfidence { get; init; } = 0.5;
 
     /// <summary>
-    /// NVD AND configurations ("A together with B", "A running on B"): when true a match is reported
-    /// only if every other node is satisfied by a component of the same evaluation; when false (default)
-    /// it is reported with its confidence multiplied by <see cref="UnverifiedContextFactor"/> and the
-    /// unmet condition written into <c>MatchedBy</c>, since an evaluation rarely lists the OS or hardware.
+    /// NVD AND configurations ("A running on B"): a match whose other nodes no component of the same
+    /// evaluation satisfies goes to <see cref="MatchResult.PlatformConditional"/> with the unmet
+    /// platform named. When true those are dropped altogether.
     /// </summary>
     public bool RequireConfigurationContext { get; init; }
-
-    public double UnverifiedContextFactor { get; init; } = 0.6;
 
     public static MatchOptions Default { get; } = new();
 }

@@ -20,7 +20,7 @@ public static class CycloneDxComponentReader
 
     /// <summary>True when the JSON root is a CycloneDX BOM.</summary>
     public static bool IsCycloneDx(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("bomFormat", out var f) && f.ValueKind == JsonValueKind.String && f.GetString() == "CycloneDX";
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("bomFormat", out var f) && f.ValueKind == JsonValueKind.String && f.ValueEquals("CycloneDX");
 
     /// <summary>The components of the BOM, sorted by name, version and location.</summary>
     /// <exception cref="InvalidDataException">The document is not a CycloneDX BOM.</exception>

@@ -9,8 +9,11 @@ namespace Assay.Vulnerabilities.Storage;
 /// </summary>
 internal static class DatabaseSchema
 {
-    /// <summary>Bumped on every incompatible change; <see cref="VulnerabilityDatabase.Open"/> refuses other versions.</summary>
-    public const int Version = 1;
+    /// <summary>Bumped on every change; <see cref="VulnerabilityDatabase.Open"/> refuses other versions than <see cref="Version"/> and <see cref="OldestReadable"/>.</summary>
+    public const int Version = 2;
+
+    /// <summary>Version 1 lacks the <c>kev</c>, <c>epss</c> and <c>update_state</c> tables; it is read (without exploitation data) and migrated by the next import.</summary>
+    public const int OldestReadable = 1;
 
     public const string Tables = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -28,6 +31,11 @@ internal static class DatabaseSchema
         CREATE TABLE IF NOT EXISTS osv_range(
             vid INTEGER NOT NULL, ecosystem TEXT NOT NULL, package TEXT NOT NULL, kind TEXT NOT NULL,
             introduced TEXT, fixed TEXT, last_affected TEXT, versions TEXT);
+        CREATE TABLE IF NOT EXISTS kev(
+            cve TEXT PRIMARY KEY, date_added TEXT NOT NULL, due_date TEXT, ransomware INTEGER NOT NULL, name TEXT, required_action TEXT) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS epss(cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS snapshot(source TEXT PRIMARY KEY, released TEXT, version TEXT, records INTEGER NOT NULL, last_import TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS update_state(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS cpe_match_vid ON cpe_match(vid);
         CREATE INDEX IF NOT EXISTS osv_range_vid ON osv_range(vid);
         """;
@@ -43,7 +51,16 @@ internal static class DatabaseSchema
     public static void CreateTables(SqliteConnection connection)
     {
         Execute(connection, Tables);
-        Execute(connection, $"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{Version}');");
+        Execute(connection, $"INSERT INTO meta(key, value) VALUES ('schema_version', '{Version}') ON CONFLICT(key) DO UPDATE SET value=excluded.value;");
+    }
+
+    /// <summary>True when the file has the table (a version 1 file has no <c>kev</c>/<c>epss</c>).</summary>
+    public static bool HasTable(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM sqlite_master WHERE type='table' AND name=$n";
+        command.Parameters.AddWithValue("$n", table);
+        return command.ExecuteScalar() is not null;
     }
 
     public static void CreateIndexes(SqliteConnection connection, SqliteTransaction? transaction = null) => Execute(connection, Indexes, transaction);

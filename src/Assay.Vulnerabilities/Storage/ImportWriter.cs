@@ -20,6 +20,13 @@ internal sealed class ImportWriter : IDisposable
     public int Unchanged { get; private set; }
     public int Withdrawn { get; private set; }
 
+    /// <summary>KEV and EPSS rows written by the snapshots applied so far.</summary>
+    public int ExploitRows { get; private set; }
+
+    private SnapshotHeader? _snapshot;
+    private int _snapshotRows;
+    private SqliteCommand? _insertKev, _insertEpss;
+
     public ImportWriter(SqliteConnection connection)
     {
         _connection = connection;
@@ -138,6 +145,7 @@ internal sealed class ImportWriter : IDisposable
     /// <summary>Recomputes the per-source counts and freshness, then commits.</summary>
     public void Commit(IReadOnlyDictionary<string, int> filesPerSource, DateTimeOffset now)
     {
+        EndSnapshot(complete: false);
         DatabaseSchema.CreateIndexes(_connection, _transaction);
         using (var command = _connection.CreateCommand())
         {
@@ -168,6 +176,103 @@ internal sealed class ImportWriter : IDisposable
             command.ExecuteNonQuery();
         }
         _transaction.Commit();
+    }
+
+    /// <summary>Starts replacing every stored row of a whole-published feed (KEV, EPSS); <see cref="EndSnapshot"/> keeps or undoes it.</summary>
+    public void BeginSnapshot(SnapshotHeader header)
+    {
+        if (_snapshot is not null)
+            EndSnapshot(complete: false);
+        var table = header.Source switch
+        {
+            Import.KevImporter.SourceName => "kev",
+            Import.EpssImporter.SourceName => "epss",
+            _ => throw new ArgumentException($"'{header.Source}' is not a snapshot source", nameof(header)),
+        };
+        _transaction.Save("snapshot");
+        using var delete = _connection.CreateCommand();
+        delete.Transaction = _transaction;
+        delete.CommandText = $"DELETE FROM {table}";
+        delete.ExecuteNonQuery();
+        _snapshot = header;
+        _snapshotRows = 0;
+    }
+
+    public void WriteKev(KevRecord r)
+    {
+        if (_snapshot?.Source != Import.KevImporter.SourceName)
+            throw new InvalidOperationException("a KEV row outside a KEV catalog");
+        _insertKev ??= Prepare("""
+            INSERT OR REPLACE INTO kev(cve, date_added, due_date, ransomware, name, required_action) VALUES ($c, $a, $d, $r, $n, $q)
+            """, "$c", "$a", "$d", "$r", "$n", "$q");
+        var p = _insertKev.Parameters;
+        p[0].Value = r.Cve;
+        p[1].Value = r.DateAdded.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        p[2].Value = r.DueDate is { } due ? due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : DBNull.Value;
+        p[3].Value = r.KnownRansomwareUse ? 1 : 0;
+        p[4].Value = (object?)r.Name ?? DBNull.Value;
+        p[5].Value = (object?)r.RequiredAction ?? DBNull.Value;
+        _insertKev.ExecuteNonQuery();
+        _snapshotRows++;
+    }
+
+    public void WriteEpss(EpssRecord r)
+    {
+        if (_snapshot?.Source != Import.EpssImporter.SourceName)
+            throw new InvalidOperationException("an EPSS row outside an EPSS file");
+        _insertEpss ??= Prepare("INSERT OR REPLACE INTO epss(cve, score, percentile) VALUES ($c, $s, $p)", "$c", "$s", "$p");
+        var p = _insertEpss.Parameters;
+        p[0].Value = r.Cve;
+        p[1].Value = r.Score;
+        p[2].Value = r.Percentile;
+        _insertEpss.ExecuteNonQuery();
+        _snapshotRows++;
+    }
+
+    /// <summary>
+    /// Ends the current snapshot: when <paramref name="complete"/> its rows replace the old ones and its
+    /// date is recorded; otherwise (the file was cut short) the previous rows are restored.
+    /// </summary>
+    /// <returns>True when the snapshot was applied.</returns>
+    public bool EndSnapshot(bool complete)
+    {
+        if (_snapshot is not { } header)
+            return false;
+        _snapshot = null;
+        if (!complete || _snapshotRows == 0)
+        {
+            _transaction.Rollback("snapshot");
+            _transaction.Release("snapshot");
+            return false;
+        }
+        using (var command = _connection.CreateCommand())
+        {
+            command.Transaction = _transaction;
+            command.CommandText = """
+                INSERT INTO snapshot(source, released, version, records, last_import) VALUES ($s, $r, $v, $n, $t)
+                ON CONFLICT(source) DO UPDATE SET released=$r, version=$v, records=$n, last_import=$t
+                """;
+            command.Parameters.AddWithValue("$s", header.Source);
+            command.Parameters.AddWithValue("$r", header.Released is { } r ? FormatTime(r) : DBNull.Value);
+            command.Parameters.AddWithValue("$v", (object?)header.Version ?? DBNull.Value);
+            command.Parameters.AddWithValue("$n", _snapshotRows);
+            command.Parameters.AddWithValue("$t", FormatTime(DateTimeOffset.UtcNow));
+            command.ExecuteNonQuery();
+        }
+        _transaction.Release("snapshot");
+        ExploitRows += _snapshotRows;
+        return true;
+    }
+
+    /// <summary>Stores a value of the updater's state (NVD window end, OSV ETags) with the data it describes.</summary>
+    public void SetState(string key, string value)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = "INSERT INTO update_state(key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value=$v";
+        command.Parameters.AddWithValue("$k", key);
+        command.Parameters.AddWithValue("$v", value);
+        command.ExecuteNonQuery();
     }
 
     private long ProductId(string vendor, string product)
@@ -225,8 +330,8 @@ internal sealed class ImportWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in new[] { _insertVuln, _updateVuln, _deleteVuln, _deleteCpe, _deleteOsv, _insertCpe, _insertProduct, _insertOsv, _lastId })
-            c.Dispose();
+        foreach (var c in new[] { _insertVuln, _updateVuln, _deleteVuln, _deleteCpe, _deleteOsv, _insertCpe, _insertProduct, _insertOsv, _lastId, _insertKev, _insertEpss })
+            c?.Dispose();
         _transaction.Dispose();
     }
 }

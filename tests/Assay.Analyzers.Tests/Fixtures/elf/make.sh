@@ -1,5 +1,5 @@
 #!/bin/sh
-# Recipe for the ELF fixtures (Debian 12: gcc, gcc-arm-linux-gnueabihf, gcc-mips-linux-gnu).
+# Recipe for the ELF fixtures (Debian 12: gcc, gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-mips*-linux-gnu*).
 # Each binary differs from the next in the hardening flags named in its file name.
 set -eu
 cd "$(dirname "$0")"
@@ -19,6 +19,15 @@ $CC -O1 -fno-builtin -fno-inline -fcf-protection=none -o x64-wrapper wrapper.c
 $CC -O1 -fno-builtin -fno-inline -fno-plt -fcf-protection=full -o x64-wrapper-noplt wrapper.c
 # AArch64 wrapper detection (gcc-aarch64-linux-gnu).
 aarch64-linux-gnu-gcc -O1 -fno-builtin -fno-inline -Wl,-z,max-page-size=4096 -o arm64-wrapper wrapper.c
+# 32-bit Arm (A32 and Thumb-2) and MIPS (32/64, both byte orders) wrapper detection
+# (gcc-arm-linux-gnueabihf, gcc-mips-linux-gnu, gcc-mipsel-linux-gnu, gcc-mips64-linux-gnuabi64,
+# gcc-mips64el-linux-gnuabi64 with their libc6-dev-*-cross).
+arm-linux-gnueabihf-gcc -O1 -fno-builtin -fno-inline -marm -o arm-wrapper wrapper.c
+arm-linux-gnueabihf-gcc -O1 -fno-builtin -fno-inline -mthumb -o thumb-wrapper wrapper.c
+mips-linux-gnu-gcc -O1 -fno-builtin -fno-inline -o mips-wrapper wrapper.c
+mipsel-linux-gnu-gcc -O1 -fno-builtin -fno-inline -o mipsel-wrapper wrapper.c
+mips64-linux-gnuabi64-gcc -O1 -fno-builtin -fno-inline -o mips64-wrapper wrapper.c
+mips64el-linux-gnuabi64-gcc -O1 -fno-builtin -fno-inline -o mips64el-wrapper wrapper.c
 # ARM (32-bit, little endian): hardened PIE, and a shared library with text relocations (no -fPIC).
 arm-linux-gnueabihf-gcc -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -pie -Wl,-z,relro,-z,now -s -o arm-hardened prog.c
 arm-linux-gnueabihf-gcc -O2 -marm -mword-relocations -fno-PIC -shared -Wl,-z,notext -o arm-textrel.so lib.c

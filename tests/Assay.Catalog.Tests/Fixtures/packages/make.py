@@ -15,7 +15,7 @@ def write(rel, text, mode="w"):
     with open(path, mode) as f:
         f.write(text)
 
-for d in ["dpkg", "dpkg-vendor", "opkg", "apk", "rpm", "python", "npm"]:
+for d in ["dpkg", "dpkg-vendor", "opkg", "apk", "rpm", "python", "npm", "yocto", "buildroot"]:
     shutil.rmtree(os.path.join(HERE, d), ignore_errors=True)
 
 # dpkg: Debian 12 os-release; one package with Source: and an arch-qualified .list, one left as
@@ -57,8 +57,48 @@ write("dpkg/var/lib/dpkg/info/zlib1g:amd64.list", "/.\n/lib/x86_64-linux-gnu/lib
 write("dpkg-vendor/etc/os-release", 'NAME="EN-R100 router firmware"\nID=en-r100\nID_LIKE=debian\nVERSION_ID=2.4.1\n')
 write("dpkg-vendor/var/lib/dpkg/status", "Package: dnsmasq-base\nStatus: install ok installed\nArchitecture: armhf\nSource: dnsmasq\nVersion: 2.90-4~deb12u2\n\nPackage: lighttpd\nStatus: install ok installed\nArchitecture: armhf\nVersion: 1.4.69-1\n")
 
-# opkg (OpenWrt): status plus an info .list with "path<TAB>mode" lines.
-write("opkg/usr/lib/opkg/status", "Package: dropbear\nVersion: 2022.82-2\nDepends: libc\nStatus: install user installed\nArchitecture: mipsel_24kc\nInstalled-Time: 1700000000\n\nPackage: libopenssl3\nVersion: 3.0.12-1\nStatus: install user installed\nArchitecture: mipsel_24kc\nSource: openssl\n")
+# opkg (OpenWrt): status plus an info .list with "path<TAB>mode" lines. The stanzas are written as
+# OpenWrt's include/package-ipkg.mk writes them: Source is the recipe folder, SourceName the
+# upstream name (PKG_NAME), CPE-ID the product CPE (PKG_CPE_ID) when the recipe has one.
+write("opkg/usr/lib/opkg/status", """Package: dropbear
+Version: 2022.82-2
+Depends: libc
+Status: install user installed
+Architecture: mipsel_24kc
+Installed-Time: 1700000000
+
+Package: libopenssl3
+Version: 3.0.12-1
+Depends: libc, libatomic1
+Status: install user installed
+Architecture: mipsel_24kc
+Source: package/libs/openssl
+SourceName: openssl
+License: Apache-2.0
+CPE-ID: cpe:/a:openssl:openssl
+
+Package: libcurl4
+Version: 8.4.0-1
+Status: install user installed
+Architecture: mipsel_24kc
+Source: feeds/packages/net/curl
+SourceName: curl
+
+Package: dnsmasq-full
+Version: 2.89-4
+Status: install user installed
+Architecture: mipsel_24kc
+Source: package/network/services/dnsmasq
+SourceName: dnsmasq
+CPE-ID: cpe:/a:thekelleys:dnsmasq
+
+Package: uhttpd
+Version: 2023-06-25-34a8a74d-2
+Status: install user installed
+Architecture: mipsel_24kc
+Source: package/network/services/uhttpd
+SourceName: uhttpd
+""")
 write("opkg/usr/lib/opkg/info/dropbear.list", "/usr/sbin/dropbear\t0755\n/etc/init.d/dropbear\t0755\n")
 
 # apk (Alpine 3.18): F/R lines give owned files.
@@ -139,3 +179,36 @@ write("npm/app/node_modules/@img/sharp-libvips-linux-x64/package.json",
 write("npm/app/node_modules/lodash/package.json", '{"name": "lodash", "version": "4.17.21", "license": {"type": "MIT"}}\n')
 write("npm/app/package.json", '{"private": true, "workspaces": ["a"]}\n')
 write("npm/app/node_modules/broken/package.json", '{"name": "broken", "version": \n')
+
+# Yocto: license.manifest as license_image.bbclass writes it (libssl3 is split from recipe openssl),
+# the image manifest (NAME ARCH PV-PR) and buildhistory's installed-packages.txt (ipk file names).
+write("yocto/usr/share/common-licenses/license.manifest", """PACKAGE NAME: busybox
+PACKAGE VERSION: 1.36.1
+RECIPE NAME: busybox
+LICENSE: GPL-2.0-only & bzip2-1.0.4
+
+PACKAGE NAME: libssl3
+PACKAGE VERSION: 3.1.4
+RECIPE NAME: openssl
+LICENSE: Apache-2.0
+
+PACKAGE NAME: kernel-6.1.38-yocto-standard
+PACKAGE VERSION: 6.1.38+git0+d62bfbd59e_7f7b3a2b52
+RECIPE NAME: linux-yocto
+LICENSE: GPL-2.0-only
+
+PACKAGE NAME: broken
+RECIPE NAME: broken
+""")
+write("yocto/core-image-minimal-qemuarm.manifest", "busybox cortexa15t2hf_neon 1.36.1-r0\ndropbear cortexa15t2hf_neon 2022.83-r0\nlibz1 cortexa15t2hf_neon 1.3-r0\n")
+write("yocto/buildhistory/images/qemuarm/glibc/core-image-minimal/installed-packages.txt", "busybox_1.36.1-r0_cortexa15t2hf-neon.ipk\nopenssl-bin_3.1.4-r0_cortexa15t2hf-neon.ipk\ndnsmasq_2.89-r0_cortexa15t2hf-neon.ipk\n")
+write("yocto/etc/other.manifest", "this is not a package list\n")
+
+# Buildroot: legal-info/manifest.csv as 'make legal-info' writes it (quoted CSV, a comma inside a field).
+write("buildroot/legal-info/manifest.csv", """"PACKAGE","VERSION","LICENSE","LICENSE FILES","SOURCE ARCHIVE","SOURCE SITE","DEPENDENCIES WITH LICENSES"
+"busybox","1.36.1","GPL-2.0, bzip2-1.0.4","LICENSE archival/libarchive/bz/LICENSE","busybox-1.36.1.tar.bz2","https://www.busybox.net/downloads","toolchain-external-bootlin [unknown]"
+"libopenssl","3.1.4","Apache-2.0","LICENSE.txt","openssl-3.1.4.tar.gz","https://www.openssl.org/source",""
+"linux","6.1.44","GPL-2.0","COPYING","linux-6.1.44.tar.xz","https://cdn.kernel.org/pub/linux/kernel/v6.x",""
+"dropbear","2022.83","MIT, BSD-2-Clause","LICENSE","dropbear-2022.83.tar.bz2","https://matt.ucc.asn.au/dropbear/releases",""
+"","","","","","",""
+""")
