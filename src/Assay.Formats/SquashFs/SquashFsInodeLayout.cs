@@ -131,3 +131,48 @@ internal static class Inode3
     public const int DevRdev = 16;
     public const int DevSize = 18;
 }
+
+/// <summary>
+/// 2.x inode layouts (squashfs_compat.h struct squashfs_*_inode_header_2, packed). The base header
+/// is the 32-bit bit-field word of 3.x (inode_type:4 mode:12 uid:8 guid:8) alone: no mtime, no
+/// inode number, no nlink. Files and directories carry an mtime; the other types take the
+/// superblock's mkfs_time. Types 1-8 (8: the extended directory, new in 2.1).
+/// </summary>
+internal static class Inode2
+{
+    public const int BaseSize = 4;
+    public const int MaxType = Inode4.TypeLDir;
+
+    /// <summary>dir: file_size:19 offset:13, mtime, start_block:24.</summary>
+    public const int DirFileSizeBit = 32;
+    public const int DirFileSizeBits = 19;
+    public const int DirOffsetBit = 51;
+    public const int DirOffsetBits = 13;
+    public const int DirMtime = 8;
+    public const int DirStartBlockBit = 96;
+    public const int StartBlockBits = 24;
+    public const int DirSize = 15;
+
+    /// <summary>ldir: file_size:27 offset:13, mtime, start_block:24, i_count:16, then the index.</summary>
+    public const int LDirFileSizeBits = 27;
+    public const int LDirOffsetBit = 59;
+    public const int LDirMtime = 9;
+    public const int LDirStartBlockBit = 104;
+    public const int LDirSize = 18;
+
+    /// <summary>reg: mtime, start_block (32), fragment, offset, file_size (32), then 32-bit block sizes.</summary>
+    public const int RegMtime = 4;
+    public const int RegStartBlock = 8;
+    public const int RegFragment = 12;
+    public const int RegOffset = 16;
+    public const int RegFileSize = 20;
+    public const int RegSize = 24;
+
+    /// <summary>symlink: symlink_size (16), then the target.</summary>
+    public const int SymlinkLength = 4;
+    public const int SymlinkSize = 6;
+
+    /// <summary>dev: rdev (16: major &lt;&lt; 8 | minor).</summary>
+    public const int DevRdev = 4;
+    public const int DevSize = 6;
+}

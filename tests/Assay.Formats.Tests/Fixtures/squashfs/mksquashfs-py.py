@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""Writes a small SquashFS image from a fixed tree description: 3.1 (the layout of squashfs-tools
-3.x, squashfs_compat.h), little- or big-endian, zlib or the vendor "LZMA alone" block compression of
+"""Writes a small SquashFS image from a fixed tree description: 2.1 or 3.1 (the layouts of
+squashfs-tools 2.x and 3.x, squashfs_compat.h *_2 and *_3 structures), little- or big-endian, zlib or the vendor "LZMA alone" block compression of
 older router SDKs; or 4.0 (squashfs_fs.h) in either byte order, which mksquashfs 4.x cannot write
 big-endian. mksquashfs 3.x is no longer packaged; unsquashfs 4.x still reads 3.x images (zlib) and
 little-endian 4.0 ones, so make.sh checks those images with `unsquashfs -lln` and commits that
 listing; the big-endian 4.0 image comes from the same code with the other byte order.
 
-usage: mksquashfs-py.py OUT {3|4} {le|be} {zlib|lzma} [check]
+2.x differs from 3.x in: 32-bit table positions in the superblock (bytes_used_2 ... fragment_table_start_2,
+a 63-byte superblock); inodes without mtime/inode_number in the base header (files and directories
+carry an mtime, the rest take mkfs_time) and without nlink; 4-byte directory headers (count:8
+start_block:24) and 3-byte entries (offset:13 type:3 size:8); a directory size without the 3 bytes of
+"." and ".."; 8-byte fragment entries (start_block, size) behind a 32-bit index.
+
+usage: mksquashfs-py.py OUT {2|3|4} {le|be} {zlib|lzma} [check]
 """
 import hashlib
 import lzma
@@ -14,7 +20,7 @@ import struct
 import sys
 import zlib
 
-OUT, V4, ORDER, COMP = sys.argv[1], sys.argv[2] == "4", sys.argv[3], sys.argv[4]
+OUT, V4, V2, ORDER, COMP = sys.argv[1], sys.argv[2] == "4", sys.argv[2] == "2", sys.argv[3], sys.argv[4]
 CHECK = len(sys.argv) > 5 and sys.argv[5] == "check"
 BE = ORDER == "be"
 E = ">" if BE else "<"
@@ -84,7 +90,7 @@ gids = sorted({e[4] for e in TREE} | {0})
 if V4:
     uids = gids = sorted(set(uids) | set(gids))  # 4.0: one id table
 
-SB_SIZE = 96 if V4 else 119
+SB_SIZE = 96 if V4 else 63 if V2 else 119
 image = bytearray(SB_SIZE)  # superblock, filled in at the end
 fragments = []  # (start, size word)
 frag_buf = bytearray()
@@ -166,6 +172,8 @@ refs = {}
 def base(kind_type, mode, uid, gid, number):
     if V4:
         return struct.pack(E + "HHHHII", kind_type, mode, uids.index(uid), gids.index(gid), MTIME, number)
+    if V2:
+        return bits([(kind_type, 4), (mode, 12), (uids.index(uid), 8), (gids.index(gid), 8)], 32)
     return bits([(kind_type, 4), (mode, 12), (uids.index(uid), 8), (gids.index(gid), 8)], 32) + struct.pack(E + "iI", MTIME, number)
 
 
@@ -192,17 +200,20 @@ def write_inode(entry):
     refs[path] = inodes.ref()
     if kind == "f":
         start, sizes, frag, off, size = file_layout[path]
-        head = struct.pack(E + "IIII", start, frag, off, size) if V4 else struct.pack(E + "QIII", start, frag, off, size)
+        head = struct.pack(E + "IIII", start, frag, off, size) if V4 else struct.pack(E + "iIIII", MTIME, start, frag, off, size) if V2 \
+            else struct.pack(E + "QIII", start, frag, off, size)
         inodes.write(base(REG, mode, uid, gid, number) + head + b"".join(struct.pack(E + "I", s) for s in sizes))
     elif kind == "l":
         target = payload.encode()
-        inodes.write(base(SYMLINK, mode, uid, gid, number) + struct.pack(E + ("II" if V4 else "IH"), 1, len(target)) + target)
+        nlink_size = struct.pack(E + "H", len(target)) if V2 else struct.pack(E + ("II" if V4 else "IH"), 1, len(target))
+        inodes.write(base(SYMLINK, mode, uid, gid, number) + nlink_size + target)
     elif kind in "cb":
         major, minor = payload
         rdev = (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12) if V4 else (major << 8) | minor
-        inodes.write(base(CHRDEV if kind == "c" else BLKDEV, mode, uid, gid, number) + struct.pack(E + ("II" if V4 else "IH"), 1, rdev))
+        nlink_rdev = struct.pack(E + "H", rdev) if V2 else struct.pack(E + ("II" if V4 else "IH"), 1, rdev)
+        inodes.write(base(CHRDEV if kind == "c" else BLKDEV, mode, uid, gid, number) + nlink_rdev)
     else:
-        inodes.write(base(FIFO if kind == "p" else SOCKET, mode, uid, gid, number) + struct.pack(E + "I", 1))
+        inodes.write(base(FIFO if kind == "p" else SOCKET, mode, uid, gid, number) + (b"" if V2 else struct.pack(E + "I", 1)))
 
 
 def write_dir(path, mode, uid, gid):
@@ -219,12 +230,16 @@ def write_dir(path, mode, uid, gid):
         first = numbers[group[0][0]]
         if V4:
             listing.extend(struct.pack(E + "III", len(group) - 1, block, first))
+        elif V2:
+            listing.extend(bits([(len(group) - 1, 8), (block, 24)], 32))
         else:
             listing.extend(bits([(len(group) - 1, 8)], 8) + struct.pack(E + "II", block, first))
         for p, t in group:
             name = p.rsplit("/", 1)[-1].encode()
             if V4:
                 listing.extend(struct.pack(E + "HhHH", refs[p][1], numbers[p] - first, t, len(name) - 1))
+            elif V2:
+                listing.extend(bits([(refs[p][1], 13), (t, 3), (len(name) - 1, 8)], 24))
             else:
                 listing.extend(bits([(refs[p][1], 13), (t, 3), (len(name) - 1, 8)], 24) + struct.pack(E + "h", numbers[p] - first))
             listing.extend(name)
@@ -246,9 +261,11 @@ def write_dir(path, mode, uid, gid):
     if path:
         numbers[path] = number
     refs[path] = inodes.ref()
-    size = len(listing) + 3
+    size = len(listing) + (0 if V2 else 3)
     if V4:
         inodes.write(base(DIR, mode, uid, gid, number) + struct.pack(E + "IIHHI", dir_ref[0], 2, size, dir_ref[1], counter[0] + 1))
+    elif V2:
+        inodes.write(base(DIR, mode, uid, gid, number) + bits([(size, 19), (dir_ref[1], 13)], 32) + struct.pack(E + "i", MTIME) + bits([(dir_ref[0], 24)], 24))
     else:
         inodes.write(base(DIR, mode, uid, gid, number) + struct.pack(E + "I", 2) + bits([(size, 19), (dir_ref[1], 13)], 32) + struct.pack(E + "II", dir_ref[0], 0))
 
@@ -262,11 +279,11 @@ image += dirs.finish()
 frag_meta = MetaWriter()
 frag_ref = frag_meta.ref()
 for start, size in fragments:
-    frag_meta.write(struct.pack(E + "QII", start, size, 0))
+    frag_meta.write(struct.pack(E + "II", start, size) if V2 else struct.pack(E + "QII", start, size, 0))
 frag_blocks_at = len(image)
 image += frag_meta.finish()
 fragment_table = len(image)
-image += struct.pack(E + "Q", frag_blocks_at)
+image += struct.pack(E + ("I" if V2 else "Q"), frag_blocks_at)
 if V4:
     id_meta = MetaWriter()
     id_meta.write(b"".join(struct.pack(E + "I", u) for u in uids))
@@ -284,11 +301,16 @@ else:
     image += b"".join(struct.pack(E + "I", g) for g in gids)
     bytes_used = len(image)
     flags = 4 if CHECK else 0
-    sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], 0, 0, 0, 0, 0)
-    sb += struct.pack(E + "HHHH", 3, 1, BLOCK_SIZE, BLOCK_LOG)
+    if V2:
+        sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], bytes_used, uid_start, guid_start, inode_table, directory_table)
+        sb += struct.pack(E + "HHHH", 2, 1, BLOCK_SIZE, BLOCK_LOG)
+    else:
+        sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], 0, 0, 0, 0, 0)
+        sb += struct.pack(E + "HHHH", 3, 1, BLOCK_SIZE, BLOCK_LOG)
     sb += bytes([flags, len(uids), len(gids)])
-    sb += struct.pack(E + "iQIII", MTIME, (root_ref[0] << 16) | root_ref[1], BLOCK_SIZE, len(fragments), 0)
-    sb += struct.pack(E + "qqqqqqq", bytes_used, uid_start, guid_start, inode_table, directory_table, fragment_table, -1)
+    sb += struct.pack(E + "iQIII", MTIME, (root_ref[0] << 16) | root_ref[1], BLOCK_SIZE, len(fragments), fragment_table if V2 else 0)
+    if not V2:
+        sb += struct.pack(E + "qqqqqqq", bytes_used, uid_start, guid_start, inode_table, directory_table, fragment_table, -1)
 assert len(sb) == SB_SIZE
 image[0:SB_SIZE] = sb
 image += bytes(-len(image) % 4096)
