@@ -72,7 +72,7 @@ internal sealed class SquashFsImage
     private readonly Queue<long> _fragmentOrder = new();
     private readonly int _metadataHeader;
     private long _cachedBytes;
-    private uint _nextNumber2;
+    private uint _nextNumber;
     private uint[] _uids = [];
     private uint[] _gids = [];
     private readonly byte[] _compressed;
@@ -233,7 +233,13 @@ internal sealed class SquashFsImage
         if (block < 0 || block >= Super.DirectoryTableStart - Super.InodeTableStart || offset >= SquashFsLayout.MetadataSize)
             throw Error(Super.InodeTableStart, $"inode reference {block}:{offset} lies outside the inode table (0x{Super.DirectoryTableStart - Super.InodeTableStart:x} bytes); the directory is corrupt");
         var cursor = new MetadataCursor(checked(Super.InodeTableStart + block), offset);
-        return Super.IsVersion4 ? ReadInode4(cursor) : Super.IsVersion2 ? ReadInode2(cursor) : ReadInode3(cursor);
+        return Super.Major switch
+        {
+            4 => ReadInode4(cursor),
+            2 => ReadInode2(cursor),
+            1 => ReadInode1(cursor),
+            _ => ReadInode3(cursor),
+        };
     }
 
     private SquashFsInode ReadInode4(MetadataCursor cursor)
@@ -393,7 +399,7 @@ internal sealed class SquashFsImage
         var gidIndex = (int)_o.Bits(h, Inode3.GidBit, Inode3.IdBits);
         var uid = Id(_uids, uidIndex, at, "uid");
         var gid = gidIndex == SquashFsLayout.GidSameAsUid3 ? uid : Id(_gids, gidIndex, at, "guid");
-        var number = ++_nextNumber2;
+        var number = ++_nextNumber;
         long mkfsTime = Super.MkfsTime;
         void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[Inode2.BaseSize..size], "inode table");
         switch (type)
@@ -438,6 +444,67 @@ internal sealed class SquashFsImage
         }
     }
 
+    /// <summary>A 1.x inode (numbered in reading order, like 2.x).</summary>
+    private SquashFsInode ReadInode1(MetadataCursor cursor)
+    {
+        var at = cursor;
+        Span<byte> h = stackalloc byte[MaxInodeHeaderSize];
+        Read(ref cursor, h[..Inode1.BaseSize], "inode table");
+        var stored = (int)_o.Bits(h, Inode3.TypeBit, Inode3.TypeBits);
+        var mode = (int)_o.Bits(h, Inode3.ModeBit, Inode3.ModeBits);
+        var uidLow = (int)_o.Bits(h, Inode1.UidBit, Inode1.UidBits);
+        var gidIndex = (int)_o.Bits(h, Inode1.GidBit, Inode1.UidBits);
+        var number = ++_nextNumber;
+        long mkfsTime = Super.MkfsTime;
+        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[Inode1.BaseSize..size], "inode table");
+        int type, uidIndex;
+        if (stored == Inode1.TypeIpc)
+        {
+            More(ref cursor, h, Inode1.IpcSize);
+            type = (int)_o.Bits(h, Inode1.IpcTypeBit, Inode1.UidBits);
+            if (type is not (Inode4.TypeFifo or Inode4.TypeSocket))
+                throw Error(at.Block, $"1.x fifo/socket inode at {at.Block:x}:{at.Offset} has sub-type {type}; expected {Inode4.TypeFifo} or {Inode4.TypeSocket}; the inode table is corrupt");
+            uidIndex = ((int)_o.Bits(h, Inode1.IpcOffsetBit, Inode1.UidBits) * Inode1.UidsPerType) + uidLow;
+        }
+        else
+        {
+            type = ((stored - 1) % Inode1.Types) + 1;
+            uidIndex = ((stored - 1) / Inode1.Types * Inode1.UidsPerType) + uidLow;
+        }
+        var uid = Id(_uids, uidIndex, at, "uid");
+        var gid = gidIndex == Inode1.GidSameAsUid ? uid : Id(_gids, gidIndex, at, "guid");
+        switch (type)
+        {
+            case Inode4.TypeDir:
+                More(ref cursor, h, Inode1.DirSize);
+                return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, _o.U32(h, Inode1.DirMtime), number)
+                {
+                    DirSize = _o.Bits(h, Inode1.DirFileSizeBit, Inode2.DirFileSizeBits), DirOffset = (int)_o.Bits(h, Inode1.DirOffsetBit, Inode2.DirOffsetBits),
+                    DirStartBlock = _o.Bits(h, Inode1.DirStartBlockBit, Inode2.StartBlockBits),
+                };
+            case Inode4.TypeFile:
+                More(ref cursor, h, Inode1.RegSize);
+                return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, _o.U32(h, Inode1.RegMtime), number)
+                {
+                    StartBlock = _o.U32(h, Inode1.RegStartBlock), FileSize = _o.U32(h, Inode1.RegFileSize), BlockList = cursor,
+                };
+            case Inode4.TypeSymlink:
+                More(ref cursor, h, Inode1.SymlinkSize);
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mkfsTime, number) { Target = ReadTarget(ref cursor, _o.U16(h, Inode1.SymlinkLength), at) };
+            case Inode4.TypeBlockDevice or Inode4.TypeCharDevice:
+                More(ref cursor, h, Inode1.DevSize);
+                var rdev = _o.U16(h, Inode1.DevRdev);
+                return new SquashFsInode(type == Inode4.TypeBlockDevice ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mkfsTime, number)
+                {
+                    Major = rdev >> 8, Minor = rdev & 0xff,
+                };
+            case Inode4.TypeFifo:
+                return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mkfsTime, number);
+            default:
+                return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mkfsTime, number);
+        }
+    }
+
     private long Id(uint[] table, int index, MetadataCursor at, string what)
     {
         if (index >= table.Length)
@@ -477,7 +544,7 @@ internal sealed class SquashFsImage
     public List<SquashFsDirEntry> ReadDirectory(SquashFsInode dir, long maxEntries)
     {
         var entries = new List<SquashFsDirEntry>();
-        var v2 = Super.IsVersion2;
+        var v2 = Super.HasDirectoryLayout2;
         var total = v2 ? dir.DirSize : dir.DirSize - SquashFsLayout.DirectorySizeBias;
         if (total <= 0)
             return entries;

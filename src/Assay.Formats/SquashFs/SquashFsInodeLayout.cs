@@ -176,3 +176,55 @@ internal static class Inode2
     public const int DevRdev = 4;
     public const int DevSize = 6;
 }
+
+/// <summary>
+/// 1.x inode layouts (squashfs_compat.h struct squashfs_*_inode_header_1, packed). The base header
+/// is 24 bits: inode_type:4 mode:12 uid:4 guid:4. Types 1-15 fold the uid index's high bits in:
+/// the type is <c>(type - 1) % 5 + 1</c> (directory, file, symlink, block, char device) and the
+/// uid index <c>(type - 1) / 5 * 16 + uid</c>. Type 0 is a fifo or socket, with a fourth byte:
+/// type:4 (6 fifo, 7 socket) and offset:4 (the uid index's high bits). No fragments: a file's
+/// block list has one 16-bit entry per block, bit 15 set when the block is stored uncompressed.
+/// </summary>
+internal static class Inode1
+{
+    public const int BaseSize = 3;
+    public const int UidBits = 4;
+    public const int UidBit = 16;
+    public const int GidBit = 20;
+    public const int TypeIpc = 0;
+    public const int Types = 5;
+    public const int UidsPerType = 16;
+
+    /// <summary>A guid index of 15 means "same as the uid".</summary>
+    public const int GidSameAsUid = 15;
+
+    /// <summary>ipc: type:4 offset:4 after the base.</summary>
+    public const int IpcTypeBit = 24;
+    public const int IpcOffsetBit = 28;
+    public const int IpcSize = 4;
+
+    /// <summary>dev: rdev (16).</summary>
+    public const int DevRdev = 3;
+    public const int DevSize = 5;
+
+    /// <summary>symlink: symlink_size (16), then the target.</summary>
+    public const int SymlinkLength = 3;
+    public const int SymlinkSize = 5;
+
+    /// <summary>reg: mtime, start_block (32), file_size (32), then 16-bit block sizes.</summary>
+    public const int RegMtime = 3;
+    public const int RegStartBlock = 7;
+    public const int RegFileSize = 11;
+    public const int RegSize = 15;
+
+    /// <summary>dir: file_size:19 offset:13, mtime, start_block:24.</summary>
+    public const int DirFileSizeBit = 24;
+    public const int DirOffsetBit = 43;
+    public const int DirMtime = 7;
+    public const int DirStartBlockBit = 88;
+    public const int DirSize = 14;
+
+    /// <summary>Block list entry: bit 15 set means stored uncompressed; a stored size of 0 means 32 KiB (SQUASHFS_COMPRESSED_SIZE).</summary>
+    public const int BlockListEntrySize = 2;
+    public const ushort BlockUncompressed = 0x8000;
+}

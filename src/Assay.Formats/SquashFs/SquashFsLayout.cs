@@ -135,6 +135,9 @@ internal readonly record struct SquashFsSuperBlock(
     /// <summary>The 2.x superblock: the 3.x one up to fragment_table_start_2.</summary>
     public const int Size2 = 63;
 
+    /// <summary>The 1.x superblock: the 3.x one up to root_inode.</summary>
+    public const int Size1 = 51;
+
     private const int MagicOffset = 0;
     private const int MajorOffset = 28;
     private const int MinorOffset = 30;
@@ -182,9 +185,17 @@ internal readonly record struct SquashFsSuperBlock(
     private const int DirectoryTable2Offset = 24;
     private const int FragmentTable2Offset = 59;
 
+    // 1.x: the 16-bit block_size_1
+    private const int BlockSize1Offset = 32;
+
     public bool IsVersion4 => Major == 4;
 
     public bool IsVersion2 => Major == 2;
+
+    public bool IsVersion1 => Major == 1;
+
+    /// <summary>1.x and 2.x: 4-byte directory headers, 3-byte entries, no "."/".." bias in the directory size.</summary>
+    public bool HasDirectoryLayout2 => Major is 1 or 2;
 
     /// <summary>
     /// Vendor signatures of older router firmware in place of the standard magic, with the byte
@@ -299,6 +310,17 @@ internal readonly record struct SquashFsSuperBlock(
         -1);
 
     /// <summary>
+    /// The 1.x superblock (unsquash-1.c read_super_1): the 2.x fields up to root_inode, the 16-bit
+    /// block_size_1 as block size; no fragments, no lookup table; zlib blocks.
+    /// </summary>
+    public static SquashFsSuperBlock Parse1(ReadOnlySpan<byte> s, ByteOrder o) => Parse2(s, o) with
+    {
+        BlockSize = o.U16(s, BlockSize1Offset),
+        Fragments = 0,
+        FragmentTableStart = -1,
+    };
+
+    /// <summary>
     /// Checks the fields a carver relies on; returns why the superblock is not acceptable, or null.
     /// </summary>
     public string? Validate()
@@ -307,7 +329,7 @@ internal readonly record struct SquashFsSuperBlock(
             return $"block_size {BlockSize} / block_log {BlockLog} is not a power of two between 4 KiB and 1 MiB";
         if (IsVersion4 && Compression is < SquashFsCompression.Gzip or > SquashFsCompression.Zstd)
             return $"compression id {(int)Compression} is not 1-6 (gzip, lzma, lzo, xz, lz4, zstd)";
-        var headerSize = IsVersion4 ? Size4 : IsVersion2 ? Size2 : Size3;
+        var headerSize = IsVersion4 ? Size4 : IsVersion2 ? Size2 : IsVersion1 ? Size1 : Size3;
         if (BytesUsed < headerSize)
             return $"bytes_used {BytesUsed} is smaller than the superblock";
         if (InodeTableStart < headerSize || InodeTableStart >= DirectoryTableStart || DirectoryTableStart > BytesUsed)

@@ -28,10 +28,10 @@ public sealed partial class SquashFsHandlerTests
     public static TheoryData<string> Images => new() { "gzip-4k", "xz", "lzma", "lzo", "lz4", "zstd", "stored", "nofrag" };
 
     /// <summary>
-    /// SquashFS 2.1, 3.1 and big-endian 4.0 images written by mksquashfs-py.py (the zlib 2.1 and 3.1
-    /// and the little-endian 4.0 ones checked by unsquashfs 4.5.1).
+    /// SquashFS 1.0, 2.1, 3.1 and big-endian 4.0 images written by mksquashfs-py.py (the zlib 1.0,
+    /// 2.1 and 3.1 and the little-endian 4.0 ones checked by unsquashfs 4.5.1).
     /// </summary>
-    public static TheoryData<string> WrittenImages => new() { "v2-le", "v2-be", "v3-le", "v3-be", "v3-le-lzma", "v3-be-lzma", "v4-le", "v4-be" };
+    public static TheoryData<string> WrittenImages => new() { "v1-le", "v1-be", "v2-le", "v2-be", "v3-le", "v3-be", "v3-le-lzma", "v3-be-lzma", "v4-le", "v4-be" };
 
     [Theory]
     [MemberData(nameof(Images))]
@@ -87,6 +87,8 @@ public sealed partial class SquashFsHandlerTests
     [InlineData("v3-be", "squashfs 3.1, gzip or vendor lzma, big-endian")]
     [InlineData("v2-le", "squashfs 2.1, gzip or vendor lzma, little-endian")]
     [InlineData("v2-be", "squashfs 2.1, gzip or vendor lzma, big-endian")]
+    [InlineData("v1-le", "squashfs 1.0, gzip or vendor lzma, little-endian")]
+    [InlineData("v1-be", "squashfs 1.0, gzip or vendor lzma, big-endian")]
     [InlineData("v4-be", "squashfs 4.0, gzip, big-endian")]
     public void TryMatch_WrittenImage_TellsVersionAndByteOrder(string name, string description)
     {
@@ -222,6 +224,8 @@ public sealed partial class SquashFsHandlerTests
     [InlineData("v4-be", 8)]
     [InlineData("v2-le", 9)]
     [InlineData("v2-be", 10)]
+    [InlineData("v1-le", 11)]
+    [InlineData("v1-be", 12)]
     public void Unpack_CorruptedBytes_OnlyFormatErrors(string name, int seed)
     {
         var original = Fixture.Bytes($"squashfs/{name}.sqfs");
@@ -285,7 +289,7 @@ public sealed partial class SquashFsHandlerTests
     {
         var bigEndian = bytes[0] is (byte)'s' or (byte)'q' or (byte)'t';
         var major = bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(28)) : BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(28));
-        if (major == 2)
+        if (major is 1 or 2)
             return (int)(bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(BytesUsedOffset2)) : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(BytesUsedOffset2)));
         var at = major == 4 ? BytesUsedOffset : BytesUsedOffset3;
         return (int)(bigEndian ? BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(at)) : BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at)));
