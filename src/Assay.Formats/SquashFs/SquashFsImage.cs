@@ -11,7 +11,7 @@ internal record struct MetadataCursor(long Block, int Offset);
 internal readonly record struct SquashFsDirEntry(string Name, long InodeBlock, int InodeOffset);
 
 /// <summary>
-/// An opened SquashFS 4.0 or 3.x image: reads metadata blocks (cached), inodes, directories, the id
+/// An opened SquashFS 4.0, 3.x, 2.x or 1.x image: reads metadata blocks (cached), inodes, directories, the id
 /// and fragment tables, and data blocks. Positions are relative to the start of the image;
 /// messages add the image's offset in its parent. Single-threaded, like one unpack.
 /// </summary>
@@ -604,7 +604,7 @@ internal sealed class SquashFsImage
         return entries;
     }
 
-    /// <summary>The fragment entry (4.0 and 3.x: start_block(64), size(32), unused(32)), read through the fragment index.</summary>
+    /// <summary>The fragment entry (4.0 and 3.x: start_block(64), size(32), unused(32); 2.x: start_block(32), size(32)), read through the fragment index.</summary>
     public (long Start, uint Size) ReadFragmentEntry(uint index)
     {
         if (index >= Super.Fragments)

@@ -372,7 +372,7 @@ internal enum SquashFsInodeKind
 }
 
 /// <summary>
-/// One inode, normalised across 4.0 and 3.x, basic and extended forms. For files,
+/// One inode, normalised across 4.0, 3.x, 2.x and 1.x, basic and extended forms. For files,
 /// <see cref="BlockList"/> is where the block sizes start in the inode table.
 /// </summary>
 internal sealed record SquashFsInode(SquashFsInodeKind Kind, int Mode, long Uid, long Gid, long Mtime, uint Number)
