@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project uses beyond the .NET SDK: liblzma (fast xz decoding; the
-# managed fallback works without it) and, for the evaluation, the native listers it compares with.
+# managed fallback works without it); for the service's tests a PostgreSQL server (the tests start a
+# private cluster of it) and Chromium (the browser journeys drive it; no browser download); and, for
+# the evaluation, the native listers it compares with.
 set -euo pipefail
 need=()
 [ -e /usr/lib/x86_64-linux-gnu/liblzma.so.5 ] || [ -e /lib/x86_64-linux-gnu/liblzma.so.5 ] || need+=(liblzma5)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
 if [ -d ../shared ] || [ "${ASSAY_EVAL_TOOLS:-}" = 1 ]; then
   # eval/cloud: umoci/skopeo build and unpack images, qemu-img/sfdisk/mkfs.vfat make and convert disks;
   # eval/files formats: genromfs/unyaffs/mkbootimg/lz4/bzip2/zip make and list the issue-19 formats

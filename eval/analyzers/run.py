@@ -160,7 +160,7 @@ def planted(evaluations, truth_findings):
                 if f["ruleId"] in rules and inner(f["path"]).endswith(path):
                     if check_line and gt.get("line") and f.get("line") != gt["line"]:
                         continue
-                    if fp_field and gt.get(fp_field) and f.get("fingerprint") != gt[fp_field]:
+                    if fp_field and gt.get(fp_field) and f.get("secretFingerprint") != gt[fp_field]:
                         continue
                     hits.append(f"{f['ruleId']} {inner(f['path'])}:{f.get('line', '')}")
         found[fid] = sorted(set(hits))

@@ -41,7 +41,7 @@ public sealed class AuthorizedKeysAnalyzer : IInspector
             var weak = key.Type == "ssh-dss" || (key.Type == "ssh-rsa" && key.Bits is > 0 and < 2048);
             var size = key.Bits > 0 ? $" {key.Bits}-bit" : "";
             sink.Add(RuleCatalog.Finding("ASSAY-SSH-AUTHORIZED-KEY", file.Path, $"{key.Type}{size} {key.Fingerprint} {key.Comment}".Trim(), line,
-                fingerprint: key.Fingerprint, severity: weak ? Severity.Critical : null,
+                secretFingerprint: key.Fingerprint, severity: weak ? Severity.Critical : null,
                 title: $"Pre-installed SSH key for {account ?? "an account"}: {key.Type}{size}{(weak ? " (weak)" : "")}"));
         }
         var mode = ParseMode(file.Record.Mode);

@@ -174,6 +174,9 @@ public sealed record HardeningRow
     public required bool TextRel { get; init; }
     public string? ControlFlow { get; init; }
 
+    /// <summary>The GNU build-id (hex), when the file has one: <c>assay diff</c> follows a moved binary by it.</summary>
+    public string? BuildId { get; init; }
+
     internal static HardeningRow From(ElfFacts f) => new()
     {
         Path = f.Path,
@@ -201,5 +204,6 @@ public sealed record HardeningRow
         Stripped = f.Stripped,
         TextRel = f.TextRel,
         ControlFlow = f.ControlFlow,
+        BuildId = f.BuildId,
     };
 }

@@ -84,7 +84,7 @@ public sealed class SecretsAnalyzer : IInspector
         sink.Checked("ASSAY-SECRET-PRIVATE-KEY");
         if (bytes.Length <= MaxDropbearBytes && TryDropbear(bytes) is { } dropbear)
         {
-            sink.Add(RuleCatalog.Finding("ASSAY-SECRET-PRIVATE-KEY", file.Path, $"Dropbear private key ({dropbear.Type})", fingerprint: dropbear.Fingerprint,
+            sink.Add(RuleCatalog.Finding("ASSAY-SECRET-PRIVATE-KEY", file.Path, $"Dropbear private key ({dropbear.Type})", secretFingerprint: dropbear.Fingerprint,
                 title: $"Dropbear private key ({dropbear.Type}) shipped in the image"));
             return;
         }

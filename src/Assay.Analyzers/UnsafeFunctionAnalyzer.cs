@@ -276,6 +276,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             BinariesWithoutSymbols = rows.Count(r => r.Blind),
             BinariesByFunction = totals,
             Worst = worst,
+            Binaries = [.. rows.Where(r => r.Unsafe.Count > 0).OrderBy(r => r.Path, StringComparer.Ordinal).Select(r => new UnsafeBinary(r.Path, r.Unsafe.Count, r.Unsafe))],
             Coverage = coverage,
         });
     }
@@ -293,6 +294,9 @@ public sealed record UnsafeFunctionSummary
     /// <summary>Function → number of binaries that call it.</summary>
     public IReadOnlyDictionary<string, int> BinariesByFunction { get; init; } = new SortedDictionary<string, int>();
     public IReadOnlyList<UnsafeBinary> Worst { get; init; } = [];
+
+    /// <summary>Every binary with at least one unsafe call, by path (a release diff compares the counts per binary).</summary>
+    public IReadOnlyList<UnsafeBinary> Binaries { get; init; } = [];
 
     /// <summary>Architecture → what was analyzed.</summary>
     public IReadOnlyDictionary<string, string> Coverage { get; init; } = new SortedDictionary<string, string>();

@@ -14,11 +14,13 @@ internal static class AssayCommand
             "and checks an operator's network against a regulator's vendor policy.\n" +
             "Exit codes: 0 done, 1 findings/violations at or over the threshold, 2 usage error, 3 input unreadable,\n" +
             "4 internal error, 5 done but the input was not completely understood (see README.md).");
+        root.Subcommands.Add(AdminCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(FormatsCommand.Create());
         root.Subcommands.Add(NetworkCommand.Create());
         root.Subcommands.Add(SbomCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(VulnsCommand.Create());
         return root;
     }

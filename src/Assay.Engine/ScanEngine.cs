@@ -65,9 +65,10 @@ public sealed class ScanJob
         return Enrich(evaluation);
     }
 
-    /// <summary>The evaluation-wide steps: one component per (name, version, location), the TS 33.117 table, known vulnerabilities.</summary>
+    /// <summary>The evaluation-wide steps: finding fingerprints, one component per (name, version, location), the TS 33.117 table, known vulnerabilities.</summary>
     private Evaluation Enrich(Evaluation evaluation)
     {
+        evaluation = FindingFingerprints.Assign(evaluation);
         evaluation = ComponentConsolidator.Consolidate(evaluation);
         evaluation = Ts33117Table.Apply(evaluation);
         if (_request.SkipVulnerabilities)

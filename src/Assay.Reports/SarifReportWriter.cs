@@ -35,6 +35,13 @@ public sealed class SarifReportWriter : IReportWriter
     public const string SchemaUri = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
     private const string BaseId = "IMAGE";
 
+    /// <summary>
+    /// The <c>partialFingerprints</c> key (SARIF §3.27.17: a versioned name) of
+    /// <see cref="Finding.Fingerprint"/>. v1 hashed the line and the full virtual path and changed
+    /// whenever a line moved or a container was renamed; v2 is the stable fingerprint.
+    /// </summary>
+    public const string PartialFingerprintKey = "assayFinding/v2";
+
     public string Id => "sarif";
     public string Description => "SARIF 2.1.0 findings (code scanning, IDEs), with TS 33.117 references";
     public string FileExtension => ".sarif";
@@ -42,6 +49,7 @@ public sealed class SarifReportWriter : IReportWriter
     public void Write(Evaluation evaluation, Stream output)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
+        evaluation = FindingFingerprints.Assign(evaluation);
         var findings = evaluation.Findings
             .OrderBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal)
             .ThenBy(f => f.Line ?? 0).ThenBy(f => f.Offset ?? 0).ThenBy(f => f.Evidence, StringComparer.Ordinal).ToList();
@@ -135,8 +143,8 @@ public sealed class SarifReportWriter : IReportWriter
             ["severity"] = f.Severity.ToString().ToLowerInvariant(),
             ["category"] = f.Category,
         };
-        if (f.Fingerprint is not null)
-            properties["secretFingerprint"] = f.Fingerprint;
+        if (f.SecretFingerprint is not null)
+            properties["secretFingerprint"] = f.SecretFingerprint;
         if (f.Requirements.Count > 0)
             properties["ts33117"] = new JsonArray([.. f.Requirements.Select(r => (JsonNode)JsonValue.Create(r)!)]);
         return new JsonObject
@@ -146,7 +154,7 @@ public sealed class SarifReportWriter : IReportWriter
             ["level"] = Level(f.Severity),
             ["message"] = new JsonObject { ["text"] = f.Evidence is null ? f.Title : $"{f.Title}: {f.Evidence}" },
             ["locations"] = new JsonArray(new JsonObject { ["physicalLocation"] = physical }),
-            ["partialFingerprints"] = new JsonObject { ["assayFinding/v1"] = Fingerprint(f) },
+            ["partialFingerprints"] = new JsonObject { [PartialFingerprintKey] = f.Fingerprint },
             ["properties"] = properties,
         };
     }
@@ -322,6 +330,4 @@ public sealed class SarifReportWriter : IReportWriter
     private static string Name(string id) =>
         string.Concat(id.Split('-').Skip(1).Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..].ToLowerInvariant()));
 
-    private static string Fingerprint(Finding f) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{f.RuleId}\n{f.Path}\n{f.Line}\n{f.Offset}\n{f.Evidence}\n{f.Fingerprint}")))[..32];
 }

@@ -26,6 +26,13 @@ public sealed class ElfHardeningAnalyzerTests
         Assert.DoesNotContain(sink.Ids, id => id != "ASSAY-ELF-CET");
     }
 
+    [Theory]
+    // Expected: `readelf -n FIXTURE` (Build ID of the NT_GNU_BUILD_ID note); the MIPS fixture is big-endian.
+    [InlineData("x64-hardened", "f52a44e5bdedb69ae2e05cedeae4b2e487dcb6e6")]
+    [InlineData("mips-be-default", "abe16b0f455cff4287dbf61772ced2c2892e96ca")]
+    [InlineData("arm-hardened", "a7e1122d1cafeb845630b6aa5d93e3d138d7d712")]
+    public void BuildId_Note_IsInTheTable(string fixture, string expected) => Assert.Equal(expected, Analyze(fixture).Row.BuildId);
+
     [Fact]
     public void Weak_X64Executable_RaisesEveryHardeningFinding()
     {

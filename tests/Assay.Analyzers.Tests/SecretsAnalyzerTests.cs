@@ -21,7 +21,7 @@ public sealed class SecretsAnalyzerTests
     {
         var sink = Analyze(null, Harness.Fixture("secrets/device-key.pem", "/etc/ssl/private/device-key.pem"));
         var finding = Assert.Single(sink.Findings("ASSAY-SECRET-PRIVATE-KEY"));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Fixture.Bytes("secrets/device-key.spki.der"))), finding.Fingerprint);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Fixture.Bytes("secrets/device-key.spki.der"))), finding.SecretFingerprint);
         Assert.Contains("RSA 2048", finding.Evidence, StringComparison.Ordinal);
         Assert.DoesNotContain("MII", finding.Evidence, StringComparison.Ordinal);
     }
@@ -41,7 +41,7 @@ public sealed class SecretsAnalyzerTests
     {
         var sink = Analyze(null, Harness.Fixture("secrets/" + name, "/etc/dropbear/" + name, "0600"));
         var finding = Assert.Single(sink.Findings("ASSAY-SECRET-PRIVATE-KEY"));
-        Assert.Equal(Text($"secrets/{name}.fingerprint"), finding.Fingerprint);
+        Assert.Equal(Text($"secrets/{name}.fingerprint"), finding.SecretFingerprint);
         Assert.Contains(type, finding.Evidence, StringComparison.Ordinal);
     }
 
@@ -49,7 +49,7 @@ public sealed class SecretsAnalyzerTests
     public void OpenSshKey_Unencrypted_FingerprintMatchesSshKeygen()
     {
         var sink = Analyze(null, Harness.Fixture("secrets/id_ed25519", "/root/.ssh/id_ed25519", "0600"));
-        Assert.Equal(Text("secrets/id_ed25519.fingerprint"), Assert.Single(sink.Findings("ASSAY-SECRET-PRIVATE-KEY")).Fingerprint);
+        Assert.Equal(Text("secrets/id_ed25519.fingerprint"), Assert.Single(sink.Findings("ASSAY-SECRET-PRIVATE-KEY")).SecretFingerprint);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class SecretsAnalyzerTests
         Assert.Equal((2, 3), (id.Line!.Value, secret.Line!.Value));
         Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", id.Evidence, StringComparison.Ordinal);
         Assert.DoesNotContain("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", secret.Evidence, StringComparison.Ordinal);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"u8)), secret.Fingerprint);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"u8)), secret.SecretFingerprint);
     }
 
     [Fact]

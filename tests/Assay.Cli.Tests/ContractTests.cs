@@ -35,6 +35,7 @@ public sealed class ContractTests : IDisposable
     private static readonly Dictionary<string, Dictionary<string, string>> Valid = new(StringComparer.Ordinal)
     {
         ["db export"] = new() { ["FILE"] = "/tmp/contract-export.gz", ["--db"] = "/tmp/contract.db" },
+        ["admin bootstrap"] = new() { ["--data"] = "/tmp/contract-lab" },
         ["db import"] = new() { ["PATH"] = Sample, ["--db"] = "/tmp/contract.db" },
         ["db status"] = new() { ["--db"] = "/tmp/contract.db" },
         ["db update"] = new() { ["--feed"] = "kev", ["--db"] = "/tmp/contract.db" },
@@ -46,6 +47,7 @@ public sealed class ContractTests : IDisposable
         ["network risk"] = new() { ["inventory"] = Network("inventory.csv"), ["--evidence"] = Network("links.csv") },
         ["sbom"] = new() { ["IMAGE"] = Sample },
         ["scan"] = new() { ["IMAGE"] = Sample },
+        ["serve"] = new() { ["--data"] = "/tmp/contract-lab" },
         ["vulns"] = new() { ["--component"] = "openssl@1.0.1f" },
     };
 

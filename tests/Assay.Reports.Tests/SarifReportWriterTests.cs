@@ -58,7 +58,7 @@ public sealed class SarifReportWriterTests
         [
             Finding("ASSAY-SVC-INSECURE-PROTOCOL", "fw image.bin!/rootfs.sqfs!/etc/inittab", Severity.High, 3, "::respawn:/usr/sbin/telnetd -F -l /bin/sh"),
             Finding("ASSAY-PERM-SETUID", "fw image.bin!/rootfs.sqfs!/bin/busybox", Severity.Medium),
-            Finding("ASSAY-SECRET-PRIVATE-KEY", "fw image.bin!/rootfs.sqfs!/etc/ssl/private/dévice key#1%.pem", Severity.Critical, 1) with { Fingerprint = "ab" },
+            Finding("ASSAY-SECRET-PRIVATE-KEY", "fw image.bin!/rootfs.sqfs!/etc/ssl/private/dévice key#1%.pem", Severity.Critical, 1) with { SecretFingerprint = "ab" },
             Finding("ASSAY-ELF-NOT-STRIPPED", "C:weird!/bin/x", Severity.Info) with { Offset = 64 },
         ],
         Errors = [new ScanError { Path = "fw image.bin!/rootfs.sqfs!/bin/broken", Handler = "elf-hardening", Message = "elf: no ELF magic at offset 0" }],
@@ -122,6 +122,19 @@ public sealed class SarifReportWriterTests
         Assert.All(results, r => Assert.Equal(r!["ruleId"]!.GetValue<string>(), rules[r["ruleIndex"]!.GetValue<int>()]!["id"]!.GetValue<string>()));
         Assert.Equal("fail", log["runs"]![0]!["properties"]!["ts33117"]!["4.3.2.1"]!.GetValue<string>());
         Assert.Single(log["runs"]![0]!["invocations"]![0]!["toolExecutionNotifications"]!.AsArray());
+    }
+
+    [Fact]
+    public void Write_Findings_PartialFingerprintIsTheStableFingerprint()
+    {
+        var sample = Sample();
+        var moved = sample with { Findings = [.. sample.Findings.Select(f => f with { Line = f.Line is { } l ? l + 10 : null, Path = f.Path.Replace("fw image.bin", "fw image 2.bin", StringComparison.Ordinal) })] };
+        string[] Prints(Evaluation e) =>
+            [.. JsonNode.Parse(Write(e))!["runs"]![0]!["results"]!.AsArray().Select(r => r!["partialFingerprints"]![SarifReportWriter.PartialFingerprintKey]!.GetValue<string>())];
+        var expected = FindingFingerprints.Assign(sample).Findings.OrderBy(f => f.RuleId, StringComparer.Ordinal).Select(f => f.Fingerprint!).ToArray();
+        Assert.Equal(expected, Prints(sample));
+        Assert.Equal(Prints(sample), Prints(moved));
+        Assert.Equal(4, Prints(sample).Distinct().Count());
     }
 
     [Theory]

@@ -104,7 +104,7 @@ public sealed class ContainerImageAnalyzer : IInspector
         {
             var eq = variable.IndexOf('=', StringComparison.Ordinal);
             if (eq > 0 && eq < variable.Length - 1 && SecretNames.IsSecretName(variable[..eq]) && !SecretNames.IsReference(variable[(eq + 1)..]))
-                sink.Add(RuleCatalog.Finding("ASSAY-IMG-ENV-SECRET", path, MaskEnv(variable), fingerprint: SecretNames.Fingerprint(variable[(eq + 1)..])));
+                sink.Add(RuleCatalog.Finding("ASSAY-IMG-ENV-SECRET", path, MaskEnv(variable), secretFingerprint: SecretNames.Fingerprint(variable[(eq + 1)..])));
         }
         foreach (var port in image.ExposedPorts)
         {

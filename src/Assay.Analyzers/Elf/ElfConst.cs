@@ -87,6 +87,10 @@ internal static class ElfConst
     public const byte SttFunc = 2;
     public const byte SttGnuIfunc = 10;
 
+    // NT_GNU_BUILD_ID: the linker's --build-id (descriptor: usually 20 bytes of SHA-1, 16 of MD5/UUID)
+    public const uint NtGnuBuildId = 3;
+    public const int MaxBuildIdBytes = 64;
+
     // GNU property notes (NT_GNU_PROPERTY_TYPE_0) and their feature bits
     public const uint NtGnuPropertyType0 = 5;
     public const uint GnuPropertyX86Feature1And = 0xc0000002;

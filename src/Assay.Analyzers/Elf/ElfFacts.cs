@@ -48,6 +48,9 @@ public sealed record ElfFacts
     /// <summary>x86: ibt, shstk, both or none; aarch64: bti, pac; null where the architecture has no such note.</summary>
     public string? ControlFlow { get; init; }
 
+    /// <summary>The GNU build-id (hex), the identity of a build that survives a move or a rename.</summary>
+    public string? BuildId { get; init; }
+
     /// <summary>Functions imported from shared libraries (undefined dynamic symbols).</summary>
     internal IReadOnlySet<string> Imports { get; init; } = new HashSet<string>();
 
@@ -157,6 +160,7 @@ public sealed record ElfFacts
             Stripped = !elf.HasSymtab,
             TextRel = textRel,
             ControlFlow = controlFlow,
+            BuildId = elf.BuildId,
             Imports = imports,
             DefinedFunctions = defined,
         };

@@ -53,6 +53,8 @@ internal sealed class ElfImage
 
     /// <summary>MIPS: the value of $gp for the primary GOT (DT_PLTGOT + 0x7ff0), null elsewhere.</summary>
     public ulong? MipsGlobalPointer { get; init; }
+    /// <summary>The GNU build-id note's descriptor in lower-case hex, null without one.</summary>
+    public string? BuildId { get; init; }
     public required bool HasSymtab { get; init; }
 
     /// <summary>Why a part could not be read (the rest is still valid), for the scan's error list.</summary>
@@ -214,6 +216,7 @@ internal sealed class ElfImage
             gp = ReadMipsGot(dynamic, symbols, dynsymIndexBase, bits, got);
 
         var featureBits = ReadFeatureBits(r, segments, sections, machine);
+        var buildId = ReadBuildId(r, segments, sections);
 
         return new ElfImage
         {
@@ -233,6 +236,7 @@ internal sealed class ElfImage
             GotSymbols = got,
             MipsGlobalPointer = gp,
             FeatureBits = featureBits,
+            BuildId = buildId,
             HasSymtab = hasSymtab,
             Warnings = warnings,
         };
@@ -419,6 +423,33 @@ internal sealed class ElfImage
             }
         }
         return bits;
+    }
+
+    /// <summary>The NT_GNU_BUILD_ID descriptor of the first "GNU" note that has one (PT_NOTE segments and SHT_NOTE sections).</summary>
+    private static string? ReadBuildId(Reader r, List<ElfSegment> segments, List<ElfSection> sections)
+    {
+        var places = sections.Where(s => s.Type == ElfConst.ShtNote).Select(s => (s.Offset, s.Size))
+            .Concat(segments.Where(s => s.Type == ElfConst.PtNote).Select(s => (s.Offset, s.FileSize)));
+        foreach (var (off, size) in places.Distinct())
+        {
+            var bytes = r.Bytes(off, (int)Math.Min(size, MaxNoteBytes));
+            var i = 0;
+            while (i + 12 <= bytes.Length)
+            {
+                var namesz = r.U32(bytes, i); var descsz = r.U32(bytes, i + 4); var ntype = r.U32(bytes, i + 8);
+                if (namesz > 256 || descsz > (uint)bytes.Length)
+                    break;
+                var nameStart = i + 12;
+                var descStart = nameStart + Align((int)namesz, 4);
+                if (descStart + descsz > bytes.Length)
+                    break;
+                if (ntype == ElfConst.NtGnuBuildId && namesz == 4 && bytes.AsSpan(nameStart, 4).SequenceEqual("GNU\0"u8)
+                    && descsz is > 0 and <= ElfConst.MaxBuildIdBytes)
+                    return Convert.ToHexStringLower(bytes.AsSpan(descStart, (int)descsz));
+                i = descStart + Align((int)descsz, 4);
+            }
+        }
+        return null;
     }
 
     private static int Align(int value, int to) => (value + to - 1) & ~(to - 1);

@@ -100,7 +100,7 @@ internal static class WorkloadChecks
         {
             if (env.GetValueOrDefault("name") is string envName && env.GetValueOrDefault("value") is { } value && value is not (IDictionary<string, object?> or IList<object?>)
                 && SecretNames.IsSecretName(envName) && TemplateFunctions.Str(value) is var text && !SecretNames.IsReference(text))
-                findings.Add(RuleCatalog.Finding("ASSAY-K8S-SECRET-PLAIN", path, $"{where}: env {envName}={SecretsAnalyzer.Mask(text)}", fingerprint: SecretNames.Fingerprint(text)));
+                findings.Add(RuleCatalog.Finding("ASSAY-K8S-SECRET-PLAIN", path, $"{where}: env {envName}={SecretsAnalyzer.Mask(text)}", secretFingerprint: SecretNames.Fingerprint(text)));
         }
         var imageText = c.GetValueOrDefault("image") as string ?? "";
         var reference = ImageReference.Parse(imageText);
@@ -127,7 +127,7 @@ internal static class WorkloadChecks
         {
             var text = TemplateFunctions.Str(value);
             if (SecretNames.IsSecretName(key) && !SecretNames.IsReference(text) && !text.Contains('\n', StringComparison.Ordinal))
-                findings.Add(RuleCatalog.Finding("ASSAY-K8S-SECRET-PLAIN", path, $"{what}: data.{key}={SecretsAnalyzer.Mask(text)}", fingerprint: SecretNames.Fingerprint(text)));
+                findings.Add(RuleCatalog.Finding("ASSAY-K8S-SECRET-PLAIN", path, $"{what}: data.{key}={SecretsAnalyzer.Mask(text)}", secretFingerprint: SecretNames.Fingerprint(text)));
             else if (text.Contains('\n', StringComparison.Ordinal))
             {
                 // an embedded config file: look for secret-named assignments in it (key: value, key=value)
@@ -139,7 +139,7 @@ internal static class WorkloadChecks
                     var name = line[..sep].Trim().Trim('"', '\'');
                     var v = line[(sep + 1)..].Trim().Trim('"', '\'', ',');
                     if (name.Length is > 0 and < 64 && !name.Contains(' ', StringComparison.Ordinal) && SecretNames.IsSecretName(name) && v.Length >= 4 && !SecretNames.IsReference(v))
-                        findings.Add(RuleCatalog.Finding("ASSAY-K8S-SECRET-PLAIN", path, $"{what}: data.{key}: {name}={SecretsAnalyzer.Mask(v)}", fingerprint: SecretNames.Fingerprint(v)));
+                        findings.Add(RuleCatalog.Finding("ASSAY-K8S-SECRET-PLAIN", path, $"{what}: data.{key}: {name}={SecretsAnalyzer.Mask(v)}", secretFingerprint: SecretNames.Fingerprint(v)));
                 }
             }
         }

@@ -42,7 +42,7 @@ public static class RuleCatalog
         Catalog.Value.TryGetValue(id, out var rule) ? rule : throw new KeyNotFoundException($"rule {id} is not in rules.yaml");
 
     /// <summary>A finding of rule <paramref name="id"/> with the catalog's severity, title and references.</summary>
-    public static Finding Finding(string id, string path, string? evidence = null, int? line = null, string? fingerprint = null,
+    public static Finding Finding(string id, string path, string? evidence = null, int? line = null, string? secretFingerprint = null,
         Severity? severity = null, string? title = null, long? offset = null)
     {
         var rule = Get(id);
@@ -61,7 +61,7 @@ public static class RuleCatalog
             Line = line,
             Offset = offset,
             Evidence = evidence,
-            Fingerprint = fingerprint,
+            SecretFingerprint = secretFingerprint,
             Remediation = rule.Remediation,
             References = references,
             Requirements = rule.Requirements,

@@ -32,7 +32,14 @@ public sealed record Finding
     /// <summary>What was seen, with secrets masked: never a whole secret.</summary>
     public string? Evidence { get; init; }
 
-    /// <summary>Fingerprint of a secret (SHA-256 of the key or hash), to correlate without disclosure.</summary>
+    /// <summary>Fingerprint of a secret (SHA-256 of the key or hash, or OpenSSH's <c>SHA256:</c> form), to correlate without disclosure.</summary>
+    public string? SecretFingerprint { get; init; }
+
+    /// <summary>
+    /// Stable identity of the finding across scans and releases (<see cref="FindingFingerprints"/>):
+    /// 32 hex digits from the rule, the in-tree path (<see cref="DeliveryTree"/>) and the evidence
+    /// that does not change. Triage and release diffs are keyed on it.
+    /// </summary>
     public string? Fingerprint { get; init; }
 
     public string? Remediation { get; init; }

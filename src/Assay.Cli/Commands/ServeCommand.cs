@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Assay.Server;
+using Microsoft.Extensions.Hosting;
+
+namespace Assay.Cli.Commands;
+
+/// <summary><c>assay serve</c>: the lab as a service (web UI, REST API, in-process workers) on SQLite or PostgreSQL.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var data = DataOption();
+        var db = DatabaseOption();
+        var urls = CliOptions.Text("--urls", "Addresses to listen on, separated by ';' (default http://127.0.0.1:8080; port 0 picks a free one).");
+        urls.DefaultValueFactory = _ => "http://127.0.0.1:8080";
+        var workers = CliOptions.Count("--workers", "Scans run at the same time by this process (0: web only; default 1).", 0, 64, 1);
+        var maxUpload = CliOptions.Size("--max-upload", "Largest delivery accepted, e.g. 64GiB, 500MiB (default 64GiB).");
+        var vulnDb = CliOptions.InputPath("--vuln-db", "Vulnerability database the scans match against (default: the one 'assay db' manages, when it exists).");
+        var noVulns = CliOptions.Flag("--no-vulns", "Do not match vulnerabilities.");
+        var verbose = CliOptions.Flag("--verbose", "Log every request and worker event.", "-v");
+        var command = new Command("serve", "Start the lab service: web UI, REST API (/api/v1, OpenAPI at /openapi/v1.json) and scan workers.\n" +
+            "Create the first administrator key first: 'assay admin bootstrap --data DIR'. Stop with Ctrl+C.\n" +
+            "Exit codes: 0 stopped, 2 usage error (bad option, address in use), 3 the store cannot be opened.")
+        { data, db, urls, workers, maxUpload, vulnDb, noVulns, verbose };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var maxBytes = parse.GetValue(maxUpload) ?? DefaultMaxUpload;
+            var listen = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (listen.Length == 0 || listen.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            {
+                Console.Error.WriteLine($"assay: --urls '{parse.GetValue(urls)}' must be http(s) addresses separated by ';', e.g. http://127.0.0.1:8080");
+                return ExitCodes.Usage;
+            }
+            var options = new ServerOptions
+            {
+                DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
+                PostgresConnectionString = parse.GetValue(db),
+                Urls = listen,
+                Workers = parse.GetValue(workers) ?? 1,
+                MaxUploadBytes = maxBytes,
+                VulnerabilityDatabase = parse.GetValue(vulnDb) is { } v ? Path.GetFullPath(v) : null,
+                SkipVulnerabilities = parse.GetValue(noVulns),
+                Verbose = parse.GetValue(verbose),
+            };
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = await AssayServer.BuildAsync(options, cancellationToken);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+            {
+                Console.Error.WriteLine($"assay: cannot open the store ({(options.PostgresConnectionString is null ? options.DataDirectory : Store.AssayDatabase.Redact(options.PostgresConnectionString))}): {e.Message}");
+                return ExitCodes.InputUnreadable;
+            }
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"assay: cannot listen on {string.Join(", ", listen)}: {e.Message}; choose another --urls");
+                return ExitCodes.Usage;
+            }
+            foreach (var address in app.Urls)
+                Console.Error.WriteLine($"assay: serving {address} (log in at {address}/login; API {address}/api/v1, OpenAPI {address}/openapi/v1.json)");
+            Console.Error.WriteLine($"assay: data in {options.DataDirectory}{(options.PostgresConnectionString is null ? "" : " (store: PostgreSQL)")}; {options.Workers} worker(s)");
+            await app.WaitForShutdownAsync(cancellationToken);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Largest delivery accepted when --max-upload is not given.</summary>
+    private const long DefaultMaxUpload = 64L << 30;
+
+    internal static Option<string?> DataOption()
+    {
+        var option = CliOptions.Text("--data", $"The lab's data folder: SQLite store, blobs, session keys (created if absent; default: {ServerOptions.DefaultDataDirectory()}).");
+        option.DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory();
+        return option;
+    }
+
+    internal static Option<string?> DatabaseOption() =>
+        CliOptions.Text("--db", "A PostgreSQL connection string for team use (Host=...;Port=5432;Database=assay;Username=...); default: SQLite in --data.");
+}

@@ -1,0 +1,84 @@
+using Assay.Server.Api;
+using Assay.Store;
+using Assay.Store.Access;
+using Assay.Store.Data;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Assay.Server.Pages;
+
+/// <summary>Administration: API keys (shown once on creation), tenants (system administrators), the audit log (auditors and administrators).</summary>
+public sealed class AdminModel(AssayStore store) : LabPage(store)
+{
+    public IReadOnlyList<ApiKeyEndpoints.KeyDto> Keys { get; private set; } = [];
+    public IReadOnlyList<TenantRow> Tenants { get; private set; } = [];
+    public Dictionary<string, string> TenantNames { get; } = [];
+    public IReadOnlyList<ProjectSummary> Projects { get; private set; } = [];
+    public IReadOnlyList<AuditRow> Audit { get; private set; } = [];
+
+    [TempData]
+    public string? NewKey { get; set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (!Can(Permission.ManageKeys) && !Can(Permission.ReadAudit))
+            return Denied();
+        var ct = HttpContext.RequestAborted;
+        if (Can(Permission.ManageKeys))
+        {
+            var rows = await Store.Keys.ListAsync(Caller.TenantId, ct);
+            Keys = [.. rows.Where(r => Caller.ProjectId is null || r.ProjectId == Caller.ProjectId).Select(ApiKeyEndpoints.ToDto)];
+            if (Caller.IsSystemAdmin)
+            {
+                Tenants = await Store.Tenants.ListAsync(null, 500, ct);
+                foreach (var t in Tenants)
+                    TenantNames[t.Id] = t.Name;
+                var tenantKeys = new List<ApiKeyEndpoints.KeyDto>(Keys);
+                foreach (var t in Tenants.Take(50))
+                    tenantKeys.AddRange((await Store.Keys.ListAsync(t.Id, ct)).Select(ApiKeyEndpoints.ToDto));
+                Keys = tenantKeys;
+            }
+            else if (Scope is not null)
+            {
+                Projects = await Store.Projects.ListAsync(Scope, null, 500, null, ct);
+            }
+        }
+        if (Can(Permission.ReadAudit))
+            Audit = await Store.Audit.ListAsync(Caller.TenantId, null, 200, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostKeyAsync(string? name, string? role, string? tenantId, string? projectId)
+    {
+        if (!Can(Permission.ManageKeys))
+            return Denied();
+        var (refused, created) = await ApiKeyEndpoints.CreateAsync(Caller, new ApiKeyEndpoints.CreateKey(Caller.IsSystemAdmin ? tenantId : null, projectId, role, name), Store, HttpContext.RequestAborted);
+        if (refused is not null)
+            Flash = (refused as IValueHttpResult)?.Value is ProblemDetails p ? p.Detail : "The key was refused.";
+        else
+            NewKey = created!.Key;
+        return Redirect("/admin");
+    }
+
+    public async Task<IActionResult> OnPostTenantAsync(string? name)
+    {
+        if (!Caller.IsSystemAdmin)
+            return Denied();
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
+            Flash = "A tenant needs a name (at most 200 characters).";
+        else
+            Flash = await Store.Tenants.CreateAsync(name.Trim(), HttpContext.RequestAborted) is null ? $"A tenant named '{name}' exists already." : $"Created tenant {name}.";
+        return Redirect("/admin");
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(string keyId)
+    {
+        if (!Can(Permission.ManageKeys))
+            return Denied();
+        var row = Ids.IsWellFormed(keyId) ? await Store.Keys.GetAsync(keyId, HttpContext.RequestAborted) : null;
+        if (row is null || !(Caller.IsSystemAdmin || (row.TenantId == Caller.TenantId && (Caller.ProjectId is null || row.ProjectId == Caller.ProjectId))))
+            return NotFound();
+        await Store.Keys.RevokeAsync(keyId, HttpContext.RequestAborted);
+        Flash = $"Revoked {row.Name}.";
+        return Redirect("/admin");
+    }
+}

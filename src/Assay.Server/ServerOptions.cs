@@ -1,0 +1,43 @@
+namespace Assay.Server;
+
+/// <summary>How <c>assay serve</c> runs: where the data is, where it listens, how many scans run at once.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>Folder of the SQLite store, the blob store, work folders and the session keys.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>A PostgreSQL connection string; null: SQLite in <see cref="DataDirectory"/>.</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    /// <summary>Kestrel addresses (<c>http://127.0.0.1:8080</c>); port 0 picks a free one.</summary>
+    public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
+
+    /// <summary>Scans run at the same time by this process (0: web only, no worker).</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Threads one scan may use.</summary>
+    public int ScanParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Largest delivery accepted (bytes).</summary>
+    public long MaxUploadBytes { get; init; } = 64L << 30;
+
+    /// <summary>A running scan whose worker has not heart-beaten for this long is taken over by another.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often a worker looks for queued scans when nothing woke it.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Vulnerability database the scans match against (null: the default one if it exists, as <c>assay scan</c>).</summary>
+    public string? VulnerabilityDatabase { get; init; }
+
+    /// <summary>Do not match vulnerabilities (as <c>assay scan --no-vulns</c>).</summary>
+    public bool SkipVulnerabilities { get; init; }
+
+    /// <summary>Log requests and worker events to the console.</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>The user's data folder: <c>$XDG_DATA_HOME/assay</c> or <c>~/.local/share/assay</c>.</summary>
+    public static string DefaultDataDirectory() =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create) is { Length: > 0 } d
+            ? d : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "assay");
+}

@@ -1,0 +1,219 @@
+using Dapper;
+
+namespace Assay.Store.Data;
+
+public sealed record ScanRow
+{
+    public string Id { get; init; } = "";
+    public string TenantId { get; init; } = "";
+    public string ProjectId { get; init; } = "";
+    public string ReleaseId { get; init; } = "";
+    public string Status { get; init; } = "";
+    public long Priority { get; init; }
+    public string RequestedBy { get; init; } = "";
+    public string EngineVersion { get; init; } = "";
+    public long Attempt { get; init; }
+    public string? LeaseOwner { get; init; }
+    public long? HeartbeatAt { get; init; }
+    public long QueuedAt { get; init; }
+    public long? StartedAt { get; init; }
+    public long? FinishedAt { get; init; }
+    public string? Error { get; init; }
+}
+
+public sealed record StageRow
+{
+    public string ScanId { get; init; } = "";
+    public string Stage { get; init; } = "";
+    public long Ordinal { get; init; }
+    public string Status { get; init; } = "";
+    public long Attempt { get; init; }
+    public long ProgressDone { get; init; }
+    public long ProgressTotal { get; init; }
+    public string? Detail { get; init; }
+    public string? OutputSha256 { get; init; }
+    public long? StartedAt { get; init; }
+    public long? FinishedAt { get; init; }
+    public string? Error { get; init; }
+}
+
+/// <summary>A scan claimed by a worker: the attempt number fences every later write of that worker.</summary>
+public sealed record ScanClaim(ScanRow Scan, long Attempt);
+
+/// <summary>
+/// Scans and their stages as rows: the queue, the leases and the progress that the UI reads.
+/// A worker claims a queued scan (or one whose lease expired) by bumping <c>attempt</c>; every
+/// later write names that attempt and is refused once another worker has taken the scan over, so
+/// a stalled worker that wakes up cannot commit over the newer attempt.
+/// </summary>
+public sealed class ScanStore(AssayDatabase database)
+{
+    public static class Status
+    {
+        public const string Queued = "queued";
+        public const string Running = "running";
+        public const string Succeeded = "succeeded";
+        public const string Failed = "failed";
+        public const string Cancelled = "cancelled";
+        public const string Pending = "pending";
+    }
+
+    /// <summary>Stages of a scan, in order: the engine's evaluation, then the index of its rows for lists, search and triage.</summary>
+    public static IReadOnlyList<string> Stages { get; } = ["evaluate", "index"];
+
+    public async Task<ScanRow> CreateAsync(ReleaseRow release, string requestedBy, string engineVersion, long priority, CancellationToken cancellationToken = default)
+    {
+        var row = new ScanRow
+        {
+            Id = Ids.New(), TenantId = release.TenantId, ProjectId = release.ProjectId, ReleaseId = release.Id, Status = Status.Queued,
+            Priority = priority, RequestedBy = requestedBy, EngineVersion = engineVersion, QueuedAt = Clock.Now(),
+        };
+        return await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO scan (id, tenant_id, project_id, release_id, status, priority, requested_by, engine_version, attempt, queued_at) " +
+                "VALUES (@Id, @TenantId, @ProjectId, @ReleaseId, @Status, @Priority, @RequestedBy, @EngineVersion, 0, @QueuedAt)", row, transaction);
+            for (var i = 0; i < Stages.Count; i++)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO scan_stage (scan_id, stage, ordinal, status, attempt, progress_done, progress_total) VALUES (@id, @stage, @ordinal, 'pending', 0, 0, 0)",
+                    new { id = row.Id, stage = Stages[i], ordinal = (long)i }, transaction);
+            }
+            return row;
+        }, cancellationToken);
+    }
+
+    public async Task<ScanRow?> GetAsync(Scope scope, string id, CancellationToken cancellationToken = default)
+    {
+        if (!Ids.IsWellFormed(id))
+            return null;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ScanRow>("SELECT * FROM scan WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId });
+        return row is not null && scope.Allows(row.ProjectId) ? row : null;
+    }
+
+    /// <summary>A scan by id without a scope: for the worker only, never for a request.</summary>
+    internal async Task<ScanRow?> GetForWorkerAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ScanRow>("SELECT * FROM scan WHERE id = @id", new { id });
+    }
+
+    public async Task<IReadOnlyList<StageRow>> StagesAsync(string scanId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<StageRow>("SELECT * FROM scan_stage WHERE scan_id = @scanId ORDER BY ordinal", new { scanId })];
+    }
+
+    /// <summary>Scans of a release, newest first.</summary>
+    public async Task<IReadOnlyList<ScanRow>> ListByReleaseAsync(string releaseId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<ScanRow>("SELECT * FROM scan WHERE release_id = @releaseId ORDER BY id DESC", new { releaseId })];
+    }
+
+    /// <summary>
+    /// Claims the most urgent queued scan, or a running one whose worker stopped heart-beating for
+    /// <paramref name="leaseMilliseconds"/>. Null when there is nothing to do.
+    /// </summary>
+    public async Task<ScanClaim?> ClaimAsync(string workerId, long leaseMilliseconds, CancellationToken cancellationToken = default)
+    {
+        return await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var now = Clock.Now();
+            var candidate = await connection.QuerySingleOrDefaultAsync<ScanRow>(
+                "SELECT * FROM scan WHERE status = 'queued' OR (status = 'running' AND heartbeat_at < @stale) " +
+                "ORDER BY priority, queued_at LIMIT 1" + database.SkipLocked,
+                new { stale = now - leaseMilliseconds }, transaction);
+            if (candidate is null)
+                return null;
+            var attempt = candidate.Attempt + 1;
+            var claimed = await connection.ExecuteAsync(
+                "UPDATE scan SET status = 'running', attempt = @attempt, lease_owner = @workerId, heartbeat_at = @now, started_at = COALESCE(started_at, @now) " +
+                "WHERE id = @id AND attempt = @previous",
+                new { attempt, workerId, now, id = candidate.Id, previous = candidate.Attempt }, transaction);
+            return claimed == 1 ? new ScanClaim(candidate with { Status = Status.Running, Attempt = attempt, LeaseOwner = workerId, HeartbeatAt = now }, attempt) : null;
+        }, cancellationToken);
+    }
+
+    /// <summary>Renews the lease. False when the attempt is no longer current or the scan was cancelled: the worker must stop.</summary>
+    public async Task<bool> HeartbeatAsync(string scanId, long attempt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE scan SET heartbeat_at = @now WHERE id = @scanId AND attempt = @attempt AND status = 'running'",
+            new { scanId, attempt, now = Clock.Now() }) == 1;
+    }
+
+    /// <summary>Marks a stage running under this attempt (a stage already succeeded stays so: its output is reused).</summary>
+    public async Task<bool> StartStageAsync(string scanId, string stage, long attempt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE scan_stage SET status = 'running', attempt = @attempt, started_at = @now, error = NULL " +
+            "WHERE scan_id = @scanId AND stage = @stage AND status <> 'succeeded' AND (SELECT s.attempt FROM scan s WHERE s.id = @scanId) = @attempt",
+            new { scanId, stage, attempt, now = Clock.Now() }) == 1;
+    }
+
+    public async Task ReportProgressAsync(string scanId, string stage, long attempt, long done, long total, string? detail, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE scan_stage SET progress_done = @done, progress_total = @total, detail = @detail WHERE scan_id = @scanId AND stage = @stage AND attempt = @attempt",
+            new { scanId, stage, attempt, done, total, detail });
+    }
+
+    /// <summary>
+    /// Commits a stage's output if, and only if, <paramref name="attempt"/> is still the scan's
+    /// current attempt. Returns false for a fenced-off (zombie) worker; nothing is written then.
+    /// </summary>
+    public async Task<bool> CompleteStageAsync(string scanId, string stage, long attempt, string? outputSha256, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await CompleteStageAsync(connection, null, scanId, stage, attempt, outputSha256);
+    }
+
+    internal static async Task<bool> CompleteStageAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string scanId, string stage, long attempt, string? outputSha256)
+    {
+        var now = Clock.Now();
+        return await connection.ExecuteAsync(
+            "UPDATE scan_stage SET status = 'succeeded', output_sha256 = @outputSha256, finished_at = @now, progress_done = CASE WHEN progress_total > 0 THEN progress_total ELSE progress_done END " +
+            "WHERE scan_id = @scanId AND stage = @stage AND attempt = @attempt AND (SELECT s.attempt FROM scan s WHERE s.id = @scanId AND s.status = 'running') = @attempt",
+            new { scanId, stage, attempt, outputSha256, now }, transaction) == 1;
+    }
+
+    public async Task FailStageAsync(string scanId, string stage, long attempt, string error, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE scan_stage SET status = 'failed', error = @error, finished_at = @now WHERE scan_id = @scanId AND stage = @stage AND attempt = @attempt",
+            new { scanId, stage, attempt, error, now = Clock.Now() });
+    }
+
+    /// <summary>Ends a running scan (fenced by attempt). False when the attempt lost its lease or the scan was cancelled.</summary>
+    public async Task<bool> FinishAsync(string scanId, long attempt, string status, string? error, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE scan SET status = @status, error = @error, finished_at = @now, lease_owner = NULL WHERE id = @scanId AND attempt = @attempt AND status = 'running'",
+            new { scanId, attempt, status, error, now = Clock.Now() }) == 1;
+    }
+
+    /// <summary>Cancels a queued or running scan; false when it had already ended.</summary>
+    public async Task<bool> CancelAsync(string scanId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE scan SET status = 'cancelled', finished_at = @now, lease_owner = NULL WHERE id = @scanId AND status IN ('queued', 'running')",
+            new { scanId, now = Clock.Now() }) == 1;
+    }
+
+    /// <summary>Queued and running scans, for <c>/readyz</c> and the admin page.</summary>
+    public async Task<(long Queued, long Running)> DepthAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var queued = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM scan WHERE status = 'queued'");
+        var running = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM scan WHERE status = 'running'");
+        return (queued, running);
+    }
+}

@@ -1,0 +1,187 @@
+using System.Net;
+using Assay.Store.Access;
+using Microsoft.Playwright;
+
+namespace Assay.Server.Tests;
+
+/// <summary>
+/// Browser journeys: Microsoft.Playwright driving Debian's Chromium (never a browser download)
+/// against a real server. Log in, create a project and a release, upload the sample delivery,
+/// watch the scan finish, open a finding, triage it, compare two releases, search, create a key,
+/// and as a viewer see no triage controls; another tenant's release is a 404. Each page is saved as
+/// a screenshot under artifacts/screenshots (or $ASSAY_SCREENSHOTS).
+/// </summary>
+public sealed class BrowserJourneyTests : IAsyncLifetime
+{
+    /// <summary>The flags this machine kind needs (closed network: no background connections), per its notes.</summary>
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+
+    private LabServer _server = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private readonly string _shots = Path.Combine(Repo.Screenshots, "journey");
+
+    public async Task InitializeAsync()
+    {
+        var chromium = Environment.GetEnvironmentVariable("ASSAY_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+            throw new InvalidOperationException($"Chromium not found at {chromium}; install Debian's 'chromium' package (bash .ci/install.sh does) or set ASSAY_CHROMIUM");
+        Directory.CreateDirectory(_shots);
+        _server = await LabServer.StartAsync();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ChromiumArgs });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Journey_UploadScanTriageCompare_AndViewerSeesNoTriageControls()
+    {
+        using var system = _server.Client(_server.AdminKey);
+        var tenant = await system.CreateAsync("/api/v1/tenants", new { name = "Regulator lab" });
+        async Task<string> Key(string? t, Role role, string name) =>
+            (await system.PostAsync("/api/v1/api-keys", new { tenantId = t, role = role.Name(), name })).Json!.Value.GetProperty("key").GetString()!;
+        var adminKey = await Key(tenant, Role.Admin, "alice (admin)");
+        var viewerKey = await Key(tenant, Role.Viewer, "victor (viewer)");
+        var otherTenant = await system.CreateAsync("/api/v1/tenants", new { name = "Other operator" });
+        var outsiderKey = await Key(otherTenant, Role.Admin, "mallory (other tenant)");
+
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1360, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, adminKey, "01-login");
+        await Shot(page, "02-projects-empty");
+
+        // Create a project and a release.
+        await page.FillAsync("input[name=name]", "EX1000 gNB");
+        await page.FillAsync("input[name=vendor]", "Example Networks");
+        await page.FillAsync("input[name=networkFunction]", "gNB");
+        await page.ClickAsync("text=Create project");
+        await page.WaitForURLAsync("**/projects/*");
+        var projectUrl = page.Url;
+        await page.FillAsync("input[name=version]", "1.2.0");
+        await page.ClickAsync("text=Create release");
+        await page.WaitForURLAsync("**/releases/*");
+        var firstRelease = page.Url;
+        await Shot(page, "03-release-new");
+
+        // Upload the sample delivery with the progress bar, scan it and watch the stages.
+        await UploadAndScanAsync(page, Repo.Sample);
+        await Shot(page, "05-release-scanned");
+        Assert.True(await page.Locator("table.findings tbody tr").CountAsync() > 5);
+
+        // Open a finding and triage it.
+        await page.ClickAsync("table.findings tbody tr:has(.sev-medium) a");
+        await page.WaitForSelectorAsync("#triage-form");
+        var findingUrl = page.Url;
+        await page.SelectOptionAsync("select[name=state]", "exploitable");
+        await page.FillAsync("textarea[name=detail]", "Reachable from the management VLAN; fix requested from the vendor.");
+        await page.ClickAsync("text=Save decision");
+        await page.WaitForSelectorAsync("table.trail tbody tr:has-text('exploitable')");
+        await Shot(page, "06-finding-triaged");
+
+        // The file tree and components.
+        await page.GotoAsync(firstRelease + "?tab=files");
+        await page.ClickAsync("table.tree a >> nth=0");
+        await Shot(page, "07-file-tree");
+        await page.GotoAsync(firstRelease + "?tab=components");
+        await Shot(page, "08-components");
+
+        // A second release; compare: the decision is carried.
+        await page.GotoAsync(projectUrl);
+        await page.FillAsync("input[name=version]", "1.3.0");
+        await page.ClickAsync("text=Create release");
+        await page.WaitForURLAsync("**/releases/*");
+        var next = Path.Combine(Directory.CreateTempSubdirectory("assay-journey-").FullName, "delivery-EX1000_1.3.0.zip");
+        File.Copy(Repo.Sample, next);
+        await UploadAndScanAsync(page, next);
+        await page.GotoAsync(projectUrl);
+        await Shot(page, "09-project-two-releases");
+        await page.SelectOptionAsync("select[name=base]", new SelectOptionValue { Label = "1.2.0" });
+        await page.SelectOptionAsync("select[name=head]", new SelectOptionValue { Label = "1.3.0" });
+        await page.ClickAsync("button:has-text('Compare')");
+        await page.WaitForURLAsync("**/compare?*");
+        Assert.Equal(1, await page.Locator("table.carried tbody tr:has-text('exploitable')").CountAsync());
+        await Shot(page, "10-compare");
+
+        // Search and the admin page: a new key is shown once, the list shows its prefix only.
+        await page.GotoAsync("/search?q=openssl");
+        await Shot(page, "11-search");
+        await page.GotoAsync("/admin");
+        await page.FillAsync("input[name=name]", "ci-uploader");
+        await page.SelectOptionAsync("select[name=role]", "uploader");
+        await page.ClickAsync("text=Create key");
+        var shown = await page.InputValueAsync("#new-key");
+        Assert.StartsWith("ask_", shown, StringComparison.Ordinal);
+        await Shot(page, "12-admin-new-key");
+        await page.ReloadAsync();
+        Assert.DoesNotContain(shown, await page.ContentAsync(), StringComparison.Ordinal);
+
+        // The HTML report opens with no request leaving the machine.
+        var hosts = new List<string>();
+        page.Request += (_, r) => hosts.Add(new Uri(r.Url).Host);
+        var scanId = (await _server.Client(adminKey).GetAsync($"/api/v1/releases/{firstRelease.Split('/')[^1]}")).Json!.Value.GetProperty("latestScanId").GetString();
+        await page.GotoAsync($"/api/v1/scans/{scanId}/report.html");
+        await Shot(page, "13-html-report");
+        Assert.All(hosts, h => Assert.Equal("127.0.0.1", h));
+
+        // As a viewer: the finding reads, no triage controls, and the API refuses the change.
+        await page.ClickAsync("text=Log out").ContinueWith(_ => Task.CompletedTask);
+        var viewerContext = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1360, Height = 900 } });
+        var viewer = await viewerContext.NewPageAsync();
+        await LoginAsync(viewer, viewerKey, "14-login-viewer");
+        await viewer.GotoAsync(findingUrl);
+        Assert.Equal(0, await viewer.Locator("#triage-form").CountAsync());
+        Assert.Equal(1, await viewer.Locator("table.trail tbody tr:has-text('exploitable')").CountAsync());
+        await Shot(viewer, "15-finding-as-viewer");
+        var fingerprint = findingUrl.Split('/')[^1];
+        var projectId = projectUrl.Split('/')[^1];
+        Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client(viewerKey).PutAsync($"/api/v1/projects/{projectId}/triage/{fingerprint}", new { state = "resolved" })).Status);
+
+        // Another tenant's release URL is a 404, not a 403.
+        var outsiderContext = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.BaseAddress.ToString() });
+        var outsider = await outsiderContext.NewPageAsync();
+        await LoginAsync(outsider, outsiderKey, null);
+        var response = await outsider.GotoAsync(firstRelease);
+        Assert.Equal(404, response!.Status);
+    }
+
+    private async Task LoginAsync(IPage page, string key, string? shot)
+    {
+        await page.GotoAsync("/login");
+        if (shot is not null)
+            await Shot(page, shot);
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("button:has-text('Log in')");
+        await page.WaitForSelectorAsync("header .who");
+    }
+
+    private async Task UploadAndScanAsync(IPage page, string file)
+    {
+        await page.SetInputFilesAsync("form.upload input[type=file]", file);
+        await page.ClickAsync("form.upload button:has-text('Upload')");
+        await page.WaitForSelectorAsync("form[action*='handler=Scan'] button", new PageWaitForSelectorOptions { Timeout = 60_000 });
+        await Shot(page, "04-release-uploaded");
+        await page.ClickAsync("form[action*='handler=Scan'] button");
+        // The page refreshes itself every 2 s while the scan runs (no script needed).
+        var until = DateTime.UtcNow.AddMinutes(3);
+        while (await page.Locator(".panel.scan h2 .status-succeeded").CountAsync() == 0)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                await Shot(page, "scan-timeout");
+                Assert.Fail($"the scan did not finish in 3 minutes; the page reads: {await page.InnerTextAsync("main")}");
+            }
+            Assert.Equal(0, await page.Locator(".panel.scan h2 .status-failed").CountAsync());
+            await Task.Delay(500);
+            await page.WaitForLoadStateAsync();
+        }
+    }
+
+    private Task Shot(IPage page, string name) => page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(_shots, name + ".png"), FullPage = true });
+}
