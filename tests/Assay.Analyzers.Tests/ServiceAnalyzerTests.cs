@@ -68,7 +68,7 @@ public sealed class ServiceAnalyzerTests
         Assert.Equal(Severity.Critical, keys[0].Severity); // RSA 1024
         Assert.Contains("ssh-rsa 1024-bit", keys[0].Title, StringComparison.Ordinal);
         Assert.Contains("root", keys[0].Title, StringComparison.Ordinal);
-        Assert.StartsWith("SHA256:", keys[0].Fingerprint, StringComparison.Ordinal);
+        Assert.StartsWith("SHA256:", keys[0].SecretFingerprint, StringComparison.Ordinal);
         Assert.Equal(Severity.High, keys[1].Severity);
         Assert.Empty(sink.Findings("ASSAY-SSH-AUTHORIZED-KEYS-OWNER"));
     }
