@@ -17,5 +17,6 @@ run() { echo; echo "=== eval: $1"; shift; "$@" || { echo "=== eval: exit $? from
 [ -f eval/catalog/run.py ] && run "component catalog precision/recall" env ASSAY_CLI="$ASSAY" python3 eval/catalog/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
 [ -f eval/cloud/run.sh ] && run "container images and virtual disks vs umoci, Trivy, qemu-img + mount" env ASSAY="$ASSAY" bash eval/cloud/run.sh
 [ -f eval/catalog/generalize.py ] && run "component catalog on builds no signature was written from (eval/catalog/make-set.sh; skips without the set)" env ASSAY="$ASSAY" python3 eval/catalog/generalize.py
+[ -f eval/network/run.py ] && run "network plans vs published figures (FCC, Canada)" python3 eval/network/run.py
 [ -f eval/analyzers/run.py ] && run "analyzers vs ELF table, hardening-check and planted findings" python3 eval/analyzers/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
 exit $status

@@ -15,6 +15,8 @@ seeds_for() {  # a fixture folder named like the format, else all fixtures
     vulns:sbom) echo "$vulns/sbom"; return;;
     vulns:db-export) echo "$vulns/export"; return;;
     vulns:*) echo "$vulns/nvd"; return;;
+    network:policy-pack) echo src/Assay.Network/Policy/Packs; return;;
+    network:*) echo samples/network; return;;
   esac
   local id=${1#format:}
   for d in "$fixtures/$id" "$fixtures/${id%%-*}"; do [ -d "$d" ] && { echo "$d"; return; }; done

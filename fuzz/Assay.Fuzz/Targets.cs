@@ -39,6 +39,7 @@ internal static class Targets
             targets[$"analyzer:{id}"] = bytes => Inspect(Assay.Analyzers.AnalyzerRegistry.CreateAll().Single(c => c.Id == id), path, bytes);
         foreach (var (id, run) in VulnerabilityTargets.All)
             targets[id] = run;
+        NetworkTargets.AddTo(targets);
         return targets;
     }
 

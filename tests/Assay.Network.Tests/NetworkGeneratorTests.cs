@@ -47,3 +47,72 @@ public sealed class NetworkGeneratorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => NetworkGenerator.Write(new GeneratorOptions { Sites = 2 }, TextWriter.Null));
     }
 }
+
+public sealed class NetworkProfileTests
+{
+    private static Assay.Network.Inventory.NetworkInventory Generate(string profile, int sites, int seed = 1)
+    {
+        var w = new StringWriter();
+        NetworkGenerator.Write(new GeneratorOptions { Sites = sites, Seed = seed, Profile = profile }, w);
+        return Csv(w.ToString());
+    }
+
+    [Fact]
+    public void Registry_IsSortedUnique_AndEveryMixSumsToOne()
+    {
+        Assert.Equal(["canada", "europe", "us-rural"], NetworkProfiles.Ids);
+        Assert.Contains(NetworkProfiles.Default, NetworkProfiles.Ids);
+        foreach (var p in NetworkProfiles.All)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(p.Shape));
+            foreach (var mix in new[] { p.RanVendors, p.FiveGVendors ?? [new VendorShare("x", 1, "m", ["1"])], p.CoreVendors, p.TransportVendors, p.MicrowaveVendors, p.OltVendors })
+                Assert.Equal(1.0, mix.Sum(v => v.Share), 9);
+            Assert.Equal(p.RanStyle == RanStyle.Swapped, p.FiveGVendors is not null);
+        }
+    }
+
+    [Fact]
+    public void Europe_OutputIsUnchanged_TheBenchmarksCompareLikeWithLike()
+    {
+        // SHA-256 of `assay network generate --sites 3000 --seed 1` as first published; the benchmark's
+        // 1,019,997-element network comes from the same code path.
+        var w = new StringWriter();
+        NetworkGenerator.Write(new GeneratorOptions { Sites = 3000, Seed = 1 }, w);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(w.ToString())));
+        Assert.Equal("e3c0dc6bdbb22518780958bed1790e39bc8d0bb84eaab5e112f319f23249621a", hash);
+    }
+
+    [Fact]
+    public void Canada_5GSitesAreSwappedWhole_4GOnlySitesKeep4GRadios_NoRestrictedCore()
+    {
+        var inv = Generate("canada", 4000);
+        var bySite = Enumerable.Range(0, inv.Count).Where(e => inv.Domain[e] == Assay.Network.Inventory.NetworkDomain.Ran).GroupBy(e => inv.Site[e]);
+        var fiveGSites = 0;
+        foreach (var site in bySite)
+        {
+            Assert.Single(site.Select(e => inv.Vendor[e]).Distinct());
+            var has5G = site.Any(e => inv.Functions[inv.Function[e]] == "gNB");
+            fiveGSites += has5G ? 1 : 0;
+            foreach (var ru in site.Where(e => inv.Functions[inv.Function[e]] == "RU"))
+                Assert.Equal(has5G ? "4G/5G" : "4G", inv.Technologies[inv.Technology[ru]]);
+        }
+        Assert.InRange(fiveGSites / (double)bySite.Count(), 0.45, 0.55);
+        Assert.DoesNotContain(Enumerable.Range(0, inv.Count), e => inv.Domain[e] == Assay.Network.Inventory.NetworkDomain.Core && inv.Vendors[inv.Vendor[e]] is "Huawei" or "ZTE");
+    }
+
+    [Fact]
+    public void UsRural_NoRestrictedInstallAfter2021_NoFiveGCore()
+    {
+        var inv = Generate("us-rural", 3000);
+        var limit = new DateOnly(2021, 12, 31).DayNumber;
+        Assert.DoesNotContain(Enumerable.Range(0, inv.Count), e => inv.Vendors[inv.Vendor[e]] is "Huawei" or "ZTE" && inv.Installed[e] > limit);
+        Assert.DoesNotContain(Enumerable.Range(0, inv.Count), e => inv.Functions[inv.Function[e]] is "AMF" or "SMF");
+    }
+
+    [Fact]
+    public void UnknownProfile_IsRejectedWithTheValidOnes()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => NetworkGenerator.Write(new GeneratorOptions { Profile = "mars" }, TextWriter.Null));
+        Assert.Contains("canada, europe, us-rural", e.Message);
+    }
+}

@@ -8,7 +8,8 @@ public sealed class PolicyPackTests
     [Fact]
     public void Builtin_Ids_AreTheIssueIdsSortedAndEachLoads()
     {
-        Assert.Equal(["de-2024", "eu-sm03", "se-2020", "uk-2020", "uk-dvd"], BuiltinPolicyPacks.Ids);
+        Assert.Equal(["au-2018", "ca-2022", "de-2024", "eu-sm03", "se-2020", "uk-2020", "uk-dvd", "us-fcc"], BuiltinPolicyPacks.Ids);
+        Assert.Equal(BuiltinPolicyPacks.Ids.Order(StringComparer.Ordinal), BuiltinPolicyPacks.Ids);
         Assert.Equal(BuiltinPolicyPacks.Ids, BuiltinPolicyPacks.All.Select(p => p.Id));
     }
 
@@ -29,6 +30,11 @@ public sealed class PolicyPackTests
                 foreach (var s in rule.Source!.Split(',', StringSplitOptions.TrimEntries))
                     Assert.True(pack.Sources.ContainsKey(s), $"{pack.Id}/{rule.Id} cites {s}, not in the pack's sources");
             }
+            foreach (var s in pack.Reimbursement?.Source?.Split(',', StringSplitOptions.TrimEntries) ?? [])
+                Assert.True(pack.Sources.ContainsKey(s), $"{pack.Id}: reimbursement cites {s}, not in the pack's sources");
+            // every parameter a rule uses is declared, and every declared one is used
+            var used = pack.Rules.SelectMany(r => r.FromParameters.Select(f => f.Parameter).Append(r.ExtensionParameter)).OfType<string>().ToHashSet();
+            Assert.Equal(pack.Parameters.Select(p => p.Name).Order(), used.Order());
         }
     }
 

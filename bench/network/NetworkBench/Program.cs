@@ -31,13 +31,15 @@ Console.WriteLine($"generate: {elements:N0} elements at {checkSites:N0} sites, {
 
 var pack = BuiltinPolicyPacks.Find("uk-dvd")!;
 var at = new DateOnly(2026, 11, 25);
+// Sequential reader (1 worker) and the parallel one (all cores, InventoryLoader.DefaultWorkers), three runs each.
+foreach (var workers in new[] { 1, InventoryLoader.DefaultWorkers }.Distinct())
 for (var run = 1; run <= 3; run++)
 {
     GC.Collect();
     var before = GC.GetTotalAllocatedBytes(precise: true);
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     sw.Restart();
-    var inv = InventoryLoader.Load(big);
+    var inv = InventoryLoader.Load(big, workers: workers);
     var load = sw.Elapsed.TotalSeconds;
     var designation = VendorDesignation.FromNames(inv, ["Huawei", "ZTE"]);
     var result = ComplianceChecker.Check(inv, pack, at, designation);
@@ -45,7 +47,7 @@ for (var run = 1; run <= 3; run++)
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
     var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
     var live = GC.GetTotalMemory(forceFullCollection: true);
-    Console.WriteLine($"check run {run}: wall: load {load:0.000} s + rules {total - load:0.000} s = {total:0.000} s; cpu {cpu:0.000} s; {inv.Count:N0} elements, " +
+    Console.WriteLine($"check ({workers} worker{(workers == 1 ? "" : "s")}) run {run}: wall: load {load:0.000} s + rules {total - load:0.000} s = {total:0.000} s; cpu {cpu:0.000} s; {inv.Count:N0} elements, " +
         $"{result.Violations.Count} violations ({result.Violations.Sum(v => v.Elements.Count):N0} element entries); " +
         $"allocated {allocated / 1e6:0} MB, live after {live / 1e6:0} MB, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB");
     GC.KeepAlive(inv);

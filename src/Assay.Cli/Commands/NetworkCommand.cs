@@ -72,6 +72,8 @@ internal static class NetworkCommand
                     continue;
                 foreach (var r in p.Rules)
                     Console.WriteLine($"{"",12} {r.Id,-14} {(r.Enforceable ? "" : "(advisory) ")}{r.Describe()} [{r.FactStatus}; {r.Source}]");
+                foreach (var a in p.Parameters)
+                    Console.WriteLine($"{"",12} --param {a.Name}=YYYY-MM-DD: {a.Description}");
             }
             return ExitCodes.Ok;
         });
@@ -83,12 +85,13 @@ internal static class NetworkCommand
         var inventory = CliOptions.InputArgument("inventory", "Element CSV, or YAML inventory (vendors, sites, elements).");
         var policy = PolicyOption("Built-in pack ({0}) or a pack YAML file.");
         var at = CliOptions.Date("--at", "Check as of this date (YYYY-MM-DD); default today (UTC).");
-        var c = new Command("check", "Check an inventory against a policy pack: violations, elements involved, shares per domain and region.") { inventory, policy, at };
+        var param = ParamOption();
+        var c = new Command("check", "Check an inventory against a policy pack: violations, elements involved, shares per domain and region.") { inventory, policy, at, param };
         var common = AddCommon(c);
         c.SetAction(parse => Run(() =>
         {
             var date = parse.GetValue(at) ?? Today;
-            var pack = ResolvePack(parse.GetValue(policy)!);
+            var pack = WithParameters([ResolvePack(parse.GetValue(policy)!)], parse.GetValue(param))[0];
             var inv = InventoryLoader.Load(parse.GetValue(inventory)!, parse.GetValue(common.Sites), parse.GetValue(common.Vendors));
             var designation = VendorDesignation.Resolve(inv, pack, SplitList(parse.GetValue(common.HighRisk)));
             var result = ComplianceChecker.Check(inv, pack, date, designation);
@@ -103,7 +106,8 @@ internal static class NetworkCommand
     {
         var inventory = CliOptions.InputArgument("inventory", "Element CSV, or YAML inventory.");
         var policy = PolicyOption("Built-in pack ({0}) or pack YAML: the main scenario.");
-        var costs = CliOptions.InputPath("--costs", "Costs CSV: domain,function,unit_cost[,effort][,currency]; '*' is a default.");
+        var costs = CliOptions.InputPaths("--costs", "Costs CSV: domain,function,unit_cost[,unit_cost_low,unit_cost_high][,effort][,currency][,year][,unit][,source]; " +
+            "'*' is a default. Repeatable: a later file's rows override an earlier one's.");
         costs.Required = true;
         var capacity = CliOptions.Number("--capacity", "Replacement capacity in work units (elements, at effort 1) per month.", 0, 1e9);
         capacity.Required = true;
@@ -111,8 +115,9 @@ internal static class NetworkCommand
         var compare = CliOptions.InputPaths("--compare", "Further scenarios (pack ids or files) planned side by side; repeatable.");
         var limit = CliOptions.Number("--time-limit", "CP-SAT work limit per share cap, in deterministic seconds (about a second of one core each): " +
             "a count of work, not of wall time, so the same inputs give the same plan on any machine and under any load.", 0, 3600, 10);
+        var param = ParamOption();
         var c = new Command("plan", "Month-by-month replacement schedule that meets each deadline if capacity allows, with costs; --compare scenarios.")
-            { inventory, policy, costs, capacity, start, compare, limit };
+            { inventory, policy, costs, capacity, start, compare, limit, param };
         var common = AddCommon(c);
         c.SetAction(parse => Run(() =>
         {
@@ -122,7 +127,8 @@ internal static class NetworkCommand
             var packs = new List<PolicyPack> { ResolvePack(parse.GetValue(policy)!) };
             foreach (var p in parse.GetValue(compare) ?? [])
                 packs.Add(ResolvePack(p));
-            var costTable = CostTable.Load(parse.GetValue(costs)!);
+            packs = WithParameters(packs, parse.GetValue(param));
+            var costTable = parse.GetValue(costs)!.Select(CostTable.Load).Aggregate((a, b) => a.Overlay(b));
             var inv = InventoryLoader.Load(parse.GetValue(inventory)!, parse.GetValue(common.Sites), parse.GetValue(common.Vendors));
             var highRisk = SplitList(parse.GetValue(common.HighRisk));
             var plans = new List<PlanResult>();
@@ -184,10 +190,15 @@ internal static class NetworkCommand
         var seed = CliOptions.Count("--seed", "Random seed; the same seed gives the same network (default 1).", 0, int.MaxValue, 1);
         var regions = CliOptions.Count("--regions", "Number of regions (1-16, default 12).", 1, 16, 12);
         var output = CliOptions.OutputFile("--output", "Write the CSV here instead of standard output (its folder must exist).", "-o");
-        var c = new Command("generate", "Write a synthetic national network (element CSV) for demos and benchmarks.") { sites, seed, regions, output };
+        var profile = CliOptions.Choice("--profile", $"Shape of the network (default {NetworkProfiles.Default}); docs/network.md states each one's assumptions.", [.. NetworkProfiles.Ids], NetworkProfiles.Default);
+        var c = new Command("generate", "Write a synthetic national network (element CSV) for demos and benchmarks.") { sites, seed, regions, output, profile };
         c.SetAction(parse => Run(() =>
         {
-            var options = new GeneratorOptions { Sites = parse.GetValue(sites)!.Value, Seed = parse.GetValue(seed)!.Value, Regions = parse.GetValue(regions)!.Value };
+            var options = new GeneratorOptions
+            {
+                Sites = parse.GetValue(sites)!.Value, Seed = parse.GetValue(seed)!.Value, Regions = parse.GetValue(regions)!.Value,
+                Profile = parse.GetValue(profile) ?? NetworkProfiles.Default,
+            };
             var path = parse.GetValue(output);
             var sw = Stopwatch.StartNew();
             long count;
@@ -205,6 +216,7 @@ internal static class NetworkCommand
                     count = NetworkGenerator.Write(options, file);
                 });
                 Console.Error.WriteLine($"wrote {count:N0} elements at {options.Sites:N0} sites to {path} in {sw.Elapsed.TotalSeconds:0.00} s");
+                Console.Error.WriteLine($"profile {options.Profile}: {NetworkProfiles.Find(options.Profile)!.Shape}");
             }
             return ExitCodes.Ok;
         }));
@@ -258,6 +270,24 @@ internal static class NetworkCommand
     }
 
     private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+
+    private static Option<string[]> ParamOption() => CliOptions.Texts("--param",
+        "A date the pack's rules depend on, NAME=YYYY-MM-DD (repeatable); 'assay network policies -v' lists each pack's parameters (us-fcc: allocation, disbursement, extended_to).");
+
+    /// <summary>The packs with their parameter dates fixed; a malformed or undeclared parameter is a usage error (checked before any file is read).</summary>
+    private static List<PolicyPack> WithParameters(List<PolicyPack> packs, string[]? arguments)
+    {
+        try
+        {
+            var values = PackParameters.Parse(arguments ?? []);
+            PackParameters.CheckKnown(values, packs);
+            return packs.ConvertAll(p => PackParameters.Apply(p, values));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
 
     /// <summary><c>--policy</c>: a built-in pack id or a pack file (resolved before any other work).</summary>
     private static Option<string?> PolicyOption(string description)

@@ -69,6 +69,12 @@ public sealed record RuleOutcome
     public string? FactStatus { get; init; }
     public string? Source { get; init; }
     public string? Note { get; init; }
+
+    /// <summary>For a date given by pack parameters: how it was obtained; null for a fixed date.</summary>
+    public string? DateBasis { get; init; }
+
+    /// <summary>The date before an extension granted to the provider moved it; null when not extended.</summary>
+    public DateOnly? ExtendedFrom { get; init; }
 }
 
 /// <summary>Restricted share of one domain in one region (<c>region</c> null: national).</summary>

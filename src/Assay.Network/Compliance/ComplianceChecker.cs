@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Assay.Network.Inventory;
 using Assay.Network.Policy;
 
@@ -11,6 +12,9 @@ namespace Assay.Network.Compliance;
 /// </summary>
 public static class ComplianceChecker
 {
+    /// <summary>Inventories of at least this many elements have their rules evaluated on several cores.</summary>
+    public const int ParallelFrom = 100_000;
+
     /// <summary>Checks <paramref name="inventory"/> against <paramref name="pack"/> at <paramref name="at"/>.</summary>
     public static CheckResult Check(NetworkInventory inventory, PolicyPack pack, DateOnly at, VendorDesignation designation)
     {
@@ -21,16 +25,49 @@ public static class ComplianceChecker
         if (missing.Count > 0)
             assumptions.Add($"restricted vendor(s) {string.Join(", ", missing)} do not occur in the inventory (check the spelling)");
 
+        // Each rule is one pass over the arrays, and the share table one more: on a large inventory they
+        // run side by side (they only read the inventory); the results are assembled in rule order.
+        var rules = pack.Rules;
+        var passes = new List<Violation>?[rules.Count];
+        IReadOnlyList<ShareRow>? shares = null;
+        void Pass(int r)
+        {
+            if (r == rules.Count)
+            {
+                shares = ComputeShares(inventory, designation.Restricted);
+                return;
+            }
+            var rule = rules[r];
+            if (!rule.Enforceable || rule.Unresolved is not null || (rule.Kind == RuleKind.NoNewInstall && !inventory.HasInstalled))
+                return;
+            var m = new ScopeMatcher(inventory, rule.Scope);
+            passes[r] = rule.Kind == RuleKind.MaxShare ? CheckShare(inventory, rule, m, designation) : [CheckPresence(inventory, rule, m, designation)];
+        }
+        if (inventory.Count >= ParallelFrom)
+            Parallel.For(0, rules.Count + 1, new ParallelOptions { MaxDegreeOfParallelism = InventoryLoader.DefaultWorkers }, Pass);
+        else
+            for (var r = 0; r <= rules.Count; r++)
+                Pass(r);
+
         var violations = new List<Violation>();
         var outcomes = new List<RuleOutcome>();
-        foreach (var rule in pack.Rules)
+        for (var r = 0; r < rules.Count; r++)
         {
+            var rule = rules[r];
             var inForce = rule.InForce(at);
             if (!rule.Enforceable)
             {
                 outcomes.Add(Outcome(rule, "advisory", 0));
                 continue;
             }
+            if (rule.Unresolved is not null)
+            {
+                // A date that depends on a parameter nobody gave is unknown, not "always in force".
+                outcomes.Add(Outcome(rule, "not-checkable", 0) with { Note = rule.Unresolved });
+                continue;
+            }
+            if (rule.DateAssumption is not null)
+                assumptions.Add($"{rule.Id}: date {rule.From:yyyy-MM-dd} from {rule.DateBasis}; {rule.DateAssumption}");
             var matcher = new ScopeMatcher(inventory, rule.Scope);
             if (matcher.AssumesTechnology)
                 assumptions.Add($"{rule.Id}: applies to {rule.Scope.Technology} only, but some elements have no technology; they were counted in scope");
@@ -41,9 +78,7 @@ public static class ComplianceChecker
                 outcomes.Add(Outcome(rule, "not-checkable", 0) with { Note = "needs the 'installed' column (install date) in the inventory" });
                 continue;
             }
-            var found = rule.Kind == RuleKind.MaxShare
-                ? CheckShare(inventory, rule, matcher, designation)
-                : [CheckPresence(inventory, rule, matcher, designation)];
+            var found = passes[r]!;
             found.RemoveAll(v => v.Elements.Count == 0 && v.Share is null);
             var count = found.Sum(v => v.Elements.Count);
             if (found.Count == 0)
@@ -67,7 +102,7 @@ public static class ComplianceChecker
             DesignationBasis = designation.Basis,
             Violations = violations,
             Rules = outcomes,
-            Shares = ComputeShares(inventory, designation.Restricted),
+            Shares = shares!,
             Assumptions = assumptions.Distinct().ToList(),
         };
     }
@@ -83,6 +118,8 @@ public static class ComplianceChecker
         FactStatus = rule.FactStatus,
         Source = rule.Source,
         Note = rule.Note,
+        DateBasis = rule.DateBasis,
+        ExtendedFrom = rule.ExtendedFrom,
     };
 
     /// <summary>The in-scope restricted elements of a rule (exclude, deadline) or those installed after its date (no_new_install).</summary>
@@ -92,6 +129,7 @@ public static class ComplianceChecker
         return Collect(inv, rule, matcher, designation.Restricted);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Collect(NetworkInventory inv, PolicyRule rule, ScopeMatcher matcher, bool[] restricted)
     {
         var hits = new List<int>();
@@ -174,6 +212,7 @@ public static class ComplianceChecker
     }
 
     /// <summary>Per domain, national then per region: elements, sites, cells and traffic, total and restricted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<ShareRow> ComputeShares(NetworkInventory inv, bool[] restricted)
     {
         var regions = inv.Regions.Count;
@@ -273,6 +312,7 @@ internal sealed class ShareMeasures
     public required double[] Total { get; init; }
     public required double[] Restricted { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ShareMeasures Compute(NetworkInventory inv, ScopeMatcher matcher, bool[] restricted, ShareMeasure measure, ShareLevel level)
     {
         var groups = level == ShareLevel.National ? 1 : inv.Regions.Count;

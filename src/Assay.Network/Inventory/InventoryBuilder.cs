@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Assay.Network.Text;
 
 namespace Assay.Network.Inventory;
@@ -7,7 +8,7 @@ namespace Assay.Network.Inventory;
 /// here with its line; errors are collected (with line numbers) and <see cref="Build"/> throws them
 /// all, so a bad file never yields a half-loaded inventory.
 /// </summary>
-public sealed class InventoryBuilder
+public sealed partial class InventoryBuilder
 {
     /// <summary>Largest inventory accepted: a national network has well under this many elements.</summary>
     public const int MaxElements = 20_000_000;
@@ -35,6 +36,12 @@ public sealed class InventoryBuilder
     private readonly List<int> _siteClass = [];
     private readonly List<string?> _siteLocation = [];
     private readonly List<long> _siteLine = [];
+
+    // Bulk mode (a chunk of a file read on several cores): ids are appended unindexed with their hash;
+    // InventoryBuilder.Merge indexes them all at once and checks that they are unique.
+    private bool _deferIdIndex;
+    private int _lastSite = -1;
+    private int[] _idHash = [];
 
     /// <param name="source">File name used in messages.</param>
     /// <param name="sitesPredeclared">When true, every element's site must have been added with <see cref="AddSite"/>.</param>
@@ -106,6 +113,7 @@ public sealed class InventoryBuilder
     /// Adds one element; <paramref name="textChecked"/> says the caller already refused control
     /// characters in the whole line (the CSV reader does, once per line), so only lengths are checked here.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per row: optimize from the first call
     internal void AddElement(long line, ElementRow row, bool textChecked)
     {
         _textChecked = textChecked;
@@ -166,7 +174,8 @@ public sealed class InventoryBuilder
             manages = (byte)md;
         }
 
-        var site = _inv.Sites.Find(siteId);
+        // Consecutive rows usually share a site: look the last one up without hashing.
+        var site = _lastSite >= 0 && siteId.SequenceEqual(_inv.Sites[_lastSite]) ? _lastSite : _inv.Sites.Find(siteId);
         var region = row.Region.Trim();
         var siteClass = row.SiteClass.Trim();
         if (site < 0)
@@ -211,7 +220,14 @@ public sealed class InventoryBuilder
             _errors.Add(line, $"more than {MaxElements:N0} elements; split the inventory");
             return;
         }
-        if (!_ids.TryAdd(id))
+        if (_deferIdIndex)
+        {
+            if (_count == _idHash.Length)
+                Array.Resize(ref _idHash, Math.Max(1024, checked(_idHash.Length * 2)));
+            _idHash[_count] = string.GetHashCode(id);
+            _ids.Append(id);
+        }
+        else if (!_ids.TryAdd(id))
         {
             _errors.Add(line, $"element_id '{id}' appears twice; element ids must be unique");
             return;
@@ -219,6 +235,7 @@ public sealed class InventoryBuilder
         if (_count == _site.Length)
             Grow();
         var i = _count++;
+        _lastSite = site;
         _site[i] = site;
         _domain[i] = domain;
         _function[i] = _inv.Functions.Intern(function);
@@ -241,17 +258,17 @@ public sealed class InventoryBuilder
         _errors.ThrowIfAny();
         _inv.Count = _count;
         _inv.ElementIds = _ids;
-        _inv.Site = _site[.._count];
-        _inv.Domain = _domain[.._count];
-        _inv.Function = _function[.._count];
-        _inv.Vendor = _vendor[.._count];
-        _inv.Model = _model[.._count];
-        _inv.SoftwareVersion = _version[.._count];
-        _inv.Technology = _technology[.._count];
-        _inv.Weight = _weight[.._count];
-        _inv.Cells = _cells[.._count];
-        _inv.Installed = _installed[.._count];
-        _inv.Manages = _manages[.._count];
+        _inv.Site = Exact(_site, _count);
+        _inv.Domain = Exact(_domain, _count);
+        _inv.Function = Exact(_function, _count);
+        _inv.Vendor = Exact(_vendor, _count);
+        _inv.Model = Exact(_model, _count);
+        _inv.SoftwareVersion = Exact(_version, _count);
+        _inv.Technology = Exact(_technology, _count);
+        _inv.Weight = Exact(_weight, _count);
+        _inv.Cells = Exact(_cells, _count);
+        _inv.Installed = Exact(_installed, _count);
+        _inv.Manages = Exact(_manages, _count);
         _inv.SiteRegion = [.. _siteRegion];
         _inv.SiteClass = [.. _siteClass];
         _inv.SiteLocation = [.. _siteLocation];
@@ -262,9 +279,22 @@ public sealed class InventoryBuilder
         return _inv;
     }
 
-    private void Grow()
+    /// <summary>The array itself when it is already the right length (a merged inventory's are), else a trimmed copy.</summary>
+    private static T[] Exact<T>(T[] array, int count) => array.Length == count ? array : array[..count];
+
+    /// <summary>Makes room for about <paramref name="elements"/> elements at once (fewer copies while growing).</summary>
+    public void Reserve(int elements)
     {
-        var n = checked(_site.Length * 2);
+        elements = Math.Clamp(elements, 0, MaxElements);
+        if (elements > _site.Length)
+            Resize(elements);
+        _ids.Reserve(elements, 16, index: !_deferIdIndex);
+    }
+
+    private void Grow() => Resize(checked(_site.Length * 2));
+
+    private void Resize(int n)
+    {
         Array.Resize(ref _site, n);
         Array.Resize(ref _domain, n);
         Array.Resize(ref _function, n);
@@ -278,6 +308,7 @@ public sealed class InventoryBuilder
         Array.Resize(ref _manages, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CheckId(long line, string what, ReadOnlySpan<char> value)
     {
         if (value.IsEmpty)
@@ -288,6 +319,7 @@ public sealed class InventoryBuilder
         return CheckText(line, what, value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CheckText(long line, string what, ReadOnlySpan<char> value)
     {
         if (value.Length > MaxFieldLength)

@@ -15,21 +15,39 @@ public static class InventoryLoader
         ["id", "site", "domain", "function", "vendor", "model", "software_version", "technology", "weight", "cells", "installed", "manages"];
     private static readonly string[] VendorKeys = ["name", "country", "designations"];
 
+    /// <summary>Threads an element CSV is read with (at most 8; 1 reads it sequentially).</summary>
+    public static int DefaultWorkers => Math.Clamp(Environment.ProcessorCount, 1, 8);
+
     /// <summary>Loads the inventory. Throws <see cref="InventoryException"/> (malformed) or <see cref="FileNotFoundException"/> (unreadable).</summary>
-    public static NetworkInventory Load(string inventoryPath, string? sitesPath = null, string? vendorsPath = null)
+    /// <param name="workers">Threads for a large element CSV (default <see cref="DefaultWorkers"/>); the result does not depend on it.</param>
+    public static NetworkInventory Load(string inventoryPath, string? sitesPath = null, string? vendorsPath = null, int? workers = null)
     {
         var isYaml = IsYaml(inventoryPath);
-        var builder = new InventoryBuilder(Path.GetFileName(inventoryPath), sitesPredeclared: sitesPath is not null);
-        if (sitesPath is not null)
+        var file = Path.GetFileName(inventoryPath);
+        var builder = new InventoryBuilder(file, sitesPredeclared: sitesPath is not null);
+        if (!isYaml && sitesPath is null && InventoryCsvParallel.TryRead(inventoryPath, builder, workers ?? DefaultWorkers))
         {
-            builder.CurrentFile = Path.GetFileName(sitesPath);
-            ReadSitesCsv(sitesPath, builder);
-            builder.CurrentFile = Path.GetFileName(inventoryPath);
+            // Read on several cores: the same inventory as the sequential reader's.
         }
-        if (isYaml)
-            ReadYaml(InputFiles.ReadAllTextBounded(inventoryPath, InputFiles.MaxSmallFileBytes), Path.GetFileName(inventoryPath), builder);
         else
-            InventoryCsvReader.Read(inventoryPath, builder, sitesGiven: sitesPath is not null);
+        {
+            // Sequential: YAML, small files, a sites file, and every file with an error (reported at its line).
+            builder = new InventoryBuilder(file, sitesPredeclared: sitesPath is not null);
+            if (sitesPath is not null)
+            {
+                builder.CurrentFile = Path.GetFileName(sitesPath);
+                ReadSitesCsv(sitesPath, builder);
+                builder.CurrentFile = file;
+            }
+            if (isYaml)
+                ReadYaml(InputFiles.ReadAllTextBounded(inventoryPath, InputFiles.MaxSmallFileBytes), file, builder);
+            else
+            {
+                var bytes = new FileInfo(inventoryPath) is { Exists: true } f ? f.Length : 0;
+                builder.Reserve((int)Math.Min(InventoryBuilder.MaxElements, bytes / 100));
+                InventoryCsvReader.Read(inventoryPath, builder, sitesGiven: sitesPath is not null);
+            }
+        }
         if (vendorsPath is not null)
         {
             foreach (var v in ReadVendors(vendorsPath))

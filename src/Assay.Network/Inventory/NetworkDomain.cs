@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Assay.Network.Inventory;
 
 /// <summary>
@@ -41,6 +42,7 @@ public static class NetworkDomains
     };
 
     /// <summary>Parses a domain name (case-insensitive; <c>access</c> means ran, <c>fixed</c> means fixed-access).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<char> text, out NetworkDomain domain)
     {
         text = text.Trim();

@@ -43,6 +43,10 @@ public static class NetworkReports
         w.WriteLine($"  {"rule",-16} {"status",-14} {"elements",9}  description");
         foreach (var o in r.Rules)
             w.WriteLine($"  {o.Rule,-16} {o.Status,-14} {o.Elements,9:N0}  {o.Description}{(o.FactStatus is null ? "" : $" [{o.FactStatus}]")}");
+        foreach (var o in r.Rules.Where(o => o.DateBasis is not null))
+            w.WriteLine($"  {o.Rule}: {(o.ExtendedFrom is null ? "date" : "EXTENDED deadline")} {o.From:yyyy-MM-dd} = {o.DateBasis}");
+        foreach (var o in r.Rules.Where(o => o.Status == "not-checkable" && o.Note is not null))
+            w.WriteLine($"  {o.Rule}: not checkable: {o.Note}");
         w.WriteLine();
         w.WriteLine("SHARES (restricted vendors, national and per region)");
         w.WriteLine($"  {"domain",-13} {"region",-18} {"elements",10} {"share",7} {"sites",8} {"share",7} {"cells",8} {"share",7} {"traffic",7}");
@@ -130,7 +134,7 @@ public static class NetworkReports
     public static void WritePlanTable(PlanResult p, TextWriter w, int monthsShown = 36)
     {
         w.WriteLine($"plan {p.Scenario} (policy {p.Policy}) from {p.Start}, capacity {p.Capacity:0.##} work units/month; restricted: {string.Join(", ", p.RestrictedVendors)}");
-        w.WriteLine($"  {p.ElementsReplaced:N0} elements at {p.SitesTouched:N0} sites; cost {Money(p.TotalCost, p.Currency)}; effort {p.TotalEffort:N0}; finish {p.FinishMonth ?? "-"}");
+        w.WriteLine($"  {p.ElementsReplaced:N0} elements at {p.SitesTouched:N0} sites; cost {Money(p.TotalCost, p.Currency)}{Range(p.TotalCostLow, p.TotalCostHigh, p.Currency)}{(p.PriceYear is { } y ? $" ({y} prices)" : "")}; effort {p.TotalEffort:N0}; finish {p.FinishMonth ?? "-"}");
         w.WriteLine($"  {(p.Feasible ? "every deadline ahead of the start is met" : "NOT every deadline can be met")}; capacity needed to meet them all: {Math.Ceiling(p.RequiredCapacity):N0}/month");
         w.WriteLine();
         w.WriteLine("DEADLINES");
@@ -146,8 +150,19 @@ public static class NetworkReports
         w.WriteLine();
         w.WriteLine("COST BY ELEMENT TYPE");
         foreach (var c in p.Costs)
-            w.WriteLine($"  {c.Domain,-13} {c.Function,-20} {c.Elements,9:N0} x {Money(c.UnitCost, p.Currency),12} = {Money(c.Cost, p.Currency),16}");
-        w.WriteLine($"  {"total",-13} {"",-20} {p.ElementsReplaced,9:N0}   {"",12}   {Money(p.TotalCost, p.Currency),16}");
+            w.WriteLine($"  {c.Domain,-13} {c.Function,-20} {c.Elements,9:N0} x {Money(c.UnitCost, p.Currency),12} = {Money(c.Cost, p.Currency),16}{Range(c.CostLow, c.CostHigh, p.Currency)}{(c.Unit is null ? "" : $"  [{c.Unit}]")}");
+        w.WriteLine($"  {"total",-13} {"",-20} {p.ElementsReplaced,9:N0}   {"",12}   {Money(p.TotalCost, p.Currency),16}{Range(p.TotalCostLow, p.TotalCostHigh, p.Currency)}");
+        if (p.CostMethod is not null)
+            w.WriteLine($"  low/expected/high: {p.CostMethod}");
+        if (p.Reimbursement is { } rb)
+        {
+            w.WriteLine();
+            w.WriteLine($"REIMBURSEMENT ({rb.Program}: equipment obtained on or before {rb.ObtainedOnOrBefore:yyyy-MM-dd}; the install date stands in for the date obtained)");
+            w.WriteLine($"  eligible         {rb.Eligible.Elements,9:N0} elements  {Money(rb.Eligible.Cost, p.Currency),18}{Range(rb.Eligible.CostLow, rb.Eligible.CostHigh, p.Currency)}");
+            w.WriteLine($"  not eligible     {rb.NotEligible.Elements,9:N0} elements  {Money(rb.NotEligible.Cost, p.Currency),18}{Range(rb.NotEligible.CostLow, rb.NotEligible.CostHigh, p.Currency)}");
+            if (rb.UnknownDate.Elements > 0)
+                w.WriteLine($"  no install date  {rb.UnknownDate.Elements,9:N0} elements  {Money(rb.UnknownDate.Cost, p.Currency),18}{Range(rb.UnknownDate.CostLow, rb.UnknownDate.CostHigh, p.Currency)}");
+        }
         w.WriteLine();
         w.WriteLine("SCHEDULE (month: replaced, cost, restricted share by elements at month end)");
         foreach (var m in p.Months.Take(monthsShown))
@@ -191,9 +206,9 @@ public static class NetworkReports
 
     public static void WriteCompareCsv(IReadOnlyList<PlanResult> plans, TextWriter w)
     {
-        w.WriteLine("scenario,policy,elements,sites,cost,currency,effort,finish,feasible,required_capacity");
+        w.WriteLine("scenario,policy,elements,sites,cost,cost_low,cost_high,currency,effort,finish,feasible,required_capacity");
         foreach (var p in plans)
-            w.WriteLine($"{Csv(p.Scenario)},{Csv(p.Policy)},{p.ElementsReplaced},{p.SitesTouched},{p.TotalCost.ToString("0.##", Inv)},{p.Currency},{p.TotalEffort.ToString("0.##", Inv)},{p.FinishMonth},{(p.Feasible ? "true" : "false")},{Math.Ceiling(p.RequiredCapacity).ToString(Inv)}");
+            w.WriteLine($"{Csv(p.Scenario)},{Csv(p.Policy)},{p.ElementsReplaced},{p.SitesTouched},{p.TotalCost.ToString("0.##", Inv)},{p.TotalCostLow?.ToString("0.##", Inv)},{p.TotalCostHigh?.ToString("0.##", Inv)},{p.Currency},{p.TotalEffort.ToString("0.##", Inv)},{p.FinishMonth},{(p.Feasible ? "true" : "false")},{Math.Ceiling(p.RequiredCapacity).ToString(Inv)}");
     }
 
     /// <summary>HTML page for one or more plans: per scenario, the share-over-time chart per domain (SVG, no script), deadlines and costs.</summary>
@@ -219,8 +234,13 @@ public static class NetworkReports
                 w.WriteLine($"<li class=\"{(d.Overdue ? "upcoming" : d.Met ? "compliant" : "violated")}\">{H(d.Message)}</li>");
             w.WriteLine("</ul><h2>Cost by element type</h2><table><tr><th>domain</th><th>function</th><th>elements</th><th>unit cost</th><th>cost</th></tr>");
             foreach (var c in p.Costs)
-                w.WriteLine($"<tr><td>{H(c.Domain)}</td><td>{H(c.Function)}</td><td class=n>{c.Elements:N0}</td><td class=n>{H(Money(c.UnitCost, p.Currency))}</td><td class=n>{H(Money(c.Cost, p.Currency))}</td></tr>");
-            w.WriteLine($"<tr><th colspan=2>total</th><th class=n>{p.ElementsReplaced:N0}</th><th></th><th class=n>{H(Money(p.TotalCost, p.Currency))}</th></tr></table>");
+                w.WriteLine($"<tr><td>{H(c.Domain)}</td><td>{H(c.Function)}</td><td class=n>{c.Elements:N0}</td><td class=n>{H(Money(c.UnitCost, p.Currency))}{H(Range(c.UnitCostLow, c.UnitCostHigh, p.Currency))}</td><td class=n>{H(Money(c.Cost, p.Currency))}</td></tr>");
+            w.WriteLine($"<tr><th colspan=2>total</th><th class=n>{p.ElementsReplaced:N0}</th><th></th><th class=n>{H(Money(p.TotalCost, p.Currency))}{H(Range(p.TotalCostLow, p.TotalCostHigh, p.Currency))}</th></tr></table>");
+            if (p.CostMethod is not null)
+                w.WriteLine($"<p>Low, expected and high: {H(p.CostMethod)}</p>");
+            if (p.Reimbursement is { } rb)
+                w.WriteLine($"<p>{H(rb.Program)} (obtained on or before {rb.ObtainedOnOrBefore:yyyy-MM-dd}): eligible {rb.Eligible.Elements:N0} elements, {H(Money(rb.Eligible.Cost, p.Currency))}; " +
+                    $"not eligible {rb.NotEligible.Elements:N0}, {H(Money(rb.NotEligible.Cost, p.Currency))}; no install date {rb.UnknownDate.Elements:N0}, {H(Money(rb.UnknownDate.Cost, p.Currency))}.</p>");
             if (p.Notes.Count > 0)
             {
                 w.WriteLine("<ul>");
@@ -400,4 +420,8 @@ public static class NetworkReports
     }
 
     internal static string Money(double amount, string currency) => $"{currency} {amount.ToString("N0", Inv)}";
+
+    /// <summary><c> (low .. high)</c> when a range is known, else empty.</summary>
+    private static string Range(double? low, double? high, string currency) =>
+        low is { } l && high is { } h ? $" (range {Money(l, currency)} .. {h.ToString("N0", Inv)})" : "";
 }

@@ -37,7 +37,39 @@ public sealed record PlanResult
     public required IReadOnlyList<PlannedReplacement> Replacements { get; init; }
 
     public required IReadOnlyList<string> Notes { get; init; }
+
+    /// <summary>Total at every row's low end of its range; null when the cost table has no ranges.</summary>
+    public double? TotalCostLow { get; init; }
+
+    /// <summary>Total at every row's high end of its range; null when the cost table has no ranges.</summary>
+    public double? TotalCostHigh { get; init; }
+
+    /// <summary>How the low, expected and high totals were computed; null without ranges.</summary>
+    public string? CostMethod { get; init; }
+
+    /// <summary>Price year of the cost figures, when the table gives one.</summary>
+    public int? PriceYear { get; init; }
+
+    /// <summary>For a pack with a reimbursement programme: the cost it covers and the cost it does not.</summary>
+    public ReimbursementSplit? Reimbursement { get; init; }
 }
+
+/// <summary>
+/// The plan's cost split by a reimbursement programme's cut-off date (the <c>installed</c> date stands
+/// in for the date obtained): eligible, not eligible, and elements without an install date.
+/// </summary>
+public sealed record ReimbursementSplit
+{
+    public required string Program { get; init; }
+    public required DateOnly ObtainedOnOrBefore { get; init; }
+    public required CostShare Eligible { get; init; }
+    public required CostShare NotEligible { get; init; }
+    public required CostShare UnknownDate { get; init; }
+    public string? Source { get; init; }
+}
+
+/// <summary>A number of replaced elements and their cost (expected, and the range when the table has one).</summary>
+public sealed record CostShare(int Elements, double Cost, double? CostLow, double? CostHigh);
 
 /// <summary>One deadline of the plan (a rule's date): the work due by then and whether it is done in time.</summary>
 public sealed record DeadlineOutcome
@@ -66,10 +98,28 @@ public sealed record DeadlineOutcome
     public double? RequiredCapacity { get; init; }
 
     public required string Message { get; init; }
+
+    /// <summary>For a deadline an extension moved: the date before it; null otherwise.</summary>
+    public DateOnly? ExtendedFrom { get; init; }
+
+    /// <summary>For a date from pack parameters: how it was obtained.</summary>
+    public string? DateBasis { get; init; }
 }
 
-/// <summary>Cost per element type.</summary>
-public sealed record CostLine(string Domain, string Function, int Elements, double UnitCost, double Cost, double Effort);
+/// <summary>Cost per element type (the expected unit cost; the range when the table gives one).</summary>
+public sealed record CostLine(string Domain, string Function, int Elements, double UnitCost, double Cost, double Effort)
+{
+    public double? UnitCostLow { get; init; }
+    public double? UnitCostHigh { get; init; }
+    public double? CostLow { get; init; }
+    public double? CostHigh { get; init; }
+
+    /// <summary>What one unit of the figure covers, when the table says (e.g. "per site, equipment and installation").</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>Where the figure comes from, when the table says.</summary>
+    public string? Source { get; init; }
+}
 
 /// <summary>One month of the schedule, and the restricted share per domain (by elements) at its end.</summary>
 public sealed record PlanMonth

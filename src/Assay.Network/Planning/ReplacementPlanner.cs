@@ -74,6 +74,11 @@ public static class ReplacementPlanner
             var rule = rules[r];
             if (!rule.Enforceable || rule.Kind == RuleKind.MaxShare)
                 continue;
+            if (rule.Unresolved is not null)
+            {
+                notes.Add($"{rule.Id}: not planned; {rule.Unresolved}");
+                continue;
+            }
             if (rule.Kind == RuleKind.NoNewInstall && !inv.HasInstalled)
             {
                 notes.Add($"{rule.Id}: not planned; the inventory has no 'installed' column");
@@ -94,7 +99,7 @@ public static class ReplacementPlanner
         // share caps, in date order: elements chosen for an earlier cap count for later ones
         var selections = new List<SelectionOutcome>();
         var capOrder = Enumerable.Range(0, rules.Count)
-            .Where(r => rules[r].Kind == RuleKind.MaxShare && rules[r].Enforceable && rules[r].Value is not null)
+            .Where(r => rules[r].Kind == RuleKind.MaxShare && rules[r].Enforceable && rules[r].Value is not null && rules[r].Unresolved is null)
             .OrderBy(r => rules[r].From ?? startDay).ThenBy(r => r).ToList();
         foreach (var r in capOrder)
         {
@@ -246,7 +251,7 @@ public static class ReplacementPlanner
                 inv.Vendors[inv.Vendor[e]], rules[dueRule[e]].Id, DateOnly.FromDayNumber(due[e]), MonthLabel(startDay, monthOf[i]), cost, effort);
         }
 
-        return new PlanResult
+        return PlanCosts.Complete(new PlanResult
         {
             Scenario = scenario ?? pack.Id,
             Policy = pack.Id,
@@ -270,7 +275,7 @@ public static class ReplacementPlanner
             Selections = selections,
             Replacements = replacements,
             Notes = notes,
-        };
+        }, inventory, pack, costs);
     }
 
     /// <summary>Restricted share by elements per domain, for domains present.</summary>

@@ -8,15 +8,23 @@ namespace Assay.Network.Policy;
 public static class BuiltinPolicyPacks
 {
     /// <summary>The ids, sorted; each has a resource <c>Assay.Network.Policy.Packs.{id}.yaml</c>.</summary>
-    public static IReadOnlyList<string> Ids { get; } = ["de-2024", "eu-sm03", "se-2020", "uk-2020", "uk-dvd"];
+    public static IReadOnlyList<string> Ids { get; } = ["au-2018", "ca-2022", "de-2024", "eu-sm03", "se-2020", "uk-2020", "uk-dvd", "us-fcc"];
 
-    private static readonly Lazy<IReadOnlyList<PolicyPack>> Loaded = new(() => Ids.Select(LoadResource).ToList());
+    // Each pack is parsed on first use: a check needs one pack, not all of them (YAML parsing is most of a
+    // small command's start-up).
+    private static readonly Lazy<PolicyPack>[] Loaded = [.. Ids.Select(id => new Lazy<PolicyPack>(() => LoadResource(id)))];
 
     /// <summary>Every built-in pack, sorted by id.</summary>
-    public static IReadOnlyList<PolicyPack> All => Loaded.Value;
+    public static IReadOnlyList<PolicyPack> All => [.. Loaded.Select(l => l.Value)];
 
     /// <summary>The built-in pack with this id, or null.</summary>
-    public static PolicyPack? Find(string id) => All.FirstOrDefault(p => string.Equals(p.Id, id, StringComparison.OrdinalIgnoreCase));
+    public static PolicyPack? Find(string id)
+    {
+        for (var i = 0; i < Ids.Count; i++)
+            if (string.Equals(Ids[i], id, StringComparison.OrdinalIgnoreCase))
+                return Loaded[i].Value;
+        return null;
+    }
 
     /// <summary>
     /// Resolves <c>--policy</c>: a built-in id, or the path of a custom pack YAML. Throws

@@ -33,6 +33,34 @@ public sealed record PolicyPack
 
     public required IReadOnlyList<PolicyRule> Rules { get; init; }
 
+    /// <summary>Parameters the pack's dates depend on (<c>--param NAME=YYYY-MM-DD</c>), sorted as declared.</summary>
+    public IReadOnlyList<PackParameter> Parameters { get; init; } = [];
+
+    /// <summary>A reimbursement programme that pays for replacing equipment obtained up to a date; null when the pack has none.</summary>
+    public ReimbursementTerms? Reimbursement { get; init; }
+
     /// <summary>Where the pack came from: <c>builtin</c> or a file path.</summary>
     public string Origin { get; init; } = "builtin";
+}
+
+/// <summary>A date a pack's rules depend on and the user supplies (<c>--param NAME=YYYY-MM-DD</c>).</summary>
+/// <param name="Name">Lower-case name, e.g. <c>disbursement</c>.</param>
+/// <param name="Description">What the date is, for <c>--help</c>-like listings and error messages.</param>
+/// <param name="Example">An example value.</param>
+public sealed record PackParameter(string Name, string Description, string? Example);
+
+/// <summary>
+/// A programme that reimburses the replacement of restricted equipment obtained on or before a date
+/// (US: the Secure and Trusted Communications Networks Reimbursement Program, 30 Jun 2020). Plans split
+/// their cost into what the programme covers and what it does not, by the <c>installed</c> date.
+/// </summary>
+public sealed record ReimbursementTerms
+{
+    public required string Program { get; init; }
+
+    /// <summary>Equipment obtained on or before this date is eligible.</summary>
+    public required DateOnly ObtainedOnOrBefore { get; init; }
+
+    public string? Source { get; init; }
+    public string? Note { get; init; }
 }

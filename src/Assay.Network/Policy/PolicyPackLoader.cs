@@ -12,10 +12,17 @@ public static class PolicyPackLoader
     public const int MaxRules = 1000;
 
     private static readonly string[] PackKeys =
-        ["id", "title", "jurisdiction", "vendor_class", "vendors", "default_vendors", "default_vendors_source", "sources", "note", "rules"];
+        ["id", "title", "jurisdiction", "vendor_class", "vendors", "default_vendors", "default_vendors_source", "sources", "note", "parameters", "reimbursement", "rules"];
 
     private static readonly string[] RuleKeys =
-        ["id", "kind", "scope", "from", "value", "measure", "level", "enforceable", "fact_status", "source", "note"];
+        ["id", "kind", "scope", "from", "extension_param", "value", "measure", "level", "enforceable", "fact_status", "source", "note"];
+
+    private static readonly string[] ParameterKeys = ["name", "description", "example"];
+    private static readonly string[] ParameterDateKeys = ["param", "months", "assumption"];
+    private static readonly string[] ReimbursementKeys = ["program", "obtained_on_or_before", "source", "note"];
+
+    /// <summary>Most parameters in one pack, and the longest offset a parameter date may carry (100 years).</summary>
+    public const int MaxParameters = 32, MaxParameterMonths = 1200;
 
     private static readonly string[] ScopeKeys = ["domains", "functions", "site_classes", "technology", "managed_domains"];
 
@@ -48,6 +55,9 @@ public static class PolicyPackLoader
                     sources[ks.Value] = vs.Value ?? "";
         }
 
+        var parameters = ParseParameters(root, errors);
+        var reimbursement = ParseReimbursement(root, errors);
+
         var rules = new List<PolicyRule>();
         if (root.Get("rules") is not YamlSequenceNode ruleNodes || ruleNodes.Children.Count == 0)
         {
@@ -67,7 +77,7 @@ public static class PolicyPackLoader
                     errors.Add(node.Line(), "each rule must be a mapping with id, kind, scope, from");
                     continue;
                 }
-                var rule = ParseRule(r, errors);
+                var rule = ParseRule(r, parameters, errors);
                 if (rule is null)
                     continue;
                 if (!seen.Add(rule.Id))
@@ -87,11 +97,124 @@ public static class PolicyPackLoader
             DefaultVendorsSource = root.Scalar("default_vendors_source", errors),
             Sources = sources,
             Note = root.Scalar("note", errors),
+            Parameters = parameters,
+            Reimbursement = reimbursement,
             Rules = rules,
         };
     }
 
-    private static PolicyRule? ParseRule(YamlMappingNode r, ErrorList errors)
+    private static List<PackParameter> ParseParameters(YamlMappingNode root, ErrorList errors)
+    {
+        var result = new List<PackParameter>();
+        switch (root.Get("parameters"))
+        {
+            case null:
+                return result;
+            case YamlSequenceNode seq when seq.Children.Count <= MaxParameters:
+                foreach (var node in seq.Children)
+                {
+                    if (node is not YamlMappingNode m)
+                    {
+                        errors.Add(node.Line(), "each parameter must be a mapping with name and description");
+                        continue;
+                    }
+                    m.RejectUnknownKeys(ParameterKeys, "a parameter", errors);
+                    var name = m.Scalar("name", errors)?.Trim();
+                    if (name is null || !PackParameters.IsValidName(name))
+                        errors.Add(m.Line(), $"parameter name '{name}' must be 1 to 32 lower-case letters, digits or '_', starting with a letter");
+                    else if (result.Exists(p => p.Name == name))
+                        errors.Add(m.Line(), $"parameter '{name}' is declared twice");
+                    else
+                        result.Add(new PackParameter(name, m.Scalar("description", errors) ?? "", m.Scalar("example", errors)));
+                }
+                return result;
+            case var other:
+                errors.Add(other.Line(), $"'parameters' must be a list of at most {MaxParameters} mappings (name, description, example)");
+                return result;
+        }
+    }
+
+    private static ReimbursementTerms? ParseReimbursement(YamlMappingNode root, ErrorList errors)
+    {
+        var node = root.Get("reimbursement");
+        if (node is null)
+            return null;
+        if (node is not YamlMappingNode m)
+        {
+            errors.Add(node.Line(), "'reimbursement' must be a mapping (program, obtained_on_or_before, source, note)");
+            return null;
+        }
+        m.RejectUnknownKeys(ReimbursementKeys, "reimbursement", errors);
+        var program = m.Scalar("program", errors);
+        var dateText = m.Scalar("obtained_on_or_before", errors);
+        if (string.IsNullOrWhiteSpace(program) || dateText is null || !TryDate(dateText, out var date))
+        {
+            errors.Add(m.Line(), $"reimbursement needs a 'program' name and an 'obtained_on_or_before' date (YYYY-MM-DD); found '{dateText}'");
+            return null;
+        }
+        return new ReimbursementTerms { Program = program, ObtainedOnOrBefore = date, Source = m.Scalar("source", errors), Note = m.Scalar("note", errors) };
+    }
+
+    private static bool TryDate(string text, out DateOnly date) =>
+        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    /// <summary>
+    /// A rule's <c>from</c>: a date; or <c>{param: NAME, months: N, assumption: TEXT}</c>; or a list of
+    /// those, tried in order (the first whose parameter the user gave wins).
+    /// </summary>
+    private static (DateOnly? Date, List<ParameterDate> FromParameters) ParseFrom(YamlMappingNode r, string id, IReadOnlyList<PackParameter> parameters, ErrorList errors)
+    {
+        var fromParameters = new List<ParameterDate>();
+        switch (r.Get("from"))
+        {
+            case null:
+                return (null, fromParameters);
+            case YamlScalarNode:
+                var text = r.Scalar("from", errors);
+                if (text is null)
+                    return (null, fromParameters);
+                if (TryDate(text, out var d))
+                    return (d, fromParameters);
+                errors.Add(r.Get("from")!.Line(), $"rule {id}: from '{text}' is not a date (YYYY-MM-DD)");
+                return (null, fromParameters);
+            case YamlMappingNode one:
+                AddParameterDate(one, id, parameters, fromParameters, errors);
+                return (null, fromParameters);
+            case YamlSequenceNode many when many.Children.Count is > 0 and <= MaxParameters:
+                foreach (var item in many.Children)
+                {
+                    if (item is YamlMappingNode m)
+                        AddParameterDate(m, id, parameters, fromParameters, errors);
+                    else
+                        errors.Add(item.Line(), $"rule {id}: each entry of 'from' must be a mapping {{param, months, assumption}}");
+                }
+                return (null, fromParameters);
+            case var other:
+                errors.Add(other.Line(), $"rule {id}: 'from' must be a date, a mapping {{param, months}} or a short list of them");
+                return (null, fromParameters);
+        }
+    }
+
+    private static void AddParameterDate(YamlMappingNode m, string id, IReadOnlyList<PackParameter> parameters, List<ParameterDate> into, ErrorList errors)
+    {
+        m.RejectUnknownKeys(ParameterDateKeys, $"the 'from' of rule {id}", errors);
+        var name = m.Scalar("param", errors)?.Trim();
+        if (name is null || !parameters.Any(p => p.Name == name))
+        {
+            errors.Add(m.Line(), $"rule {id}: from.param '{name}' is not a parameter of the pack (declared: {(parameters.Count == 0 ? "none" : string.Join(", ", parameters.Select(p => p.Name)))})");
+            return;
+        }
+        var months = 0;
+        var monthsText = m.Scalar("months", errors);
+        if (monthsText is not null && (!int.TryParse(monthsText, NumberStyles.None, CultureInfo.InvariantCulture, out months) || months > MaxParameterMonths))
+        {
+            errors.Add(m.Line(), $"rule {id}: months '{monthsText}' is not a whole number from 0 to {MaxParameterMonths}");
+            return;
+        }
+        into.Add(new ParameterDate(name, months, m.Scalar("assumption", errors)));
+    }
+
+    private static PolicyRule? ParseRule(YamlMappingNode r, IReadOnlyList<PackParameter> parameters, ErrorList errors)
     {
         var before = errors.Count;
         r.RejectUnknownKeys(RuleKeys, "a rule", errors);
@@ -113,20 +236,17 @@ public static class PolicyPackLoader
                 errors.Add(r.Line(), $"rule {id}: kind '{kindText}' is not one of: exclude, max_share, deadline, no_new_install");
                 return null;
         }
-        DateOnly? from = null;
-        var fromText = r.Scalar("from", errors);
-        if (fromText is not null)
-        {
-            if (DateOnly.TryParseExact(fromText.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-                from = d;
-            else
-                errors.Add(r.Get("from")!.Line(), $"rule {id}: from '{fromText}' is not a date (YYYY-MM-DD)");
-        }
+        var (from, fromParameters) = ParseFrom(r, id, parameters, errors);
+        var extension = r.Scalar("extension_param", errors)?.Trim();
+        if (extension is not null && !parameters.Any(p => p.Name == extension))
+            errors.Add(r.Line(), $"rule {id}: extension_param '{extension}' is not a parameter of the pack");
+        if (extension is not null && fromParameters.Count == 0 && from is null)
+            errors.Add(r.Line(), $"rule {id}: extension_param needs a date to extend ('from')");
         var enforceable = true;
         var enfText = r.Scalar("enforceable", errors);
         if (enfText is not null && !bool.TryParse(enfText, out enforceable))
             errors.Add(r.Line(), $"rule {id}: enforceable '{enfText}' is not true or false");
-        if (kind == RuleKind.Deadline && from is null && enforceable)
+        if (kind == RuleKind.Deadline && from is null && fromParameters.Count == 0 && enforceable)
             errors.Add(r.Line(), $"rule {id}: a deadline needs a 'from' date (the date removal must be complete)");
 
         double? value = null;
@@ -190,6 +310,9 @@ public static class PolicyPackLoader
             Source = r.Scalar("source", errors),
             Note = r.Scalar("note", errors),
             Line = r.Line(),
+            FromParameters = fromParameters,
+            ExtensionParameter = extension,
+            Unresolved = fromParameters.Count == 0 ? null : PackParameters.UnresolvedMessage(fromParameters, parameters),
         };
     }
 

@@ -70,6 +70,20 @@ public sealed record RuleScope
     }
 }
 
+/// <summary>
+/// A rule date taken from a pack parameter (<c>--param NAME=YYYY-MM-DD</c>): the parameter's date plus
+/// <see cref="Months"/>. A provider-specific deadline is of this kind (US: one year after the provider's
+/// initial reimbursement disbursement).
+/// </summary>
+/// <param name="Parameter">The pack parameter that gives the date.</param>
+/// <param name="Months">Months added to it (0..1200).</param>
+/// <param name="Assumption">When this is a fallback that only bounds the real date, what that assumes (reported with the result).</param>
+public sealed record ParameterDate(string Parameter, int Months, string? Assumption = null)
+{
+    /// <summary><c>disbursement + 12 months</c>.</summary>
+    public override string ToString() => Months == 0 ? Parameter : $"{Parameter} + {Months} months";
+}
+
 /// <summary>One rule of a policy pack.</summary>
 public sealed record PolicyRule
 {
@@ -102,6 +116,30 @@ public sealed record PolicyRule
     /// <summary>Line of the rule in its pack file.</summary>
     public long Line { get; init; }
 
+    /// <summary>
+    /// When the date depends on pack parameters: where it comes from, tried in order (the first whose
+    /// parameter is set wins). Empty for a fixed date. <see cref="PackParameters.Apply"/> sets <see cref="From"/>.
+    /// </summary>
+    public IReadOnlyList<ParameterDate> FromParameters { get; init; } = [];
+
+    /// <summary>A parameter that, when set, moves the date later: an extension granted to this provider, reported as such.</summary>
+    public string? ExtensionParameter { get; init; }
+
+    /// <summary>How <see cref="From"/> was obtained from parameters (<c>disbursement 2022-10-29 + 12 months</c>); null for a fixed date.</summary>
+    public string? DateBasis { get; init; }
+
+    /// <summary>The date before an extension moved it; null when not extended.</summary>
+    public DateOnly? ExtendedFrom { get; init; }
+
+    /// <summary>What the date assumes when it came from a fallback parameter; null otherwise.</summary>
+    public string? DateAssumption { get; init; }
+
+    /// <summary>
+    /// Non-null while the date depends on parameters that were not given: what to give. Such a rule is
+    /// reported <c>not-checkable</c> and not planned; it is never treated as always in force.
+    /// </summary>
+    public string? Unresolved { get; init; }
+
     public string KindName => Kind switch
     {
         RuleKind.Exclude => "exclude",
@@ -117,7 +155,10 @@ public sealed record PolicyRule
     /// <summary>One line: <c>exclude high-risk from domain core from 2020-01-28</c>.</summary>
     public string Describe()
     {
-        var when = From is null ? "" : Kind == RuleKind.Deadline ? $" by {From:yyyy-MM-dd}" : $" from {From:yyyy-MM-dd}";
+        var word = Kind == RuleKind.Deadline ? "by" : "from";
+        var when = From is { } f
+            ? $" {word} {f:yyyy-MM-dd}{(ExtendedFrom is { } x ? $" (extended from {x:yyyy-MM-dd})" : "")}"
+            : FromParameters.Count > 0 ? $" {word} {string.Join(" or ", FromParameters)}" : "";
         return Kind switch
         {
             RuleKind.MaxShare => $"share of {Scope} at most {(Value is { } v ? v.ToString("P0", System.Globalization.CultureInfo.InvariantCulture) : "(no value set)")} by {Measure.ToString().ToLowerInvariant()} ({Level.ToString().ToLowerInvariant()}){when}",

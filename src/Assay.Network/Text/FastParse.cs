@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 
 namespace Assay.Network.Text;
@@ -13,6 +14,7 @@ internal static class FastParse
 
     /// <summary>A non-negative or negative decimal; at most 15 significant digits on the fast path, where
     /// mantissa / 10^k of two exactly representable numbers is correctly rounded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDouble(ReadOnlySpan<char> s, out double value)
     {
         long mantissa = 0;
@@ -50,6 +52,7 @@ internal static class FastParse
     }
 
     /// <summary>A whole number 0..int.MaxValue of decimal digits only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryNonNegativeInt(ReadOnlySpan<char> s, out int value)
     {
         value = 0;
@@ -65,6 +68,7 @@ internal static class FastParse
     }
 
     /// <summary>An ISO date <c>YYYY-MM-DD</c>, validated (month range, days in month).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryIsoDate(ReadOnlySpan<char> s, out DateOnly date)
     {
         date = default;
@@ -78,6 +82,7 @@ internal static class FastParse
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryDigits(ReadOnlySpan<char> s, out int value)
     {
         value = 0;
