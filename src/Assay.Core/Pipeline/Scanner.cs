@@ -135,6 +135,7 @@ public sealed class Scanner
                 Uid = node.Meta.Uid,
                 Gid = node.Meta.Gid,
                 Mtime = node.Meta.Mtime,
+                Xattrs = XattrRecord.From(node.Meta.Xattrs),
                 Sha256 = sha,
                 Type = type,
                 Container = node.Container,
@@ -336,22 +337,18 @@ public sealed class Scanner
 
     private void AddGap(string path, IBlob blob, long offset, long length)
     {
-        if (length <= 0)
-            return;
-        if (Carver.IsFill(blob, offset, length, out var fill))
+        foreach (var region in Carver.SplitGap(blob, offset, length, _cancellation))
         {
-            _chunks.Add(new ChunkRecord { Path = path, Offset = offset, Length = length, Format = "padding", Entropy = 0, Note = $"filled with 0x{fill:x2}" });
-            return;
+            _chunks.Add(new ChunkRecord
+            {
+                Path = path,
+                Offset = region.Offset,
+                Length = region.Length,
+                Format = region.Kind == GapKind.Fill ? "padding" : "unknown",
+                Entropy = Math.Round(region.Entropy, 3),
+                Note = region.Note,
+            });
         }
-        var entropy = Math.Round(Carver.Entropy(blob, offset, length), 3);
-        var note = entropy switch
-        {
-            > 7.9 => "high entropy: encrypted, or compressed in a format Assay does not know",
-            > 6.5 => "compressed or packed code/data of unknown format",
-            < 1.0 => "mostly constant bytes",
-            _ => "unknown data",
-        };
-        _chunks.Add(new ChunkRecord { Path = path, Offset = offset, Length = length, Format = "unknown", Entropy = entropy, Note = note });
     }
 
     private void Inspect(FileRecord record, IBlob blob)
@@ -603,6 +600,7 @@ public sealed class Scanner
             Uid = meta.Uid,
             Gid = meta.Gid,
             Mtime = meta.Mtime,
+            Xattrs = XattrRecord.From(meta.Xattrs),
             Container = handlerId,
             Layer = Inherit(meta).Layer,
         };
