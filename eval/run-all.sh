@@ -11,6 +11,7 @@ dotnet build src/Assay.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/nul
 status=0
 run() { echo; echo "=== eval: $1"; shift; "$@" || { echo "=== eval: exit $? from: $*"; status=1; }; }
 [ -f eval/files/run.sh ] && run "file lists vs ground truth and Debian listers" env CORPUS="$ASSAY_SHARED/corpus" bash eval/files/run.sh
+[ -f eval/files/run-formats.sh ] && run "issue-19 formats vs the real tools' readers" env CORPUS="$ASSAY_SHARED/corpus" bash eval/files/run-formats.sh
 [ -f eval/vulns/run.sh ] && run "vulnerability matcher known answers" sh eval/vulns/run.sh "$ASSAY_SHARED"
 [ -f eval/vulns/outputs.sh ] && run "vulnerabilities in SARIF/CycloneDX/SPDX, SARIF through Microsoft's validator" bash eval/vulns/outputs.sh
 [ -f eval/catalog/run.py ] && run "component catalog precision/recall" env ASSAY_CLI="$ASSAY" python3 eval/catalog/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing

@@ -20,7 +20,8 @@ seeds_for() {  # a fixture folder named like the format, else all fixtures
   esac
   local id=${1#format:}
   for d in "$fixtures/$id" "$fixtures/${id%%-*}"; do [ -d "$d" ] && { echo "$d"; return; }; done
-  case $id in tar|cpio|zip|7z|gzip|bzip2|xz|lzma|zstd|lz4) echo "$fixtures/archives";; ext) echo "$fixtures/ext4";; uimage|fit) echo "$fixtures/uboot";; android-sparse) echo "$fixtures/sparse";; arm-zimage) echo "$fixtures/zimage";; oci-archive|docker-archive) echo "$fixtures/containers";; qcow2|vmdk|vhd|vhdx|mbr|gpt|fat) echo "$fixtures/disks";; helm-template) echo "tests/Assay.Analyzers.Tests/Fixtures/cloud";; image-config) echo "$fixtures/containers";; *) echo "$fixtures";; esac
+  case $id in tar|cpio|zip|7z|gzip|bzip2|xz|lzma|zstd|lz4) echo "$fixtures/archives";; lz4-legacy) echo "$fixtures/streams";;
+    trx|netgear-chk|seama|tplink|dlink-shrs|encrypted-image|arcadyan) echo "$fixtures/vendor";; android-boot|android-vendor-boot) echo "$fixtures/androidboot";; ext) echo "$fixtures/ext4";; uimage|fit) echo "$fixtures/uboot";; android-sparse) echo "$fixtures/sparse";; arm-zimage) echo "$fixtures/zimage";; oci-archive|docker-archive) echo "$fixtures/containers";; qcow2|vmdk|vhd|vhdx|mbr|gpt|fat) echo "$fixtures/disks";; helm-template) echo "tests/Assay.Analyzers.Tests/Fixtures/cloud";; image-config) echo "$fixtures/containers";; *) echo "$fixtures";; esac
 }
 status=0
 for target in $(dotnet artifacts/fuzz/smoke/Assay.Fuzz.dll list); do

@@ -19,12 +19,18 @@ public sealed record EntryMeta(string Path)
     public long? Major { get; init; }
     public long? Minor { get; init; }
 
+    /// <summary>Extended attributes as stored (SquashFS, ext4, UBIFS), full names with their namespace prefix.</summary>
+    public IReadOnlyList<ExtendedAttribute>? Xattrs { get; init; }
+
     /// <summary>
     /// The container-image layer that put this entry into the tree (its digest, <c>sha256:…</c>),
     /// for entries of a layered image; inherited by everything unpacked from the entry.
     /// </summary>
     public string? Layer { get; init; }
 }
+
+/// <summary>One extended attribute: full name (<c>security.capability</c>) and raw value.</summary>
+public sealed record ExtendedAttribute(string Name, byte[] Value);
 
 /// <summary>Where a handler puts what it finds. Thread-safe only for the handler that owns it.</summary>
 public interface IUnpackContext

@@ -34,6 +34,9 @@ public sealed record FileRecord
     /// <summary>Modification time as Unix seconds, when the format records one.</summary>
     public long? Mtime { get; init; }
 
+    /// <summary>Extended attributes, sorted by name (file capabilities and SELinux labels decoded).</summary>
+    public IReadOnlyList<XattrRecord>? Xattrs { get; init; }
+
     /// <summary>The format id of the container this entry was unpacked from (null for the input itself).</summary>
     public string? Container { get; init; }
 

@@ -25,7 +25,19 @@ public sealed class SevenZipHandler : IFormatHandler
     public FormatCategory Category => FormatCategory.Archive;
     public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("377abcaf271c")];
     public IReadOnlyList<string> References { get; } = ["7-Zip DOC/7zFormat.txt"];
-    public IReadOnlyList<string> Limitations { get; } = ["encrypted archives are listed as an error", "Unix modes are not stored by 7z in a portable way and are not reported", "entries are decompressed in archive order (solid blocks)"];
+    public IReadOnlyList<string> Limitations { get; } =
+    [
+        "encrypted archives are listed as an error",
+        "Unix modes are reported when the archive stores them (attribute bit 0x8000, mode in the high 16 bits: 7-Zip and p7zip on Unix); archives made on Windows have none",
+        "entries are decompressed in archive order (solid blocks)",
+    ];
+
+    /// <summary>FILE_ATTRIBUTE_UNIX_EXTENSION (7-Zip CPP/Windows/FileFind.h): the high 16 bits hold st_mode.</summary>
+    private const int UnixExtension = 0x8000;
+    private const int ModeTypeMask = 0xf000;
+    private const int ModeSymlink = 0xa000;
+    private const int ModeDirectory = 0x4000;
+    private const int MaxLinkTarget = 4096;
 
     public FormatMatch? TryMatch(IBlob blob, long offset)
     {
@@ -63,19 +75,40 @@ public sealed class SevenZipHandler : IFormatHandler
         using var archive = SevenZipArchive.OpenArchive(input, new ReaderOptions { LeaveStreamOpen = true });
         if (archive.IsEncrypted)
             throw new Core.Formats.FormatException(Id, 0, "the archive is encrypted; entries cannot be examined without the password");
+        // Attrib keeps only the low 16 bits; the full 32-bit attributes (with the Unix mode above
+        // them) are SevenZipArchiveEntry.ExtendedAttrib of the archive's entry list.
+        var attributes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in archive.Entries)
+        {
+            if (e.Key is { } k && e is SevenZipArchiveEntry { ExtendedAttrib: int a })
+                attributes.TryAdd(k, a);
+        }
         using var reader = archive.ExtractAllEntries();
         while (reader.MoveToNextEntry())
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var entry = reader.Entry;
             var key = entry.Key ?? "";
-            var meta = new EntryMeta(key) { Mtime = entry.LastModifiedTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToUnixTimeSeconds() : null };
-            if (entry.IsDirectory)
+            var unixMode = attributes.TryGetValue(key, out var attrib) && (attrib & UnixExtension) != 0 ? (attrib >> 16) & 0xffff : (int?)null;
+            var meta = new EntryMeta(key)
+            {
+                Mtime = entry.LastModifiedTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToUnixTimeSeconds() : null,
+                Mode = unixMode & 0xfff,
+            };
+            if (entry.IsDirectory || (unixMode & ModeTypeMask) == ModeDirectory)
             {
                 context.AddDirectory(meta);
                 continue;
             }
             using var content = new DecoderStream(reader.OpenEntryStream(), Id);
+            if ((unixMode & ModeTypeMask) == ModeSymlink)
+            {
+                // A link stored as a link (7z a -snl): the entry's data is the target.
+                var target = new byte[MaxLinkTarget];
+                var length = content.ReadAtLeast(target, MaxLinkTarget, throwOnEndOfStream: false);
+                context.AddSymlink(meta, System.Text.Encoding.UTF8.GetString(target, 0, length));
+                continue;
+            }
             context.AddFile(meta, content, entry.CompressedSize > 0 ? entry.CompressedSize : null);
         }
     }

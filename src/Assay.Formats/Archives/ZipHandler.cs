@@ -23,7 +23,7 @@ namespace Assay.Formats;
 /// extra + comment); local file header <c>50 4b 03 04</c> (30 bytes + name + extra) before each
 /// entry's data.
 /// </remarks>
-internal sealed class ZipHandler : IFormatHandler<ZipHandler.Directory>
+internal sealed class ZipHandler : IFormatHandler<ZipHandler.Layout>
 {
     private const uint LocalSignature = 0x04034b50;
     private const uint CentralSignature = 0x02014b50;
@@ -46,11 +46,17 @@ internal sealed class ZipHandler : IFormatHandler<ZipHandler.Directory>
     public FormatCategory Category => FormatCategory.Archive;
     public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("504b0304"), MagicSignature.Hex("504b0506")];
     public IReadOnlyList<string> References { get; } = ["PKWARE APPNOTE.TXT 6.3.10 (sections 4.3, 4.4, 4.5.3 zip64)"];
-    public IReadOnlyList<string> Limitations { get; } = ["encrypted entries are listed but not decrypted", "multi-disk (spanned) archives are not supported", "when carving, the end of central directory must lie inside the carved region"];
+    public IReadOnlyList<string> Limitations { get; } =
+    [
+        "encrypted entries are listed but not decrypted",
+        "multi-disk (spanned) archives are not supported",
+        "an archive without its central directory (truncated) is recovered from its local headers: entries whose data is complete are listed, CRC-checked, without modes (only the central directory has them), so symbolic links come out as small files",
+        "in recovery, an entry with a data descriptor is found only when the descriptor carries its signature (50 4b 07 08)",
+    ];
 
     internal readonly record struct Directory(long CentralOffset, long CentralSize, long Entries, long ArchiveStart, long End);
 
-    public FormatMatch<Directory>? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Layout>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> sig = stackalloc byte[4];
         if (!blob.TryReadExactly(offset, sig))
@@ -63,12 +69,177 @@ internal sealed class ZipHandler : IFormatHandler<ZipHandler.Directory>
         try
         {
             var dir = FindDirectory(blob, offset);
-            return dir is null ? null : new FormatMatch<Directory>(offset, dir.Value.End - offset, $"zip, {dir.Value.Entries} entries", dir.Value);
+            if (dir is not null)
+                return new FormatMatch<Layout>(offset, dir.Value.End - offset, $"zip, {dir.Value.Entries} entries", new Complete(dir.Value));
+            if (signature != LocalSignature)
+                return null;
+            // No end record for this archive in the blob's tail: walk the local headers. They lead
+            // to the central directory of an archive that is followed by other data, or they are
+            // all there is of a truncated archive.
+            var walk = WalkLocalHeaders(blob, offset);
+            if (walk.Directory is { } found)
+                return new FormatMatch<Layout>(offset, found.End - offset, $"zip, {found.Entries} entries", new Complete(found));
+            if (walk.Entries.Count == 0)
+                return null;
+            var end = walk.Entries[^1].DataEnd;
+            return new FormatMatch<Layout>(offset, end - offset, $"zip without its central directory (truncated), {walk.Entries.Count} whole entries recovered from local headers",
+                new Recovered(walk.Entries, walk.Stop));
         }
         catch (Exception e) when (e is FormatException or EndOfStreamException or OverflowException)
         {
             return null;
         }
+    }
+
+    /// <summary>An entry found by its local header, with the extent of its data (absolute in the blob TryMatch saw).</summary>
+    private sealed record LocalEntry(string Name, ushort Method, ushort Flags, uint Crc, long Compressed, long Size, long DataStart, long DataEnd, long? Mtime);
+
+    /// <summary>Entries recovered from local headers; <see cref="Stop"/> says why the walk ended.</summary>
+    private sealed record Recovered(IReadOnlyList<LocalEntry> Entries, string Stop) : Layout;
+
+    /// <summary>What <see cref="TryMatch"/> found: a central directory (<see cref="Complete"/>) or, for a truncated archive, entries recovered from local headers.</summary>
+    internal abstract record Layout;
+
+    /// <summary>An archive whose end of central directory was found.</summary>
+    internal sealed record Complete(Directory Directory) : Layout;
+
+    private const uint DescriptorSignature = 0x08074b50;
+    private const int MaxRecoveredEntries = 1 << 20;
+
+    /// <summary>
+    /// Local file headers one after the other (APPNOTE 4.3.7): each whole entry is kept; the walk
+    /// stops at the first header whose data is not all there, or at the central directory, whose
+    /// end record then gives the archive.
+    /// </summary>
+    private (List<LocalEntry> Entries, Directory? Directory, string Stop) WalkLocalHeaders(IBlob blob, long start)
+    {
+        var entries = new List<LocalEntry>();
+        var position = start;
+        var header = new byte[LocalLength];
+        while (entries.Count < MaxRecoveredEntries)
+        {
+            if (!blob.TryReadExactly(position, header))
+                return (entries, null, $"the data ends at 0x{position:x} inside a local header");
+            var signature = BinaryPrimitives.ReadUInt32LittleEndian(header);
+            if (signature == CentralSignature)
+                return (entries, DirectoryAfter(blob, start, position, entries.Count), "the central directory");
+            if (signature != LocalSignature)
+                return (entries, null, $"no local header at 0x{position:x} (signature 0x{signature:x8})");
+            var h = header.AsSpan();
+            var flags = BinaryPrimitives.ReadUInt16LittleEndian(h[6..]);
+            var method = BinaryPrimitives.ReadUInt16LittleEndian(h[8..]);
+            var dosTime = BinaryPrimitives.ReadUInt32LittleEndian(h[10..]);
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(h[14..]);
+            long compressed = BinaryPrimitives.ReadUInt32LittleEndian(h[18..]);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(h[22..]);
+            var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(h[26..]);
+            var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(h[28..]);
+            var nameBytes = blob.ReadBytes(position + LocalLength, nameLength);
+            var extra = blob.ReadBytes(position + LocalLength + nameLength, extraLength);
+            if (nameBytes.Length != nameLength || extra.Length != extraLength)
+                return (entries, null, $"the data ends at 0x{position:x} inside the local header of an entry");
+            long ignored = 0;
+            ApplyZip64(extra, ref size, ref compressed, ref ignored);
+            var dataStart = position + LocalLength + nameLength + extraLength;
+            var name = (flags & FlagUtf8) != 0 ? Encoding.UTF8.GetString(nameBytes) : Encoding.Latin1.GetString(nameBytes);
+            long dataEnd;
+            if ((flags & 0x0008) != 0)
+            {
+                // Sizes and CRC follow the data in a descriptor: find it by its signature and a size that fits.
+                if (FindDescriptor(blob, dataStart) is not { } d)
+                    return (entries, null, $"the data descriptor of '{name}' (from 0x{dataStart:x}) is not found; the entry is cut off");
+                (crc, compressed, size, dataEnd) = d;
+            }
+            else
+            {
+                dataEnd = dataStart + compressed;
+                if (compressed < 0 || dataEnd > blob.Length)
+                    return (entries, null, $"'{name}' needs {compressed} bytes of data from 0x{dataStart:x} but the data ends at 0x{blob.Length:x}");
+            }
+            entries.Add(new LocalEntry(name, method, flags, crc, compressed, size, dataStart, dataEnd, DosTime(dosTime)));
+            position = dataEnd;
+        }
+        return (entries, null, $"more than {MaxRecoveredEntries} entries");
+    }
+
+    /// <summary>A data descriptor (signature, CRC, sizes: 32-bit, or 64-bit for zip64) whose compressed size is its distance from the data start.</summary>
+    private static (uint Crc, long Compressed, long Size, long End)? FindDescriptor(IBlob blob, long dataStart)
+    {
+        const int Window = 1 << 20;
+        var buffer = new byte[Window + 24];
+        for (long at = dataStart; at < blob.Length; at += Window)
+        {
+            var n = blob.Read(at, buffer);
+            if (n <= 0)
+                break;
+            var span = buffer.AsSpan(0, n);
+            var from = 0;
+            while (true)
+            {
+                var hit = span[from..].IndexOf("PK\x07\x08"u8);
+                if (hit < 0)
+                    break;
+                var i = from + hit;
+                from = i + 1;
+                if (i >= Window)
+                    break;
+                var distance = at + i - dataStart;
+                if (i + 16 <= n && BinaryPrimitives.ReadUInt32LittleEndian(span[(i + 8)..]) == distance)
+                    return (BinaryPrimitives.ReadUInt32LittleEndian(span[(i + 4)..]), distance, BinaryPrimitives.ReadUInt32LittleEndian(span[(i + 12)..]), at + i + 16);
+                if (i + 24 <= n && BinaryPrimitives.ReadInt64LittleEndian(span[(i + 8)..]) == distance)
+                    return (BinaryPrimitives.ReadUInt32LittleEndian(span[(i + 4)..]), distance, BinaryPrimitives.ReadInt64LittleEndian(span[(i + 16)..]), at + i + 24);
+            }
+            if (n < buffer.Length)
+                break;
+        }
+        return null;
+    }
+
+    /// <summary>The end record right after a central directory that starts at <paramref name="central"/>, if it describes this archive.</summary>
+    private Directory? DirectoryAfter(IBlob blob, long archiveStart, long central, int localEntries)
+    {
+        var position = central;
+        var header = new byte[CentralLength];
+        for (var i = 0; i <= MaxRecoveredEntries; i++)
+        {
+            if (!blob.TryReadExactly(position, header.AsSpan(0, 4)))
+                return null;
+            var signature = BinaryPrimitives.ReadUInt32LittleEndian(header);
+            if (signature != CentralSignature)
+            {
+                if (signature is not (EndSignature or Zip64EndSignature))
+                    return null;
+                var endRecord = signature == EndSignature ? position : FindEndAfterZip64(blob, position);
+                if (endRecord is not { } end)
+                    return null;
+                var eocd = blob.ReadBytes(end, EndLength);
+                if (eocd.Length < EndLength)
+                    return null;
+                var commentLength = BinaryPrimitives.ReadUInt16LittleEndian(eocd.AsSpan(20));
+                if (end + EndLength + commentLength > blob.Length)
+                    return null;
+                return new Directory(central, position - central, i, archiveStart, end + EndLength + commentLength);
+            }
+            if (!blob.TryReadExactly(position, header))
+                return null;
+            var lengths = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(28)) + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(30)) + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(32));
+            position = checked(position + CentralLength + lengths);
+        }
+        return null;
+    }
+
+    /// <summary>After a zip64 end record (its own size at +4) and its locator comes the classic end record.</summary>
+    private static long? FindEndAfterZip64(IBlob blob, long zip64End)
+    {
+        var sizeField = blob.ReadBytes(zip64End + 4, 8);
+        if (sizeField.Length < 8)
+            return null;
+        var recordSize = BinaryPrimitives.ReadInt64LittleEndian(sizeField);
+        if (recordSize < 44 || recordSize > 1 << 20)
+            return null;
+        var end = zip64End + 12 + recordSize + Zip64LocatorLength;
+        var sig = blob.ReadBytes(end, 4);
+        return sig.Length == 4 && BinaryPrimitives.ReadUInt32LittleEndian(sig) == EndSignature ? end : null;
     }
 
     /// <summary>
@@ -172,9 +343,14 @@ internal sealed class ZipHandler : IFormatHandler<ZipHandler.Directory>
         return at >= 0 && at < endPosition ? at : null;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch<Directory> match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Layout> match, IUnpackContext context)
     {
-        var dir = match.State;
+        if (match.State is Recovered recovered)
+        {
+            UnpackRecovered(chunk, match, recovered, context);
+            return;
+        }
+        var dir = ((Complete)match.State).Directory;
         // State offsets are relative to the blob TryMatch saw; rebase them onto the chunk.
         var shift = match.Offset;
         var central = dir.CentralOffset - shift;
@@ -257,6 +433,45 @@ internal sealed class ZipHandler : IFormatHandler<ZipHandler.Directory>
             {
                 // A decoder refusing the entry's data at its start (bad bzip2/lzma/zstd header) spoils that entry only.
                 context.AddError($"entry data could not be decoded ({e.GetType().Name}: {e.Message})", local, name);
+            }
+        }
+    }
+
+    /// <summary>Entries found from their local headers: each decoded and its CRC-32 checked against the header's.</summary>
+    private void UnpackRecovered(IBlob chunk, FormatMatch<Layout> match, Recovered recovered, IUnpackContext context)
+    {
+        context.AddError($"zip at 0x{match.Offset:x}: no central directory (the archive is truncated); {recovered.Entries.Count} whole entries recovered from their local headers, " +
+            $"without modes; the walk stopped at {recovered.Stop}", match.Offset);
+        foreach (var entry in recovered.Entries)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var meta = new EntryMeta(entry.Name) { Mtime = entry.Mtime };
+            if (entry.Name.EndsWith('/'))
+            {
+                context.AddDirectory(meta);
+                continue;
+            }
+            if ((entry.Flags & FlagEncrypted) != 0)
+            {
+                context.AddError("entry is encrypted; listed, content not examined", entry.DataStart, entry.Name);
+                continue;
+            }
+            var start = entry.DataStart - match.Offset;
+            try
+            {
+                using var stream = Open(entry.Method, chunk.Slice(start, entry.Compressed), entry.Size, entry.DataStart);
+                using var checkedStream = new Crc32Stream(stream);
+                context.AddFile(meta, checkedStream, entry.Compressed);
+                if (checkedStream.ReachedEnd && (checkedStream.Crc != entry.Crc || checkedStream.Length64 != entry.Size))
+                    context.AddError($"entry data gives {checkedStream.Length64} bytes with CRC-32 {checkedStream.Crc:x8}; the local header says {entry.Size} bytes with {entry.Crc:x8}; the entry is damaged", entry.DataStart, entry.Name);
+            }
+            catch (FormatException e)
+            {
+                context.AddError(e.Message, e.Offset, entry.Name);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException))
+            {
+                context.AddError($"entry data could not be decoded ({e.GetType().Name}: {e.Message})", entry.DataStart, entry.Name);
             }
         }
     }

@@ -22,7 +22,11 @@ public sealed class Bzip2Handler : IFormatHandler
     public FormatCategory Category => FormatCategory.Compression;
     public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Ascii("BZh")];
     public IReadOnlyList<string> References { get; } = ["bzip2 1.0.8 sources (blocksort.c, decompress.c): stream and block headers"];
-    public IReadOnlyList<string> Limitations { get; } = ["chunk length is not computed when carving; a carved stream runs to the next recognised chunk"];
+    public IReadOnlyList<string> Limitations { get; } =
+    [
+        "streams that follow one another directly are one chunk and one child (as bzip2 -d gives); anything else after them is the next chunk",
+        "the end is found by its bit-aligned marker and the combined CRC; a stream whose end does not check out runs to the end of its blob and is reported corrupt there",
+    ];
 
     public FormatMatch? TryMatch(IBlob blob, long offset)
     {
@@ -31,7 +35,8 @@ public sealed class Bzip2Handler : IFormatHandler
             return null;
         if (!h[4..].SequenceEqual(BlockMagic) && !h[4..].SequenceEqual(EndMagic))
             return null;
-        return new FormatMatch(offset, null, $"bzip2, {(char)h[BlockSizeOffset]}00k blocks");
+        var length = Bzip2StreamLength.Measure(blob, offset, CancellationToken.None);
+        return new FormatMatch(offset, length, $"bzip2, {(char)h[BlockSizeOffset]}00k blocks" + (length is null ? ", end not found (truncated or corrupt)" : ""));
     }
 
     public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)

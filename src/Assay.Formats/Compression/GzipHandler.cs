@@ -14,7 +14,7 @@ namespace Assay.Formats;
 /// FEXTRA, FNAME, FCOMMENT, FHCRC. Example: <c>1f 8b 08 08 00 00 00 00 00 03 72 6f 6f 74 ...</c>
 /// (FNAME "root...").
 /// </remarks>
-internal sealed class GzipHandler : IFormatHandler<GzipHandler.Header>
+internal sealed class GzipHandler : IFormatHandler<GzipHandler.Header>, IStreamLengthProbe
 {
     private const int HeaderLength = 10;
     private const int FlagsOffset = 3;
@@ -34,7 +34,11 @@ internal sealed class GzipHandler : IFormatHandler<GzipHandler.Header>
     public FormatCategory Category => FormatCategory.Compression;
     public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("1f8b08")];
     public IReadOnlyList<string> References { get; } = ["RFC 1952 GZIP file format specification 4.3", "RFC 1951 DEFLATE"];
-    public IReadOnlyList<string> Limitations { get; } = ["the chunk length is not computed when carving; a carved gzip stream runs to the next recognised chunk"];
+    public IReadOnlyList<string> Limitations { get; } =
+    [
+        "a gzip member carved out of a larger blob is decompressed twice: once to find where it ends (deflate has no length field), once to unpack it",
+        "a carved chunk is one member; at offset 0 of a file, concatenated members are one child, as gzip -d gives",
+    ];
 
     /// <summary>What the header says: the stored file name (FNAME), if any.</summary>
     internal sealed record Header(string? Name);
@@ -65,6 +69,79 @@ internal sealed class GzipHandler : IFormatHandler<GzipHandler.Header>
         using var checkedOutput = new Crc32Stream(gzip);
         context.AddFile(new EntryMeta(childName), checkedOutput, chunk.Length);
         VerifyTrailer(chunk, checkedOutput, context);
+    }
+
+    /// <summary>
+    /// Decodes the first member to its end and finds its trailer right where the deflate data
+    /// stopped: the exact member length. The trailer is looked for in the last input the decoder
+    /// read (it reads ahead in buffers), and must hold the CRC32 and size of what came out.
+    /// </summary>
+    public long? MeasureLength(IBlob blob, long offset, long maxOutput, CancellationToken cancellationToken)
+    {
+        var headerLength = HeaderLengthAt(blob, offset);
+        if (headerLength is not { } start)
+            return null;
+        var member = blob.Slice(offset, blob.Length - offset);
+        using var input = member.OpenStream();
+        input.Position = start;
+        using var deflate = new DeflateStream(input, CompressionMode.Decompress, leaveOpen: true);
+        var crc = new System.IO.Hashing.Crc32();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        long produced = 0;
+        try
+        {
+            int n;
+            while ((n = deflate.Read(buffer, 0, 1 << 16)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                crc.Append(buffer.AsSpan(0, n));
+                produced += n;
+                if (produced > maxOutput)
+                    return null;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        Span<byte> expected = stackalloc byte[TrailerLength];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(expected, crc.GetCurrentHashAsUInt32());
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], (uint)produced);
+        const int ReadAhead = 1 << 20;
+        var from = Math.Max(start, input.Position - ReadAhead);
+        var window = member.ReadBytes(from, (int)Math.Min(int.MaxValue, input.Position + TrailerLength - from));
+        var at = window.AsSpan().IndexOf(expected);
+        return at < 0 ? null : from + at + TrailerLength;
+    }
+
+    /// <summary>The length of the member header at <paramref name="offset"/> (RFC 1952 2.3: optional fields included), or null.</summary>
+    private static long? HeaderLengthAt(IBlob blob, long offset)
+    {
+        Span<byte> header = stackalloc byte[HeaderLength];
+        if (!blob.TryReadExactly(offset, header) || header[0] != 0x1f || header[1] != 0x8b || header[2] != 8)
+            return null;
+        var flags = header[FlagsOffset];
+        long pos = offset + HeaderLength;
+        if ((flags & FlagExtra) != 0)
+        {
+            Span<byte> xlen = stackalloc byte[2];
+            if (!blob.TryReadExactly(pos, xlen))
+                return null;
+            pos += 2 + (xlen[0] | (xlen[1] << 8));
+        }
+        foreach (var flag in (ReadOnlySpan<byte>)[FlagName, FlagComment])
+        {
+            if ((flags & flag) == 0)
+                continue;
+            var field = blob.ReadBytes(pos, 64 * 1024);
+            var end = Array.IndexOf(field, (byte)0);
+            if (end < 0)
+                return null;
+            pos += end + 1;
+        }
+        if ((flags & FlagHcrc) != 0)
+            pos += 2;
+        return pos <= blob.Length ? pos - offset : null;
     }
 
     /// <summary>

@@ -22,7 +22,11 @@ public sealed class XzHandler : IFormatHandler
     public FormatCategory Category => FormatCategory.Compression;
     public IReadOnlyList<MagicSignature> Magics { get; } = [MagicSignature.Hex("fd377a585a00")];
     public IReadOnlyList<string> References { get; } = ["The .xz File Format 1.1.0 (tukaani.org), §2.1.1 Stream Header"];
-    public IReadOnlyList<string> Limitations { get; } = ["decoded with the system liblzma when present (all filters); the managed fallback (SharpCompress) is slower and lacks some filters", "chunk length is not computed when carving"];
+    public IReadOnlyList<string> Limitations { get; } =
+    [
+        "decoded with the system liblzma when present (all filters); the managed fallback (SharpCompress) is slower and lacks some filters",
+        "the chunk is one stream: stream padding and a following stream are the next chunks",
+    ];
 
     public FormatMatch? TryMatch(IBlob blob, long offset)
     {
@@ -33,7 +37,10 @@ public sealed class XzHandler : IFormatHandler
         if (h[FlagsOffset] != 0 || h[FlagsOffset + 1] > 0x0f || System.IO.Hashing.Crc32.HashToUInt32(h.Slice(FlagsOffset, 2)) != BinaryPrimitives.ReadUInt32LittleEndian(h[CrcOffset..]))
             return null;
         var check = h[FlagsOffset + 1] switch { 0 => "no check", 1 => "CRC32", 4 => "CRC64", 0x0a => "SHA-256", var c => $"check 0x{c:x}" };
-        return new FormatMatch(offset, null, $"xz, {check}");
+        // The stream's structure gives its exact end (blocks, index and footer, each CRC-checked);
+        // a stream that does not walk (truncated, corrupt) is still tried and its errors reported.
+        var length = XzStreamLength.Measure(blob, offset, CancellationToken.None);
+        return new FormatMatch(offset, length, length is null ? $"xz, {check}, end not found (truncated or corrupt)" : $"xz, {check}");
     }
 
     public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)

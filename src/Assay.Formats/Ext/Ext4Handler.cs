@@ -50,7 +50,7 @@ internal sealed class Ext4Handler : IFormatHandler<ExtSuperblock>
     [
         "the journal is not replayed: an image unmounted uncleanly (needs_recovery) shows its last checkpointed state",
         "checksums (metadata_csum, gdt_csum) are not verified",
-        "extended attributes, ACLs and file capabilities are not reported; large xattr values in EA inodes are not read",
+        "extended attributes are reported from the inode body and the attribute block (file capabilities and SELinux labels decoded); values kept in EA inodes (ea_inode) are reported by name with an empty value; POSIX ACLs are shown raw",
         "encrypted (fscrypt) names and contents are reported as stored; compressed (ext2 compression patch) and dirdata images are refused",
         "inode numbers of hard links are not reported: each name of a linked inode is a separate regular file",
     ];
@@ -168,12 +168,22 @@ internal sealed class Ext4Handler : IFormatHandler<ExtSuperblock>
             var (inode, offset) = volume.ReadInode(entry.Inode);
             if (inode.Mode == 0 || inode.LinksCount == 0)
                 throw new FormatException(ExtVolume.Id, offset, $"directory entry points at inode {entry.Inode}, which is not in use (mode 0x{inode.Mode:x4}, {inode.LinksCount} links); the directory is damaged");
+            IReadOnlyList<ExtendedAttribute>? xattrs = null;
+            try
+            {
+                xattrs = ExtXattrs.Read(volume, inode, offset);
+            }
+            catch (FormatException e)
+            {
+                context.AddError(e.Message + "; the entry is listed without its extended attributes", e.Offset, path);
+            }
             var meta = new EntryMeta(path)
             {
                 Mode = inode.Permissions,
                 Uid = inode.Uid,
                 Gid = inode.Gid,
                 Mtime = inode.Mtime,
+                Xattrs = xattrs,
             };
             switch (inode.Type)
             {

@@ -58,6 +58,7 @@ internal sealed class SquashFsFileStream : Stream
         var log = image.Super.BlockLog;
         var full = inode.FileSize >> log;
         var blocks = inode.Fragment == SquashFsLayout.InvalidFragment && (inode.FileSize & (image.BlockSize - 1)) != 0 ? full + 1 : full;
+        var entrySize = image.Super.IsVersion1 ? Inode1.BlockListEntrySize : BlockListEntrySize;
         if (blocks > Array.MaxLength / BlockListEntrySize)
             throw image.Error(inode.StartBlock, $"file inode {inode.Number} needs {blocks} blocks; the inode is corrupt");
         if (inode.Fragment != SquashFsLayout.InvalidFragment && inode.FragmentOffset >= image.BlockSize)
@@ -65,14 +66,26 @@ internal sealed class SquashFsFileStream : Stream
         var sizes = new uint[blocks];
         if (blocks > 0)
         {
-            var raw = new byte[checked((int)blocks * BlockListEntrySize)];
+            var raw = new byte[checked((int)blocks * entrySize)];
             var cursor = inode.BlockList;
             image.Read(ref cursor, raw, "inode table (block list)");
             var order = image.Super.Order;
             for (var i = 0; i < sizes.Length; i++)
-                sizes[i] = order.U32(raw, i * BlockListEntrySize);
+                sizes[i] = entrySize == BlockListEntrySize ? order.U32(raw, i * BlockListEntrySize) : SizeWord1(order.U16(raw, i * entrySize));
         }
         return new SquashFsFileStream(image, inode, sizes);
+    }
+
+    /// <summary>
+    /// A 1.x 16-bit block list entry as the 32-bit size word of 2.x-4.0: stored size (0 means
+    /// 32 KiB, squashfs_fs.h SQUASHFS_COMPRESSED_SIZE), bit 15 (stored uncompressed) moved to bit 24.
+    /// </summary>
+    private static uint SizeWord1(ushort entry)
+    {
+        var stored = (uint)(entry & ~Inode1.BlockUncompressed);
+        if (stored == 0)
+            stored = Inode1.BlockUncompressed;
+        return (entry & Inode1.BlockUncompressed) != 0 ? stored | SquashFsLayout.DataUncompressed : stored;
     }
 
     public override bool CanRead => true;

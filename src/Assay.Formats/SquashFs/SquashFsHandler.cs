@@ -7,8 +7,8 @@ using FormatException = Assay.Core.Formats.FormatException;
 namespace Assay.Formats;
 
 /// <summary>
-/// SquashFS 4.0 (both byte orders; gzip, lzma, lzo, xz with BCJ filters, lz4, zstd) and 3.x (both
-/// byte orders; zlib and the vendor LZMA of older router SDKs). Lists directories, files (data
+/// SquashFS 4.0 (both byte orders; gzip, lzma, lzo, xz with BCJ filters, lz4, zstd), 3.x (both
+/// byte orders; zlib and the vendor LZMA of older router SDKs), 2.x and 1.x (both byte orders, zlib). Lists directories, files (data
 /// blocks decompressed lazily, holes, fragment tail ends), symlinks, devices, fifos and sockets.
 /// The chunk length is <c>bytes_used</c>, so a carver skips exactly the filesystem and reports the
 /// padding after it.
@@ -17,14 +17,15 @@ namespace Assay.Formats;
 /// Magic: <c>68 73 71 73</c> "hsqs" (little-endian) or <c>73 71 73 68</c> "sqsh" (big-endian), or a
 /// vendor signature of older router firmware (<see cref="SquashFsSuperBlock.VendorMagics"/>), then
 /// the superblock (squashfs_fs.h struct squashfs_super_block; 3.x: squashfs_compat.h
-/// struct squashfs_super_block_3). The tables are sequences of metadata blocks (a 16-bit header:
+/// struct squashfs_super_block_3; 2.x: its first 63 bytes, with 32-bit table positions; 1.x: its
+/// first 51 bytes). The tables are sequences of metadata blocks (a 16-bit header:
 /// bit 15 = stored uncompressed, low bits = stored size; at most 8 KiB decompressed); an inode or
 /// directory reference is (block position relative to its table, offset in the decompressed block).
 /// </remarks>
 internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
 {
     public string Id => SquashFsImage.FormatId;
-    public string Description => "SquashFS 4.0 and 3.x filesystem image (both byte orders; gzip, lzma, lzo, xz, lz4, zstd)";
+    public string Description => "SquashFS 4.0, 3.x, 2.x and 1.x filesystem image (both byte orders; gzip, lzma, lzo, xz, lz4, zstd)";
     public FormatCategory Category => FormatCategory.Filesystem;
     public IReadOnlyList<MagicSignature> Magics { get; } =
         [MagicSignature.Ascii("hsqs"), MagicSignature.Ascii("sqsh"), .. SquashFsSuperBlock.VendorMagics.Select(v => MagicSignature.Ascii(v.Magic))];
@@ -32,7 +33,7 @@ internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
     public IReadOnlyList<string> References { get; } =
     [
         "squashfs-tools squashfs_fs.h (4.0 on-disk structures) and squashfs_compat.h (3.x structures, bit-field byte orders)",
-        "squashfs-tools unsquash-4.c, unsquash-3.c (table, inode and directory reading)",
+        "squashfs-tools unsquash-4.c, unsquash-3.c, unsquash-2.c, unsquash-1.c (table, inode and directory reading)",
         "Linux Documentation/filesystems/squashfs.rst",
         "squashfs-tools lzma_wrapper.c (13-byte LZMA alone header per block)",
         "xz-file-format.txt 1.1.0 (stream and block headers, LZMA2 chunks, BCJ and delta filters); LZMA SDK lzma-specification.txt",
@@ -40,9 +41,9 @@ internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
 
     public IReadOnlyList<string> Limitations { get; } =
     [
-        "extended attributes are read past, not reported (EntryMeta has no field for them)",
+        "extended attributes are reported for 4.0 images; 3.x images have none",
         "hard links are not told apart: every name of a shared inode is reported as a regular file with its content",
-        "SquashFS 1.x and 2.x are not recognised",
+        "SquashFS 1.0, 2.0 and 2.1 are read (zlib, both byte orders; they store no inode numbers, so inodes are counted in reading order)",
         "vendor variants: 3.x blocks are zlib or LZMA with the 13-byte 'alone' header (sqlzma, OpenWrt/DD-WRT 3.x lzma); "
             + "the vendor signatures shsq, hsqt (little-endian), qshs, tqsh, sqlz (big-endian) are read as the standard layout; "
             + "headerless or 5-byte-header LZMA blocks and 4.0 images with vendor LZMA are reported as corrupt blocks",
@@ -72,6 +73,18 @@ internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
                 if (sb.Minor > 1)
                     return null;
                 break;
+            case 2:
+                if (!blob.TryReadExactly(offset, s[..SquashFsSuperBlock.Size2]))
+                    return null;
+                sb = SquashFsSuperBlock.Parse2(s, order);
+                if (sb.Minor > 1)
+                    return null;
+                break;
+            case 1:
+                sb = SquashFsSuperBlock.Parse1(s, order);
+                if (sb.Minor != 0)
+                    return null;
+                break;
             default:
                 return null;
         }
@@ -93,6 +106,15 @@ internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
         if (chunk.Length < sb.BytesUsed)
             context.AddError($"squashfs at 0x{match.Offset:x}: bytes_used is {sb.BytesUsed} but only {chunk.Length} bytes are present; the image is truncated and what lies past its end is missing", match.Offset + chunk.Length);
         image.LoadIds();
+        SquashFsXattrs? xattrs = null;
+        try
+        {
+            xattrs = SquashFsXattrs.Open(image);
+        }
+        catch (FormatException e)
+        {
+            context.AddError(e.Message + "; extended attributes are not reported", e.Offset);
+        }
         var rootBlock = SquashFsLayout.InodeBlock(sb.RootInode);
         var rootOffset = SquashFsLayout.InodeOffset(sb.RootInode);
         var root = image.ReadInode(rootBlock, rootOffset);
@@ -137,7 +159,7 @@ internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
                     context.AddError(e.Message, e.Offset, path);
                     continue;
                 }
-                var meta = new EntryMeta(path) { Mode = inode.Mode, Uid = inode.Uid, Gid = inode.Gid, Mtime = inode.Mtime };
+                var meta = new EntryMeta(path) { Mode = inode.Mode, Uid = inode.Uid, Gid = inode.Gid, Mtime = inode.Mtime, Xattrs = Xattrs(xattrs, inode, path, context) };
                 switch (inode.Kind)
                 {
                     case SquashFsInodeKind.Directory:
@@ -168,6 +190,21 @@ internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
             }
             for (var i = children.Count - 1; i >= 0; i--)
                 pending.Push(children[i]);
+        }
+    }
+
+    private static IReadOnlyList<ExtendedAttribute>? Xattrs(SquashFsXattrs? table, SquashFsInode inode, string path, IUnpackContext context)
+    {
+        if (table is null || inode.Xattr == SquashFs.SquashFsLayout.NoXattr)
+            return null;
+        try
+        {
+            return table.Read(inode.Xattr);
+        }
+        catch (FormatException e)
+        {
+            context.AddError(e.Message, e.Offset, path);
+            return null;
         }
     }
 

@@ -11,7 +11,7 @@ internal record struct MetadataCursor(long Block, int Offset);
 internal readonly record struct SquashFsDirEntry(string Name, long InodeBlock, int InodeOffset);
 
 /// <summary>
-/// An opened SquashFS 4.0 or 3.x image: reads metadata blocks (cached), inodes, directories, the id
+/// An opened SquashFS 4.0, 3.x, 2.x or 1.x image: reads metadata blocks (cached), inodes, directories, the id
 /// and fragment tables, and data blocks. Positions are relative to the start of the image;
 /// messages add the image's offset in its parent. Single-threaded, like one unpack.
 /// </summary>
@@ -24,6 +24,11 @@ internal sealed class SquashFsImage
 
     private const int FragmentEntrySize4 = 16;
     private const int FragmentEntrySize3 = 16;
+
+    // 2.x fragment entry (8 bytes: start_block, size) behind an index of 32-bit block positions
+    private const int FragmentEntrySize2 = 8;
+    private const int FragmentSize2 = 4;
+    private const int TablePointerSize2 = 4;
     private const int IdEntrySize = 4;
     private const int TablePointerSize = 8;
 
@@ -46,6 +51,13 @@ internal sealed class SquashFsImage
     private const int DirEntryOffsetBits3 = 13;
     private const int DirEntryNameSize3 = 2;
 
+    // 2.x directory header (4 bytes, packed: count:8 start_block:24) and entry (3 bytes: offset:13 type:3 size:8)
+    private const int DirHeaderSize2 = 4;
+    private const int DirEntrySize2 = 3;
+    private const int DirHeaderStartBlockBit2 = 8;
+    private const int DirHeaderStartBlockBits2 = 24;
+    private const int DirEntryNameSize2 = 2;
+
     // fragment entry (4.0 and 3.x): start_block (64), size word (32), unused (32)
     private const int FragmentStartBlock = 0;
     private const int FragmentSize = 8;
@@ -60,6 +72,7 @@ internal sealed class SquashFsImage
     private readonly Queue<long> _fragmentOrder = new();
     private readonly int _metadataHeader;
     private long _cachedBytes;
+    private uint _nextNumber;
     private uint[] _uids = [];
     private uint[] _gids = [];
     private readonly byte[] _compressed;
@@ -79,6 +92,10 @@ internal sealed class SquashFsImage
     public SquashFsSuperBlock Super { get; }
     public CancellationToken CancellationToken { get; }
     public int BlockSize => (int)Super.BlockSize;
+    public ByteOrder Order => _o;
+
+    /// <summary>Reads raw (not metadata-framed) bytes of the image; false when they pass its end.</summary>
+    public bool ReadRaw(long position, Span<byte> destination) => position >= 0 && _image.TryReadExactly(position, destination);
 
     public FormatException Error(long position, string message) => new(FormatId, checked(_base + position), message);
 
@@ -216,7 +233,13 @@ internal sealed class SquashFsImage
         if (block < 0 || block >= Super.DirectoryTableStart - Super.InodeTableStart || offset >= SquashFsLayout.MetadataSize)
             throw Error(Super.InodeTableStart, $"inode reference {block}:{offset} lies outside the inode table (0x{Super.DirectoryTableStart - Super.InodeTableStart:x} bytes); the directory is corrupt");
         var cursor = new MetadataCursor(checked(Super.InodeTableStart + block), offset);
-        return Super.IsVersion4 ? ReadInode4(cursor) : ReadInode3(cursor);
+        return Super.Major switch
+        {
+            4 => ReadInode4(cursor),
+            2 => ReadInode2(cursor),
+            1 => ReadInode1(cursor),
+            _ => ReadInode3(cursor),
+        };
     }
 
     private SquashFsInode ReadInode4(MetadataCursor cursor)
@@ -244,6 +267,7 @@ internal sealed class SquashFsImage
                 return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, mtime, number)
                 {
                     DirSize = _o.U32(h, Inode4.LDirFileSize), DirStartBlock = _o.U32(h, Inode4.LDirStartBlock), DirOffset = _o.U16(h, Inode4.LDirOffset),
+                    Xattr = _o.U32(h, Inode4.LDirXattr),
                 };
             case Inode4.TypeFile:
                 More(ref cursor, h, Inode4.RegSize);
@@ -261,22 +285,34 @@ internal sealed class SquashFsImage
                 {
                     StartBlock = (long)Math.Min(_o.U64(h, Inode4.LRegStartBlock), long.MaxValue), FileSize = (long)size,
                     Fragment = _o.U32(h, Inode4.LRegFragment), FragmentOffset = _o.U32(h, Inode4.LRegOffset), BlockList = cursor,
+                    Xattr = _o.U32(h, Inode4.LRegXattr),
                 };
             case Inode4.TypeSymlink or Inode4.TypeLSymlink:
                 More(ref cursor, h, Inode4.SymlinkSize);
-                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = ReadTarget(ref cursor, _o.U32(h, Inode4.SymlinkLength), at) };
+                var target = ReadTarget(ref cursor, _o.U32(h, Inode4.SymlinkLength), at);
+                var symlinkXattr = SquashFsLayout.NoXattr;
+                if (type == Inode4.TypeLSymlink)
+                {
+                    // The extended symlink's xattr index follows the target.
+                    Span<byte> word = stackalloc byte[4];
+                    Read(ref cursor, word, "inode table");
+                    symlinkXattr = _o.U32(word, 0);
+                }
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mtime, number) { Target = target, Xattr = symlinkXattr };
             case Inode4.TypeBlockDevice or Inode4.TypeCharDevice or Inode4.TypeLBlockDevice or Inode4.TypeLCharDevice:
-                More(ref cursor, h, Inode4.DevSize);
+                More(ref cursor, h, type is Inode4.TypeLBlockDevice or Inode4.TypeLCharDevice ? Inode4.LDevSize : Inode4.DevSize);
                 var rdev = _o.U32(h, Inode4.DevRdev);
                 return new SquashFsInode(type is Inode4.TypeBlockDevice or Inode4.TypeLBlockDevice ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mtime, number)
                 {
                     // Linux new_encode_dev: minor low byte, major 12 bits, minor high 12 bits
                     Major = (rdev >> 8) & 0xfff, Minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
+                    Xattr = type is Inode4.TypeLBlockDevice or Inode4.TypeLCharDevice ? _o.U32(h, Inode4.LDevXattr) : SquashFsLayout.NoXattr,
                 };
-            case Inode4.TypeFifo or Inode4.TypeLFifo:
-                return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mtime, number);
-            case Inode4.TypeSocket or Inode4.TypeLSocket:
-                return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mtime, number);
+            case Inode4.TypeFifo or Inode4.TypeSocket:
+                return new SquashFsInode(type == Inode4.TypeFifo ? SquashFsInodeKind.Fifo : SquashFsInodeKind.Socket, mode, uid, gid, mtime, number);
+            case Inode4.TypeLFifo or Inode4.TypeLSocket:
+                More(ref cursor, h, Inode4.LIpcSize);
+                return new SquashFsInode(type == Inode4.TypeLFifo ? SquashFsInodeKind.Fifo : SquashFsInodeKind.Socket, mode, uid, gid, mtime, number) { Xattr = _o.U32(h, Inode4.LIpcXattr) };
             default:
                 throw Error(at.Block, $"inode {number} at {at.Block:x}:{at.Offset} has type {type}; expected 1-14; the inode table is corrupt");
         }
@@ -348,6 +384,127 @@ internal sealed class SquashFsImage
         }
     }
 
+    /// <summary>
+    /// A 2.x inode. 2.x stores no inode numbers; like unsquashfs, inodes are numbered in the order
+    /// they are read (the number only names the inode in messages).
+    /// </summary>
+    private SquashFsInode ReadInode2(MetadataCursor cursor)
+    {
+        var at = cursor;
+        Span<byte> h = stackalloc byte[MaxInodeHeaderSize];
+        Read(ref cursor, h[..Inode2.BaseSize], "inode table");
+        var type = (int)_o.Bits(h, Inode3.TypeBit, Inode3.TypeBits);
+        var mode = (int)_o.Bits(h, Inode3.ModeBit, Inode3.ModeBits);
+        var uidIndex = (int)_o.Bits(h, Inode3.UidBit, Inode3.IdBits);
+        var gidIndex = (int)_o.Bits(h, Inode3.GidBit, Inode3.IdBits);
+        var uid = Id(_uids, uidIndex, at, "uid");
+        var gid = gidIndex == SquashFsLayout.GidSameAsUid3 ? uid : Id(_gids, gidIndex, at, "guid");
+        var number = ++_nextNumber;
+        long mkfsTime = Super.MkfsTime;
+        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[Inode2.BaseSize..size], "inode table");
+        switch (type)
+        {
+            case Inode4.TypeDir:
+                More(ref cursor, h, Inode2.DirSize);
+                return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, _o.U32(h, Inode2.DirMtime), number)
+                {
+                    DirSize = _o.Bits(h, Inode2.DirFileSizeBit, Inode2.DirFileSizeBits), DirOffset = (int)_o.Bits(h, Inode2.DirOffsetBit, Inode2.DirOffsetBits),
+                    DirStartBlock = _o.Bits(h, Inode2.DirStartBlockBit, Inode2.StartBlockBits),
+                };
+            case Inode4.TypeLDir:
+                More(ref cursor, h, Inode2.LDirSize);
+                return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, _o.U32(h, Inode2.LDirMtime), number)
+                {
+                    DirSize = _o.Bits(h, Inode2.DirFileSizeBit, Inode2.LDirFileSizeBits), DirOffset = (int)_o.Bits(h, Inode2.LDirOffsetBit, Inode2.DirOffsetBits),
+                    DirStartBlock = _o.Bits(h, Inode2.LDirStartBlockBit, Inode2.StartBlockBits),
+                };
+            case Inode4.TypeFile:
+                More(ref cursor, h, Inode2.RegSize);
+                return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, _o.U32(h, Inode2.RegMtime), number)
+                {
+                    StartBlock = _o.U32(h, Inode2.RegStartBlock), Fragment = _o.U32(h, Inode2.RegFragment),
+                    FragmentOffset = _o.U32(h, Inode2.RegOffset), FileSize = _o.U32(h, Inode2.RegFileSize), BlockList = cursor,
+                };
+            case Inode4.TypeSymlink:
+                More(ref cursor, h, Inode2.SymlinkSize);
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mkfsTime, number) { Target = ReadTarget(ref cursor, _o.U16(h, Inode2.SymlinkLength), at) };
+            case Inode4.TypeBlockDevice or Inode4.TypeCharDevice:
+                More(ref cursor, h, Inode2.DevSize);
+                var rdev = _o.U16(h, Inode2.DevRdev);
+                return new SquashFsInode(type == Inode4.TypeBlockDevice ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mkfsTime, number)
+                {
+                    Major = rdev >> 8, Minor = rdev & 0xff,
+                };
+            case Inode4.TypeFifo:
+                return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mkfsTime, number);
+            case Inode4.TypeSocket:
+                return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mkfsTime, number);
+            default:
+                throw Error(at.Block, $"2.x inode at {at.Block:x}:{at.Offset} has type {type}; expected 1-{Inode2.MaxType}; the inode table is corrupt");
+        }
+    }
+
+    /// <summary>A 1.x inode (numbered in reading order, like 2.x).</summary>
+    private SquashFsInode ReadInode1(MetadataCursor cursor)
+    {
+        var at = cursor;
+        Span<byte> h = stackalloc byte[MaxInodeHeaderSize];
+        Read(ref cursor, h[..Inode1.BaseSize], "inode table");
+        var stored = (int)_o.Bits(h, Inode3.TypeBit, Inode3.TypeBits);
+        var mode = (int)_o.Bits(h, Inode3.ModeBit, Inode3.ModeBits);
+        var uidLow = (int)_o.Bits(h, Inode1.UidBit, Inode1.UidBits);
+        var gidIndex = (int)_o.Bits(h, Inode1.GidBit, Inode1.UidBits);
+        var number = ++_nextNumber;
+        long mkfsTime = Super.MkfsTime;
+        void More(ref MetadataCursor c, Span<byte> header, int size) => Read(ref c, header[Inode1.BaseSize..size], "inode table");
+        int type, uidIndex;
+        if (stored == Inode1.TypeIpc)
+        {
+            More(ref cursor, h, Inode1.IpcSize);
+            type = (int)_o.Bits(h, Inode1.IpcTypeBit, Inode1.UidBits);
+            if (type is not (Inode4.TypeFifo or Inode4.TypeSocket))
+                throw Error(at.Block, $"1.x fifo/socket inode at {at.Block:x}:{at.Offset} has sub-type {type}; expected {Inode4.TypeFifo} or {Inode4.TypeSocket}; the inode table is corrupt");
+            uidIndex = ((int)_o.Bits(h, Inode1.IpcOffsetBit, Inode1.UidBits) * Inode1.UidsPerType) + uidLow;
+        }
+        else
+        {
+            type = ((stored - 1) % Inode1.Types) + 1;
+            uidIndex = ((stored - 1) / Inode1.Types * Inode1.UidsPerType) + uidLow;
+        }
+        var uid = Id(_uids, uidIndex, at, "uid");
+        var gid = gidIndex == Inode1.GidSameAsUid ? uid : Id(_gids, gidIndex, at, "guid");
+        switch (type)
+        {
+            case Inode4.TypeDir:
+                More(ref cursor, h, Inode1.DirSize);
+                return new SquashFsInode(SquashFsInodeKind.Directory, mode, uid, gid, _o.U32(h, Inode1.DirMtime), number)
+                {
+                    DirSize = _o.Bits(h, Inode1.DirFileSizeBit, Inode2.DirFileSizeBits), DirOffset = (int)_o.Bits(h, Inode1.DirOffsetBit, Inode2.DirOffsetBits),
+                    DirStartBlock = _o.Bits(h, Inode1.DirStartBlockBit, Inode2.StartBlockBits),
+                };
+            case Inode4.TypeFile:
+                More(ref cursor, h, Inode1.RegSize);
+                return new SquashFsInode(SquashFsInodeKind.File, mode, uid, gid, _o.U32(h, Inode1.RegMtime), number)
+                {
+                    StartBlock = _o.U32(h, Inode1.RegStartBlock), FileSize = _o.U32(h, Inode1.RegFileSize), BlockList = cursor,
+                };
+            case Inode4.TypeSymlink:
+                More(ref cursor, h, Inode1.SymlinkSize);
+                return new SquashFsInode(SquashFsInodeKind.Symlink, mode, uid, gid, mkfsTime, number) { Target = ReadTarget(ref cursor, _o.U16(h, Inode1.SymlinkLength), at) };
+            case Inode4.TypeBlockDevice or Inode4.TypeCharDevice:
+                More(ref cursor, h, Inode1.DevSize);
+                var rdev = _o.U16(h, Inode1.DevRdev);
+                return new SquashFsInode(type == Inode4.TypeBlockDevice ? SquashFsInodeKind.BlockDevice : SquashFsInodeKind.CharDevice, mode, uid, gid, mkfsTime, number)
+                {
+                    Major = rdev >> 8, Minor = rdev & 0xff,
+                };
+            case Inode4.TypeFifo:
+                return new SquashFsInode(SquashFsInodeKind.Fifo, mode, uid, gid, mkfsTime, number);
+            default:
+                return new SquashFsInode(SquashFsInodeKind.Socket, mode, uid, gid, mkfsTime, number);
+        }
+    }
+
     private long Id(uint[] table, int index, MetadataCursor at, string what)
     {
         if (index >= table.Length)
@@ -387,7 +544,8 @@ internal sealed class SquashFsImage
     public List<SquashFsDirEntry> ReadDirectory(SquashFsInode dir, long maxEntries)
     {
         var entries = new List<SquashFsDirEntry>();
-        var total = dir.DirSize - SquashFsLayout.DirectorySizeBias;
+        var v2 = Super.HasDirectoryLayout2;
+        var total = v2 ? dir.DirSize : dir.DirSize - SquashFsLayout.DirectorySizeBias;
         if (total <= 0)
             return entries;
         if (dir.DirStartBlock >= Super.BytesUsed - Super.DirectoryTableStart || dir.DirOffset >= SquashFsLayout.MetadataSize)
@@ -400,11 +558,14 @@ internal sealed class SquashFsImage
         while (read < total)
         {
             CancellationToken.ThrowIfCancellationRequested();
-            var headerSize = v4 ? DirHeaderSize4 : DirHeaderSize3;
+            var headerSize = v4 ? DirHeaderSize4 : v2 ? DirHeaderSize2 : DirHeaderSize3;
             Read(ref cursor, h[..headerSize], "directory table");
             read += headerSize;
+            // the count is the first byte in 3.x and 2.x: an 8-bit field at bit 0 of either bit order
             var count = (v4 ? (long)_o.U32(h, DirHeaderCount4) : h[DirHeaderCount3]) + 1;
-            var startBlock = v4 ? _o.U32(h, DirHeaderStartBlock4) : _o.U32(h, DirHeaderStartBlock3);
+            var startBlock = v4 ? _o.U32(h, DirHeaderStartBlock4)
+                : v2 ? _o.Bits(h, DirHeaderStartBlockBit2, DirHeaderStartBlockBits2)
+                : _o.U32(h, DirHeaderStartBlock3);
             if (count > SquashFsLayout.MaxDirectoryCount)
                 throw Error(cursor.Block, $"directory inode {dir.Number} has a header of {count} entries; expected at most {SquashFsLayout.MaxDirectoryCount}; the directory table is corrupt");
             if (entries.Count + count > maxEntries)
@@ -418,6 +579,13 @@ internal sealed class SquashFsImage
                     offset = _o.U16(h, DirEntryOffset4);
                     size = _o.U16(h, DirEntryNameSize4) + 1;
                     read += DirEntrySize4;
+                }
+                else if (v2)
+                {
+                    Read(ref cursor, h[..DirEntrySize2], "directory table");
+                    offset = (int)_o.Bits(h, DirEntryOffsetBit3, DirEntryOffsetBits3);
+                    size = h[DirEntryNameSize2] + 1;
+                    read += DirEntrySize2;
                 }
                 else
                 {
@@ -436,20 +604,25 @@ internal sealed class SquashFsImage
         return entries;
     }
 
-    /// <summary>The fragment entry (4.0 and 3.x: start_block(64), size(32), unused(32)), read through the fragment index.</summary>
+    /// <summary>The fragment entry (4.0 and 3.x: start_block(64), size(32), unused(32); 2.x: start_block(32), size(32)), read through the fragment index.</summary>
     public (long Start, uint Size) ReadFragmentEntry(uint index)
     {
         if (index >= Super.Fragments)
             throw Error(Super.FragmentTableStart, $"fragment index {index} is past the {Super.Fragments} fragments of the superblock; the inode is corrupt");
-        var entrySize = Super.IsVersion4 ? FragmentEntrySize4 : FragmentEntrySize3;
+        var v2 = Super.IsVersion2;
+        var entrySize = Super.IsVersion4 ? FragmentEntrySize4 : v2 ? FragmentEntrySize2 : FragmentEntrySize3;
+        var pointerSize = v2 ? TablePointerSize2 : TablePointerSize;
         var byteIndex = (long)index * entrySize;
-        var pointerAt = checked(Super.FragmentTableStart + (byteIndex / SquashFsLayout.MetadataSize * TablePointerSize));
+        var pointerAt = checked(Super.FragmentTableStart + (byteIndex / SquashFsLayout.MetadataSize * pointerSize));
         Span<byte> pointer = stackalloc byte[TablePointerSize];
-        if (!_image.TryReadExactly(pointerAt, pointer))
+        if (!_image.TryReadExactly(pointerAt, pointer[..pointerSize]))
             throw Error(pointerAt, $"fragment index pointer for fragment {index} lies past the image end (0x{_image.Length:x}); the image is truncated");
-        var cursor = new MetadataCursor((long)Math.Min(_o.U64(pointer, 0), long.MaxValue), (int)(byteIndex % SquashFsLayout.MetadataSize));
+        var block = v2 ? _o.U32(pointer, 0) : (long)Math.Min(_o.U64(pointer, 0), long.MaxValue);
+        var cursor = new MetadataCursor(block, (int)(byteIndex % SquashFsLayout.MetadataSize));
         Span<byte> entry = stackalloc byte[FragmentEntrySize4];
         Read(ref cursor, entry[..entrySize], "fragment table");
+        if (v2)
+            return (_o.U32(entry, FragmentStartBlock), _o.U32(entry, FragmentSize2));
         return ((long)Math.Min(_o.U64(entry, FragmentStartBlock), long.MaxValue), _o.U32(entry, FragmentSize));
     }
 

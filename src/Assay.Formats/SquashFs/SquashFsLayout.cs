@@ -54,6 +54,9 @@ internal static class SquashFsLayout
     public const uint DataUncompressed = 1u << 24;
 
     public const uint InvalidFragment = 0xffffffff;
+
+    /// <summary>An extended inode's xattr index when it has no extended attributes (SQUASHFS_INVALID_XATTR).</summary>
+    public const uint NoXattr = 0xffffffff;
     public const ulong InvalidTable = 0xffffffffffffffff;
     public const int MinBlockLog = 12;
     public const int MaxBlockLog = 20;
@@ -129,6 +132,12 @@ internal readonly record struct SquashFsSuperBlock(
     public const int Size4 = 96;
     public const int Size3 = 119;
 
+    /// <summary>The 2.x superblock: the 3.x one up to fragment_table_start_2.</summary>
+    public const int Size2 = 63;
+
+    /// <summary>The 1.x superblock: the 3.x one up to root_inode.</summary>
+    public const int Size1 = 51;
+
     private const int MagicOffset = 0;
     private const int MajorOffset = 28;
     private const int MinorOffset = 30;
@@ -168,7 +177,25 @@ internal readonly record struct SquashFsSuperBlock(
     private const int FragmentTable3Offset = 103;
     private const int LookupTable3Offset = 111;
 
+    // 2.x: 32-bit table positions (bytes_used_2 ... directory_table_start_2, fragment_table_start_2)
+    private const int BytesUsed2Offset = 8;
+    private const int UidStart2Offset = 12;
+    private const int GuidStart2Offset = 16;
+    private const int InodeTable2Offset = 20;
+    private const int DirectoryTable2Offset = 24;
+    private const int FragmentTable2Offset = 59;
+
+    // 1.x: the 16-bit block_size_1
+    private const int BlockSize1Offset = 32;
+
     public bool IsVersion4 => Major == 4;
+
+    public bool IsVersion2 => Major == 2;
+
+    public bool IsVersion1 => Major == 1;
+
+    /// <summary>1.x and 2.x: 4-byte directory headers, 3-byte entries, no "."/".." bias in the directory size.</summary>
+    public bool HasDirectoryLayout2 => Major is 1 or 2;
 
     /// <summary>
     /// Vendor signatures of older router firmware in place of the standard magic, with the byte
@@ -256,6 +283,44 @@ internal readonly record struct SquashFsSuperBlock(
         (long)o.U64(s, LookupTable3Offset));
 
     /// <summary>
+    /// The 2.x superblock (unsquash-2.c read_super_2): the 3.x layout's first 63 bytes, table
+    /// positions in the 32-bit <c>*_2</c> fields; no lookup table; zlib blocks.
+    /// </summary>
+    public static SquashFsSuperBlock Parse2(ReadOnlySpan<byte> s, ByteOrder o) => new(
+        o,
+        o.U16(s, MajorOffset),
+        o.U16(s, MinorOffset),
+        o.U32(s, InodesOffset),
+        o.U32(s, MkfsTime3Offset),
+        o.U32(s, BlockSize3Offset),
+        o.U16(s, BlockLog3Offset),
+        o.U32(s, Fragments3Offset),
+        SquashFsCompression.Legacy3,
+        s[Flags3Offset],
+        s[NoUids3Offset],
+        s[NoGuids3Offset],
+        o.U64(s, RootInode3Offset),
+        o.U32(s, BytesUsed2Offset),
+        o.U32(s, UidStart2Offset),
+        o.U32(s, GuidStart2Offset),
+        -1,
+        o.U32(s, InodeTable2Offset),
+        o.U32(s, DirectoryTable2Offset),
+        o.U32(s, FragmentTable2Offset),
+        -1);
+
+    /// <summary>
+    /// The 1.x superblock (unsquash-1.c read_super_1): the 2.x fields up to root_inode, the 16-bit
+    /// block_size_1 as block size; no fragments, no lookup table; zlib blocks.
+    /// </summary>
+    public static SquashFsSuperBlock Parse1(ReadOnlySpan<byte> s, ByteOrder o) => Parse2(s, o) with
+    {
+        BlockSize = o.U16(s, BlockSize1Offset),
+        Fragments = 0,
+        FragmentTableStart = -1,
+    };
+
+    /// <summary>
     /// Checks the fields a carver relies on; returns why the superblock is not acceptable, or null.
     /// </summary>
     public string? Validate()
@@ -264,7 +329,7 @@ internal readonly record struct SquashFsSuperBlock(
             return $"block_size {BlockSize} / block_log {BlockLog} is not a power of two between 4 KiB and 1 MiB";
         if (IsVersion4 && Compression is < SquashFsCompression.Gzip or > SquashFsCompression.Zstd)
             return $"compression id {(int)Compression} is not 1-6 (gzip, lzma, lzo, xz, lz4, zstd)";
-        var headerSize = IsVersion4 ? Size4 : Size3;
+        var headerSize = IsVersion4 ? Size4 : IsVersion2 ? Size2 : IsVersion1 ? Size1 : Size3;
         if (BytesUsed < headerSize)
             return $"bytes_used {BytesUsed} is smaller than the superblock";
         if (InodeTableStart < headerSize || InodeTableStart >= DirectoryTableStart || DirectoryTableStart > BytesUsed)
@@ -307,7 +372,7 @@ internal enum SquashFsInodeKind
 }
 
 /// <summary>
-/// One inode, normalised across 4.0 and 3.x, basic and extended forms. For files,
+/// One inode, normalised across 4.0, 3.x, 2.x and 1.x, basic and extended forms. For files,
 /// <see cref="BlockList"/> is where the block sizes start in the inode table.
 /// </summary>
 internal sealed record SquashFsInode(SquashFsInodeKind Kind, int Mode, long Uid, long Gid, long Mtime, uint Number)
@@ -323,6 +388,10 @@ internal sealed record SquashFsInode(SquashFsInodeKind Kind, int Mode, long Uid,
     public MetadataCursor BlockList { get; init; }
 
     public string? Target { get; init; }
+
+    /// <summary>Index into the xattr id table, <see cref="SquashFsLayout.NoXattr"/> when none (basic inodes have none).</summary>
+    public uint Xattr { get; init; } = SquashFsLayout.NoXattr;
+
     public long Major { get; init; }
     public long Minor { get; init; }
 }

@@ -62,7 +62,7 @@ internal sealed class UbifsHandler : IFormatHandler<UbifsSuperblock>
     public IReadOnlyList<string> Limitations { get; } =
     [
         "the journal is replayed from the log's reference nodes, but torn writes are not recovered: a bud ends at its first damaged node",
-        "extended attributes are not reported; encrypted files are listed without content",
+        "extended attributes are reported from xattr entries and their xattr inodes; encrypted files are listed without content",
         "authenticated images are read without checking their HMACs and hashes",
     ];
 
@@ -230,6 +230,9 @@ internal sealed class UbifsHandler : IFormatHandler<UbifsSuperblock>
                     tree.SetDent(dent, replace: false);
                     break;
                 case UbifsNodeType.Xent:
+                    var xent = UbifsDent.Read(image.ReadNode(lnum, offs, len, UbifsNodeType.Xent), key.Inum, position)
+                        ?? throw new FormatException(Id, position, $"xattr entry of inode {key.Inum}: nlen does not fit the node; the node is corrupt");
+                    tree.SetXent(xent, replace: false);
                     break;
                 default:
                     throw new FormatException(Id, position, $"index leaf with key type {key.Type} (0 inode, 1 data, 2 dent, 3 xent); the index is damaged");
@@ -277,6 +280,7 @@ internal sealed class UbifsHandler : IFormatHandler<UbifsSuperblock>
                     Uid = inode.Uid,
                     Gid = inode.Gid,
                     Mtime = inode.Mtime,
+                    Xattrs = Xattrs(tree, inode.Inum, path, context),
                 };
                 switch (inode.Mode & TypeMask)
                 {
@@ -315,6 +319,27 @@ internal sealed class UbifsHandler : IFormatHandler<UbifsSuperblock>
             for (var i = subdirectories.Count - 1; i >= 0; i--)
                 stack.Push(subdirectories[i]);
         }
+    }
+
+    /// <summary>
+    /// The attributes of a host inode: each xent names an xattr inode (flag UBIFS_XATTR_FL) whose
+    /// data is the value (fs/ubifs/xattr.c); the name carries its namespace prefix as stored.
+    /// </summary>
+    private static IReadOnlyList<ExtendedAttribute>? Xattrs(UbifsTree tree, uint host, string path, IUnpackContext context)
+    {
+        if (!tree.Xattrs.TryGetValue(host, out var xents) || xents.Count == 0)
+            return null;
+        var list = new List<ExtendedAttribute>(xents.Count);
+        foreach (var xent in xents)
+        {
+            if (xent.Inum > uint.MaxValue || !tree.Inodes.TryGetValue((uint)xent.Inum, out var holder) || (holder.Flags & UbifsInode.FlagXattr) == 0)
+            {
+                context.AddError($"ubifs: extended attribute \"{DecodeName(xent.Name)}\" of \"{path}\" points at inode {xent.Inum}, which is not an xattr inode in the index; not reported", xent.Offset, path);
+                continue;
+            }
+            list.Add(new ExtendedAttribute(DecodeName(xent.Name), holder.Data));
+        }
+        return list.Count == 0 ? null : list;
     }
 
     private static void EmitFile(UbifsImage image, UbifsTree tree, UbifsInode inode, EntryMeta meta, IUnpackContext context)

@@ -122,7 +122,7 @@ internal static class UbifsJournal
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var (header, node, position) = found;
-            if (header.NodeType is UbifsNodeType.Inode or UbifsNodeType.Data or UbifsNodeType.Dent or TruncationNode)
+            if (header.NodeType is UbifsNodeType.Inode or UbifsNodeType.Data or UbifsNodeType.Dent or UbifsNodeType.Xent or TruncationNode)
                 nodes.Add((header.Sqnum, header.NodeType, lnum, (int)(position - image.Position(lnum, 0)), node));
         }
     }
@@ -180,6 +180,11 @@ internal static class UbifsJournal
                     var parent = UbifsKey.Read(node.AsSpan(UbifsKey.NodeOffset)).Inum;
                     tree.SetDent(UbifsDent.Read(node, parent, position)
                         ?? throw new FormatException(UbifsImage.FormatId, position, $"journal directory entry in inode {parent}: nlen does not fit the node"), replace: true);
+                    break;
+                case UbifsNodeType.Xent:
+                    var host = UbifsKey.Read(node.AsSpan(UbifsKey.NodeOffset)).Inum;
+                    tree.SetXent(UbifsDent.Read(node, host, position)
+                        ?? throw new FormatException(UbifsImage.FormatId, position, $"journal xattr entry of inode {host}: nlen does not fit the node"), replace: true);
                     break;
                 case TruncationNode when node.Length >= TruncNodeSize:
                     tree.Truncate(BinaryPrimitives.ReadUInt32LittleEndian(node.AsSpan(TruncInumOffset)), BinaryPrimitives.ReadUInt64LittleEndian(node.AsSpan(TruncNewSizeOffset)));

@@ -7,6 +7,20 @@ internal sealed class UbifsTree
     public Dictionary<uint, List<UbifsDent>> Children { get; } = [];
     public Dictionary<uint, Dictionary<uint, DataRef>> Data { get; } = [];
 
+    /// <summary>Extended attribute entries per host inode (xent nodes); each names an xattr inode holding the value.</summary>
+    public Dictionary<uint, List<UbifsDent>> Xattrs { get; } = [];
+
+    /// <summary>Adds an xattr entry; a journal entry for an existing name replaces it, and inode 0 removes it.</summary>
+    public void SetXent(UbifsDent xent, bool replace)
+    {
+        if (!Xattrs.TryGetValue(xent.Parent, out var list))
+            Xattrs[xent.Parent] = list = [];
+        if (replace)
+            list.RemoveAll(d => d.Name.AsSpan().SequenceEqual(xent.Name));
+        if (xent.Inum != 0)
+            list.Add(xent);
+    }
+
     public void SetData(uint inum, DataRef data)
     {
         if (!Data.TryGetValue(inum, out var blocks))

@@ -20,6 +20,7 @@ public sealed partial class SquashFsHandlerTests
 {
     private const int BytesUsedOffset = 40;
     private const int BytesUsedOffset3 = 63;
+    private const int BytesUsedOffset2 = 8;
     private const int RootInodeOffset = 32;
     private const int DirectoryTableOffset = 72;
     private static readonly SquashFsHandler Handler = new();
@@ -27,10 +28,10 @@ public sealed partial class SquashFsHandlerTests
     public static TheoryData<string> Images => new() { "gzip-4k", "xz", "lzma", "lzo", "lz4", "zstd", "stored", "nofrag" };
 
     /// <summary>
-    /// SquashFS 3.1 and big-endian 4.0 images written by mksquashfs-py.py (the zlib 3.1 and the
-    /// little-endian 4.0 ones checked by unsquashfs 4.5.1).
+    /// SquashFS 1.0, 2.1, 3.1 and big-endian 4.0 images written by mksquashfs-py.py (the zlib 1.0,
+    /// 2.1 and 3.1 and the little-endian 4.0 ones checked by unsquashfs 4.5.1).
     /// </summary>
-    public static TheoryData<string> WrittenImages => new() { "v3-le", "v3-be", "v3-le-lzma", "v3-be-lzma", "v4-le", "v4-be" };
+    public static TheoryData<string> WrittenImages => new() { "v1-le", "v1-be", "v2-le", "v2-be", "v3-le", "v3-be", "v3-le-lzma", "v3-be-lzma", "v4-le", "v4-be" };
 
     [Theory]
     [MemberData(nameof(Images))]
@@ -84,6 +85,10 @@ public sealed partial class SquashFsHandlerTests
     [Theory]
     [InlineData("v3-le", "squashfs 3.1, gzip or vendor lzma, little-endian")]
     [InlineData("v3-be", "squashfs 3.1, gzip or vendor lzma, big-endian")]
+    [InlineData("v2-le", "squashfs 2.1, gzip or vendor lzma, little-endian")]
+    [InlineData("v2-be", "squashfs 2.1, gzip or vendor lzma, big-endian")]
+    [InlineData("v1-le", "squashfs 1.0, gzip or vendor lzma, little-endian")]
+    [InlineData("v1-be", "squashfs 1.0, gzip or vendor lzma, big-endian")]
     [InlineData("v4-be", "squashfs 4.0, gzip, big-endian")]
     public void TryMatch_WrittenImage_TellsVersionAndByteOrder(string name, string description)
     {
@@ -217,6 +222,10 @@ public sealed partial class SquashFsHandlerTests
     [InlineData("v3-be", 6)]
     [InlineData("v3-le-lzma", 7)]
     [InlineData("v4-be", 8)]
+    [InlineData("v2-le", 9)]
+    [InlineData("v2-be", 10)]
+    [InlineData("v1-le", 11)]
+    [InlineData("v1-be", 12)]
     public void Unpack_CorruptedBytes_OnlyFormatErrors(string name, int seed)
     {
         var original = Fixture.Bytes($"squashfs/{name}.sqfs");
@@ -279,7 +288,10 @@ public sealed partial class SquashFsHandlerTests
     private static int BytesUsed(byte[] bytes)
     {
         var bigEndian = bytes[0] is (byte)'s' or (byte)'q' or (byte)'t';
-        var at = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(28)) == 4 || BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(28)) == 4 ? BytesUsedOffset : BytesUsedOffset3;
+        var major = bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(28)) : BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(28));
+        if (major is 1 or 2)
+            return (int)(bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(BytesUsedOffset2)) : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(BytesUsedOffset2)));
+        var at = major == 4 ? BytesUsedOffset : BytesUsedOffset3;
         return (int)(bigEndian ? BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(at)) : BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at)));
     }
 

@@ -33,8 +33,8 @@ namespace Assay.Core.Pipeline;
 /// </summary>
 internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLimits limits, IReadOnlyList<IInspector> inspectors)
 {
-    /// <summary>Format of an entry; part of every key.</summary>
-    public const int EntryVersion = 2;
+    /// <summary>Format of an entry; part of every key (3: files carry xattrs, gaps are split into regions).</summary>
+    public const int EntryVersion = 3;
 
     private const char Relative = '\u0001';
     private const char Escaped = '\u0002';

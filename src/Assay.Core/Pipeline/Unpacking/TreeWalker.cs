@@ -176,6 +176,7 @@ internal sealed class TreeWalker : IDisposable
                 Uid = node.Meta.Uid,
                 Gid = node.Meta.Gid,
                 Mtime = node.Meta.Mtime,
+                Xattrs = XattrRecord.From(node.Meta.Xattrs),
                 Sha256 = sha,
                 Type = type,
                 Container = node.Container,
@@ -246,6 +247,7 @@ internal sealed class TreeWalker : IDisposable
             Uid = node.Meta.Uid,
             Gid = node.Meta.Gid,
             Mtime = node.Meta.Mtime,
+            Xattrs = XattrRecord.From(node.Meta.Xattrs),
             Sha256 = entry.Sha256,
             Type = entry.Type,
             Container = node.Container,
@@ -362,24 +364,20 @@ internal sealed class TreeWalker : IDisposable
             AddGap(node.Path, blob, cursor, blob.Length - cursor, result.Chunks);
     }
 
-    private static void AddGap(string path, IBlob blob, long offset, long length, List<ChunkRecord> chunks)
+    private void AddGap(string path, IBlob blob, long offset, long length, List<ChunkRecord> chunks)
     {
-        if (length <= 0)
-            return;
-        if (Carver.IsFill(blob, offset, length, out var fill))
+        foreach (var region in Carver.SplitGap(blob, offset, length, _ct))
         {
-            chunks.Add(new ChunkRecord { Path = path, Offset = offset, Length = length, Format = "padding", Entropy = 0, Note = $"filled with 0x{fill:x2}" });
-            return;
+            chunks.Add(new ChunkRecord
+            {
+                Path = path,
+                Offset = region.Offset,
+                Length = region.Length,
+                Format = region.Kind == GapKind.Fill ? "padding" : "unknown",
+                Entropy = Math.Round(region.Entropy, 3),
+                Note = region.Note,
+            });
         }
-        var entropy = Math.Round(Carver.Entropy(blob, offset, length), 3);
-        var note = entropy switch
-        {
-            > 7.9 => "high entropy: encrypted, or compressed in a format Assay does not know",
-            > 6.5 => "compressed or packed code/data of unknown format",
-            < 1.0 => "mostly constant bytes",
-            _ => "unknown data",
-        };
-        chunks.Add(new ChunkRecord { Path = path, Offset = offset, Length = length, Format = "unknown", Entropy = entropy, Note = note });
     }
 
     private void Inspect(FileRecord record, IBlob blob, NodeResult result, bool headOnly = false)
@@ -570,6 +568,7 @@ internal sealed class TreeWalker : IDisposable
                 Uid = meta.Uid,
                 Gid = meta.Gid,
                 Mtime = meta.Mtime,
+                Xattrs = XattrRecord.From(meta.Xattrs),
                 Sha256 = sha,
                 Type = type,
                 Container = parent.HandlerId,
@@ -754,6 +753,7 @@ internal sealed class TreeWalker : IDisposable
             Uid = meta.Uid,
             Gid = meta.Gid,
             Mtime = meta.Mtime,
+            Xattrs = XattrRecord.From(meta.Xattrs),
             Container = handlerId,
             Layer = Inherit(meta).Layer,
         };

@@ -97,19 +97,23 @@ xz --format=xz --check=crc32 --x86=start=256 --lzma2=preset=6 -c "$work/code.bin
 xz --format=xz --check=crc32 --delta=dist=4 --lzma2=preset=6 -c "$work/code.bin" > "$here/delta.xz"
 (cd "$work" && sha256sum code.bin) > "$here/expected-code-sha256.txt"
 
-# SquashFS 3.1 images (mksquashfs 3.x is not packaged any more) and big-endian 4.0 (mksquashfs 4.x
+# SquashFS 1.0, 2.1 and 3.1 images (mksquashfs 1.x-3.x are not packaged any more) and big-endian 4.0 (mksquashfs 4.x
 # writes little-endian only): written by mksquashfs-py.py, checked and listed by unsquashfs 4.5.1,
-# which reads 3.x (zlib only) and little-endian 4.0. The vendor-LZMA 3.x images hold the same tree as
+# which reads 1.x, 2.x and 3.x (zlib only) and little-endian 4.0. The vendor-LZMA 3.x images hold the same tree as
 # the zlib ones, and v4-be is v4-le with the other byte order, so they share those listings.
 python3 "$here/mksquashfs-py.py" "$here/v3-le.sqfs" 3 le zlib
 python3 "$here/mksquashfs-py.py" "$here/v3-be.sqfs" 3 be zlib check
 python3 "$here/mksquashfs-py.py" "$here/v3-le-lzma.sqfs" 3 le lzma
 python3 "$here/mksquashfs-py.py" "$here/v3-be-lzma.sqfs" 3 be lzma
+python3 "$here/mksquashfs-py.py" "$here/v1-le.sqfs" 1 le zlib
+python3 "$here/mksquashfs-py.py" "$here/v1-be.sqfs" 1 be zlib check
+python3 "$here/mksquashfs-py.py" "$here/v2-le.sqfs" 2 le zlib
+python3 "$here/mksquashfs-py.py" "$here/v2-be.sqfs" 2 be zlib check
 python3 "$here/mksquashfs-py.py" "$here/v4-le.sqfs" 4 le zlib
 python3 "$here/mksquashfs-py.py" "$here/v4-be.sqfs" 4 be zlib
 unsquashfs -lln -d "" "$here/v4-le.sqfs" | sed -n '/^[-dlcbps]/p' > "$here/expected-v4-le.txt"
 cp "$here/expected-v4-le.txt" "$here/expected-v4-be.txt"
-for v in v3-le v3-be; do
+for v in v3-le v3-be v2-le v2-be v1-le v1-be; do
 	unsquashfs -lln -d "" "$here/$v.sqfs" 2>/dev/null | sed -n '/^[-dlcbps]/p' > "$here/expected-$v.txt"
 done
 cp "$here/expected-v3-le.txt" "$here/expected-v3-le-lzma.txt"

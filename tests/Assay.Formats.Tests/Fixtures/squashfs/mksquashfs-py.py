@@ -1,12 +1,23 @@
 #!/usr/bin/env python3
-"""Writes a small SquashFS image from a fixed tree description: 3.1 (the layout of squashfs-tools
-3.x, squashfs_compat.h), little- or big-endian, zlib or the vendor "LZMA alone" block compression of
+"""Writes a small SquashFS image from a fixed tree description: 1.0, 2.1 or 3.1 (the layouts of
+squashfs-tools 1.x, 2.x and 3.x, squashfs_compat.h *_1, *_2 and *_3 structures), little- or big-endian, zlib or the vendor "LZMA alone" block compression of
 older router SDKs; or 4.0 (squashfs_fs.h) in either byte order, which mksquashfs 4.x cannot write
 big-endian. mksquashfs 3.x is no longer packaged; unsquashfs 4.x still reads 3.x images (zlib) and
 little-endian 4.0 ones, so make.sh checks those images with `unsquashfs -lln` and commits that
 listing; the big-endian 4.0 image comes from the same code with the other byte order.
 
-usage: mksquashfs-py.py OUT {3|4} {le|be} {zlib|lzma} [check]
+2.x differs from 3.x in: 32-bit table positions in the superblock (bytes_used_2 ... fragment_table_start_2,
+a 63-byte superblock); inodes without mtime/inode_number in the base header (files and directories
+carry an mtime, the rest take mkfs_time) and without nlink; 4-byte directory headers (count:8
+start_block:24) and 3-byte entries (offset:13 type:3 size:8); a directory size without the 3 bytes of
+"." and ".."; 8-byte fragment entries (start_block, size) behind a 32-bit index.
+
+1.x differs from 2.x in: a 51-byte superblock with a 16-bit block size (block_size_1); no fragments
+(a file's tail is its last, short block); 3-byte base inodes (type:4 mode:12 uid:4 guid:4) where the
+uid index's high bits are folded into the type ((type - 1) / 5 * 16 + uid) and fifos/sockets share
+type 0 with a second byte (type:4, uid high bits:4); 16-bit block list entries (bit 15 set: stored).
+
+usage: mksquashfs-py.py OUT {1|2|3|4} {le|be} {zlib|lzma} [check]
 """
 import hashlib
 import lzma
@@ -15,6 +26,8 @@ import sys
 import zlib
 
 OUT, V4, ORDER, COMP = sys.argv[1], sys.argv[2] == "4", sys.argv[3], sys.argv[4]
+V1 = sys.argv[2] == "1"
+V2 = sys.argv[2] in ("1", "2")  # 1.x shares the 2.x directory layout and 32-bit superblock fields
 CHECK = len(sys.argv) > 5 and sys.argv[5] == "check"
 BE = ORDER == "be"
 E = ">" if BE else "<"
@@ -84,7 +97,7 @@ gids = sorted({e[4] for e in TREE} | {0})
 if V4:
     uids = gids = sorted(set(uids) | set(gids))  # 4.0: one id table
 
-SB_SIZE = 96 if V4 else 119
+SB_SIZE = 96 if V4 else 51 if V1 else 63 if V2 else 119
 image = bytearray(SB_SIZE)  # superblock, filled in at the end
 fragments = []  # (start, size word)
 frag_buf = bytearray()
@@ -121,7 +134,15 @@ for path, kind, mode, uid, gid, payload in TREE:
             sizes.append(len(raw) | (1 << 24))
     tail = payload[full * BLOCK_SIZE:]
     frag, off = 0xffffffff, 0
-    if tail:
+    if tail and V1:  # no fragments: the tail is a short last block
+        c = compress(tail)
+        if len(c) < len(tail):
+            image.extend(c)
+            sizes.append(len(c))
+        else:
+            image.extend(tail)
+            sizes.append(len(tail) | (1 << 24))
+    elif tail:
         if len(frag_buf) + len(tail) > BLOCK_SIZE:
             flush_fragment()
         frag, off = len(fragments), len(frag_buf)
@@ -166,6 +187,13 @@ refs = {}
 def base(kind_type, mode, uid, gid, number):
     if V4:
         return struct.pack(E + "HHHHII", kind_type, mode, uids.index(uid), gids.index(gid), MTIME, number)
+    if V1:
+        u = uids.index(uid)
+        if kind_type in (FIFO, SOCKET):
+            return bits([(0, 4), (mode, 12), (u % 16, 4), (gids.index(gid), 4), (kind_type, 4), (u // 16, 4)], 32)
+        return bits([(kind_type + (u // 16) * 5, 4), (mode, 12), (u % 16, 4), (gids.index(gid), 4)], 24)
+    if V2:
+        return bits([(kind_type, 4), (mode, 12), (uids.index(uid), 8), (gids.index(gid), 8)], 32)
     return bits([(kind_type, 4), (mode, 12), (uids.index(uid), 8), (gids.index(gid), 8)], 32) + struct.pack(E + "iI", MTIME, number)
 
 
@@ -192,17 +220,24 @@ def write_inode(entry):
     refs[path] = inodes.ref()
     if kind == "f":
         start, sizes, frag, off, size = file_layout[path]
-        head = struct.pack(E + "IIII", start, frag, off, size) if V4 else struct.pack(E + "QIII", start, frag, off, size)
-        inodes.write(base(REG, mode, uid, gid, number) + head + b"".join(struct.pack(E + "I", s) for s in sizes))
+        head = struct.pack(E + "IIII", start, frag, off, size) if V4 else struct.pack(E + "iII", MTIME, start, size) if V1 \
+            else struct.pack(E + "iIIII", MTIME, start, frag, off, size) if V2 else struct.pack(E + "QIII", start, frag, off, size)
+        if V1:  # 16-bit entries, bit 15 set when stored uncompressed
+            block_list = b"".join(struct.pack(E + "H", (s & 0xffff) | (0x8000 if s & (1 << 24) else 0)) for s in sizes)
+        else:
+            block_list = b"".join(struct.pack(E + "I", s) for s in sizes)
+        inodes.write(base(REG, mode, uid, gid, number) + head + block_list)
     elif kind == "l":
         target = payload.encode()
-        inodes.write(base(SYMLINK, mode, uid, gid, number) + struct.pack(E + ("II" if V4 else "IH"), 1, len(target)) + target)
+        nlink_size = struct.pack(E + "H", len(target)) if V2 else struct.pack(E + ("II" if V4 else "IH"), 1, len(target))
+        inodes.write(base(SYMLINK, mode, uid, gid, number) + nlink_size + target)
     elif kind in "cb":
         major, minor = payload
         rdev = (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12) if V4 else (major << 8) | minor
-        inodes.write(base(CHRDEV if kind == "c" else BLKDEV, mode, uid, gid, number) + struct.pack(E + ("II" if V4 else "IH"), 1, rdev))
+        nlink_rdev = struct.pack(E + "H", rdev) if V2 else struct.pack(E + ("II" if V4 else "IH"), 1, rdev)
+        inodes.write(base(CHRDEV if kind == "c" else BLKDEV, mode, uid, gid, number) + nlink_rdev)
     else:
-        inodes.write(base(FIFO if kind == "p" else SOCKET, mode, uid, gid, number) + struct.pack(E + "I", 1))
+        inodes.write(base(FIFO if kind == "p" else SOCKET, mode, uid, gid, number) + (b"" if V2 else struct.pack(E + "I", 1)))
 
 
 def write_dir(path, mode, uid, gid):
@@ -219,12 +254,16 @@ def write_dir(path, mode, uid, gid):
         first = numbers[group[0][0]]
         if V4:
             listing.extend(struct.pack(E + "III", len(group) - 1, block, first))
+        elif V2:
+            listing.extend(bits([(len(group) - 1, 8), (block, 24)], 32))
         else:
             listing.extend(bits([(len(group) - 1, 8)], 8) + struct.pack(E + "II", block, first))
         for p, t in group:
             name = p.rsplit("/", 1)[-1].encode()
             if V4:
                 listing.extend(struct.pack(E + "HhHH", refs[p][1], numbers[p] - first, t, len(name) - 1))
+            elif V2:
+                listing.extend(bits([(refs[p][1], 13), (t, 3), (len(name) - 1, 8)], 24))
             else:
                 listing.extend(bits([(refs[p][1], 13), (t, 3), (len(name) - 1, 8)], 24) + struct.pack(E + "h", numbers[p] - first))
             listing.extend(name)
@@ -246,9 +285,15 @@ def write_dir(path, mode, uid, gid):
     if path:
         numbers[path] = number
     refs[path] = inodes.ref()
-    size = len(listing) + 3
+    size = len(listing) + (0 if V2 else 3)
     if V4:
         inodes.write(base(DIR, mode, uid, gid, number) + struct.pack(E + "IIHHI", dir_ref[0], 2, size, dir_ref[1], counter[0] + 1))
+    elif V1:
+        u = uids.index(uid)
+        inodes.write(bits([(DIR + (u // 16) * 5, 4), (mode, 12), (u % 16, 4), (gids.index(gid), 4), (size, 19), (dir_ref[1], 13)], 56)
+                     + struct.pack(E + "i", MTIME) + bits([(dir_ref[0], 24)], 24))
+    elif V2:
+        inodes.write(base(DIR, mode, uid, gid, number) + bits([(size, 19), (dir_ref[1], 13)], 32) + struct.pack(E + "i", MTIME) + bits([(dir_ref[0], 24)], 24))
     else:
         inodes.write(base(DIR, mode, uid, gid, number) + struct.pack(E + "I", 2) + bits([(size, 19), (dir_ref[1], 13)], 32) + struct.pack(E + "II", dir_ref[0], 0))
 
@@ -259,14 +304,15 @@ inode_table = len(image)
 image += inodes.finish()
 directory_table = len(image)
 image += dirs.finish()
-frag_meta = MetaWriter()
-frag_ref = frag_meta.ref()
-for start, size in fragments:
-    frag_meta.write(struct.pack(E + "QII", start, size, 0))
-frag_blocks_at = len(image)
-image += frag_meta.finish()
 fragment_table = len(image)
-image += struct.pack(E + "Q", frag_blocks_at)
+if not V1:  # 1.x has no fragment table
+    frag_meta = MetaWriter()
+    for start, size in fragments:
+        frag_meta.write(struct.pack(E + "II", start, size) if V2 else struct.pack(E + "QII", start, size, 0))
+    frag_blocks_at = len(image)
+    image += frag_meta.finish()
+    fragment_table = len(image)
+    image += struct.pack(E + ("I" if V2 else "Q"), frag_blocks_at)
 if V4:
     id_meta = MetaWriter()
     id_meta.write(b"".join(struct.pack(E + "I", u) for u in uids))
@@ -284,11 +330,18 @@ else:
     image += b"".join(struct.pack(E + "I", g) for g in gids)
     bytes_used = len(image)
     flags = 4 if CHECK else 0
-    sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], 0, 0, 0, 0, 0)
-    sb += struct.pack(E + "HHHH", 3, 1, BLOCK_SIZE, BLOCK_LOG)
+    if V2:
+        sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], bytes_used, uid_start, guid_start, inode_table, directory_table)
+        sb += struct.pack(E + "HHHH", 1 if V1 else 2, 0 if V1 else 1, BLOCK_SIZE, BLOCK_LOG)
+    else:
+        sb = struct.pack(E + "IIIIIII", 0x73717368, counter[0], 0, 0, 0, 0, 0)
+        sb += struct.pack(E + "HHHH", 3, 1, BLOCK_SIZE, BLOCK_LOG)
     sb += bytes([flags, len(uids), len(gids)])
-    sb += struct.pack(E + "iQIII", MTIME, (root_ref[0] << 16) | root_ref[1], BLOCK_SIZE, len(fragments), 0)
-    sb += struct.pack(E + "qqqqqqq", bytes_used, uid_start, guid_start, inode_table, directory_table, fragment_table, -1)
+    sb += struct.pack(E + "iQ", MTIME, (root_ref[0] << 16) | root_ref[1])
+    if not V1:
+        sb += struct.pack(E + "III", BLOCK_SIZE, len(fragments), fragment_table if V2 else 0)
+    if not V2:
+        sb += struct.pack(E + "qqqqqqq", bytes_used, uid_start, guid_start, inode_table, directory_table, fragment_table, -1)
 assert len(sb) == SB_SIZE
 image[0:SB_SIZE] = sb
 image += bytes(-len(image) % 4096)
