@@ -16,6 +16,7 @@ internal static class AssayCommand
             "4 internal error, 5 done but the input was not completely understood (see README.md).");
         root.Subcommands.Add(AdminCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(FormatsCommand.Create());
         root.Subcommands.Add(NetworkCommand.Create());
         root.Subcommands.Add(SbomCommand.Create());
