@@ -45,7 +45,8 @@ public sealed class ScanJob
         {
             Handlers = BuiltinHandlers.Registry,
             Limits = request.Limits,
-            Inspectors = ScanEngine.CreateInspectors(),
+            Inspectors = [.. ScanEngine.CreateInspectors(), .. request.ExtraInspectors],
+            EntryObserver = request.EntryObserver,
             Extraction = request.ExtractDirectory is null ? null : new ExtractionRoot(request.ExtractDirectory),
             Parallelism = request.Parallelism,
             ToolName = "assay",

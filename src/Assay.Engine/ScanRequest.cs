@@ -19,4 +19,10 @@ public sealed record ScanRequest(string InputPath)
 
     /// <summary>OpenVEX or CycloneDX VEX document with triage states for the vulnerabilities.</summary>
     public string? VexPath { get; init; }
+
+    /// <summary>Inspectors run beside the catalogers and analyzers, fresh instances for this scan (e.g. the build-facts recorder of <c>assay verify-build</c>).</summary>
+    public IReadOnlyList<Core.Plugins.IInspector> ExtraInspectors { get; init; } = [];
+
+    /// <summary>Told of each container's entries in stored order; null: nobody asks.</summary>
+    public Core.Plugins.IEntryObserver? EntryObserver { get; init; }
 }
