@@ -22,6 +22,7 @@ internal static class AssayCommand
         root.Subcommands.Add(SbomCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(VerifyBuildCommand.Create());
         root.Subcommands.Add(VulnsCommand.Create());
         return root;
     }

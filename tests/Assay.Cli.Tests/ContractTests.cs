@@ -49,6 +49,7 @@ public sealed class ContractTests : IDisposable
         ["sbom"] = new() { ["IMAGE"] = Sample },
         ["scan"] = new() { ["IMAGE"] = Sample },
         ["serve"] = new() { ["--data"] = "/tmp/contract-lab" },
+        ["verify-build"] = new() { ["DELIVERED"] = Sample, ["REBUILT"] = Sample },
         ["vulns"] = new() { ["--component"] = "openssl@1.0.1f" },
     };
 

@@ -24,6 +24,12 @@ public static class BuildComparison
         var d = new BuildSide(delivered);
         var r = new BuildSide(rebuilt);
         var files = new List<FileVerdict>();
+        if (d.Root is { } rootA && r.Root is { } rootB)
+        {
+            // The roots' own metadata belongs to the files given, not to the builds: only what they hold is compared.
+            var bare = (FileRecord x) => x with { Mode = null, Uid = null, Gid = null, Mtime = null };
+            files.Add(Both(rootA with { Record = bare(rootA.Record) }, rootB with { Record = bare(rootB.Record) }, d, r, normalise));
+        }
         foreach (var key in d.Entries.Keys.Union(r.Entries.Keys, StringComparer.Ordinal))
         {
             var a = d.Entries.GetValueOrDefault(key);
@@ -285,30 +291,46 @@ public static class BuildComparison
         }
     }
 
-    /// <summary>Device-tree entries by node path and property; only the entries that are not identical are listed.</summary>
+    /// <summary>
+    /// Device-tree entries by node path and property; only what is not identical is listed, a FIT
+    /// signature node as one item (its properties change together).
+    /// </summary>
     private static (List<SectionVerdict> List, long Bytes, List<NormalisedItem> SetAside) CompareDeviceTrees(
         IReadOnlyList<FdtStructure.Entry> a, IReadOnlyList<FdtStructure.Entry> b, Normalisations normalise)
     {
         var left = Numbered(a);
         var right = Numbered(b);
-        var list = new List<SectionVerdict>();
-        var setAside = new List<NormalisedItem>();
-        long bytes = 0;
+        var changes = new List<(string Name, string Status, FdtStructure.EntryKind Kind, long Bytes)>();
         foreach (var name in left.Keys.Union(right.Keys, StringComparer.Ordinal))
         {
             var x = left.GetValueOrDefault(name);
             var y = right.GetValueOrDefault(name);
             if (x is not null && y is not null && x.Digest == y.Digest)
                 continue;
-            var kind = (x ?? y)!.Kind;
-            var excused = (kind == FdtStructure.EntryKind.Signature && normalise.HasFlag(Normalisations.Signatures))
-                          || (kind == FdtStructure.EntryKind.Timestamp && normalise.HasFlag(Normalisations.Mtime));
-            var status = excused ? FileVerdict.Normalised : x is null ? FileVerdict.OnlyRebuilt : y is null ? FileVerdict.OnlyDelivered : FileVerdict.Differs;
-            list.Add(new SectionVerdict(name, status));
-            if (excused)
-                setAside.Add(new NormalisedItem(kind == FdtStructure.EntryKind.Signature ? "signatures" : "mtime", kind == FdtStructure.EntryKind.Signature ? $"FIT signature {name}" : $"FIT {name}"));
-            else
-                bytes += Math.Max(x?.Length ?? 0, y?.Length ?? 0);
+            var e = (x ?? y)!;
+            var status = x is null ? FileVerdict.OnlyRebuilt : y is null ? FileVerdict.OnlyDelivered : FileVerdict.Differs;
+            var shown = e.Kind == FdtStructure.EntryKind.Signature ? SignatureNode(e.Node) : name;
+            changes.Add((shown, status, e.Kind, Math.Max(x?.Length ?? 0, y?.Length ?? 0)));
+        }
+        var list = new List<SectionVerdict>();
+        var setAside = new List<NormalisedItem>();
+        long bytes = 0;
+        foreach (var group in changes.GroupBy(c => (c.Name, c.Kind)))
+        {
+            var statuses = group.Select(c => c.Status).Distinct().ToList();
+            var status = statuses.Count == 1 ? statuses[0] : FileVerdict.Differs;
+            var excused = (group.Key.Kind == FdtStructure.EntryKind.Signature && normalise.HasFlag(Normalisations.Signatures))
+                          || (group.Key.Kind == FdtStructure.EntryKind.Timestamp && normalise.HasFlag(Normalisations.Mtime));
+            list.Add(new SectionVerdict(group.Key.Name, excused ? FileVerdict.Normalised : status));
+            if (!excused)
+            {
+                bytes += group.Sum(c => c.Bytes);
+                continue;
+            }
+            var how = status switch { FileVerdict.OnlyDelivered => "only in the delivered build", FileVerdict.OnlyRebuilt => "only in the rebuilt build", _ => "differs" };
+            setAside.Add(group.Key.Kind == FdtStructure.EntryKind.Signature
+                ? new NormalisedItem("signatures", $"FIT signature node {group.Key.Name} {how}")
+                : new NormalisedItem("mtime", $"FIT {group.Key.Name} {how}"));
         }
         return (list, bytes, setAside);
 
@@ -322,6 +344,13 @@ public static class BuildComparison
                 result[n == 1 ? e.Name : $"{e.Name}#{n}"] = e;
             }
             return result;
+        }
+
+        // /configurations/conf-1/signature-1/x -> /configurations/conf-1/signature-1 (the node FdtStructure marked).
+        static string SignatureNode(string node)
+        {
+            var parts = node.Split('/');
+            return parts.Length > 4 ? string.Join('/', parts[..4]) : node;
         }
     }
 

@@ -70,7 +70,11 @@ internal sealed class BuildSide
             KeyOf[r.Path] = key;
         }
         Entries = entries;
+        Root = rootRecord is null ? null : new Entry(rootRecord, build.Facts.GetValueOrDefault(root), "/", direct.ContainsKey(root) || rootRecord.Format is not null);
     }
+
+    /// <summary>The root itself: a container compared for what it records (member order, device-tree structure), or the one file given.</summary>
+    public Entry? Root { get; }
 
     public BuildTree Build { get; }
     public string RootPath { get; }
