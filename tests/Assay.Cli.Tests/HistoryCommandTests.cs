@@ -74,5 +74,56 @@ public sealed class HistoryCommandTests
         }
     }
 
+    private static string Rebuild(string name) => Path.Combine(Repo, "tests", "Assay.History.Tests", "Fixtures", "rebuild", name);
+
+    [Fact]
+    public void VerifyBuild_SameTreeAsSquashFsAndTarGz_ExitsZero()
+    {
+        var (code, stdout, _) = Run(["verify-build", Rebuild("delivered.sqfs"), Rebuild("same.tar.gz"), "--no-progress"]);
+        Assert.Equal(0, code);
+        Assert.Contains("reproducible", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerifyBuild_ResignedStrictThenNormalised_ExitsOneThenZeroWithASignedStatement()
+    {
+        var (strict, stdout, stderr) = Run(["verify-build", Rebuild("delivered.sqfs"), Rebuild("resigned.tar.gz"), "--no-progress", "-f", "json"]);
+        Assert.Equal(1, strict);
+        Assert.Equal("not-reproducible", JsonNode.Parse(stdout)!["verdict"]!.GetValue<string>());
+        Assert.Contains("not reproducible", stderr, StringComparison.Ordinal);
+
+        var dir = Directory.CreateTempSubdirectory("assay-verify-cli-");
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var keyFile = Path.Combine(dir.FullName, "lab.pem");
+            File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+            var outFile = Path.Combine(dir.FullName, "attestation.json");
+            var (code, _, _) = Run(["verify-build", Rebuild("delivered.sqfs"), Rebuild("resigned.tar.gz"), "--normalise", "signatures", "-f", "intoto", "--sign-key", keyFile, "-o", outFile, "--no-progress"]);
+            Assert.Equal(0, code);
+            var envelope = JsonNode.Parse(File.ReadAllText(outFile))!;
+            var payload = Convert.FromBase64String(envelope["payload"]!.GetValue<string>());
+            Assert.Equal("reproducible", JsonNode.Parse(payload)!["predicate"]!["verdict"]!.GetValue<string>());
+            var pae = System.Text.Encoding.ASCII.GetBytes($"DSSEv1 28 application/vnd.in-toto+json {payload.Length} ").Concat(payload).ToArray();
+            Assert.True(key.VerifyData(pae, Convert.FromBase64String(envelope["signatures"]![0]!["sig"]!.GetValue<string>()),
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "--normalise", "debug" }, 2)]
+    [InlineData(new[] { "--sign-key", "/etc/hostname" }, 2)]
+    [InlineData(new[] { "-f", "intoto", "--sign-key", "/nonexistent/key.pem" }, 3)]
+    public void VerifyBuild_BadInvocation_HasTheDocumentedExitCode(string[] extra, int expected)
+    {
+        var (code, _, stderr) = Run(["verify-build", Rebuild("delivered.sqfs"), Rebuild("same.tar.gz"), "--no-progress", .. extra]);
+        Assert.Equal(expected, code);
+        Assert.StartsWith("assay: ", stderr, StringComparison.Ordinal);
+    }
+
     private static (int Code, string Out, string Err) Run(string[] args) => AssayProcess.Run(args);
 }

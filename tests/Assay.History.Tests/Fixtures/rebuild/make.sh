@@ -12,6 +12,7 @@
 #   mtime.tar.gz          every timestamp later (FIT /timestamp too)
 #   owner.tar.gz          every entry owned by 1000:1000
 #   delivered.tar.gz      the delivered tree as a tar (sorted) and reordered.tar.gz the same in reverse order
+# and, for the readers' own tests, hello.elf (the delivered hello) and kernel.fit (the signed FIT).
 # Tools (Debian 12): gcc, make, openssl, mksquashfs (squashfs-tools), tar, gzip, python3.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -109,4 +110,6 @@ pack "$work/t-fake" fakesig.tar.gz $E1
 # the same members as delivered.tar.gz, listed in reverse order
 (cd "$work/delivered" && find . -mindepth 1 | sort -r) > "$work/reverse.list"
 tar --format=gnu --numeric-owner --owner=0 --group=0 --mtime="@$E1" --no-recursion -C "$work/delivered" -T "$work/reverse.list" -cf - | gzip -9 -n > reordered.tar.gz
-ls -l ./*.sqfs ./*.tar.gz
+cp "$work/delivered/usr/bin/hello" hello.elf
+cp "$work/delivered/boot/kernel.fit" kernel.fit
+ls -l ./*.sqfs ./*.tar.gz hello.elf kernel.fit
