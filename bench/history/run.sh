@@ -91,7 +91,7 @@ P
   tar --sort=name --mtime=@1767225600 --owner=0 --group=0 --numeric-owner -cf "$tree_a" -C "$src" .
   # one byte of the first ELF's .text (offset from readelf), changed in a copy
   elf=$(find "$src/usr/bin" -type f | sort | head -1)
-  off=$(readelf -SW "$elf" | awk '$2==".text"{print strtonum("0x"$5)}')
+  off=$((16#$(readelf -SW "$elf" | awk '{for (i = 1; i < NF; i++) if ($i == ".text") print $(i + 3)}')))
   printf '\xcc' | dd of="$elf" bs=1 seek=$((off + 16)) conv=notrunc status=none
   tar --sort=name --mtime=@1767225600 --owner=0 --group=0 --numeric-owner -cf "$tree_b" -C "$src" .
   rm -rf "$src"
