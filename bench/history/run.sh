@@ -49,7 +49,7 @@ if [ -f "$shared/corpus/debian-rootfs/rootfs.ext4" ]; then
   diff_summary=$(median "$ASSAY" diff "$dir/ext4.json" "$dir/targz.json")
   startup=$(median "$ASSAY" formats)
   {
-    echo "## diff of two evaluations (rootfs.ext4, $(du -h "$c/rootfs.ext4" | cut -f1), $files entries; rootfs.tar.gz, the same tree)"
+    echo "## diff of two evaluations (rootfs.ext4, $(du -h --apparent-size "$c/rootfs.ext4" | cut -f1), $files entries; rootfs.tar.gz, the same tree)"
     echo
     echo "| step | seconds |"
     echo "|---|---|"
