@@ -45,7 +45,8 @@ public sealed class ScanJob
         {
             Handlers = BuiltinHandlers.Registry,
             Limits = request.Limits,
-            Inspectors = ScanEngine.CreateInspectors(),
+            Inspectors = request.Analysis ? [.. ScanEngine.CreateInspectors(), .. request.ExtraInspectors] : [.. request.ExtraInspectors],
+            EntryObserver = request.EntryObserver,
             Extraction = request.ExtractDirectory is null ? null : new ExtractionRoot(request.ExtractDirectory),
             Parallelism = request.Parallelism,
             ToolName = "assay",
@@ -62,7 +63,7 @@ public sealed class ScanJob
     public Evaluation Run(CancellationToken cancellationToken = default)
     {
         var evaluation = _scanner.Scan(_request.InputPath, cancellationToken);
-        return Enrich(evaluation);
+        return _request.Analysis ? Enrich(evaluation) : evaluation;
     }
 
     /// <summary>The evaluation-wide steps: finding fingerprints, one component per (name, version, location), the TS 33.117 table, known vulnerabilities.</summary>

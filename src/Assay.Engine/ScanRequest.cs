@@ -19,4 +19,16 @@ public sealed record ScanRequest(string InputPath)
 
     /// <summary>OpenVEX or CycloneDX VEX document with triage states for the vulnerabilities.</summary>
     public string? VexPath { get; init; }
+
+    /// <summary>
+    /// False: unpack and hash only, without catalogers, analyzers and the evaluation-wide steps
+    /// (a build comparison needs the tree, not its findings); <see cref="ExtraInspectors"/> still run.
+    /// </summary>
+    public bool Analysis { get; init; } = true;
+
+    /// <summary>Inspectors run beside the catalogers and analyzers, fresh instances for this scan (e.g. the build-facts recorder of <c>assay verify-build</c>).</summary>
+    public IReadOnlyList<Core.Plugins.IInspector> ExtraInspectors { get; init; } = [];
+
+    /// <summary>Told of each container's entries in stored order; null: nobody asks.</summary>
+    public Core.Plugins.IEntryObserver? EntryObserver { get; init; }
 }

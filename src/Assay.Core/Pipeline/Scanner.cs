@@ -589,7 +589,9 @@ public sealed class Scanner
             if (normalized is null)
                 return null;
             scanner._budget.AddFile();
-            return VirtualPath.Child(parent.Path, normalized);
+            var path = VirtualPath.Child(parent.Path, normalized);
+            scanner._options.EntryObserver?.Listed(parent.Path, path);
+            return path;
         }
 
         private FileRecord Record(string path, NodeKind kind, EntryMeta meta) => new()
