@@ -19,4 +19,5 @@ run() { echo; echo "=== eval: $1"; shift; "$@" || { echo "=== eval: exit $? from
 [ -f eval/catalog/generalize.py ] && run "component catalog on builds no signature was written from (eval/catalog/make-set.sh; skips without the set)" env ASSAY="$ASSAY" python3 eval/catalog/generalize.py
 [ -f eval/network/run.py ] && run "network plans vs published figures (FCC, Canada)" python3 eval/network/run.py
 [ -f eval/analyzers/run.py ] && run "analyzers vs ELF table, hardening-check and planted findings" python3 eval/analyzers/run.py --corpus "$ASSAY_SHARED/corpus" --runner assay --no-timing
+[ -f eval/history/run.sh ] && run "verify-build and diff beside diffoscope" env ASSAY="$ASSAY" bash eval/history/run.sh
 exit $status

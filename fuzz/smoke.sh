@@ -17,6 +17,8 @@ seeds_for() {  # a fixture folder named like the format, else all fixtures
     vulns:*) echo "$vulns/nvd"; return;;
     network:policy-pack) echo src/Assay.Network/Policy/Packs; return;;
     network:*) echo samples/network; return;;
+    history:evaluation-json) echo tests/Assay.History.Tests/Fixtures/evaluations; return;;
+    history:*) echo tests/Assay.History.Tests/Fixtures/rebuild; return;;
   esac
   local id=${1#format:}
   for d in "$fixtures/$id" "$fixtures/${id%%-*}"; do [ -d "$d" ] && { echo "$d"; return; }; done

@@ -41,6 +41,7 @@ internal static class Targets
         foreach (var (id, run) in VulnerabilityTargets.All)
             targets[id] = run;
         NetworkTargets.AddTo(targets);
+        HistoryTargets.Add(targets);
         return targets;
     }
 

@@ -16,11 +16,13 @@ internal static class AssayCommand
             "4 internal error, 5 done but the input was not completely understood (see README.md).");
         root.Subcommands.Add(AdminCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(FormatsCommand.Create());
         root.Subcommands.Add(NetworkCommand.Create());
         root.Subcommands.Add(SbomCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(VerifyBuildCommand.Create());
         root.Subcommands.Add(VulnsCommand.Create());
         return root;
     }

@@ -21,6 +21,26 @@ internal static class ReportOutput
         Console.Error.WriteLine($"assay: wrote {writer.Id} report to {Path.GetFullPath(output)}");
     }
 
+    /// <summary>
+    /// Writes any report (a release diff, a build verification): <paramref name="write"/> gets the
+    /// stream and whether it is an interactive terminal (standard output not redirected), where a
+    /// summary may use colors and the width.
+    /// </summary>
+    public static void Write(string formatId, Action<Stream, bool> write, string? output)
+    {
+        if (output is null)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            write(stdout, !Console.IsOutputRedirected);
+            return;
+        }
+        OutputFile.Write(output, stream => write(stream, false));
+        Console.Error.WriteLine($"assay: wrote {formatId} report to {Path.GetFullPath(output)}");
+    }
+
+    /// <summary>The terminal's width (at least 80), 120 when there is no terminal.</summary>
+    public static int TerminalWidth => Math.Max(80, SafeWidth());
+
     private static int SafeWidth()
     {
         try

@@ -48,6 +48,8 @@ public static class ScanEngine
     public static IReadOnlyList<IEvaluationStep> Steps(ScanRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!request.Analysis)
+            return [];
         List<IEvaluationStep> steps = [new FingerprintStep(), new ConsolidateStep(), new Ts33117Step()];
         if (!request.SkipVulnerabilities)
             steps.Add(new VulnerabilityStep(request.DatabasePath, request.VexPath));
@@ -81,7 +83,8 @@ public sealed class ScanJob
             throw new InvalidOperationException("a ScanJob runs once; prepare another");
         using var input = ScanInput.Open(_request.InputPath);
         using var cache = OpenCache(_request, _notices);
-        using var session = new ScanSession(Options(_request, _request.Inspectors ?? ScanEngine.CreateInspectors(_request.Groups), cache), Progress, cancellationToken);
+        IReadOnlyList<IInspector> own = _request.Inspectors ?? (_request.Analysis ? ScanEngine.CreateInspectors(_request.Groups) : []);
+        using var session = new ScanSession(Options(_request, [.. own, .. _request.ExtraInspectors], cache), Progress, cancellationToken);
         try
         {
             return ScanPipeline.Run(session, input, ScanEngine.Steps(_request));
@@ -97,7 +100,7 @@ public sealed class ScanJob
     /// <summary>The cache of a request, or null (none asked, extracting, or it cannot be opened: then a notice says why).</summary>
     internal static Cache.SqliteScanCache? OpenCache(ScanRequest request, ICollection<string>? notices)
     {
-        if (request.CacheDirectory is not { } directory || request.ExtractDirectory is not null)
+        if (request.CacheDirectory is not { } directory || request.ExtractDirectory is not null || request.EntryObserver is not null)
             return null;
         try
         {
@@ -136,6 +139,7 @@ public sealed class ScanJob
         Handlers = BuiltinHandlers.Registry,
         Limits = request.Limits,
         Inspectors = inspectors,
+        EntryObserver = request.EntryObserver,
         Extraction = request.ExtractDirectory is null ? null : new ExtractionRoot(request.ExtractDirectory),
         Parallelism = request.Parallelism,
         ToolName = "assay",

@@ -39,6 +39,18 @@ public sealed record ScanRequest(string InputPath)
 
     /// <summary>Bound of the cache's stored values.</summary>
     public long CacheMaxBytes { get; init; } = Cache.SqliteScanCache.DefaultMaxBytes;
+
+    /// <summary>
+    /// False: unpack and hash only, without catalogers, analyzers and the evaluation-wide steps
+    /// (a build comparison needs the tree, not its findings); <see cref="ExtraInspectors"/> still run.
+    /// </summary>
+    public bool Analysis { get; init; } = true;
+
+    /// <summary>Inspectors run beside the catalogers and analyzers, fresh instances for this scan (e.g. the build-facts recorder of <c>assay verify-build</c>).</summary>
+    public IReadOnlyList<Core.Plugins.IInspector> ExtraInspectors { get; init; } = [];
+
+    /// <summary>Told of each container's entries in stored order; null: nobody asks. A scan with an observer does not use the cache (a replayed subtree lists no entries).</summary>
+    public Core.Plugins.IEntryObserver? EntryObserver { get; init; }
 }
 
 /// <summary>The engine's groups of inspectors.</summary>

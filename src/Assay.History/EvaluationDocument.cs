@@ -14,6 +14,17 @@ public static class EvaluationDocument
     /// <summary>The schema id prefix every evaluation document carries (any 1.x version is read).</summary>
     public const string SchemaPrefix = "https://assay.dev/schemas/evaluation/1.";
 
+    /// <summary>
+    /// The evaluation's JSON conventions, with the model's nullability enforced: a null where the
+    /// model has a non-nullable string (a file's path, the input's hash, a type's class) is refused
+    /// while reading, not met later as a crash.
+    /// </summary>
+    private static readonly JsonSerializerOptions Strict = new(AssayJson.Options)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
     /// <summary>Bytes of the start of a file looked at by <see cref="LooksLikeEvaluation"/>.</summary>
     private const int SniffBytes = 4096;
 
@@ -40,7 +51,8 @@ public static class EvaluationDocument
         Evaluation evaluation;
         try
         {
-            evaluation = JsonReportWriter.Read(input);
+            evaluation = JsonSerializer.Deserialize<Evaluation>(input, Strict)
+                ?? throw new InvalidDataException("the file holds no evaluation document (JSON null)");
         }
         catch (JsonException e)
         {
@@ -50,6 +62,11 @@ public static class EvaluationDocument
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{name}: {e.Message}; give a file written by 'assay scan -f json' or a delivery to scan", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // System.Text.Json reports text that is not UTF-8 this way (and a decoder's fallback as ArgumentException).
+            throw new InvalidDataException($"{name}: not an evaluation document: {e.Message}; an evaluation is UTF-8 JSON written by 'assay scan -f json'", e);
         }
         catch (NotSupportedException e)
         {

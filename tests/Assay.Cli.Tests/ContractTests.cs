@@ -39,6 +39,7 @@ public sealed class ContractTests : IDisposable
         ["db import"] = new() { ["PATH"] = Sample, ["--db"] = "/tmp/contract.db" },
         ["db status"] = new() { ["--db"] = "/tmp/contract.db" },
         ["db update"] = new() { ["--feed"] = "kev", ["--db"] = "/tmp/contract.db" },
+        ["diff"] = new() { ["OLD"] = Sample, ["NEW"] = Sample },
         ["formats"] = [],
         ["network check"] = new() { ["inventory"] = Network("inventory.csv"), ["--policy"] = "uk-dvd", ["--at"] = "2026-11-25" },
         ["network generate"] = new() { ["--sites"] = "10" },
@@ -48,6 +49,7 @@ public sealed class ContractTests : IDisposable
         ["sbom"] = new() { ["IMAGE"] = Sample },
         ["scan"] = new() { ["IMAGE"] = Sample },
         ["serve"] = new() { ["--data"] = "/tmp/contract-lab" },
+        ["verify-build"] = new() { ["DELIVERED"] = Sample, ["REBUILT"] = Sample },
         ["vulns"] = new() { ["--component"] = "openssl@1.0.1f" },
     };
 

@@ -33,11 +33,30 @@ public sealed class EvaluationDocumentTests
     [InlineData("{\"schema\":\"https://assay.dev/schemas/evaluation/1.0\",\"tool\":{\"name\":\"a\",\"version\":\"1\"},\"input\":{\"path\":\"x\",\"size\":1,\"sha256\":\"\"},\"findings\":[{\"ruleId\":\"R\",\"category\":\"c\",\"severity\":\"high\",\"title\":\"t\",\"path\":\"p\",\"fingerprint\":\"XYZ\"}]}", "fingerprint")]
     [InlineData("{\"schema\":\"https://assay.dev/schemas/evaluation/1.0\",\"tool\":{\"name\":\"a\",\"version\":\"1\"},\"input\":{\"path\":\"x\",\"size\":1,\"sha256\":\"\"},\"findings\":[{\"ruleId\":\"R\",\"category\":\"c\",\"severity\":\"loud\",\"title\":\"t\",\"path\":\"p\"}]}", "not an evaluation document")]
     [InlineData("{\"schema\":\"https://assay.dev/schemas/evaluation/1.0\",\"tool\":null,\"input\":{\"path\":\"x\",\"size\":1,\"sha256\":\"\"}}", "null")]
+    // Found by the history:evaluation-json fuzz target: a null input hash crashed the terminal summary.
+    [InlineData("{\"schema\":\"https://assay.dev/schemas/evaluation/1.0\",\"tool\":{\"name\":\"a\",\"version\":\"1\"},\"input\":{\"path\":\"x\",\"size\":1,\"sha256\":null}}", "not an evaluation document")]
     public void Read_Malformed_IsRefusedWithAMessage(string json, string expected)
     {
         var e = Assert.Throws<InvalidDataException>(() => Read(json));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.StartsWith("e.json", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_InvalidUtf8InAString_IsRefused()
+    {
+        // Found by the history:evaluation-json fuzz target: System.Text.Json throws InvalidOperationException for it.
+        byte[] bytes = [.. "{\"schema\":\"https://assay.dev/schemas/evaluation/1.0\",\"tool\":{\"name\":\"a"u8, 0xff, 0xfe, .. "\",\"version\":\"1\"}}"u8];
+        var e = Assert.Throws<InvalidDataException>(() => EvaluationDocument.Read(new MemoryStream(bytes), "e.json"));
+        Assert.StartsWith("e.json: not an evaluation document", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_InvalidUtf8InASummary_IsRefusedWhenRead()
+    {
+        // Found by the history:evaluation-json fuzz target: summaries stay raw JSON, so the bad string surfaced only when a diff read it.
+        byte[] bytes = [.. "{\"schema\":\"https://assay.dev/schemas/evaluation/1.0\",\"tool\":{\"name\":\"a\",\"version\":\"1\"},\"input\":{\"path\":\"x\",\"size\":1,\"sha256\":\"\"},\"summaries\":{\"ts33117\":{\"requirements\":[{\"section\":\"4"u8, 0xa4, .. "\"}]}}}"u8];
+        Assert.Contains("summaries.ts33117", Assert.Throws<InvalidDataException>(() => EvaluationDocument.Read(new MemoryStream(bytes), "e.json")).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,11 +32,20 @@ internal sealed class ScanOptionsBinder
     public void AddTo(Command command)
     {
         command.Arguments.Add(Input);
+        AddOptionsTo(command);
+    }
+
+    /// <summary>Every scan option without the IMAGE argument, for commands that scan inputs of their own (diff, verify-build).</summary>
+    public void AddOptionsTo(Command command)
+    {
         foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, Jobs, Database, NoVulnerabilities, Vex, NoProgress, Cache, NoCache })
             command.Options.Add(option);
     }
 
-    public ScanRequest Bind(ParseResult parse) => new(Path.GetFullPath(parse.GetValue(Input)!))
+    public ScanRequest Bind(ParseResult parse) => Bind(parse, parse.GetValue(Input)!);
+
+    /// <summary>The scan request of <paramref name="inputPath"/> with the options of <paramref name="parse"/>.</summary>
+    public ScanRequest Bind(ParseResult parse, string inputPath) => new(Path.GetFullPath(inputPath))
     {
         Limits = _defaults with
         {

@@ -39,6 +39,7 @@ public sealed partial class DeliveryTree
     private readonly Dictionary<string, FileRecord> _records;
     private readonly Dictionary<string, int> _carvedRank;
     private readonly HashSet<string> _ambiguousMasks;
+    private readonly HashSet<string> _containers;
     private readonly Dictionary<string, (string Display, string Key, bool Skip)> _segments = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -51,6 +52,14 @@ public sealed partial class DeliveryTree
             _records.TryAdd(f.Path, f);
         _carvedRank = RankCarved(_records.Values);
         _ambiguousMasks = [.. _records.Keys.GroupBy(MaskedSibling, StringComparer.Ordinal).Where(g => g.Skip(1).Any()).Select(g => g.Key)];
+        // Anything with content listed below it is a container, recognised at offset 0 or carved.
+        _containers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in _records.Keys)
+        {
+            var cut = path.LastIndexOf(VirtualPath.Separator, StringComparison.Ordinal);
+            if (cut > 0)
+                _containers.Add(path[..cut]);
+        }
     }
 
     /// <summary>The path with its last segment masked: siblings that share it cannot be told apart by a masked name.</summary>
@@ -85,7 +94,7 @@ public sealed partial class DeliveryTree
                 // A container is keyed like the segment it is for its own content (masked name, carved
                 // rank), so the container matches across releases as its files do; a leaf keeps its name.
                 var own = _records.GetValueOrDefault(virtualPath);
-                var keyed = own is not null && (own.Format is not null || own.Container == CarverId)
+                var keyed = own is not null && (own.Format is not null || own.Container == CarverId || _containers.Contains(virtualPath))
                     ? Segment(virtualPath, virtualPath[..(prefixLength - segments[i].Length - VirtualPath.Separator.Length)], segments[i]) is (_, var ownKey, false) ? ownKey : segments[i]
                     : segments[i];
                 Append(display, segments[i]);

@@ -13,6 +13,9 @@ public sealed record ScanOptions
     /// <summary>Catalogers and analyzers, fresh instances for this scan (they keep per-scan caches).</summary>
     public IReadOnlyList<IInspector> Inspectors { get; init; } = [];
 
+    /// <summary>Told of each container's entries in stored order (see <see cref="IEntryObserver"/>); null: nobody asks.</summary>
+    public IEntryObserver? EntryObserver { get; init; }
+
     /// <summary>When set, the unpacked tree is also written here (through <see cref="ExtractionRoot"/> only).</summary>
     public ExtractionRoot? Extraction { get; init; }
 

@@ -151,15 +151,16 @@ public sealed class DiffSummaryWriter : IDiffReportWriter
     {
         var aspects = files.Changed.SelectMany(f => f.What.Split(", ")).GroupBy(a => a, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count():N0}");
-        c.MarkupLine($"[bold]Files[/]: {files.Changed.Count:N0} changed ({S(string.Join(", ", aspects))}), {files.Added.Count:N0} added, {files.Removed.Count:N0} removed, {files.Unchanged:N0} unchanged");
-        var rows = files.Changed.Where(f => f.Container is null).Select(f => ($"~ {f.Path}", f.What + (f.From is null ? "" : $": {f.From} → {f.To}")))
-            .Concat(files.Added.Where(f => f.Kind != "dir").Select(f => ($"+ {f.Path}", f.Kind)))
-            .Concat(files.Removed.Where(f => f.Kind != "dir").Select(f => ($"- {f.Path}", f.Kind))).ToList();
+        var counts = string.Join(", ", aspects);
+        c.MarkupLine($"[bold]Files[/]: {files.Changed.Count:N0} changed{(counts.Length > 0 ? $" ({S(counts)})" : "")}, {files.Added.Count:N0} added, {files.Removed.Count:N0} removed, {files.Unchanged:N0} unchanged");
+        var rows = files.Changed.Where(f => f.Container is null).Select(f => ($"~ {f.Path}", f.What, f.From is null ? "" : $"{f.From} → {f.To}"))
+            .Concat(files.Added.Where(f => f.Kind != "dir").Select(f => ($"+ {f.Path}", "added", f.Kind)))
+            .Concat(files.Removed.Where(f => f.Kind != "dir").Select(f => ($"- {f.Path}", "removed", f.Kind))).ToList();
         if (rows.Count == 0)
             return;
-        var table = new Table().Border(TableBorder.Simple).AddColumns("entry", "what");
-        foreach (var (path, what) in rows.Take(MaxRows))
-            table.AddRow(S(Shorten(path, 80)), S(what));
+        var table = new Table().Border(TableBorder.Simple).AddColumns("entry", "what", "detail");
+        foreach (var (path, what, detail) in rows.Take(MaxRows))
+            table.AddRow(S(Shorten(path, 80)), S(what), S(detail));
         c.Write(table);
         More(c, rows.Count);
     }

@@ -742,7 +742,9 @@ internal sealed class TreeWalker : IDisposable
             if (normalized is null)
                 return null;
             walker._session.Budget.AddFile();
-            return VirtualPath.Child(path, normalized);
+            var child = VirtualPath.Child(path, normalized);
+            walker._session.Options.EntryObserver?.Listed(path, child);
+            return child;
         }
 
         public FileRecord Record(string child, NodeKind kind, EntryMeta meta) => new()
