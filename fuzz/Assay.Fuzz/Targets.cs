@@ -1,5 +1,6 @@
 using Assay.Core.Content;
 using Assay.Core.Formats;
+using Assay.Core.Model;
 using Assay.Core.Pipeline;
 using Assay.Formats;
 
@@ -106,9 +107,9 @@ internal static class Targets
     /// <summary>The whole pipeline: any error must end up as an error entry, never escape.</summary>
     private static void Scan(byte[] bytes)
     {
-        var scanner = new Scanner(new ScanOptions { Handlers = BuiltinHandlers.Registry, Limits = Limits, Parallelism = 1 });
-        var evaluation = scanner.Scan(new MemoryBlob(bytes), "fuzz.bin", "fuzz.bin");
-        var bug = evaluation.Errors.FirstOrDefault(e => e.Category == "internal");
+        using var input = ScanInput.FromBlob(new MemoryBlob(bytes), "fuzz.bin");
+        var evaluation = ScanPipeline.Run(new ScanOptions { Handlers = BuiltinHandlers.Registry, Limits = Limits, Parallelism = 1 }, input);
+        var bug = evaluation.Errors.FirstOrDefault(e => e.Category == ErrorCategory.Internal);
         if (bug is not null)
             throw new InvalidOperationException($"internal error recorded: {bug.Handler}: {bug.Message}");
     }
@@ -149,9 +150,6 @@ internal static class Targets
         analyzer.Complete([record], sink);
     }
 
-    /// <summary>Failures that mean "bad input, reported": everything else is a bug.</summary>
-    private static bool Expected(Exception e) =>
-        e is Assay.Core.Formats.FormatException or LimitExceededException or InvalidDataException or EndOfStreamException or OperationCanceledException or NotSupportedException
-        || e.GetType().FullName?.StartsWith("SharpCompress.", StringComparison.Ordinal) == true
-        || e.GetType().FullName?.StartsWith("ZstdSharp.", StringComparison.Ordinal) == true;
+    /// <summary>Failures that mean "bad input, reported" (the one classifier of the pipeline), or the time limit: everything else is a bug.</summary>
+    private static bool Expected(Exception e) => e is OperationCanceledException || FailureClassifier.IsExpected(e);
 }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
 using Assay.Analyzers.Elf;
 using Assay.Analyzers.Rules;
 using Assay.Core.Model;
@@ -20,8 +20,9 @@ namespace Assay.Analyzers;
 /// </remarks>
 public sealed class ElfHardeningAnalyzer : IInspector
 {
+    private const string RowFact = "row";
+
     private readonly ElfModelCache _cache;
-    private readonly ConcurrentBag<ElfFacts> _rows = [];
 
     public ElfHardeningAnalyzer()
         : this(new ElfModelCache(1))
@@ -33,6 +34,9 @@ public sealed class ElfHardeningAnalyzer : IInspector
     public string Id => "elf-hardening";
 
     public bool Wants(FileRecord file) => file.Type?.Class == "elf";
+
+    /// <summary>Each ELF's row goes to the sink as a fact, so its results are cached by content.</summary>
+    public bool CacheableByContent => true;
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
@@ -46,7 +50,8 @@ public sealed class ElfHardeningAnalyzer : IInspector
             sink.Add(new ScanError { Path = file.Path, Handler = Id, Message = e.Message });
             return;
         }
-        _rows.Add(facts);
+        // the row without its path (a fact's data holds no paths: the fact's own path is rebased)
+        sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(Row(facts) with { Path = "" })));
         sink.Checked(RulesChecked(facts));
         foreach (var finding in Judge(facts))
             sink.Add(finding);
@@ -115,8 +120,8 @@ public sealed class ElfHardeningAnalyzer : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
-        var rows = _rows.OrderBy(r => r.Path, StringComparer.Ordinal).Select(HardeningRow.From).ToList();
-        sink.SetSummary("hardening", new HardeningSummary
+        var rows = sink.FactsOf(Id).Where(f => f.Kind == RowFact).Select(f => JsonSerializer.Deserialize<HardeningRow>(f.Data)! with { Path = f.Path }).ToList();
+        sink.SetSummary(new EvaluationSummaries { Hardening = new HardeningSummary
         {
             ElfFiles = rows.Count,
             NoNx = rows.Count(r => !r.Nx && r.Type is "exec" or "dyn"),
@@ -129,55 +134,11 @@ public sealed class ElfHardeningAnalyzer : IInspector
             WithRpath = rows.Count(r => r.Rpath.Count + r.Runpath.Count > 0),
             TextRel = rows.Count(r => r.TextRel),
             Binaries = rows,
-        });
+        } });
     }
-}
 
-/// <summary>The <c>hardening</c> summary: totals and one row per ELF.</summary>
-public sealed record HardeningSummary
-{
-    public int ElfFiles { get; init; }
-    public int NoNx { get; init; }
-    public int NotPie { get; init; }
-    public IReadOnlyDictionary<string, int> Relro { get; init; } = new SortedDictionary<string, int>();
-    public int NoCanary { get; init; }
-    public int CanaryUnknown { get; init; }
-    public int Fortified { get; init; }
-    public int Unfortified { get; init; }
-    public int WithRpath { get; init; }
-    public int TextRel { get; init; }
-    public IReadOnlyList<HardeningRow> Binaries { get; init; } = [];
-}
-
-/// <summary>One ELF of the <c>hardening</c> table (the definitions are those of <see cref="ElfFacts"/>).</summary>
-public sealed record HardeningRow
-{
-    public required string Path { get; init; }
-    public required string Arch { get; init; }
-    public required int Bits { get; init; }
-    public required string Endian { get; init; }
-    public required string Type { get; init; }
-    public required bool Static { get; init; }
-    public bool? Pie { get; init; }
-    public required bool Nx { get; init; }
-    public required bool ExecStack { get; init; }
-    public required bool Wx { get; init; }
-    public required string Relro { get; init; }
-    public bool? Canary { get; init; }
-
-    /// <summary>fortified (some __*_chk), unfortified (only unchecked calls), none (nothing to fortify), unknown.</summary>
-    public required string Fortify { get; init; }
-    public IReadOnlyList<string> FortifiedFunctions { get; init; } = [];
-    public IReadOnlyList<string> Rpath { get; init; } = [];
-    public IReadOnlyList<string> Runpath { get; init; } = [];
-    public required bool Stripped { get; init; }
-    public required bool TextRel { get; init; }
-    public string? ControlFlow { get; init; }
-
-    /// <summary>The GNU build-id (hex), when the file has one: <c>assay diff</c> follows a moved binary by it.</summary>
-    public string? BuildId { get; init; }
-
-    internal static HardeningRow From(ElfFacts f) => new()
+    /// <summary>The summary row of one ELF.</summary>
+    internal static HardeningRow Row(ElfFacts f) => new()
     {
         Path = f.Path,
         Arch = f.Arch,

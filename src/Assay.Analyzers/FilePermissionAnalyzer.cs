@@ -25,6 +25,9 @@ public sealed class FilePermissionAnalyzer : IInspector
 
     public string Id => "file-permissions";
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file) => false;
 
     public void Inspect(InspectedFile file, InspectionSink sink)

@@ -36,6 +36,9 @@ public sealed class PasswordAnalyzer : IInspector
 
     public string Id => "passwords";
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file) => Kind(VirtualPathName(file.Path)) is not null && (file.Size ?? 0) <= MaxFileBytes;
 
     private static string VirtualPathName(string path) => Core.Pipeline.VirtualPath.Inner(path);

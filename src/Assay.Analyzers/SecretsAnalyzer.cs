@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Text.Json;
 using Assay.Analyzers.Rules;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
@@ -64,6 +65,30 @@ public sealed class SecretsAnalyzer : IInspector
     public SecretsAnalyzer(TimeProvider clock) => _clock = clock;
 
     public string Id => "secrets";
+
+    /// <summary>
+    /// What it reports about a file depends on the file alone; the one judgment that depends on the
+    /// day (an expired certificate) is made in <see cref="Complete"/> from a fact, so results are
+    /// cached by content.
+    /// </summary>
+    public bool CacheableByContent => true;
+
+    private const string ExpiryFact = "certificate-expiry";
+
+    /// <summary>When a certificate expires, and the finding's evidence, line and fingerprint should it have.</summary>
+    private sealed record Expiry(DateTime NotAfter, string Evidence, int Line, string Fingerprint);
+
+    public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        foreach (var fact in sink.FactsOf(Id))
+        {
+            if (fact.Kind != ExpiryFact || JsonSerializer.Deserialize<Expiry>(fact.Data) is not { } expiry)
+                continue;
+            if (expiry.NotAfter < now)
+                sink.Add(RuleCatalog.Finding("ASSAY-CERT-EXPIRED", fact.Path, expiry.Evidence, expiry.Line, expiry.Fingerprint));
+        }
+    }
 
     private static Regex Make(string pattern) => Patterns.Bounded(pattern);
 
@@ -334,7 +359,6 @@ public sealed class SecretsAnalyzer : IInspector
 
     private void Certificates(InspectedFile file, List<(byte[] Der, int Line)> items, InspectionSink sink)
     {
-        var now = _clock.GetUtcNow().UtcDateTime;
         var parser = new X509CertificateParser();
         foreach (var (der, line) in items)
         {
@@ -354,8 +378,8 @@ public sealed class SecretsAnalyzer : IInspector
             var subject = Truncate(cert.SubjectDN.ToString(), 120);
             var fingerprint = Convert.ToHexStringLower(SHA256.HashData(der));
             var where = $"subject {subject}";
-            if (cert.NotAfter < now)
-                sink.Add(RuleCatalog.Finding("ASSAY-CERT-EXPIRED", file.Path, $"{where}; notAfter {cert.NotAfter:yyyy-MM-dd}", line, fingerprint));
+            // whether it has expired depends on the day of the scan: judged in Complete, from a fact
+            sink.Add(new InspectionFact(Id, file.Path, ExpiryFact, JsonSerializer.Serialize(new Expiry(cert.NotAfter, $"{where}; notAfter {cert.NotAfter:yyyy-MM-dd}", line, fingerprint))));
             if (WeakKey(cert) is { } weak)
                 sink.Add(RuleCatalog.Finding("ASSAY-CERT-WEAK-KEY", file.Path, $"{where}; {weak}", line, fingerprint));
             var sigAlg = cert.SigAlgName.ToUpperInvariant();

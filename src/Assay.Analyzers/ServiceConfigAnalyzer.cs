@@ -27,6 +27,9 @@ public sealed class ServiceConfigAnalyzer : IInspector
 
     public string Id => "services";
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file)
     {
         if ((file.Size ?? 0) > ConfigText.MaxBytes)

@@ -18,9 +18,6 @@ namespace Assay.Analyzers;
 /// </remarks>
 public static class Ts33117Table
 {
-    /// <summary>Summary key in <see cref="Evaluation.Summaries"/>.</summary>
-    public const string SummaryId = "ts33117";
-
     /// <summary>Clause, title and how far a static look at the image can test it (static, partial, dynamic).</summary>
     internal static readonly (string Section, string Title, string Testability)[] Requirements =
     [
@@ -83,15 +80,11 @@ public static class Ts33117Table
         ("4.4.2", "Port scanning", "dynamic"),
     ];
 
-    /// <summary>Returns <paramref name="evaluation"/> with <c>Summaries["ts33117"]</c> set from its findings.</summary>
+    /// <summary>Returns <paramref name="evaluation"/> with its <see cref="EvaluationSummaries.Ts33117"/> section built from its findings.</summary>
     public static Evaluation Apply(Evaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
-        var summaries = new SortedDictionary<string, object>(StringComparer.Ordinal);
-        foreach (var (key, value) in evaluation.Summaries)
-            summaries[key] = value;
-        summaries[SummaryId] = Build(evaluation.Findings, evaluation.RuleChecks);
-        return evaluation with { Summaries = summaries };
+        return evaluation with { Summaries = evaluation.Summaries with { Ts33117 = Build(evaluation.Findings, evaluation.RuleChecks) } };
     }
 
     /// <summary>The table for a list of findings and the number of files each rule examined.</summary>
@@ -151,44 +144,4 @@ public static class Ts33117Table
             Requirements = rows,
         };
     }
-}
-
-/// <summary>The <c>ts33117</c> summary: counts and one row per requirement clause.</summary>
-public sealed record Ts33117Summary
-{
-    public string Standard { get; init; } = "3GPP TS 33.117 (clause numbering of Rel-16 V16.8.0)";
-    public int Pass { get; init; }
-    public int Fail { get; init; }
-
-    /// <summary>Clauses with rules that found nothing in the image to examine.</summary>
-    public int NotChecked { get; init; }
-    public int NotTestable { get; init; }
-    public IReadOnlyList<Ts33117Row> Requirements { get; init; } = [];
-}
-
-/// <summary>One requirement clause and its status.</summary>
-public sealed record Ts33117Row
-{
-    public required string Section { get; init; }
-    public required string Title { get; init; }
-
-    /// <summary>static, partial or dynamic: how far the image alone can answer the clause.</summary>
-    public required string Testability { get; init; }
-
-    /// <summary>pass, fail, not-checked or not-testable.</summary>
-    public required string Status { get; init; }
-    public required string Note { get; init; }
-
-    /// <summary>The rule ids that test the clause.</summary>
-    public IReadOnlyList<string> Rules { get; init; } = [];
-
-    /// <summary>The rule ids with findings of severity Low or above.</summary>
-    public IReadOnlyList<string> FailedRules { get; init; } = [];
-    public int Findings { get; init; }
-
-    /// <summary>Info-severity findings that cite the clause without failing it.</summary>
-    public int Observations { get; init; }
-
-    /// <summary>How many times the clause's rules examined a file of the image (fired or not).</summary>
-    public long Checks { get; init; }
 }

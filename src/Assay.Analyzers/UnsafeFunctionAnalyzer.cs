@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Assay.Analyzers.Elf;
 using Assay.Analyzers.Rules;
@@ -67,9 +68,9 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     // memcpy_s, strcpy_safe, safe_strcpy, secure_memcpy, strcpy_checked, SafeMemCopy ...
     private static readonly Regex WrapperName = Patterns.Bounded(@"^_?(?:(?:safe|secure|checked|bounded)_?(?:mem_?cpy|mem_?copy|mem_?move|str_?cpy|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)|(?:mem_?cpy|mem_?copy|mem_?move|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)_?(?:s|safe|secure|checked|bounded))$", RegexOptions.IgnoreCase);
 
+    private const string RowFact = "row";
+
     private readonly ElfModelCache _cache;
-    private readonly ConcurrentBag<(string Path, string Arch, IReadOnlyList<string> Unsafe, IReadOnlyList<string> Memcpy, bool Blind)> _rows = [];
-    private readonly ConcurrentDictionary<string, int> _wrappersChecked = new(StringComparer.Ordinal);
 
     public UnsafeFunctionAnalyzer()
         : this(new ElfModelCache(1))
@@ -81,6 +82,12 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     public string Id => "unsafe-functions";
 
     public bool Wants(FileRecord file) => file.Type?.Class == "elf";
+
+    /// <summary>Each ELF's row goes to the sink as a fact, so its results are cached by content.</summary>
+    public bool CacheableByContent => true;
+
+    /// <summary>What the summary needs of one binary (its path is the fact's).</summary>
+    private sealed record Row(string Arch, IReadOnlyList<string> Unsafe, IReadOnlyList<string> Memcpy, bool Blind, bool WrappersChecked);
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
@@ -104,14 +111,15 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         var calls = facts.Static ? facts.DefinedFunctions : facts.Imports;
         var unsafeCalls = calls.Where(RuleOf.ContainsKey).Order(StringComparer.Ordinal).ToList();
         var memcpy = calls.Where(MemcpyFamily.Contains).Order(StringComparer.Ordinal).ToList();
-        _rows.Add((file.Path, facts.Arch, unsafeCalls, memcpy, blind));
+        var wrappersChecked = Disassembled(image);
+        sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(new Row(facts.Arch, unsafeCalls, memcpy, blind, wrappersChecked))));
         foreach (var group in unsafeCalls.GroupBy(n => RuleOf[n]))
         {
             var how = facts.Static ? "statically linked" : "imports";
             sink.Add(RuleCatalog.Finding(group.Key, file.Path, $"{how}: {string.Join(", ", group)}"));
         }
 
-        if (Disassembled(image))
+        if (wrappersChecked)
         {
             sink.Checked("ASSAY-UNSAFE-WRAPPER");
             var count = 0;
@@ -123,7 +131,6 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
                     $"{wrapper.Name} at 0x{wrapper.Address:x} reaches {wrapper.Target} after {wrapper.Instructions} instructions with no conditional branch",
                     title: $"\"Safe\" wrapper {wrapper.Name} does not check bounds"));
             }
-            _wrappersChecked.AddOrUpdate(facts.Arch, 1, (_, n) => n + 1);
         }
     }
 
@@ -251,7 +258,10 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
-        var rows = _rows.ToList();
+        var rows = sink.FactsOf(Id).Where(f => f.Kind == RowFact)
+            .Select(f => (Fact: f, Row: JsonSerializer.Deserialize<Row>(f.Data)!))
+            .Select(x => (x.Fact.Path, x.Row.Arch, x.Row.Unsafe, x.Row.Memcpy, x.Row.Blind, x.Row.WrappersChecked)).ToList();
+        var wrappersChecked = rows.Where(r => r.WrappersChecked).GroupBy(r => r.Arch).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var totals = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
@@ -266,10 +276,10 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         foreach (var arch in archs)
         {
             coverage[arch] = arch is "x86" or "x86-64" or "aarch64" or "arm" or "mips"
-                ? $"imports and wrapper disassembly ({_wrappersChecked.GetValueOrDefault(arch)} files disassembled)"
+                ? $"imports and wrapper disassembly ({wrappersChecked.GetValueOrDefault(arch)} files disassembled)"
                 : "imports only; wrappers not disassembled on this architecture";
         }
-        sink.SetSummary("unsafe-functions", new UnsafeFunctionSummary
+        sink.SetSummary(new EvaluationSummaries { UnsafeFunctions = new UnsafeFunctionSummary
         {
             BinariesExamined = rows.Count,
             BinariesWithUnsafeCalls = rows.Count(r => r.Unsafe.Count > 0),
@@ -278,29 +288,6 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             Worst = worst,
             Binaries = [.. rows.Where(r => r.Unsafe.Count > 0).OrderBy(r => r.Path, StringComparer.Ordinal).Select(r => new UnsafeBinary(r.Path, r.Unsafe.Count, r.Unsafe))],
             Coverage = coverage,
-        });
+        } });
     }
 }
-
-/// <summary>The <c>unsafe-functions</c> summary.</summary>
-public sealed record UnsafeFunctionSummary
-{
-    public int BinariesExamined { get; init; }
-    public int BinariesWithUnsafeCalls { get; init; }
-
-    /// <summary>Static binaries without a symbol table: their calls cannot be named.</summary>
-    public int BinariesWithoutSymbols { get; init; }
-
-    /// <summary>Function → number of binaries that call it.</summary>
-    public IReadOnlyDictionary<string, int> BinariesByFunction { get; init; } = new SortedDictionary<string, int>();
-    public IReadOnlyList<UnsafeBinary> Worst { get; init; } = [];
-
-    /// <summary>Every binary with at least one unsafe call, by path (a release diff compares the counts per binary).</summary>
-    public IReadOnlyList<UnsafeBinary> Binaries { get; init; } = [];
-
-    /// <summary>Architecture → what was analyzed.</summary>
-    public IReadOnlyDictionary<string, string> Coverage { get; init; } = new SortedDictionary<string, string>();
-}
-
-/// <summary>A binary and the distinct unsafe functions it calls.</summary>
-public sealed record UnsafeBinary(string Path, int Count, IReadOnlyList<string> Functions);

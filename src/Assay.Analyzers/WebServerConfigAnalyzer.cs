@@ -36,6 +36,9 @@ public sealed class WebServerConfigAnalyzer : IInspector
 
     public string Id => "web-config";
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file) => (file.Size ?? 0) <= ConfigText.MaxBytes && Server(Core.Pipeline.VirtualPath.Inner(file.Path)) is not null;
 
     private static string? Server(string inner)

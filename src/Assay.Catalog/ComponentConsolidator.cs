@@ -2,6 +2,7 @@ using Assay.Catalog.Binaries;
 using Assay.Catalog.Identifiers;
 using Assay.Catalog.Support;
 using Assay.Core.Model;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog;
 
@@ -10,14 +11,11 @@ namespace Assay.Catalog;
 /// (name, version, location) with every piece of evidence kept, a firmware header's kernel name
 /// folded into the kernel found inside that image, end of support marked from
 /// <see cref="EndOfSupport"/> (as of the scan's start), a deterministic order, and the copies
-/// summary in <c>Summaries["components"]</c>: per component, how many copies in how many
+/// summary in <see cref="EvaluationSummaries.Components"/>: per component, how many copies in how many
 /// versions, the oldest, and how each copy is present (shared, static, vendored, package).
 /// </summary>
 public static class ComponentConsolidator
 {
-    /// <summary>Key of the summary table in <see cref="Evaluation.Summaries"/>.</summary>
-    public const string SummaryId = "components";
-
     /// <summary>Locations listed per component in the summary.</summary>
     public const int MaxLocationsListed = 50;
 
@@ -36,11 +34,7 @@ public static class ComponentConsolidator
             .ThenBy(c => c.Version, StringComparer.Ordinal)
             .ThenBy(c => c.Location, StringComparer.Ordinal)
             .ToList();
-        var summaries = new SortedDictionary<string, object>(StringComparer.Ordinal);
-        foreach (var (k, v) in evaluation.Summaries)
-            summaries[k] = v;
-        summaries[SummaryId] = Summarize(marked);
-        return evaluation with { Components = marked, Summaries = summaries };
+        return evaluation with { Components = marked, Summaries = evaluation.Summaries with { Components = Summarize(marked) } };
     }
 
     private static Component Merge(IGrouping<(string Name, string Version, string Location), Component> group)
@@ -147,34 +141,6 @@ public static class ComponentConsolidator
             return dash > 0 && dash < value.Length - 1 ? (value[..dash], value[(dash + 1)..]) : null;
         }
         return null;
-    }
-
-    /// <summary>The copies of one component across the image.</summary>
-    public sealed record ComponentCopies
-    {
-        public required int Copies { get; init; }
-        public required IReadOnlyList<string> Versions { get; init; }
-        public required string Oldest { get; init; }
-        public required string Newest { get; init; }
-
-        /// <summary>Copies per linkage: shared (its own file), static (linked into another binary), package, ...</summary>
-        public required IReadOnlyDictionary<string, int> Linkage { get; init; }
-
-        public int Unsupported { get; init; }
-        public required IReadOnlyList<string> Locations { get; init; }
-
-        /// <summary>The sentence a lab report uses: "12 copies of openssl in 4 versions, the oldest 0.9.8".</summary>
-        public required string Text { get; init; }
-    }
-
-    /// <summary>The <c>components</c> summary table.</summary>
-    public sealed record ComponentsSummary
-    {
-        public required int Components { get; init; }
-        public required int Unsupported { get; init; }
-
-        /// <summary>Per component name, the copies found in files (package-database entries are counted apart).</summary>
-        public required IReadOnlyDictionary<string, ComponentCopies> Copies { get; init; }
     }
 
     internal static ComponentsSummary Summarize(IReadOnlyList<Component> components)

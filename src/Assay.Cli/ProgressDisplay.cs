@@ -44,7 +44,8 @@ internal static class ProgressDisplay
     private static string Describe(ScanProgress p, string input)
     {
         var current = p.Current is { } c ? Shorten(c, 60) : Path.GetFileName(input);
-        return $"scanning {current}: {p.Files:N0} files, {p.BytesHashed / 1048576.0:N0} MB, {p.Containers:N0} containers";
+        var cached = p.FromCache > 0 ? $" ({p.FromCache:N0} from the cache)" : "";
+        return $"scanning {current}: {p.Files:N0} files{cached}, {p.BytesHashed / 1048576.0:N0} MB, {p.Containers:N0} containers";
     }
 
     private static string Shorten(string s, int max) => s.Length <= max ? s : "…" + s[^(max - 1)..];

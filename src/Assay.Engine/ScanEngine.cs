@@ -3,16 +3,17 @@ using Assay.Catalog;
 using Assay.Core.Extraction;
 using Assay.Core.Model;
 using Assay.Core.Pipeline;
+using Assay.Core.Plugins;
+using Assay.Engine.Steps;
 using Assay.Formats;
-using Assay.Vulnerabilities;
 
 namespace Assay.Engine;
 
 /// <summary>
-/// The scan as every caller runs it: unpack and inspect (<see cref="Scanner"/>), then the
-/// evaluation-wide steps (one component per name, version and location; the TS 33.117 table;
-/// known vulnerabilities and VEX). <c>assay scan</c>, <c>assay sbom</c>, the service and the
-/// evaluation harnesses all go through <see cref="Prepare"/>, so they give the same evaluation.
+/// The scan as every caller runs it, and the composition root of its stages: which handlers,
+/// catalogers, analyzers and evaluation steps run, in which order. <c>assay scan</c>,
+/// <c>assay sbom</c>, the service and the evaluation harnesses all go through <see cref="Prepare"/>,
+/// so they give the same evaluation.
 /// </summary>
 public static class ScanEngine
 {
@@ -27,68 +28,121 @@ public static class ScanEngine
     public static Evaluation Run(ScanRequest request, CancellationToken cancellationToken = default) =>
         Prepare(request).Run(cancellationToken);
 
+    /// <summary>The catalogers, new instances for one scan.</summary>
+    public static IReadOnlyList<IInspector> CreateCatalogers() => Catalogers.CreateAll();
+
+    /// <summary>The analyzers, new instances for one scan.</summary>
+    public static IReadOnlyList<IInspector> CreateAnalyzers() => AnalyzerRegistry.CreateAll();
+
     /// <summary>Catalogers and analyzers, new instances per scan.</summary>
-    internal static List<Core.Plugins.IInspector> CreateInspectors() => [.. Catalogers.CreateAll(), .. AnalyzerRegistry.CreateAll()];
+    public static IReadOnlyList<IInspector> CreateInspectors() => CreateInspectors(InspectorGroups.Catalogers | InspectorGroups.Analyzers);
+
+    /// <summary>The inspectors of <paramref name="groups"/>, new instances per scan.</summary>
+    public static IReadOnlyList<IInspector> CreateInspectors(InspectorGroups groups) =>
+    [
+        .. groups.HasFlag(InspectorGroups.Catalogers) ? CreateCatalogers() : [],
+        .. groups.HasFlag(InspectorGroups.Analyzers) ? CreateAnalyzers() : [],
+    ];
+
+    /// <summary>The evaluation-wide steps, in the order they run, for a request.</summary>
+    public static IReadOnlyList<IEvaluationStep> Steps(ScanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.Analysis)
+            return [];
+        List<IEvaluationStep> steps = [new FingerprintStep(), new ConsolidateStep(), new Ts33117Step()];
+        if (!request.SkipVulnerabilities)
+            steps.Add(new VulnerabilityStep(request.DatabasePath, request.VexPath));
+        return steps;
+    }
 }
 
 /// <summary>One scan: created by <see cref="ScanEngine.Prepare"/>, run once.</summary>
 public sealed class ScanJob
 {
     private readonly ScanRequest _request;
-    private readonly Scanner _scanner;
     private readonly List<string> _notices = [];
+    private int _used;
 
     internal ScanJob(ScanRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         _request = request;
-        _scanner = new Scanner(new ScanOptions
-        {
-            Handlers = BuiltinHandlers.Registry,
-            Limits = request.Limits,
-            Inspectors = request.Analysis ? [.. ScanEngine.CreateInspectors(), .. request.ExtraInspectors] : [.. request.ExtraInspectors],
-            EntryObserver = request.EntryObserver,
-            Extraction = request.ExtractDirectory is null ? null : new ExtractionRoot(request.ExtractDirectory),
-            Parallelism = request.Parallelism,
-            ToolName = "assay",
-            ToolVersion = ScanEngine.ToolVersion,
-        });
     }
 
-    /// <summary>Live counters of the unpacking (files, bytes, containers, current path).</summary>
-    public ScanProgress Progress => _scanner.Progress;
+    /// <summary>Live counters of the scan (files, bytes, containers, current path, stage).</summary>
+    public ScanProgress Progress { get; } = new();
 
     /// <summary>What the caller should tell the user that is not part of the evaluation (no vulnerability database, ...).</summary>
     public IReadOnlyList<string> Notices => _notices;
 
+    /// <summary>Runs every stage and returns the complete evaluation. Throws <see cref="IOException"/> when the input cannot be read.</summary>
     public Evaluation Run(CancellationToken cancellationToken = default)
     {
-        var evaluation = _scanner.Scan(_request.InputPath, cancellationToken);
-        return _request.Analysis ? Enrich(evaluation) : evaluation;
+        if (Interlocked.Exchange(ref _used, 1) != 0)
+            throw new InvalidOperationException("a ScanJob runs once; prepare another");
+        using var input = ScanInput.Open(_request.InputPath);
+        using var cache = OpenCache(_request, _notices);
+        IReadOnlyList<IInspector> own = _request.Inspectors ?? (_request.Analysis ? ScanEngine.CreateInspectors(_request.Groups) : []);
+        using var session = new ScanSession(Options(_request, [.. own, .. _request.ExtraInspectors], cache), Progress, cancellationToken);
+        try
+        {
+            return ScanPipeline.Run(session, input, ScanEngine.Steps(_request));
+        }
+        finally
+        {
+            _notices.AddRange(session.Notices);
+            if (cache is not null)
+                CloseCache(cache, _notices);
+        }
     }
 
-    /// <summary>The evaluation-wide steps: finding fingerprints, one component per (name, version, location), the TS 33.117 table, known vulnerabilities.</summary>
-    private Evaluation Enrich(Evaluation evaluation)
+    /// <summary>The cache of a request, or null (none asked, extracting, or it cannot be opened: then a notice says why).</summary>
+    internal static Cache.SqliteScanCache? OpenCache(ScanRequest request, ICollection<string>? notices)
     {
-        evaluation = FindingFingerprints.Assign(evaluation);
-        evaluation = ComponentConsolidator.Consolidate(evaluation);
-        evaluation = Ts33117Table.Apply(evaluation);
-        if (_request.SkipVulnerabilities)
-            return evaluation;
-        var path = _request.DatabasePath ?? VulnerabilityDatabase.DefaultPath;
-        if (!File.Exists(path))
+        if (request.CacheDirectory is not { } directory || request.ExtractDirectory is not null || request.EntryObserver is not null)
+            return null;
+        try
         {
-            if (_request.DatabasePath is not null)
-                throw new FileNotFoundException($"vulnerability database '{path}' does not exist; create it with 'assay db update --db {path}' (or 'assay db import FEEDS... --db {path}')", path);
-            if (!BundledSnapshot.IsAvailable)
-            {
-                _notices.Add($"no vulnerability database at {path}: components are not matched (run 'assay db update' once, or pass --no-vulns)");
-                return evaluation;
-            }
-            path = BundledSnapshot.EnsureDatabase();
-            _notices.Add($"no vulnerability database at {VulnerabilityDatabase.DefaultPath}: matched against the small snapshot bundled with Assay " +
-                "(real NVD and CISA KEV records of the sample delivery's components only); run 'assay db update' for complete, current data");
+            var cache = Cache.SqliteScanCache.Open(directory, request.CacheMaxBytes);
+            if (cache.OpenNotice is { } notice)
+                notices?.Add(notice);
+            return cache;
         }
-        using var db = VulnerabilityDatabase.Open(path);
-        return VulnerabilityEnricher.Apply(evaluation, db, _request.VexPath);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            notices?.Add($"the scan cache in {directory} cannot be used ({e.Message}); scanning without it (pass --cache DIR for another folder, or --no-cache)");
+            return null;
+        }
     }
+
+    /// <summary>Writes what the scan added to the cache; a failure costs the next scan time, not this one its result.</summary>
+    internal static void CloseCache(Cache.SqliteScanCache cache, ICollection<string>? notices)
+    {
+        try
+        {
+            cache.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            notices?.Add($"the scan cache {cache.Path} could not be written ({e.Message}); the next scan will not be faster");
+        }
+        if (cache.Damaged > 0)
+            notices?.Add($"{cache.Damaged} damaged entries of the scan cache {cache.Path} were dropped and recomputed");
+    }
+
+    /// <summary>The session options of a request.</summary>
+    internal static ScanOptions Options(ScanRequest request, IReadOnlyList<IInspector> inspectors, IScanCache? cache) => new()
+    {
+        Cache = cache,
+        CacheFingerprint = cache is null ? null : Cache.EngineFingerprint.Value,
+        Handlers = BuiltinHandlers.Registry,
+        Limits = request.Limits,
+        Inspectors = inspectors,
+        EntryObserver = request.EntryObserver,
+        Extraction = request.ExtractDirectory is null ? null : new ExtractionRoot(request.ExtractDirectory),
+        Parallelism = request.Parallelism,
+        ToolName = "assay",
+        ToolVersion = ScanEngine.ToolVersion,
+    };
 }

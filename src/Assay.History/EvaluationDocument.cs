@@ -107,48 +107,6 @@ public static class EvaluationDocument
         }
         if (e.Errors.Any(x => x is null) || e.Chunks.Any(x => x is null))
             throw new InvalidDataException($"{name}: errors and chunks must not hold null entries");
-        foreach (var (id, table) in e.Summaries)
-        {
-            if (table is JsonElement element)
-                CheckText(name, id, element);
-        }
-    }
-
-    /// <summary>
-    /// Summaries stay raw JSON until a diff reads them, and System.Text.Json checks a string's UTF-8
-    /// only when it is read: every string is read once here, so a bad one is this file's error.
-    /// </summary>
-    private static void CheckText(string name, string id, JsonElement element)
-    {
-        try
-        {
-            Walk(element);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new InvalidDataException($"{name}: summaries.{id}: {e.Message}; an evaluation is UTF-8 JSON written by 'assay scan -f json'", e);
-        }
-
-        static void Walk(JsonElement e)
-        {
-            switch (e.ValueKind)
-            {
-                case JsonValueKind.String:
-                    _ = e.GetString();
-                    break;
-                case JsonValueKind.Array:
-                    foreach (var item in e.EnumerateArray())
-                        Walk(item);
-                    break;
-                case JsonValueKind.Object:
-                    foreach (var property in e.EnumerateObject())
-                    {
-                        _ = property.Name;
-                        Walk(property.Value);
-                    }
-                    break;
-            }
-        }
     }
 
     private static string Printable(string s) => s.Length > 40 ? s[..40] + "…" : s;

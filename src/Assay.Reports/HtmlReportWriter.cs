@@ -208,7 +208,7 @@ public sealed class HtmlReportWriter : IReportWriter
         html.Append("<table><tr><th>category</th><th>where</th><th>by</th><th>message</th></tr>\n");
         foreach (var x in e.Errors)
         {
-            html.Append("<tr><td>").Append(E(x.Category)).Append("</td><td class=\"mono\">").Append(E(x.Path)).Append(x.Offset is { } o ? $" @0x{o:x}" : "")
+            html.Append("<tr><td>").Append(E(x.Category.ToName())).Append("</td><td class=\"mono\">").Append(E(x.Path)).Append(x.Offset is { } o ? $" @0x{o:x}" : "")
                 .Append("</td><td>").Append(E(x.Handler)).Append("</td><td>").Append(E(x.Message)).Append("</td></tr>\n");
         }
         html.Append("</table>\n");
@@ -231,8 +231,6 @@ public sealed class HtmlReportWriter : IReportWriter
     }
 
     private static string Badge(Severity s) => $"<span class=\"sev {s.ToString().ToLowerInvariant()}\">{s.ToString().ToLowerInvariant()}</span>";
-
-    private static string Text(JsonElement row, string name) => row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 
     private static string? Parent(string path, List<FileRecord> containers)
     {

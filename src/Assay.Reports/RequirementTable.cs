@@ -7,19 +7,17 @@ namespace Assay.Reports;
 internal sealed record RequirementRow(string Section, string Title, string Status, long Checks, IReadOnlyList<string> FailedRules, int Findings);
 
 /// <summary>
-/// Reads the <c>ts33117</c> summary of an evaluation, whether it is the analyzers' record or a
-/// document read back from disk (a JSON element): the terminal summary and the HTML page share it.
+/// Reads the <c>ts33117</c> summary section of an evaluation as the reports show it: the terminal
+/// summary and the HTML page share it.
 /// </summary>
 internal static class RequirementTable
 {
-    /// <summary>Key of the table in <see cref="Evaluation.Summaries"/>.</summary>
-    public const string SummaryId = "ts33117";
-
     public static IReadOnlyList<RequirementRow> Read(Evaluation evaluation)
     {
-        if (!evaluation.Summaries.TryGetValue(SummaryId, out var summary))
+        ArgumentNullException.ThrowIfNull(evaluation);
+        if (evaluation.Summaries.Ts33117 is not { } summary)
             return [];
-        var json = summary is JsonElement element ? element : JsonSerializer.SerializeToElement(summary, AssayJson.Options);
+        var json = JsonSerializer.SerializeToElement(summary, AssayJson.Options);
         if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("requirements", out var rows) || rows.ValueKind != JsonValueKind.Array)
             return [];
         var list = new List<RequirementRow>();

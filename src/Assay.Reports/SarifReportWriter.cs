@@ -81,8 +81,8 @@ public sealed class SarifReportWriter : IReportWriter
                 .. vulnerabilities.Select(v => VulnerabilityResult(v, ruleIndex[v.Id]))]),
             ["columnKind"] = "unicodeCodePoints",
         };
-        if (evaluation.Summaries.TryGetValue("ts33117", out var table))
-            run["properties"] = new JsonObject { ["ts33117"] = JsonSerializer.SerializeToNode(table, table.GetType(), AssayJson.Compact) };
+        if (evaluation.Summaries.Ts33117 is { } table)
+            run["properties"] = new JsonObject { ["ts33117"] = JsonSerializer.SerializeToNode(table, AssayJson.Compact) };
         var log = new JsonObject
         {
             ["$schema"] = SchemaUri,
@@ -278,14 +278,14 @@ public sealed class SarifReportWriter : IReportWriter
             .OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Handler, StringComparer.Ordinal).ThenBy(e => e.Message, StringComparer.Ordinal)
             .Select(e => (JsonNode)new JsonObject
             {
-                ["level"] = e.Category == "internal" ? "error" : "warning",
+                ["level"] = e.Category == ErrorCategory.Internal ? "error" : "warning",
                 ["message"] = new JsonObject { ["text"] = $"{e.Handler}: {e.Message}" },
                 ["locations"] = new JsonArray(new JsonObject
                 {
                     ["physicalLocation"] = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = ToRelativeUri(e.Path), ["uriBaseId"] = BaseId } },
                 }),
                 ["descriptor"] = new JsonObject { ["id"] = e.Handler },
-                ["properties"] = new JsonObject { ["category"] = e.Category },
+                ["properties"] = new JsonObject { ["category"] = e.Category.ToName() },
             }).ToList();
         if (notifications.Count > 0)
             invocation["toolExecutionNotifications"] = new JsonArray([.. notifications]);

@@ -36,7 +36,17 @@ public sealed class SummaryReportWriter : IReportWriter
             Interactive = InteractionSupport.No,
         });
         console.Profile.Width = Width;
-        Render(evaluation, console);
+        // numbers as the other reports write them (29,295 under any culture): the output is compared and parsed
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            Render(evaluation, console);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
         writer.Flush();
     }
 
@@ -138,7 +148,7 @@ public sealed class SummaryReportWriter : IReportWriter
         else
         {
             foreach (var error in e.Errors.Take(MaxErrors))
-                console.MarkupLine($"  [yellow]{Safe(error.Category)}[/] {Safe(Shorten(error.Path, 60))} [dim]{Safe(error.Handler)}[/]: {Safe(error.Message)}");
+                console.MarkupLine($"  [yellow]{Safe(error.Category.ToName())}[/] {Safe(Shorten(error.Path, 60))} [dim]{Safe(error.Handler)}[/]: {Safe(error.Message)}");
             if (e.Errors.Count > MaxErrors)
                 console.MarkupLine($"  … and {e.Errors.Count - MaxErrors} more (see -f json)");
         }

@@ -20,7 +20,7 @@ public sealed class ContainerImageAnalyzerTests
         Assert.Equal(["ASSAY-IMG-ENV-SECRET", "ASSAY-IMG-INSECURE-PORT", "ASSAY-IMG-ROOT-USER"], sink.RuleIds());
         Assert.Equal("DB_PASSWORD=" + SecretsAnalyzer.Mask("hunter2-secret"), sink.Findings("ASSAY-IMG-ENV-SECRET").Single().Evidence);
         Assert.Equal("ExposedPorts: 23/tcp (telnet)", sink.Findings("ASSAY-IMG-INSECURE-PORT").Single().Evidence);
-        var summary = (List<ContainerImageAnalyzer.ImageSummary>)sink.Summaries[ContainerImageAnalyzer.SummaryId];
+        var summary = sink.Summaries.ContainerImages!;
         var image = Assert.Single(summary);
         Assert.Equal("linux/amd64", image.Platform);
         Assert.Equal(["/usr/bin/app"], image.Entrypoint);

@@ -8,7 +8,7 @@ public sealed class ElfHardeningAnalyzerTests
     private static (InspectionSinkView Sink, HardeningRow Row) Analyze(string fixture)
     {
         var sink = Harness.Run(new ElfHardeningAnalyzer(), Harness.Fixture("elf/" + fixture, "/usr/bin/" + fixture, "0755"));
-        var summary = Assert.IsType<HardeningSummary>(sink.Summaries["hardening"]);
+        var summary = Assert.IsType<HardeningSummary>(sink.Summaries.Hardening);
         return (new InspectionSinkView(sink), Assert.Single(summary.Binaries));
     }
 
@@ -118,7 +118,7 @@ public sealed class ElfHardeningAnalyzerTests
     public void Malformed_Elf_ReportsErrorOrPartialResultWithoutThrowing(string fixture)
     {
         var sink = Harness.Run(new ElfHardeningAnalyzer(), Harness.Fixture("elf/" + fixture, "/bin/" + fixture));
-        var summary = Assert.IsType<HardeningSummary>(sink.Summaries["hardening"]);
+        var summary = Assert.IsType<HardeningSummary>(sink.Summaries.Hardening);
         Assert.True(sink.Errors.Count + summary.Binaries.Count == 1);
     }
 
@@ -134,7 +134,7 @@ public sealed class ElfHardeningAnalyzerTests
             bytes[4] = (byte)random.Next(1, 3);
             bytes[5] = (byte)random.Next(1, 3);
             var sink = Harness.Run(new ElfHardeningAnalyzer(), new ImageFile("/bin/fuzz", bytes));
-            Assert.NotNull(sink.Summaries["hardening"]);
+            Assert.NotNull(sink.Summaries.Hardening);
         }
     }
 

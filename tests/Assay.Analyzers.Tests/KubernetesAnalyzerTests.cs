@@ -24,10 +24,10 @@ public sealed class KubernetesAnalyzerTests
             .Append(new ImageFile("/images/upf.tar!/index.json", System.Text.Encoding.UTF8.GetBytes(OciIndex), Container: "oci-archive"))
             .ToArray();
         var sink = Harness.Run(new KubernetesAnalyzer(), files);
-        return new InspectionSinkResult(sink.Findings.ToList(), sink.Errors.ToList(), (KubernetesAnalyzer.KubernetesSummary)sink.Summaries[KubernetesAnalyzer.SummaryId]);
+        return new InspectionSinkResult(sink.Findings.ToList(), sink.Errors.ToList(), sink.Summaries.Kubernetes!);
     }
 
-    private sealed record InspectionSinkResult(List<Finding> Findings, List<ScanError> Errors, KubernetesAnalyzer.KubernetesSummary Summary);
+    private sealed record InspectionSinkResult(List<Finding> Findings, List<ScanError> Errors, KubernetesSummary Summary);
 
     private static List<string> Evidence(InspectionSinkResult r, string rule) => [.. r.Findings.Where(f => f.RuleId == rule).Select(f => f.Evidence!).Order(StringComparer.Ordinal)];
 
@@ -102,7 +102,7 @@ public sealed class KubernetesAnalyzerTests
     {
         var r = Run();
         var error = Assert.Single(r.Errors, e => e.Path.EndsWith("templates/unsupported.yaml", StringComparison.Ordinal));
-        Assert.Equal("unsupported", error.Category);
+        Assert.Equal(ErrorCategory.Unsupported, error.Category);
         Assert.Contains("\"genCA\" is not supported", error.Message, StringComparison.Ordinal);
         var amf = r.Summary.Charts.Single(c => c.Name == "amf");
         Assert.Equal(1, amf.TemplatesFailed);

@@ -83,7 +83,7 @@ public sealed class RegistryTests
         // The kernel rules examined one sysctl file; no web server configuration was in the image.
         var checks = new SortedDictionary<string, long> { ["ASSAY-KERNEL-IP-FORWARD"] = 1, ["ASSAY-KERNEL-ASLR"] = 1 };
         var evaluation = new Evaluation { Tool = new ToolInfo("assay", "0"), Input = new InputInfo("fw", 1, "00"), Findings = findings, RuleChecks = checks };
-        var summary = Assert.IsType<Ts33117Summary>(Ts33117Table.Apply(evaluation).Summaries[Ts33117Table.SummaryId]);
+        var summary = Assert.IsType<Ts33117Summary>(Ts33117Table.Apply(evaluation).Summaries.Ts33117);
         var rows = summary.Requirements.ToDictionary(r => r.Section);
         Assert.Equal("fail", rows["4.3.2.1"].Status);
         Assert.Equal(["ASSAY-SVC-INSECURE-PROTOCOL"], rows["4.3.2.1"].FailedRules);
@@ -105,10 +105,10 @@ public sealed class RegistryTests
         {
             Tool = new ToolInfo("assay", "0"),
             Input = new InputInfo("fw", 1, "00"),
-            Summaries = new SortedDictionary<string, object> { ["hardening"] = 1 },
+            Summaries = new EvaluationSummaries { Hardening = new HardeningSummary { ElfFiles = 1 } },
         };
         var applied = Ts33117Table.Apply(evaluation);
-        Assert.Equal(1, applied.Summaries["hardening"]);
-        Assert.Equal(0, Assert.IsType<Ts33117Summary>(applied.Summaries["ts33117"]).Fail);
+        Assert.Equal(1, applied.Summaries.Hardening?.ElfFiles);
+        Assert.Equal(0, Assert.IsType<Ts33117Summary>(applied.Summaries.Ts33117).Fail);
     }
 }

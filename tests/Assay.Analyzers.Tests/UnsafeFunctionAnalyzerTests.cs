@@ -1,3 +1,5 @@
+using Assay.Core.Model;
+
 namespace Assay.Analyzers.Tests;
 
 // Fixtures/elf/prog.c calls strcpy, strcat, sprintf, memcpy, gets and system; clean.c calls none;
@@ -15,7 +17,7 @@ public sealed class UnsafeFunctionAnalyzerTests
         Assert.Contains("sprintf", sink.Findings("ASSAY-UNSAFE-STRING").Single().Evidence);
         Assert.Single(sink.Findings("ASSAY-UNSAFE-GETS"));
         Assert.Contains("system", sink.Findings("ASSAY-UNSAFE-EXEC").Single().Evidence);
-        var summary = Assert.IsType<UnsafeFunctionSummary>(sink.Summaries["unsafe-functions"]);
+        var summary = Assert.IsType<UnsafeFunctionSummary>(sink.Summaries.UnsafeFunctions);
         Assert.Equal(1, summary.BinariesByFunction["memcpy"]);
         Assert.Equal(Harness.PathOf("/usr/bin/x64-weak"), Assert.Single(summary.Worst).Path);
     }
@@ -25,7 +27,7 @@ public sealed class UnsafeFunctionAnalyzerTests
     {
         var sink = Analyze("x64-clean");
         Assert.Empty(sink.Findings);
-        var summary = Assert.IsType<UnsafeFunctionSummary>(sink.Summaries["unsafe-functions"]);
+        var summary = Assert.IsType<UnsafeFunctionSummary>(sink.Summaries.UnsafeFunctions);
         Assert.Equal(0, summary.BinariesWithUnsafeCalls);
     }
 
@@ -63,7 +65,7 @@ public sealed class UnsafeFunctionAnalyzerTests
     public void Wrappers_EachArchitecture_CoverageSaysDisassembled()
     {
         var sink = Analyze("arm-hardened", "x64-wrapper", "arm64-wrapper", "mips-wrapper");
-        var summary = Assert.IsType<UnsafeFunctionSummary>(sink.Summaries["unsafe-functions"]);
+        var summary = Assert.IsType<UnsafeFunctionSummary>(sink.Summaries.UnsafeFunctions);
         Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["arm"], StringComparison.Ordinal);
         Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["mips"], StringComparison.Ordinal);
         Assert.StartsWith("imports and wrapper disassembly", summary.Coverage["aarch64"], StringComparison.Ordinal);

@@ -77,7 +77,7 @@ public sealed class CatalogersTests
                 var record = TreeScan.Record("img!/usr/bin/x", bytes);
                 if (inspector.Wants(record))
                     inspector.Inspect(new InspectedFile(record, new Core.Content.MemoryBlob(bytes)), sink);
-                Assert.DoesNotContain(sink.Errors, e => e.Category == "internal");
+                Assert.DoesNotContain(sink.Errors, e => e.Category == ErrorCategory.Internal);
             }
         }
     }

@@ -44,7 +44,7 @@ public sealed class ComponentConsolidatorTests
             Binary("openssl", "0.9.8", "fw!/usr/sbin/old-daemon"),
             Binary("openssl", "1.1.1d", "fw!/opt/app/lib/libvendor.so"),
             new Component { Name = "libssl3", Version = "3.0.2-1", Location = "fw!/var/lib/dpkg/status", Type = "deb", Linkage = "package" }));
-        var summary = Assert.IsType<ComponentConsolidator.ComponentsSummary>(result.Summaries[ComponentConsolidator.SummaryId]);
+        var summary = Assert.IsType<ComponentsSummary>(result.Summaries.Components);
         var openssl = summary.Copies["openssl"];
         Assert.Equal(4, openssl.Copies);
         Assert.Equal(["0.9.8", "1.1.1d", "3.0.2"], openssl.Versions);
@@ -131,9 +131,10 @@ public sealed class ComponentConsolidatorTests
     [Fact]
     public void Consolidate_KeepsOtherSummaries()
     {
-        var evaluation = With(Binary("zlib", "1.2.11", "b")) with { Summaries = new SortedDictionary<string, object> { ["ts33117"] = "x" } };
+        var table = new Ts33117Summary { Fail = 3 };
+        var evaluation = With(Binary("zlib", "1.2.11", "b")) with { Summaries = new EvaluationSummaries { Ts33117 = table } };
         var result = ComponentConsolidator.Consolidate(evaluation);
-        Assert.Equal("x", result.Summaries["ts33117"]);
-        Assert.True(result.Summaries.ContainsKey("components"));
+        Assert.Same(table, result.Summaries.Ts33117);
+        Assert.NotNull(result.Summaries.Components);
     }
 }

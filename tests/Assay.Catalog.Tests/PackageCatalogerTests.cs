@@ -92,7 +92,7 @@ public sealed class PackageCatalogerTests
     [InlineData("openssl", "1", null)]
     [InlineData("cpe:/a:openssl", "1", null)]
     public void Cpe_WithVersion_ReadsProductCpes(string text, string version, string? expected) =>
-        Assert.Equal(expected, Assay.Catalog.Identifiers.Cpe.WithVersion(text, version));
+        Assert.Equal(expected, Assay.Core.Identifiers.Cpe23.WithVersion(text, version));
 
     [Fact]
     public void Yocto_LicenseManifest_ReportsPackagesWithRecipeCpes()

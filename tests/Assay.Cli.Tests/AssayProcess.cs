@@ -14,6 +14,8 @@ internal static class AssayProcess
             psi.ArgumentList.Add(a);
         psi.Environment["LC_ALL"] = "C.UTF-8";
         psi.Environment["LANG"] = "C.UTF-8";
+        // the result cache of these runs stays with the tests, not in the user's cache folder
+        psi.Environment["XDG_CACHE_HOME"] = Path.Combine(Path.GetTempPath(), "assay-cli-tests-cache");
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Assay.Core.Model;
 using Assay.Engine;
 using Assay.Reports;
 using Json.Schema;
@@ -26,7 +27,7 @@ public sealed class CliTests
     public void Scan_Sample_FindsTheNestedTreeWithoutErrors()
     {
         var e = ScanRunner.Run(new ScanRequest(Sample) { SkipVulnerabilities = true }, showProgress: false);
-        Assert.DoesNotContain(e.Errors, x => x.Category != "limit");
+        Assert.DoesNotContain(e.Errors, x => x.Category != ErrorCategory.Limit);
         Assert.Contains(e.Files, f => f.Path.EndsWith(".squashfs!/usr/sbin/httpd", StringComparison.Ordinal) && f.Type?.Class == "elf");
         Assert.Contains(e.Files, f => f.Path == "delivery-EX1000_1.2.0.zip!/firmware/initramfs.cpio.gz!/initramfs.cpio!/etc/inittab");
         Assert.Contains(e.Chunks, c => c.Format == "padding");

@@ -29,29 +29,39 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void Spooler_LargeStream_GoesToScratchAndHashesRight()
+    public void Spooler_LargeStream_GoesToScratchAndKeepsEveryByte()
     {
         var limits = new ScanLimits { MemorySpoolBytes = 1 << 16 };
         var scratch = Path.Combine(Path.GetTempPath(), $"assay-spool-{Guid.NewGuid():N}");
         var data = new byte[300_000];
         new Random(3).NextBytes(data);
-        var (blob, sha) = new Spooler(limits, new ScanBudget(limits, data.Length), scratch).Spool(new MemoryStream(data), null, default);
-        using (blob)
+        using (var blob = new Spooler(limits, scratch).Spool(data.AsSpan(0, 1000), new MemoryStream(data, 1000, data.Length - 1000), default))
         {
             Assert.IsType<FileBlob>(blob);
             Assert.Equal(data.Length, blob.Length);
-            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)), sha);
+            Assert.Equal(data, blob.ReadBytes(0, data.Length));
         }
         Assert.Empty(Directory.Exists(scratch) ? Directory.GetFiles(scratch) : []);
     }
 
     [Fact]
-    public void Spooler_RatioOverLimit_StopsEarly()
+    public void Spooler_SmallStream_StaysInPooledMemory()
+    {
+        var data = new byte[200_000];
+        new Random(4).NextBytes(data);
+        using var blob = new Spooler(new ScanLimits(), Path.GetTempPath()).Spool(new MemoryStream(data), default);
+        Assert.IsType<PooledBlob>(blob);
+        Assert.Equal(data, blob.ReadBytes(0, data.Length));
+        Assert.Equal(data.AsSpan(PooledBlob.SegmentBytes - 3, 10).ToArray(), blob.ReadBytes(PooledBlob.SegmentBytes - 3, 10));
+    }
+
+    [Fact]
+    public void MeteredStream_RatioOverLimit_StopsEarly()
     {
         var limits = new ScanLimits { MaxRatio = 100, RatioFloorBytes = 1 << 20 };
         var zeros = new ZeroStream(1L << 40);
-        var spooler = new Spooler(limits, new ScanBudget(limits, 1000), Path.GetTempPath());
-        var e = Assert.Throws<LimitExceededException>(() => spooler.Spool(zeros, 1000, default));
+        var metered = new MeteredStream(zeros, limits, new ScanBudget(limits, 1000), 1000, default);
+        var e = Assert.Throws<LimitExceededException>(() => new Spooler(limits, Path.GetTempPath()).Spool(metered, default));
         Assert.Equal("maxRatio", e.Limit);
         Assert.True(zeros.Position < 8L << 20);
     }

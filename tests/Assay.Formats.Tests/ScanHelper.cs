@@ -9,17 +9,25 @@ namespace Assay.Formats.Tests;
 /// <summary>Runs the real pipeline with the built-in handlers over a fixture or bytes.</summary>
 internal static class ScanHelper
 {
-    public static Evaluation Scan(string fixture, ScanLimits? limits = null, string? extractTo = null) =>
-        new Scanner(Options(limits, extractTo)).Scan(Fixture.Path(fixture));
+    public static Evaluation Scan(string fixture, ScanLimits? limits = null, string? extractTo = null, int? parallelism = null, bool streaming = true)
+    {
+        using var input = ScanInput.Open(Fixture.Path(fixture));
+        return ScanPipeline.Run(Options(limits, extractTo, parallelism, streaming), input);
+    }
 
-    public static Evaluation ScanBytes(byte[] bytes, string name, ScanLimits? limits = null) =>
-        new Scanner(Options(limits, null)).Scan(new MemoryBlob(bytes), name, name);
+    public static Evaluation ScanBytes(byte[] bytes, string name, ScanLimits? limits = null, int? parallelism = null, bool streaming = true)
+    {
+        using var input = ScanInput.FromBlob(new MemoryBlob(bytes), name);
+        return ScanPipeline.Run(Options(limits, null, parallelism, streaming), input);
+    }
 
-    private static ScanOptions Options(ScanLimits? limits, string? extractTo) => new()
+    private static ScanOptions Options(ScanLimits? limits, string? extractTo, int? parallelism, bool streaming) => new()
     {
         Handlers = BuiltinHandlers.Registry,
         Limits = limits ?? new ScanLimits(),
         Extraction = extractTo is null ? null : new ExtractionRoot(extractTo),
+        Parallelism = parallelism ?? Environment.ProcessorCount,
+        Streaming = streaming,
     };
 
     /// <summary>Entries below the first container boundary of <paramref name="prefix"/>, as relative paths.</summary>

@@ -13,9 +13,9 @@ internal sealed class Release(string version, long squashOffset = 0x10000)
     private readonly List<Component> _components = [];
     private readonly List<Finding> _findings = [];
     private readonly List<Vulnerability> _vulnerabilities = [];
-    private readonly List<object> _hardening = [];
-    private readonly List<object> _unsafe = [];
-    private readonly List<object> _requirements = [];
+    private readonly List<HardeningRow> _hardening = [];
+    private readonly List<UnsafeBinary> _unsafe = [];
+    private readonly List<Ts33117Row> _requirements = [];
 
     public string Zip => $"EX1000_{version}.zip";
     public string Bin => $"{Zip}!/firmware/EX1000_{version}.bin";
@@ -52,18 +52,18 @@ internal sealed class Release(string version, long squashOffset = 0x10000)
     public Release Elf(string inner, string sha, bool pie = true, string relro = "full", bool? canary = true, string fortify = "fortified", string cf = "ibt+shstk", string? buildId = null, params string[] unsafeCalls)
     {
         File(inner, sha, "0755", cls: "elf");
-        _hardening.Add(new Dictionary<string, object?>
+        _hardening.Add(new HardeningRow
         {
-            ["path"] = P(inner), ["type"] = "dyn", ["pie"] = pie, ["nx"] = true, ["wx"] = false, ["relro"] = relro, ["canary"] = canary,
-            ["fortify"] = fortify, ["controlFlow"] = cf, ["textRel"] = false, ["rpath"] = Array.Empty<string>(), ["runpath"] = Array.Empty<string>(), ["buildId"] = buildId,
+            Path = P(inner), Arch = "x86-64", Bits = 64, Endian = "little", Type = "dyn", Static = false, Pie = pie, Nx = true, ExecStack = false, Wx = false,
+            Relro = relro, Canary = canary, Fortify = fortify, ControlFlow = cf, Stripped = true, TextRel = false, Rpath = [], Runpath = [], BuildId = buildId,
         });
         if (unsafeCalls.Length > 0)
-            _unsafe.Add(new Dictionary<string, object> { ["path"] = P(inner), ["count"] = unsafeCalls.Length, ["functions"] = unsafeCalls });
+            _unsafe.Add(new UnsafeBinary(P(inner), unsafeCalls.Length, unsafeCalls));
         return this;
     }
 
     public Release Requirement(string section, string status) =>
-        Add(_requirements, new Dictionary<string, string> { ["section"] = section, ["title"] = "clause " + section, ["status"] = status });
+        Add(_requirements, new Ts33117Row { Section = section, Title = "clause " + section, Testability = "static", Status = status, Note = "" });
 
     private Release Add<T>(List<T> list, T item)
     {
@@ -88,11 +88,11 @@ internal sealed class Release(string version, long squashOffset = 0x10000)
             Components = _components,
             Findings = _findings,
             Vulnerabilities = _vulnerabilities,
-            Summaries = new SortedDictionary<string, object>(StringComparer.Ordinal)
+            Summaries = new EvaluationSummaries
             {
-                ["hardening"] = new Dictionary<string, object> { ["binaries"] = _hardening },
-                ["unsafe-functions"] = new Dictionary<string, object> { ["binaries"] = _unsafe },
-                ["ts33117"] = new Dictionary<string, object> { ["requirements"] = _requirements },
+                Hardening = new HardeningSummary { Binaries = _hardening },
+                UnsafeFunctions = new UnsafeFunctionSummary { Binaries = _unsafe },
+                Ts33117 = new Ts33117Summary { Requirements = _requirements },
             },
         };
     }

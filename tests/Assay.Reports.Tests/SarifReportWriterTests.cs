@@ -62,7 +62,7 @@ public sealed class SarifReportWriterTests
             Finding("ASSAY-ELF-NOT-STRIPPED", "C:weird!/bin/x", Severity.Info) with { Offset = 64 },
         ],
         Errors = [new ScanError { Path = "fw image.bin!/rootfs.sqfs!/bin/broken", Handler = "elf-hardening", Message = "elf: no ELF magic at offset 0" }],
-        Summaries = new SortedDictionary<string, object> { ["ts33117"] = new Dictionary<string, string> { ["4.3.2.1"] = "fail" } },
+        Summaries = new EvaluationSummaries { Ts33117 = new Ts33117Summary { Fail = 1, Requirements = [new Ts33117Row { Section = "4.3.2.1", Title = "t", Testability = "static", Status = "fail", Note = "1 finding(s)" }] } },
     };
 
     private static string Write(Evaluation evaluation)
@@ -120,7 +120,9 @@ public sealed class SarifReportWriterTests
         Assert.Contains("external/cwe/cwe-319", telnet["properties"]!["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
         var results = log["runs"]![0]!["results"]!.AsArray();
         Assert.All(results, r => Assert.Equal(r!["ruleId"]!.GetValue<string>(), rules[r["ruleIndex"]!.GetValue<int>()]!["id"]!.GetValue<string>()));
-        Assert.Equal("fail", log["runs"]![0]!["properties"]!["ts33117"]!["4.3.2.1"]!.GetValue<string>());
+        var table = log["runs"]![0]!["properties"]!["ts33117"]!;
+        Assert.Equal(1, table["fail"]!.GetValue<int>());
+        Assert.Equal("fail", table["requirements"]![0]!["status"]!.GetValue<string>());
         Assert.Single(log["runs"]![0]!["invocations"]![0]!["toolExecutionNotifications"]!.AsArray());
     }
 

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using Assay.Analyzers;
 using Assay.Core.Model;
-using Assay.Core.Pipeline;
 using Assay.Core.Plugins;
-using Assay.Formats;
+using Assay.Engine;
 using Assay.Reports;
 
 // usage: Harness INPUT OUTPUT.json [--no-analyzers] [--sarif OUTPUT.sarif]
-// Writes the evaluation JSON of INPUT (analyzers run and the TS 33.117 table applied unless
-// --no-analyzers) and prints "seconds=<wall time of the scan>" on standard output.
+// Writes the evaluation JSON of INPUT, scanned by the engine (the call `assay scan` makes) with the
+// analyzers only (none with --no-analyzers) and no vulnerability matching, and prints
+// "seconds=<wall time of the scan>" on standard output.
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: Harness INPUT OUTPUT.json [--no-analyzers] [--sarif OUTPUT.sarif]");
@@ -27,21 +27,13 @@ if (profile)
 var inspectors = withAnalyzers ? AnalyzerRegistry.CreateAll() : [];
 if (profile)
     inspectors = [.. inspectors.Select(i => (IInspector)new Timed(i))];
-var options = new ScanOptions
-{
-    Handlers = BuiltinHandlers.Registry,
-    Inspectors = inspectors,
-    ToolName = "assay-eval-analyzers",
-    ToolVersion = "0.0.0",
-};
+ScanRequest Request(IReadOnlyList<IInspector> list) => new(args[0]) { Inspectors = list, SkipVulnerabilities = true };
 // --warm N: scan N times first (same process) so the timing excludes JIT warm-up.
 var warm = Array.IndexOf(args, "--warm") is var w and >= 0 && w + 1 < args.Length ? int.Parse(args[w + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
 for (var i = 0; i < warm; i++)
-    new Scanner(options with { Inspectors = withAnalyzers ? AnalyzerRegistry.CreateAll() : [] }).Scan(args[0]);
+    ScanEngine.Run(Request(withAnalyzers ? AnalyzerRegistry.CreateAll() : []));
 var watch = Stopwatch.StartNew();
-var evaluation = new Scanner(options).Scan(args[0]);
-if (withAnalyzers)
-    evaluation = Ts33117Table.Apply(evaluation);
+var evaluation = ScanEngine.Run(Request(inspectors));
 watch.Stop();
 using (var output = File.Create(args[1]))
     new JsonReportWriter().Write(evaluation, output);
@@ -110,6 +102,8 @@ internal sealed class Timed(IInspector inner) : IInspector
     public long Calls => Interlocked.Read(ref _calls);
     public string Id => inner.Id;
     public bool Wants(FileRecord file) => inner.Wants(file);
+    public bool CacheableByContent => inner.CacheableByContent;
+    public long? ContainerHeadBytes => inner.ContainerHeadBytes;
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {

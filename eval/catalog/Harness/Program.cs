@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Assay.Catalog;
-using Assay.Core.Pipeline;
-using Assay.Formats;
+using Assay.Engine;
 using Assay.Reports;
 
 // usage: Harness INPUT OUTPUT.json [--no-catalog]
-// Writes the evaluation JSON of INPUT (catalogers run and consolidated unless --no-catalog) and
-// prints "seconds=<wall time of the scan>" on standard output.
+// Writes the evaluation JSON of INPUT, scanned by the engine (the call `assay scan` makes) with the
+// catalogers only (none with --no-catalog) and no vulnerability matching, and prints
+// "seconds=<wall time of the scan>" on standard output.
 if (args.Length == 2 && args[0] == "--time-signatures")
 {
     // times the binary signature scan alone on one host file (5 runs, best)
@@ -111,13 +111,6 @@ if (args.Length < 2)
 }
 var withCatalog = !args.Contains("--no-catalog");
 var repeat = args.Contains("--warm") ? 2 : 1;
-var options = new ScanOptions
-{
-    Handlers = BuiltinHandlers.Registry,
-    Inspectors = withCatalog ? Catalogers.CreateAll() : [],
-    ToolName = "assay-eval-catalog",
-    ToolVersion = "0.0.0",
-};
 // --warm: scan twice in one process and time the second run (JIT and data loading excluded)
 Stopwatch watch = null!;
 Assay.Core.Model.Evaluation evaluation = null!;
@@ -126,9 +119,7 @@ for (var run = 0; run < repeat; run++)
     watch = Stopwatch.StartNew();
     var only = Environment.GetEnvironmentVariable("ASSAY_EVAL_CATALOGERS")?.Split(',');
     var inspectors = withCatalog ? Catalogers.CreateAll().Where(c => only is null || only.Contains(c.Id)).ToList() : [];
-    evaluation = new Scanner(options with { Inspectors = inspectors }).Scan(args[0]);
-    if (withCatalog)
-        evaluation = ComponentConsolidator.Consolidate(evaluation);
+    evaluation = ScanEngine.Run(new ScanRequest(args[0]) { Inspectors = inspectors, SkipVulnerabilities = true });
     watch.Stop();
 }
 using (var output = File.Create(args[1]))

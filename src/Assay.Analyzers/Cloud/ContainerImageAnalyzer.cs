@@ -21,9 +21,6 @@ namespace Assay.Analyzers.Cloud;
 /// </remarks>
 public sealed class ContainerImageAnalyzer : IInspector
 {
-    /// <summary>Summary key in <see cref="Evaluation.Summaries"/>.</summary>
-    public const string SummaryId = "container-images";
-
     private const int MaxConfigBytes = 8 << 20;
     private static readonly HashSet<string> ImageContainers = new(StringComparer.Ordinal) { "oci-archive", "docker-archive" };
 
@@ -92,7 +89,7 @@ public sealed class ContainerImageAnalyzer : IInspector
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
         if (!_images.IsEmpty)
-            sink.SetSummary(SummaryId, _images.OrderBy(i => i.Path, StringComparer.Ordinal).ToList());
+            sink.SetSummary(new EvaluationSummaries { ContainerImages = [.. _images.OrderBy(i => i.Path, StringComparer.Ordinal)] });
     }
 
     private static void Check(string path, ImageSummary image, List<string> env, InspectionSink sink)
@@ -131,27 +128,4 @@ public sealed class ContainerImageAnalyzer : IInspector
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.Array
             ? [.. p.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!)]
             : [];
-
-    /// <summary>One image of the <c>container-images</c> summary.</summary>
-    public sealed record ImageSummary
-    {
-        public required string Path { get; init; }
-        public string? Platform { get; init; }
-        public string? Created { get; init; }
-
-        /// <summary>The configured user; empty means root.</summary>
-        public required string User { get; init; }
-        public IReadOnlyList<string> ExposedPorts { get; init; } = [];
-        public IReadOnlyList<string> Entrypoint { get; init; } = [];
-        public IReadOnlyList<string> Cmd { get; init; } = [];
-        public string? WorkingDir { get; init; }
-
-        /// <summary>NAME=value, values of secret-named variables masked.</summary>
-        public IReadOnlyList<string> Env { get; init; } = [];
-        public IReadOnlyDictionary<string, string> Labels { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
-
-        /// <summary>The build steps (created_by), oldest first.</summary>
-        public IReadOnlyList<string> History { get; init; } = [];
-        public int Layers { get; init; }
-    }
 }

@@ -21,9 +21,6 @@ namespace Assay.Analyzers.Kubernetes;
 /// </remarks>
 public sealed class KubernetesAnalyzer : IInspector
 {
-    /// <summary>Summary key in <see cref="Evaluation.Summaries"/>.</summary>
-    public const string SummaryId = "kubernetes";
-
     private const long MaxFileBytes = 1 << 20;
     private const long MaxTotalBytes = 128L << 20;
 
@@ -79,7 +76,7 @@ public sealed class KubernetesAnalyzer : IInspector
         }
         if (Interlocked.Add(ref _bytes, file.Content.Length) > MaxTotalBytes)
         {
-            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"more than {MaxTotalBytes >> 20} MiB of YAML in this delivery; this file was not checked as a chart or manifest" });
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = ErrorCategory.Limit, Message = $"more than {MaxTotalBytes >> 20} MiB of YAML in this delivery; this file was not checked as a chart or manifest" });
             return;
         }
         var text = file.ReadText((int)MaxFileBytes);
@@ -111,7 +108,7 @@ public sealed class KubernetesAnalyzer : IInspector
             }
             catch (TemplateException e)
             {
-                sink.Add(new ScanError { Path = root + "/Chart.yaml", Handler = Id, Category = "malformed", Message = $"Helm chart not rendered: {e.Message}" });
+                sink.Add(new ScanError { Path = root + "/Chart.yaml", Handler = Id, Category = ErrorCategory.Malformed, Message = $"Helm chart not rendered: {e.Message}" });
             }
         }
         foreach (var (root, chart) in loaded.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -132,11 +129,14 @@ public sealed class KubernetesAnalyzer : IInspector
             sink.Add(f);
         if (workloads.Count > 0 || charts.Count > 0)
         {
-            sink.SetSummary(SummaryId, new KubernetesSummary
+            sink.SetSummary(new EvaluationSummaries
             {
-                Charts = [.. charts.OrderBy(c => c.Path, StringComparer.Ordinal)],
-                Workloads = [.. workloads.OrderBy(w => w.Source, StringComparer.Ordinal).ThenBy(w => w.Kind, StringComparer.Ordinal).ThenBy(w => w.Name, StringComparer.Ordinal)],
-                DeliveredImages = images.Count,
+                Kubernetes = new KubernetesSummary
+                {
+                    Charts = [.. charts.OrderBy(c => c.Path, StringComparer.Ordinal)],
+                    Workloads = [.. workloads.OrderBy(w => w.Source, StringComparer.Ordinal).ThenBy(w => w.Kind, StringComparer.Ordinal).ThenBy(w => w.Name, StringComparer.Ordinal)],
+                    DeliveredImages = images.Count,
+                },
             });
         }
     }
@@ -156,7 +156,7 @@ public sealed class KubernetesAnalyzer : IInspector
             if (template.Error is not null)
             {
                 failed++;
-                sink.Add(new ScanError { Path = template.Path, Handler = Id, Category = "unsupported", Message = $"Helm template not rendered: {template.Error}" });
+                sink.Add(new ScanError { Path = template.Path, Handler = Id, Category = ErrorCategory.Unsupported, Message = $"Helm template not rendered: {template.Error}" });
                 continue;
             }
             CheckDocuments(template.Path, template.Output!, images, workloads, findings, sink);
@@ -189,7 +189,7 @@ public sealed class KubernetesAnalyzer : IInspector
         }
         catch (TemplateException e)
         {
-            sink.Add(new ScanError { Path = path, Handler = Id, Category = "malformed", Message = $"Kubernetes manifest not checked: {e.Message}" });
+            sink.Add(new ScanError { Path = path, Handler = Id, Category = ErrorCategory.Malformed, Message = $"Kubernetes manifest not checked: {e.Message}" });
             return;
         }
         foreach (var doc in documents.OfType<Dictionary<string, object?>>())
@@ -215,15 +215,4 @@ public sealed class KubernetesAnalyzer : IInspector
     private static bool LooksLikeManifest(string text) =>
         (text.StartsWith("apiVersion:", StringComparison.Ordinal) || text.Contains("\napiVersion:", StringComparison.Ordinal))
         && (text.StartsWith("kind:", StringComparison.Ordinal) || text.Contains("\nkind:", StringComparison.Ordinal));
-
-    /// <summary>One chart of the <c>kubernetes</c> summary.</summary>
-    public sealed record ChartSummary(string Path, string Name, string Version, int TemplatesRendered, int TemplatesFailed, bool Subchart);
-
-    /// <summary>The <c>kubernetes</c> summary: charts, workloads with their images, and how many images the delivery holds.</summary>
-    public sealed record KubernetesSummary
-    {
-        public IReadOnlyList<ChartSummary> Charts { get; init; } = [];
-        public IReadOnlyList<WorkloadSummary> Workloads { get; init; } = [];
-        public int DeliveredImages { get; init; }
-    }
 }

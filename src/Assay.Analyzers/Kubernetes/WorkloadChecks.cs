@@ -4,12 +4,6 @@ using Assay.Core.Model;
 
 namespace Assay.Analyzers.Kubernetes;
 
-/// <summary>One container of a workload, for the summary: its image and whether the delivery holds it.</summary>
-public sealed record ContainerSummary(string Name, string Image, bool Delivered, string? DeliveredAs);
-
-/// <summary>One workload (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod …), for the summary.</summary>
-public sealed record WorkloadSummary(string Kind, string Name, string Source, IReadOnlyList<ContainerSummary> Containers);
-
 /// <summary>
 /// The checks on one Kubernetes object, each a rule of cloud-rules.yaml citing the Pod Security
 /// Standard (Baseline or Restricted control) or 3GPP clause it comes from. Pod-level settings

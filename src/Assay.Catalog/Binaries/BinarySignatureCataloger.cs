@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Text;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Content;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
 using Assay.Core.Pipeline;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
 
@@ -96,6 +96,12 @@ public sealed class BinarySignatureCataloger : IInspector
 
     public string Id => CatalogerId;
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
+    /// <summary>Of a file that is a container, only the header signatures are read (its content is scanned as its children).</summary>
+    public long? ContainerHeadBytes => HeaderBytes;
+
     public bool Wants(FileRecord file)
     {
         if (file.Kind != NodeKind.File || file.Size is not > 0)
@@ -109,7 +115,7 @@ public sealed class BinarySignatureCataloger : IInspector
     {
         if (file.Content.Length > MaxFileSize)
         {
-            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"{file.Content.Length} bytes is more than the {MaxFileSize >> 20} MiB the signature scan reads; the file was not searched for component versions" });
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = ErrorCategory.Limit, Message = $"{file.Content.Length} bytes is more than the {MaxFileSize >> 20} MiB the signature scan reads; the file was not searched for component versions" });
             return;
         }
         var name = VirtualPath.Name(file.Path);
@@ -121,7 +127,7 @@ public sealed class BinarySignatureCataloger : IInspector
         {
             var found = Scan(file.Content, name, headerOnly, out var truncated);
             if (truncated)
-                sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"more than {MaxHitsPerFile} anchor hits; the rest of the file was not searched (a file full of version-like text?)" });
+                sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = ErrorCategory.Limit, Message = $"more than {MaxHitsPerFile} anchor hits; the rest of the file was not searched (a file full of version-like text?)" });
             var needed = file.Record.Type?.Class == "elf" && ElfSections.TryRead(file.Content) is { } elf ? ElfSections.Needed(file.Content, elf) : [];
             hits = HeaderReferencesDropped(found, name, needed);
             if (key is not null)

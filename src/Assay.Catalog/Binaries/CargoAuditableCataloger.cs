@@ -1,9 +1,9 @@
 using System.IO.Compression;
 using System.Text.Json;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Content;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
 
@@ -23,6 +23,9 @@ public sealed class CargoAuditableCataloger : IInspector
 
     public string Id => CatalogerId;
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file) => file.Kind == NodeKind.File && file.Type?.Class == "elf";
 
     public void Inspect(InspectedFile file, InspectionSink sink)
@@ -32,7 +35,7 @@ public sealed class CargoAuditableCataloger : IInspector
             return;
         if (section.Size > MaxCompressed)
         {
-            sink.Add(new ScanError { Path = file.Path, Handler = Id, Offset = section.Offset, Category = "limit", Message = $".dep-v0 is {section.Size} bytes, more than {MaxCompressed}; the crate list was not read" });
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Offset = section.Offset, Category = ErrorCategory.Limit, Message = $".dep-v0 is {section.Size} bytes, more than {MaxCompressed}; the crate list was not read" });
             return;
         }
         try

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Content;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
 
@@ -20,6 +20,9 @@ public sealed class ElfPackageNoteCataloger : IInspector
     private const int MaxNote = 64 << 10;
 
     public string Id => CatalogerId;
+
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
 
     public bool Wants(FileRecord file) => file.Kind == NodeKind.File && file.Type?.Class == "elf";
 

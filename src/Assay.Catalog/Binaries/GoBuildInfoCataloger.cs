@@ -1,7 +1,7 @@
-using Assay.Catalog.Identifiers;
 using Assay.Core.Content;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
 
@@ -32,6 +32,9 @@ public sealed class GoBuildInfoCataloger : IInspector
     private const byte FlagInline = 2;
 
     public string Id => CatalogerId;
+
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
 
     public bool Wants(FileRecord file) => file.Kind == NodeKind.File && file.Type?.Class == "elf" && file.Size is > HeaderSize;
 
@@ -127,7 +130,7 @@ public sealed class GoBuildInfoCataloger : IInspector
                 Location = path,
                 Type = "go-module",
                 Purl = PackageUrl.Create("golang", null, "stdlib", v),
-                Cpe = Cpe.Application("golang", "go", v),
+                Cpe = Cpe23.Application("golang", "go", v),
                 Linkage = "static",
                 Evidence = [evidence],
             };

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
 
@@ -176,8 +177,8 @@ public sealed class ComponentInfo(string name, string? cpe, string type, string?
         var parts = CpeVendorProduct.Split(':');
         return parts.Length switch
         {
-            2 => Identifiers.Cpe.Application(parts[0], parts[1], version),
-            3 when parts[0] == "o" => Identifiers.Cpe.OperatingSystem(parts[1], parts[2], version),
+            2 => Cpe23.Application(parts[0], parts[1], version),
+            3 when parts[0] == "o" => Cpe23.OperatingSystem(parts[1], parts[2], version),
             _ => null,
         };
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Ecosystems;
 
@@ -19,6 +19,9 @@ public sealed class NodePackageJsonCataloger : IInspector
     public const int MaxBytes = 4 << 20;
 
     public string Id => CatalogerId;
+
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
 
     public bool Wants(FileRecord file) =>
         file.Kind == NodeKind.File && file.Size is > 0 and <= MaxBytes && Core.Pipeline.VirtualPath.Name(file.Path) == "package.json";

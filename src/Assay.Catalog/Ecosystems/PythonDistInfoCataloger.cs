@@ -1,6 +1,6 @@
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Ecosystems;
 
@@ -18,6 +18,9 @@ public sealed class PythonDistInfoCataloger : IInspector
     public const int MaxBytes = 1 << 20;
 
     public string Id => CatalogerId;
+
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
 
     public bool Wants(FileRecord file)
     {

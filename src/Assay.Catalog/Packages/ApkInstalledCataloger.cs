@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Assay.Catalog.Binaries;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Packages;
 
@@ -42,18 +42,28 @@ public sealed class ApkInstalledCataloger : IInspector
         return inner.EndsWith("/" + DbSuffix, StringComparison.Ordinal) || OsRelease.IsOsRelease(inner);
     }
 
+    /// <summary>What it reads goes to the sink as facts (installed database, os-release texts), so its results are cached by content.</summary>
+    public bool CacheableByContent => true;
+
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
         if (OsRelease.IsOsRelease(file.InnerPath))
         {
-            OsRelease.Remember(file, _osRelease);
+            sink.Add(OsRelease.Fact(file, Id));
             return;
         }
-        _db[file.Path] = file.ReadText(MaxFileBytes);
+        sink.Add(new InspectionFact(Id, file.Path, "installed", file.ReadText(MaxFileBytes)));
     }
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
+        foreach (var fact in sink.FactsOf(Id))
+        {
+            if (fact.Kind == OsRelease.FactKind)
+                OsRelease.Remember(fact.Path, fact.Data, _osRelease);
+            else
+                _db[fact.Path] = fact.Data;
+        }
         foreach (var (path, text) in _db.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var root = RootedPaths.RootOf(path, DbSuffix) ?? "";

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Assay.Catalog.Binaries;
 using Assay.Catalog.Identifiers;
+using Assay.Core.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
 

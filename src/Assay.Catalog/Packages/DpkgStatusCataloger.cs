@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Assay.Catalog.Binaries;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Packages;
 
@@ -58,24 +58,34 @@ public sealed class DpkgStatusCataloger : IInspector
             || OsRelease.IsOsRelease(inner);
     }
 
+    /// <summary>What it reads goes to the sink as facts (status, list, os-release texts), so its results are cached by content.</summary>
+    public bool CacheableByContent => true;
+
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
         var inner = file.InnerPath;
         if (OsRelease.IsOsRelease(inner))
         {
-            OsRelease.Remember(file, _osRelease);
+            sink.Add(OsRelease.Fact(file, Id));
             return;
         }
         if (inner.EndsWith(".list", StringComparison.Ordinal) && inner.Contains(InfoDir, StringComparison.Ordinal))
         {
-            _lists[file.Path] = file.ReadText(MaxFileBytes);
+            sink.Add(new InspectionFact(Id, file.Path, "list", file.ReadText(MaxFileBytes)));
             return;
         }
-        _status[file.Path] = file.ReadText(MaxFileBytes);
+        sink.Add(new InspectionFact(Id, file.Path, "status", file.ReadText(MaxFileBytes)));
     }
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
+        foreach (var fact in sink.FactsOf(Id))
+        {
+            if (fact.Kind == OsRelease.FactKind)
+                OsRelease.Remember(fact.Path, fact.Data, _osRelease);
+            else
+                (fact.Kind == "list" ? _lists : _status)[fact.Path] = fact.Data;
+        }
         // info/*.list names directories too ("/usr"); a component owns the entries that are in
         // the tree and are not directories
         var present = files.Where(f => f.Kind != NodeKind.Dir).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);

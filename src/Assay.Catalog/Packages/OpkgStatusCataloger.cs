@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Assay.Catalog.Binaries;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Packages;
 
@@ -47,13 +47,11 @@ public sealed class OpkgStatusCataloger : IInspector
             || (inner.Contains("/lib/opkg/info/", StringComparison.Ordinal) && (inner.EndsWith(".list", StringComparison.Ordinal) || inner.EndsWith(".control", StringComparison.Ordinal)));
     }
 
-    public void Inspect(InspectedFile file, InspectionSink sink)
-    {
-        if (file.InnerPath.EndsWith(".list", StringComparison.Ordinal))
-            _lists[file.Path] = file.ReadText(MaxFileBytes);
-        else
-            _status[file.Path] = file.ReadText(MaxFileBytes);
-    }
+    /// <summary>What it reads goes to the sink as facts (status, control and list texts), so its results are cached by content.</summary>
+    public bool CacheableByContent => true;
+
+    public void Inspect(InspectedFile file, InspectionSink sink) =>
+        sink.Add(new InspectionFact(Id, file.Path, file.InnerPath.EndsWith(".list", StringComparison.Ordinal) ? "list" : "status", file.ReadText(MaxFileBytes)));
 
     /// <summary>
     /// The upstream source name: OpenWrt's <c>SourceName</c>, else the last segment of a
@@ -87,6 +85,8 @@ public sealed class OpkgStatusCataloger : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
+        foreach (var fact in sink.FactsOf(Id))
+            (fact.Kind == "list" ? _lists : _status)[fact.Path] = fact.Data;
         var seen = new HashSet<(string Root, string Name)>();
         // status files first, so a package listed there is not reported again from its .control
         foreach (var (path, text) in _status.OrderBy(p => p.Key.EndsWith(".control", StringComparison.Ordinal)).ThenBy(p => p.Key, StringComparer.Ordinal))
@@ -131,7 +131,7 @@ public sealed class OpkgStatusCataloger : IInspector
                     Location = path,
                     Type = "opkg",
                     Purl = PackageUrl.Create("opkg", "openwrt", name, version, [new("arch", arch ?? "")]),
-                    Cpe = Cpe.WithVersion(s["CPE-ID"], release) ?? upstream?.CpeFor(release),
+                    Cpe = Cpe23.WithVersion(s["CPE-ID"], release) ?? upstream?.CpeFor(release),
                     Linkage = "package",
                     PackageVersion = version,
                     SourcePackage = sourceName == name ? null : sourceName,

@@ -16,12 +16,18 @@ internal static class OsRelease
     public static bool IsOsRelease(string innerPath) =>
         innerPath.EndsWith("/" + Etc, StringComparison.Ordinal) || innerPath.EndsWith("/" + UsrLib, StringComparison.Ordinal);
 
-    /// <summary>Remembers an os-release file's text under the root of the filesystem that holds it.</summary>
-    public static void Remember(Core.Plugins.InspectedFile file, System.Collections.Concurrent.ConcurrentDictionary<string, string> byRoot)
+    /// <summary>Fact kind of an os-release file's text.</summary>
+    public const string FactKind = "os-release";
+
+    /// <summary>An os-release file's text, as a fact of <paramref name="inspector"/> for its Complete.</summary>
+    public static Core.Plugins.InspectionFact Fact(Core.Plugins.InspectedFile file, string inspector) => new(inspector, file.Path, FactKind, file.ReadText(64 << 10));
+
+    /// <summary>Remembers an os-release file's text under the root of the filesystem that holds it (<c>/etc</c> wins over <c>/usr/lib</c>).</summary>
+    public static void Remember(string path, string text, System.Collections.Concurrent.ConcurrentDictionary<string, string> byRoot)
     {
-        var suffix = file.InnerPath.EndsWith("/" + Etc, StringComparison.Ordinal) ? Etc : UsrLib;
-        if (RootedPaths.RootOf(file.Path, suffix) is { } root)
-            byRoot.AddOrUpdate(root, file.ReadText(64 << 10), (_, existing) => suffix == Etc ? file.ReadText(64 << 10) : existing);
+        var suffix = path.EndsWith("/" + Etc, StringComparison.Ordinal) ? Etc : UsrLib;
+        if (RootedPaths.RootOf(path, suffix) is { } root)
+            byRoot.AddOrUpdate(root, text, (_, existing) => suffix == Etc ? text : existing);
     }
 
     public static Dictionary<string, string> Parse(string text)

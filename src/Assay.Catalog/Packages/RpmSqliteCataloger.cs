@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using Assay.Catalog.Binaries;
-using Assay.Catalog.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
 using System.Runtime.InteropServices;
 using Assay.Core.Content;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Packages;
 
@@ -51,12 +51,12 @@ public sealed class RpmSqliteCataloger : IInspector
     {
         if (OsRelease.IsOsRelease(file.InnerPath))
         {
-            OsRelease.Remember(file, _osRelease);
+            OsRelease.Remember(file.Path, file.ReadText(64 << 10), _osRelease);
             return;
         }
         if (file.Content.Length > MaxDatabaseBytes)
         {
-            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = "limit", Message = $"rpmdb.sqlite is {file.Content.Length} bytes, more than {MaxDatabaseBytes >> 20} MiB; not read" });
+            sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = ErrorCategory.Limit, Message = $"rpmdb.sqlite is {file.Content.Length} bytes, more than {MaxDatabaseBytes >> 20} MiB; not read" });
             return;
         }
         // SQLite reads the database from native memory (sqlite3_deserialize, read-only): the

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Assay.Catalog.Binaries;
 using Assay.Catalog.Identifiers;
+using Assay.Core.Identifiers;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
 

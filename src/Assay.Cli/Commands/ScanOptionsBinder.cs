@@ -26,6 +26,8 @@ internal sealed class ScanOptionsBinder
     public Option<bool> NoVulnerabilities { get; } = CliOptions.Flag("--no-vulns", "Do not match components against the vulnerability database.");
     public Option<string?> Vex { get; } = CliOptions.InputPath("--vex", "OpenVEX or CycloneDX VEX file with triage states for the vulnerabilities.");
     public Option<bool> NoProgress { get; } = CliOptions.Flag("--no-progress", "No progress display on standard error.");
+    public Option<string?> Cache { get; } = CliOptions.OutputFolder("--cache", $"Folder of the result cache that makes rescans of unchanged content fast (default: {Engine.Cache.SqliteScanCache.DefaultDirectory}).");
+    public Option<bool> NoCache { get; } = CliOptions.Flag("--no-cache", "Neither read nor write the result cache.");
 
     public void AddTo(Command command)
     {
@@ -36,7 +38,7 @@ internal sealed class ScanOptionsBinder
     /// <summary>Every scan option without the IMAGE argument, for commands that scan inputs of their own (diff, verify-build).</summary>
     public void AddOptionsTo(Command command)
     {
-        foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, Jobs, Database, NoVulnerabilities, Vex, NoProgress })
+        foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, Jobs, Database, NoVulnerabilities, Vex, NoProgress, Cache, NoCache })
             command.Options.Add(option);
     }
 
@@ -59,6 +61,7 @@ internal sealed class ScanOptionsBinder
         DatabasePath = parse.GetValue(NoVulnerabilities) ? null : parse.GetValue(Database),
         SkipVulnerabilities = parse.GetValue(NoVulnerabilities),
         VexPath = parse.GetValue(Vex),
+        CacheDirectory = parse.GetValue(NoCache) ? null : (parse.GetValue(Cache) is { } cache ? Path.GetFullPath(cache) : null) ?? Engine.Cache.SqliteScanCache.DefaultDirectory,
     };
 
     /// <summary>False when the user asked for no progress display (<c>--no-progress</c>).</summary>

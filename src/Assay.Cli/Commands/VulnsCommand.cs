@@ -6,7 +6,7 @@ using System.Text.Json;
 using Assay.Core.Model;
 using Assay.Reports;
 using Assay.Vulnerabilities;
-using Assay.Vulnerabilities.Cpe;
+using Assay.Core.Identifiers;
 using Assay.Vulnerabilities.Sbom;
 using Assay.Vulnerabilities.Vex;
 

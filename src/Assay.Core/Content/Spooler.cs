@@ -1,69 +1,48 @@
 using System.Buffers;
-using System.Security.Cryptography;
-using Assay.Core.Formats;
 using Assay.Core.Pipeline;
 
 namespace Assay.Core.Content;
 
 /// <summary>
-/// Turns a stream (usually a decompressor) into a random-access blob: in memory up to
-/// <see cref="ScanLimits.MemorySpoolBytes"/>, then in a private scratch file. Hashes the bytes
-/// (SHA-256) on the way and enforces the byte, size and ratio limits as the bytes arrive, so a
-/// bomb stops early.
+/// Turns a stream (usually a decompressor) into a random-access blob: in pooled memory up to
+/// <see cref="ScanLimits.MemorySpoolBytes"/>, then in a private scratch file. The limits are
+/// enforced by the <see cref="MeteredStream"/> the bytes come through, so a bomb stops early.
+/// Hashing is left to whoever processes the blob (another core).
 /// </summary>
-public sealed class Spooler(ScanLimits limits, ScanBudget budget, string scratchDirectory)
+public sealed class Spooler(ScanLimits limits, string scratchDirectory)
 {
     private const int ChunkSize = 1 << 20;
     private static long s_scratchCounter;
 
-    /// <summary>Reads <paramref name="source"/> to its end.</summary>
-    /// <param name="packedSize">Compressed size of the stream, for the ratio check (null: not checked).</param>
-    public (IBlob Blob, string Sha256) Spool(Stream source, long? packedSize, CancellationToken cancellationToken)
+    /// <summary>Reads <paramref name="prefix"/> and then <paramref name="source"/> to its end into one blob.</summary>
+    public IBlob Spool(ReadOnlySpan<byte> prefix, Stream source, CancellationToken cancellationToken)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        ArgumentNullException.ThrowIfNull(source);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        MemoryStream? memory = new();
+        PooledBlob? memory = new();
         FileStream? scratch = null;
         string? scratchPath = null;
         long total = 0;
         try
         {
+            Write(prefix);
             int n;
             while ((n = ReadSome(source, buffer)) > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                total += n;
-                budget.AddBytes(n);
-                Check(total, packedSize);
-                hash.AppendData(buffer, 0, n);
-                if (memory is not null && memory.Length + n > limits.MemorySpoolBytes)
-                {
-                    if (!OperatingSystem.IsWindows())
-                        Directory.CreateDirectory(scratchDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                    else
-                        Directory.CreateDirectory(scratchDirectory);
-                    scratchPath = Path.Combine(scratchDirectory, $"spool-{Environment.ProcessId}-{Interlocked.Increment(ref s_scratchCounter)}.bin");
-                    scratch = new FileStream(scratchPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.None);
-                    memory.Position = 0;
-                    memory.CopyTo(scratch);
-                    memory = null;
-                }
-                if (memory is not null)
-                    memory.Write(buffer, 0, n);
-                else
-                    scratch!.Write(buffer, 0, n);
+                Write(buffer.AsSpan(0, n));
             }
-            var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             if (memory is not null)
-                return (new MemoryBlob(memory.GetBuffer().AsMemory(0, (int)memory.Length)), sha);
+                return memory.Seal();
             scratch!.Flush();
             var handle = File.OpenHandle(scratchPath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             scratch.Dispose();
             scratch = null;
-            return (FileBlob.AdoptScratch(handle, total, scratchPath!), sha);
+            return FileBlob.AdoptScratch(handle, total, scratchPath!);
         }
         catch
         {
+            memory?.Dispose();
             scratch?.Dispose();
             if (scratchPath is not null)
                 TryDelete(scratchPath);
@@ -73,11 +52,54 @@ public sealed class Spooler(ScanLimits limits, ScanBudget budget, string scratch
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        void Write(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length == 0)
+                return;
+            total += bytes.Length;
+            if (memory is not null && total > limits.MemorySpoolBytes)
+            {
+                scratchPath = NewScratchPath();
+                scratch = new FileStream(scratchPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.None);
+                var copy = ArrayPool<byte>.Shared.Rent(PooledBlob.SegmentBytes);
+                try
+                {
+                    for (long at = 0; at < memory.Length; at += PooledBlob.SegmentBytes)
+                    {
+                        var got = memory.Read(at, copy.AsSpan(0, PooledBlob.SegmentBytes));
+                        scratch.Write(copy, 0, got);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(copy);
+                }
+                memory.Dispose();
+                memory = null;
+            }
+            if (memory is not null)
+                memory.Append(bytes);
+            else
+                scratch!.Write(bytes);
+        }
+    }
+
+    /// <summary>Reads <paramref name="source"/> to its end into one blob.</summary>
+    public IBlob Spool(Stream source, CancellationToken cancellationToken) => Spool([], source, cancellationToken);
+
+    private string NewScratchPath()
+    {
+        if (!OperatingSystem.IsWindows())
+            Directory.CreateDirectory(scratchDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        else
+            Directory.CreateDirectory(scratchDirectory);
+        return Path.Combine(scratchDirectory, $"spool-{Environment.ProcessId}-{Interlocked.Increment(ref s_scratchCounter)}.bin");
     }
 
     private static int ReadSome(Stream source, byte[] buffer)
     {
-        // Fill the buffer as far as the stream gives, so hashing and writing work on large chunks.
+        // Fill the buffer as far as the stream gives, so writing works on large chunks.
         var filled = 0;
         while (filled < buffer.Length)
         {
@@ -87,15 +109,6 @@ public sealed class Spooler(ScanLimits limits, ScanBudget budget, string scratch
             filled += n;
         }
         return filled;
-    }
-
-    private void Check(long total, long? packedSize)
-    {
-        if (total > limits.MaxFileBytes)
-            throw new LimitExceededException("maxFileBytes", $"one decompressed file passed {limits.MaxFileBytes:N0} bytes; raise --max-file-bytes if that is expected");
-        if (packedSize is > 0 && total > limits.RatioFloorBytes && total / packedSize.Value > limits.MaxRatio)
-            throw new LimitExceededException("maxRatio",
-                $"compression ratio passed {limits.MaxRatio}:1 ({total:N0} bytes out of {packedSize.Value:N0}); this looks like a decompression bomb. Raise --max-ratio if it is genuine");
     }
 
     private static void TryDelete(string path)

@@ -22,8 +22,8 @@ public sealed record Completeness(CompletenessStatus Status, IReadOnlyList<strin
     /// container, listed under a safe name) and <c>io</c> (a file --extract could not write) are
     /// reported but do not make the evaluation incomplete; <c>--fail-on error</c> gates on them too.
     /// </summary>
-    public static readonly IReadOnlySet<string> IncompleteCategories =
-        new HashSet<string>(["malformed", "limit", "unsupported", "internal"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<ErrorCategory> IncompleteCategories =
+        new HashSet<ErrorCategory>([ErrorCategory.Malformed, ErrorCategory.Limit, ErrorCategory.Unsupported, ErrorCategory.Internal]);
 
     /// <summary>Judges an evaluation from its files, chunks and errors.</summary>
     public static Completeness Assess(Evaluation evaluation)
@@ -46,20 +46,20 @@ public sealed record Completeness(CompletenessStatus Status, IReadOnlyList<strin
         var broken = evaluation.Errors.Where(e => IncompleteCategories.Contains(e.Category)).ToList();
         if (broken.Count == 0)
             return new(CompletenessStatus.Complete, []);
-        var reasons = broken.GroupBy(e => e.Category, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
+        var reasons = broken.GroupBy(e => e.Category)
+            .OrderBy(g => g.Key.ToName(), StringComparer.Ordinal)
             .Select(g => $"{g.Count()} {Describe(g.Key)} in {g.Select(e => e.Path).Distinct(StringComparer.Ordinal).Count()} place(s)")
             .ToList();
         return new(CompletenessStatus.Incomplete, reasons);
     }
 
-    private static string Describe(string category) => category switch
+    private static string Describe(ErrorCategory category) => category switch
     {
-        "malformed" => "malformed or truncated part(s)",
-        "limit" => "limit(s) reached",
-        "unsupported" => "unsupported variant(s)",
-        "internal" => "failure(s) of Assay",
-        _ => category,
+        ErrorCategory.Malformed => "malformed or truncated part(s)",
+        ErrorCategory.Limit => "limit(s) reached",
+        ErrorCategory.Unsupported => "unsupported variant(s)",
+        ErrorCategory.Internal => "failure(s) of Assay",
+        _ => category.ToName(),
     };
 
     /// <summary>The status as the JSON writes it (<c>complete</c>, <c>incomplete</c>, <c>not_understood</c>), for reports that label by it.</summary>

@@ -39,8 +39,8 @@ public sealed record Evaluation
     /// <summary>Whether the input was fully understood; derived from the files, chunks and errors (never stored apart from them).</summary>
     public Completeness Completeness => Completeness.Assess(this);
 
-    /// <summary>Free-form per-analyzer tables (e.g. <c>ts33117</c> requirement status, hardening totals), keyed by analyzer id.</summary>
-    public IReadOnlyDictionary<string, object> Summaries { get; init; } = new SortedDictionary<string, object>();
+    /// <summary>The summary tables (components, hardening, TS 33.117, unsafe functions), one typed section each.</summary>
+    public EvaluationSummaries Summaries { get; init; } = EvaluationSummaries.None;
 }
 
 public sealed record ToolInfo(string Name, string Version);

@@ -14,6 +14,6 @@ public sealed record ScanError
     /// <summary>Byte offset inside the node, where known.</summary>
     public long? Offset { get; init; }
 
-    /// <summary><c>malformed</c> (broken input), <c>limit</c> (a configured limit was hit), <c>unsupported</c>, <c>internal</c> (our bug).</summary>
-    public string Category { get; init; } = "malformed";
+    /// <summary>What kind of problem it is; see <see cref="ErrorCategory"/>.</summary>
+    public ErrorCategory Category { get; init; } = ErrorCategory.Malformed;
 }

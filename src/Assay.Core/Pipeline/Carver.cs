@@ -42,7 +42,8 @@ public sealed class Carver
     /// Chunks found in <paramref name="blob"/> from <paramref name="start"/> on, in offset order, not
     /// overlapping one another except that a chunk of unknown length ends where the next begins.
     /// </summary>
-    public IReadOnlyList<CarvedChunk> Find(IBlob blob, long start, CancellationToken cancellationToken, out bool truncated)
+    /// <param name="bug">Told of a handler that failed while validating a candidate for a reason other than malformed input (our bug); the carving goes on.</param>
+    public IReadOnlyList<CarvedChunk> Find(IBlob blob, long start, CancellationToken cancellationToken, out bool truncated, Action<IFormatHandler, long, Exception>? bug = null)
     {
         truncated = false;
         var chunks = new List<CarvedChunk>();
@@ -98,8 +99,13 @@ public sealed class Carver
                     {
                         match = handler.TryMatch(blob, offset);
                     }
-                    catch (Exception e) when (e is Formats.FormatException or EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException)
+                    catch (Exception e) when (FailureClassifier.IsInputFailure(e))
                     {
+                        match = null;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        bug?.Invoke(handler, offset, e);
                         match = null;
                     }
                     if (match is null || match.Offset != offset)

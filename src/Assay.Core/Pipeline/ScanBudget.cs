@@ -30,6 +30,26 @@ public sealed class ScanBudget(ScanLimits limits, long inputSize)
                 "this looks like a decompression bomb. Raise --max-bytes / --max-expansion if the image is genuinely that large");
     }
 
+    /// <summary>
+    /// Reserves <paramref name="files"/> entries and <paramref name="bytes"/> at once (a subtree
+    /// replayed from the cache); false, and nothing reserved, when that would pass a limit.
+    /// </summary>
+    public bool TryReserve(long files, long bytes)
+    {
+        if (Interlocked.Add(ref _files, files) > limits.MaxFiles)
+        {
+            Interlocked.Add(ref _files, -files);
+            return false;
+        }
+        if (Interlocked.Add(ref _bytesProduced, bytes) > MaxBytes)
+        {
+            Interlocked.Add(ref _bytesProduced, -bytes);
+            Interlocked.Add(ref _files, -files);
+            return false;
+        }
+        return true;
+    }
+
     public void AddFile()
     {
         if (Interlocked.Increment(ref _files) > limits.MaxFiles)

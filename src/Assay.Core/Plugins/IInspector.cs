@@ -6,9 +6,15 @@ namespace Assay.Core.Plugins;
 
 /// <summary>
 /// A cataloger or analyzer: looks at each regular file of the unpacked tree while its content is
-/// at hand, and at the whole tree once the scan is done. A new instance serves one scan, so it may
-/// keep state between <see cref="Inspect"/> and <see cref="Complete"/>; <see cref="Inspect"/> is
-/// called from several threads at once and must be thread-safe.
+/// at hand, and at the whole tree once the scan is done. A new instance serves one scan;
+/// <see cref="Inspect"/> is called from several threads at once and must be thread-safe.
+/// <para>
+/// What an inspector learns from one file and needs again in <see cref="Complete"/> (a package
+/// database's text, an ELF's hardening row) goes to the sink as an <see cref="InspectionFact"/>,
+/// not into a field: then everything it derives from a file comes out of that file's sink, the
+/// pipeline can cache it by the file's content and give it back without the content, and the
+/// inspector declares so with <see cref="CacheableByContent"/>.
+/// </para>
 /// </summary>
 public interface IInspector
 {
@@ -18,10 +24,31 @@ public interface IInspector
     /// <summary>Cheap filter on path, type and size; only wanted files are read.</summary>
     bool Wants(FileRecord file);
 
+    /// <summary>
+    /// For a file that is itself a container (<see cref="FileRecord.Format"/> set): how many of its
+    /// leading bytes <see cref="Inspect"/> reads at most (a header signature), or null when it may
+    /// read all of it. A container unpacked as it streamed out of a decompressor keeps only its
+    /// first <see cref="Formats.StreamHead.Bytes"/>; an inspector that wants such a container and
+    /// needs more makes the pipeline spool it instead.
+    /// </summary>
+    long? ContainerHeadBytes => null;
+
+    /// <summary>
+    /// True when <see cref="Inspect"/> keeps nothing in the inspector (caches of pure functions
+    /// aside) and what it reports for a file depends only on the file's content and its record
+    /// (the path inside its container, type, mode, owner), not on the scan's date or other files:
+    /// then its results for a file are cached by the file's SHA-256 and replayed, facts included.
+    /// Default false: the pipeline then never replays a subtree in which the inspector wanted a file.
+    /// </summary>
+    bool CacheableByContent => false;
+
     /// <summary>Looks at one file. Throwing records an error against the file and the scan goes on.</summary>
     void Inspect(InspectedFile file, InspectionSink sink);
 
-    /// <summary>Called once after every file was inspected, with the whole file list (sorted by path).</summary>
+    /// <summary>
+    /// Called once after every file was inspected, with the whole file list (sorted by path);
+    /// <paramref name="sink"/> holds every <see cref="InspectionFact"/> reported during the scan.
+    /// </summary>
     void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
     }
@@ -50,15 +77,24 @@ public sealed class InspectionSink
     private readonly System.Collections.Concurrent.ConcurrentBag<Component> _components = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<Finding> _findings = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<ScanError> _errors = [];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _summaries = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentBag<InspectionFact> _facts = [];
+    private readonly Lock _summaryLock = new();
+    private EvaluationSummaries _summaries = EvaluationSummaries.None;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _checks = new(StringComparer.Ordinal);
 
     public void Add(Component component) => _components.Add(component);
     public void Add(Finding finding) => _findings.Add(finding);
     public void Add(ScanError error) => _errors.Add(error);
 
-    /// <summary>A table for the evaluation's <c>summaries</c> (e.g. the TS 33.117 requirement status).</summary>
-    public void SetSummary(string id, object summary) => _summaries[id] = summary;
+    /// <summary>Something learned from one file for <see cref="IInspector.Complete"/>.</summary>
+    public void Add(InspectionFact fact) => _facts.Add(fact);
+
+    /// <summary>Sets the summary sections that <paramref name="sections"/> has (the others stay as they are).</summary>
+    public void SetSummary(EvaluationSummaries sections)
+    {
+        lock (_summaryLock)
+            _summaries = _summaries.Merge(sections);
+    }
 
     /// <summary>
     /// Records that each of <paramref name="ruleIds"/> examined one file (or, from
@@ -72,11 +108,39 @@ public sealed class InspectionSink
             _checks.AddOrUpdate(id, 1, static (_, n) => n + 1);
     }
 
+    /// <summary>Records that <paramref name="ruleId"/> examined <paramref name="count"/> more files (checks replayed from a cache or merged from another sink).</summary>
+    public void Checked(string ruleId, long count)
+    {
+        if (count > 0)
+            _checks.AddOrUpdate(ruleId, count, (_, n) => checked(n + count));
+    }
+
     public IReadOnlyCollection<Component> Components => _components;
     public IReadOnlyCollection<Finding> Findings => _findings;
     public IReadOnlyCollection<ScanError> Errors => _errors;
-    public IReadOnlyDictionary<string, object> Summaries => _summaries;
+    public IReadOnlyCollection<InspectionFact> Facts => _facts;
 
-    /// <summary>Rule id -> number of files it examined (see <see cref="Checked"/>).</summary>
+    /// <summary>The facts one inspector reported, in a fixed order (path, kind, data).</summary>
+    public IReadOnlyList<InspectionFact> FactsOf(string inspector) =>
+        [.. _facts.Where(f => f.Inspector == inspector).OrderBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.Data, StringComparer.Ordinal)];
+
+    public EvaluationSummaries Summaries
+    {
+        get
+        {
+            lock (_summaryLock)
+                return _summaries;
+        }
+    }
+
+    /// <summary>Rule id -> number of files it examined (see <see cref="Checked(ReadOnlySpan{string})"/>).</summary>
     public IReadOnlyDictionary<string, long> Checks => _checks;
 }
+
+/// <summary>
+/// Something an inspector learned from one file and needs again in <see cref="IInspector.Complete"/>:
+/// <see cref="Kind"/> is the inspector's own label (<c>status</c>, <c>hardening-row</c>), <see cref="Data"/>
+/// its own text (the file's text, or a JSON record). <see cref="Path"/> is the file's virtual
+/// path; the data must not hold paths (a cached fact is rebased by its <see cref="Path"/> only).
+/// </summary>
+public sealed record InspectionFact(string Inspector, string Path, string Kind, string Data);

@@ -28,7 +28,7 @@ namespace Assay.Formats;
 /// id (mkbootimg): SHA-1 over each section followed by its size as a 32-bit little-endian word
 /// (kernel, ramdisk, second; v1 adds recovery_dtbo, v2 dtb), stored in the first 20 bytes.
 /// </remarks>
-public sealed class AndroidBootImageHandler : IFormatHandler
+internal sealed class AndroidBootImageHandler : IFormatHandler<AndroidBootImageHandler.State>
 {
     private const int MinHeader = 1632;
     private const int HeaderV2 = 1660;
@@ -65,11 +65,11 @@ public sealed class AndroidBootImageHandler : IFormatHandler
         "Samsung SEANDROID and other trailers after the last section are left to the carver",
     ];
 
-    private sealed record Section(string Name, long Offset, long Length);
+    internal sealed record Section(string Name, long Offset, long Length);
 
-    private sealed record State(int Version, int PageSize, IReadOnlyList<Section> Sections, byte[]? Id, byte[]? ComputedId);
+    internal sealed record State(int Version, int PageSize, IReadOnlyList<Section> Sections, byte[]? Id, byte[]? ComputedId);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset)
     {
         var h = blob.ReadBytes(offset, 2048);
         if (h.Length < MinHeader || !h.AsSpan(0, 8).SequenceEqual("ANDROID!"u8))
@@ -135,15 +135,12 @@ public sealed class AndroidBootImageHandler : IFormatHandler
             computed = ComputeId(blob, offset, sections);
         }
         var idState = computed is null ? "" : id.AsSpan().SequenceEqual(computed) ? ", SHA-1 id verified" : ", id does not match the sections";
-        return new FormatMatch(offset, truncated ? null : end, $"android boot image v{version}, {detail}{idState}" + (truncated ? $", truncated ({available} of {end} bytes present)" : ""))
-        {
-            State = new State((int)version, pageSize, sections, id, computed),
-        };
+        return new FormatMatch<State>(offset, truncated ? null : end, $"android boot image v{version}, {detail}{idState}" + (truncated ? $", truncated ({available} of {end} bytes present)" : ""), new State((int)version, pageSize, sections, id, computed));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var s = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var s = match.State;
         if (s.Id is not null && s.ComputedId is not null && !s.Id.AsSpan().SequenceEqual(s.ComputedId))
         {
             context.AddError($"{Id}: the id field is {Convert.ToHexStringLower(s.Id)} but the sections give SHA-1 {Convert.ToHexStringLower(s.ComputedId)}; " +

@@ -38,7 +38,7 @@ namespace Assay.Formats;
 /// 00000010  40 00 00 00 04 00 00 00  00 00 00 00 c1 ca 00 00  |@...............|
 /// </code>
 /// </remarks>
-public sealed class AndroidSparseHandler : IFormatHandler
+internal sealed class AndroidSparseHandler : IFormatHandler<AndroidSparseHandler.SparseState>
 {
     private const uint Magic = 0xed26ff3a;
     private const int HeaderLength = 28;
@@ -104,9 +104,9 @@ public sealed class AndroidSparseHandler : IFormatHandler
     }
 
     /// <summary>What the chunk walk of TryMatch found: the problem (null when none) and where.</summary>
-    private sealed record SparseState(SparseHeader Header, string? Problem, long ProblemOffset);
+    internal sealed record SparseState(SparseHeader Header, string? Problem, long ProblemOffset);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<SparseState>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> h = stackalloc byte[HeaderLength];
         if (!blob.TryReadExactly(offset, h) || BinaryPrimitives.ReadUInt32LittleEndian(h) != Magic)
@@ -123,12 +123,12 @@ public sealed class AndroidSparseHandler : IFormatHandler
                           (problem is null ? "" : ", damaged");
         // A walk that ends past the blob (a file header size larger than the data) has no extent here.
         var length = problem is null && end <= blob.Length ? end - offset : (long?)null;
-        return new FormatMatch(offset, length, description) { State = new SparseState(header, problem, problemOffset) };
+        return new FormatMatch<SparseState>(offset, length, description, new SparseState(header, problem, problemOffset));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<SparseState> match, IUnpackContext context)
     {
-        var state = match.State as SparseState ?? throw new ArgumentException("match was not made by this handler", nameof(match));
+        var state = match.State;
         if (state.Problem is not null)
             throw new FormatException(Id, state.ProblemOffset, state.Problem);
         var header = state.Header;

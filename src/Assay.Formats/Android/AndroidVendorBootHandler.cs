@@ -21,7 +21,7 @@ namespace Assay.Formats;
 /// </code>
 /// Sections follow the header, each padded to page_size: vendor ramdisk, dtb, (v4) table, bootconfig.
 /// </remarks>
-public sealed class AndroidVendorBootHandler : IFormatHandler
+internal sealed class AndroidVendorBootHandler : IFormatHandler<AndroidVendorBootHandler.State>
 {
     private const int HeaderV3 = 2112;
     private const int VersionOffset = 8;
@@ -47,9 +47,9 @@ public sealed class AndroidVendorBootHandler : IFormatHandler
     public IReadOnlyList<string> References { get; } = ["AOSP system/tools/mkbootimg include/bootimg/bootimg.h (vendor_boot_img_hdr_v3/v4, vendor_ramdisk_table_entry_v4)"];
     public IReadOnlyList<string> Limitations { get; } = ["the format has no checksum of its own (AVB verifies it from vbmeta)", "board ids of v4 ramdisk table entries are not shown"];
 
-    private sealed record State(int Version, IReadOnlyList<(string Name, long Offset, long Length)> Sections, IReadOnlyList<(string Name, long Offset, long Length)> Ramdisks);
+    internal sealed record State(int Version, IReadOnlyList<(string Name, long Offset, long Length)> Sections, IReadOnlyList<(string Name, long Offset, long Length)> Ramdisks);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset)
     {
         var h = blob.ReadBytes(offset, 2128);
         if (h.Length < HeaderV3 || !h.AsSpan(0, 8).SequenceEqual("VNDRBOOT"u8))
@@ -91,17 +91,14 @@ public sealed class AndroidVendorBootHandler : IFormatHandler
         var available = blob.Length - offset;
         var truncated = at > available;
         var board = AndroidBootImageHandler.Text(h, NameOffset, 16);
-        return new FormatMatch(offset, truncated ? null : at,
+        return new FormatMatch<State>(offset, truncated ? null : at,
             $"android vendor_boot v{version}, " + (board.Length > 0 ? $"board \"{board}\", " : "") + $"page size {page}, {(ramdisks.Count > 0 ? ramdisks.Count : 1)} ramdisk(s), cmdline \"{AndroidBootImageHandler.Text(h, CmdlineOffset, CmdlineLength)}\""
-            + (truncated ? $", truncated ({available} of {at} bytes present)" : ""))
-        {
-            State = new State(version, sections, ramdisks),
-        };
+            + (truncated ? $", truncated ({available} of {at} bytes present)" : ""), new State(version, sections, ramdisks));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var s = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var s = match.State;
         // With a v4 table, each named ramdisk is listed; the section that holds them all is not listed twice.
         var sections = s.Ramdisks.Count > 0 ? s.Sections.Where(x => x.Name != "vendor_ramdisk").Concat(s.Ramdisks) : s.Sections;
         AndroidBootImageHandler.EmitSections(Id, sections, chunk, match.Offset, context);

@@ -100,7 +100,7 @@ public sealed class SevenZipHandler : IFormatHandler
                 context.AddDirectory(meta);
                 continue;
             }
-            using var content = reader.OpenEntryStream();
+            using var content = new DecoderStream(reader.OpenEntryStream(), Id);
             if ((unixMode & ModeTypeMask) == ModeSymlink)
             {
                 // A link stored as a link (7z a -snl): the entry's data is the target.

@@ -1,37 +1,42 @@
-using Assay.Core.Content;
 using FormatException = Assay.Core.Formats.FormatException;
 
 namespace Assay.Formats;
 
 /// <summary>
 /// A sparse file rebuilt from a map of (offset, length) data regions stored back to back: bytes
-/// outside the regions read as zeros. The map is validated: regions in order, not overlapping,
-/// inside the real size, and together no more than the stored bytes.
+/// outside the regions read as zeros. The stored bytes are read in order from a stream (a slice of
+/// the archive, or the archive as it streams out of a decompressor). The map is validated: regions
+/// in order, not overlapping, inside the real size, and together no more than the stored bytes.
 /// </summary>
 internal sealed class SparseStream : Stream
 {
-    private readonly IBlob _data;
-    private readonly long _dataStart;
-    private readonly (long Offset, long Length, long Stored)[] _regions;
+    private readonly Stream _data;
+    private readonly (long Offset, long Length)[] _regions;
+    private readonly string _formatId;
+    private readonly long _at;
     private long _position;
 
-    public SparseStream(IBlob data, long dataStart, long storedSize, IReadOnlyList<(long Offset, long Length)> map, long realSize, string formatId)
+    /// <param name="data">The stored bytes, read in order.</param>
+    /// <param name="storedSize">How many stored bytes there are.</param>
+    /// <param name="at">Offset of the entry in its archive (for messages).</param>
+    public SparseStream(Stream data, long storedSize, IReadOnlyList<(long Offset, long Length)> map, long realSize, string formatId, long at)
     {
         _data = data;
-        _dataStart = dataStart;
+        _formatId = formatId;
+        _at = at;
         Length = realSize;
-        var regions = new List<(long, long, long)>();
         long stored = 0, last = 0;
+        var regions = new List<(long, long)>();
         foreach (var (offset, length) in map)
         {
             if (offset < last || length < 0 || offset > realSize || length > realSize - offset)
-                throw new FormatException(formatId, dataStart, $"sparse map region ({offset}, {length}) is out of order or outside the real size {realSize}");
-            regions.Add((offset, length, stored));
+                throw new FormatException(formatId, at, $"sparse map region ({offset}, {length}) is out of order or outside the real size {realSize}");
+            regions.Add((offset, length));
             stored = checked(stored + length);
             last = offset + length;
         }
-        if (stored > storedSize || dataStart + stored > data.Length)
-            throw new FormatException(formatId, dataStart, $"sparse map describes {stored} stored bytes but only {storedSize} are in the archive");
+        if (stored > storedSize)
+            throw new FormatException(formatId, at, $"sparse map describes {stored} stored bytes but only {storedSize} are in the archive");
         _regions = [.. regions];
     }
 
@@ -50,13 +55,16 @@ internal sealed class SparseStream : Stream
         var want = (int)Math.Min(buffer.Length, Length - _position);
         var target = buffer[..want];
         target.Clear();
-        foreach (var (offset, length, stored) in _regions)
+        // regions are in order and this stream is read in order, so the stored bytes are too
+        foreach (var (offset, length) in _regions)
         {
             var start = Math.Max(offset, _position);
             var end = Math.Min(offset + length, _position + want);
             if (start >= end)
                 continue;
-            _data.ReadExactly(_dataStart + stored + (start - offset), target.Slice((int)(start - _position), (int)(end - start)));
+            var slice = target.Slice((int)(start - _position), (int)(end - start));
+            if (_data.ReadAtLeast(slice, slice.Length, throwOnEndOfStream: false) < slice.Length)
+                throw new FormatException(_formatId, _at, "the stored data of the sparse file ends early; the archive is truncated");
         }
         _position += want;
         return want;

@@ -23,7 +23,7 @@ namespace Assay.Formats;
 /// extra + comment); local file header <c>50 4b 03 04</c> (30 bytes + name + extra) before each
 /// entry's data.
 /// </remarks>
-public sealed class ZipHandler : IFormatHandler
+internal sealed class ZipHandler : IFormatHandler<ZipHandler.Layout>
 {
     private const uint LocalSignature = 0x04034b50;
     private const uint CentralSignature = 0x02014b50;
@@ -54,9 +54,9 @@ public sealed class ZipHandler : IFormatHandler
         "in recovery, an entry with a data descriptor is found only when the descriptor carries its signature (50 4b 07 08)",
     ];
 
-    private readonly record struct Directory(long CentralOffset, long CentralSize, long Entries, long ArchiveStart, long End);
+    internal readonly record struct Directory(long CentralOffset, long CentralSize, long Entries, long ArchiveStart, long End);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Layout>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> sig = stackalloc byte[4];
         if (!blob.TryReadExactly(offset, sig))
@@ -70,7 +70,7 @@ public sealed class ZipHandler : IFormatHandler
         {
             var dir = FindDirectory(blob, offset);
             if (dir is not null)
-                return new FormatMatch(offset, dir.Value.End - offset, $"zip, {dir.Value.Entries} entries") { State = dir.Value };
+                return new FormatMatch<Layout>(offset, dir.Value.End - offset, $"zip, {dir.Value.Entries} entries", new Complete(dir.Value));
             if (signature != LocalSignature)
                 return null;
             // No end record for this archive in the blob's tail: walk the local headers. They lead
@@ -78,14 +78,12 @@ public sealed class ZipHandler : IFormatHandler
             // all there is of a truncated archive.
             var walk = WalkLocalHeaders(blob, offset);
             if (walk.Directory is { } found)
-                return new FormatMatch(offset, found.End - offset, $"zip, {found.Entries} entries") { State = found };
+                return new FormatMatch<Layout>(offset, found.End - offset, $"zip, {found.Entries} entries", new Complete(found));
             if (walk.Entries.Count == 0)
                 return null;
             var end = walk.Entries[^1].DataEnd;
-            return new FormatMatch(offset, end - offset, $"zip without its central directory (truncated), {walk.Entries.Count} whole entries recovered from local headers")
-            {
-                State = new Recovered(walk.Entries, walk.Stop),
-            };
+            return new FormatMatch<Layout>(offset, end - offset, $"zip without its central directory (truncated), {walk.Entries.Count} whole entries recovered from local headers",
+                new Recovered(walk.Entries, walk.Stop));
         }
         catch (Exception e) when (e is FormatException or EndOfStreamException or OverflowException)
         {
@@ -97,7 +95,13 @@ public sealed class ZipHandler : IFormatHandler
     private sealed record LocalEntry(string Name, ushort Method, ushort Flags, uint Crc, long Compressed, long Size, long DataStart, long DataEnd, long? Mtime);
 
     /// <summary>Entries recovered from local headers; <see cref="Stop"/> says why the walk ended.</summary>
-    private sealed record Recovered(IReadOnlyList<LocalEntry> Entries, string Stop);
+    private sealed record Recovered(IReadOnlyList<LocalEntry> Entries, string Stop) : Layout;
+
+    /// <summary>What <see cref="TryMatch"/> found: a central directory (<see cref="Complete"/>) or, for a truncated archive, entries recovered from local headers.</summary>
+    internal abstract record Layout;
+
+    /// <summary>An archive whose end of central directory was found.</summary>
+    internal sealed record Complete(Directory Directory) : Layout;
 
     private const uint DescriptorSignature = 0x08074b50;
     private const int MaxRecoveredEntries = 1 << 20;
@@ -339,14 +343,14 @@ public sealed class ZipHandler : IFormatHandler
         return at >= 0 && at < endPosition ? at : null;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Layout> match, IUnpackContext context)
     {
         if (match.State is Recovered recovered)
         {
             UnpackRecovered(chunk, match, recovered, context);
             return;
         }
-        var dir = (Directory)match.State!;
+        var dir = ((Complete)match.State).Directory;
         // State offsets are relative to the blob TryMatch saw; rebase them onto the chunk.
         var shift = match.Offset;
         var central = dir.CentralOffset - shift;
@@ -434,7 +438,7 @@ public sealed class ZipHandler : IFormatHandler
     }
 
     /// <summary>Entries found from their local headers: each decoded and its CRC-32 checked against the header's.</summary>
-    private void UnpackRecovered(IBlob chunk, FormatMatch match, Recovered recovered, IUnpackContext context)
+    private void UnpackRecovered(IBlob chunk, FormatMatch<Layout> match, Recovered recovered, IUnpackContext context)
     {
         context.AddError($"zip at 0x{match.Offset:x}: no central directory (the archive is truncated); {recovered.Entries.Count} whole entries recovered from their local headers, " +
             $"without modes; the walk stopped at {recovered.Stop}", match.Offset);
@@ -488,10 +492,10 @@ public sealed class ZipHandler : IFormatHandler
         return method switch
         {
             MethodDeflate => new DeflateStream(input, System.IO.Compression.CompressionMode.Decompress),
-            MethodDeflate64 => new Deflate64Stream(input, SharpCompress.Compressors.CompressionMode.Decompress),
-            MethodBzip2 => BZip2Stream.Create(input, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: false, tolerateTruncatedStream: false),
+            MethodDeflate64 => new DecoderStream(new Deflate64Stream(input, SharpCompress.Compressors.CompressionMode.Decompress), Id),
+            MethodBzip2 => new DecoderStream(BZip2Stream.Create(input, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: false, tolerateTruncatedStream: false), Id),
             MethodLzma => OpenLzma(input, data.Length, size, offset),
-            MethodZstd => new ZstdSharp.DecompressionStream(input),
+            MethodZstd => new DecoderStream(new ZstdSharp.DecompressionStream(input), Id),
             MethodStored => input,
             _ => throw new FormatException(Id, offset, $"compression method {method} is not supported (stored, deflate, deflate64, bzip2, lzma and zstd are)"),
         };
@@ -507,7 +511,7 @@ public sealed class ZipHandler : IFormatHandler
             throw new FormatException(Id, offset, $"LZMA properties size {propsSize}, expected 5");
         var props = new byte[5];
         input.ReadExactly(props);
-        return LzmaStream.Create(props, input, compressed - 9, size, leaveOpen: false);
+        return new DecoderStream(LzmaStream.Create(props, input, compressed - 9, size, leaveOpen: false), Id);
     }
 
     private static void ApplyZip64(byte[] extra, ref long size, ref long compressed, ref long local)

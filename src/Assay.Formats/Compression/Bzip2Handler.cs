@@ -45,7 +45,7 @@ public sealed class Bzip2Handler : IFormatHandler
         using var input = chunk.OpenStream();
         try
         {
-            using var bzip = BZip2Stream.Create(input, CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false);
+            using var bzip = new DecoderStream(BZip2Stream.Create(input, CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false), Id);
             context.AddFile(new EntryMeta(name), bzip, chunk.Length);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException or Core.Formats.FormatException))

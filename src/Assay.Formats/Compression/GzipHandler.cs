@@ -14,7 +14,7 @@ namespace Assay.Formats;
 /// FEXTRA, FNAME, FCOMMENT, FHCRC. Example: <c>1f 8b 08 08 00 00 00 00 00 03 72 6f 6f 74 ...</c>
 /// (FNAME "root...").
 /// </remarks>
-public sealed class GzipHandler : IFormatHandler, IStreamLengthProbe
+internal sealed class GzipHandler : IFormatHandler<GzipHandler.Header>, IStreamLengthProbe
 {
     private const int HeaderLength = 10;
     private const int FlagsOffset = 3;
@@ -40,7 +40,10 @@ public sealed class GzipHandler : IFormatHandler, IStreamLengthProbe
         "a carved chunk is one member; at offset 0 of a file, concatenated members are one child, as gzip -d gives",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    /// <summary>What the header says: the stored file name (FNAME), if any.</summary>
+    internal sealed record Header(string? Name);
+
+    public FormatMatch<Header>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> header = stackalloc byte[HeaderLength];
         if (!blob.TryReadExactly(offset, header) || header[0] != 0x1f || header[1] != 0x8b || header[2] != 8)
@@ -54,12 +57,12 @@ public sealed class GzipHandler : IFormatHandler, IStreamLengthProbe
         var name = ReadName(blob, offset, flags, out var nameValid);
         if (!nameValid)
             return null;
-        return new FormatMatch(offset, null, name is null ? "gzip" : $"gzip, original name \"{name}\"") { State = name };
+        return new FormatMatch<Header>(offset, null, name is null ? "gzip" : $"gzip, original name \"{name}\"", new Header(name));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Header> match, IUnpackContext context)
     {
-        var name = match.State as string;
+        var name = match.State.Name;
         var childName = ChildName.FromFieldOrContainer(name, context.ContainerPath, [".gz", ".gzip", ".z"], [(".tgz", ".tar")]);
         using var input = chunk.OpenStream();
         using var gzip = new GZipStream(input, CompressionMode.Decompress);

@@ -41,7 +41,7 @@ public sealed class Lz4Handler : IFormatHandler
         using var input = chunk.OpenStream();
         try
         {
-            using var lz4 = LZ4Stream.Decode(input, leaveOpen: true);
+            using var lz4 = new DecoderStream(LZ4Stream.Decode(input, leaveOpen: true), Id);
             context.AddFile(new EntryMeta(name), lz4, chunk.Length);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LimitExceededException or Core.Formats.FormatException))

@@ -63,7 +63,7 @@ public sealed class LzmaHandler : IFormatHandler
         var name = ChildName.FromFieldOrContainer(null, context.ContainerPath, [".lzma", ".lz"], [(".tlz", ".tar")]);
         using var lzma = LibLzma.IsAvailable
             ? (Stream)NativeLzmaStream.Alone(chunk.OpenStream())
-            : LzmaStream.Create(header[..5], chunk.Slice(HeaderLength, chunk.Length - HeaderLength).OpenStream(), chunk.Length - HeaderLength, size, leaveOpen: false);
+            : new DecoderStream(LzmaStream.Create(header[..5], chunk.Slice(HeaderLength, chunk.Length - HeaderLength).OpenStream(), chunk.Length - HeaderLength, size, leaveOpen: false), Id);
         context.AddFile(new EntryMeta(name), lzma, chunk.Length);
     }
 }

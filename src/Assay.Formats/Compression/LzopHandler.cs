@@ -25,7 +25,7 @@ namespace Assay.Formats;
 /// decompressed data (flags 0x1 Adler-32 / 0x100 CRC-32); be32 checksum of the compressed data
 /// (flags 0x2 / 0x200, only when compressed); src_len bytes.
 /// </remarks>
-public sealed class LzopHandler : IFormatHandler
+internal sealed class LzopHandler : IFormatHandler<LzopHandler.Header>
 {
     private const int MagicLength = 9;
     private const ushort ExtendedHeaderVersion = 0x0940;
@@ -58,22 +58,18 @@ public sealed class LzopHandler : IFormatHandler
         "methods other than LZO1X (1, 2, 3) are reported, not decoded",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Header>? TryMatch(IBlob blob, long offset)
     {
         var bytes = blob.ReadBytes(offset, MaxHeaderLength);
         if (ParseHeader(bytes) is not { } header)
             return null;
         var length = BlocksEnd(blob, offset + header.Length, header.Flags);
-        return new FormatMatch(offset, length is null ? null : length - offset, header.Name.Length > 0 ? $"lzop, method {header.Method}, original name \"{header.Name}\"" : $"lzop, method {header.Method}")
-        {
-            State = header,
-        };
+        return new FormatMatch<Header>(offset, length is null ? null : length - offset, header.Name.Length > 0 ? $"lzop, method {header.Method}, original name \"{header.Name}\"" : $"lzop, method {header.Method}", header);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Header> match, IUnpackContext context)
     {
-        var header = match.State as Header ?? ParseHeader(chunk.ReadBytes(0, MaxHeaderLength))
-            ?? throw new FormatException(Id, 0, "the lzop header is invalid or its checksum does not match; the file is damaged or not lzop");
+        var header = match.State;
         if ((header.Flags & (FlagFilter | FlagMultipart)) != 0)
             throw new FormatException(Id, 0, $"flags 0x{header.Flags:x} ask for a filter or a multipart file, which are not supported; decompress with lzop");
         if (header.Method is < 1 or > 3)
@@ -201,7 +197,7 @@ public sealed class LzopHandler : IFormatHandler
         return (b << 16) | a;
     }
 
-    private sealed record Header(int Length, byte Method, uint Flags, string Name, long Mtime);
+    internal sealed record Header(int Length, byte Method, uint Flags, string Name, long Mtime);
 
     /// <summary>The decompressed blocks, one at a time, each checked against its stored checksums.</summary>
     private sealed class BlockStream(IBlob chunk, long start, uint flags, CancellationToken cancellationToken) : Stream

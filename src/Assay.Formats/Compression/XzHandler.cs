@@ -47,7 +47,7 @@ public sealed class XzHandler : IFormatHandler
     {
         var name = ChildName.FromFieldOrContainer(null, context.ContainerPath, [".xz", ".txz"], [(".txz", ".tar")]);
         using var input = chunk.OpenStream();
-        using Stream xz = LibLzma.IsAvailable ? NativeLzmaStream.Xz(input) : new XZStream(input);
+        using Stream xz = LibLzma.IsAvailable ? NativeLzmaStream.Xz(input) : new DecoderStream(new XZStream(input), Id);
         context.AddFile(new EntryMeta(name), xz, chunk.Length);
         // Data appended after the stream (the next partition of a flash image) is carved, not hidden.
         if (xz is NativeLzmaStream { InputConsumed: { } consumed } && consumed < chunk.Length)

@@ -100,14 +100,7 @@ public sealed class ZstdHandler : IFormatHandler
     {
         var name = ChildName.FromFieldOrContainer(null, context.ContainerPath, [".zst", ".zstd"], [(".tzst", ".tar")]);
         using var input = chunk.OpenStream();
-        using var zstd = new DecompressionStream(input);
-        try
-        {
-            context.AddFile(new EntryMeta(name), zstd, chunk.Length);
-        }
-        catch (ZstdException e)
-        {
-            throw new Core.Formats.FormatException(Id, 0, $"corrupt zstd data ({e.Message})", e);
-        }
+        using var zstd = new DecoderStream(new DecompressionStream(input), Id);
+        context.AddFile(new EntryMeta(name), zstd, chunk.Length);
     }
 }

@@ -17,7 +17,7 @@ namespace Assay.Formats.Containers;
 /// <c>repositories</c> file maps names to the top layer. Docker 25 writes an OCI layout plus this
 /// manifest.json: <see cref="OciArchiveHandler"/> takes those first.
 /// </remarks>
-public sealed class DockerArchiveHandler : IFormatHandler
+internal sealed class DockerArchiveHandler : IFormatHandler<List<TarMember>>
 {
     private const string ManifestFile = "manifest.json";
 
@@ -36,7 +36,7 @@ public sealed class DockerArchiveHandler : IFormatHandler
         "within one layer a path stored twice keeps its first entry (tar extraction keeps the last)",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<List<TarMember>>? TryMatch(IBlob blob, long offset)
     {
         var read = TarMembers.TryRead(blob, offset, IsArchiveName);
         if (read is not { } r)
@@ -60,13 +60,12 @@ public sealed class DockerArchiveHandler : IFormatHandler
         {
             return null;
         }
-        return new FormatMatch(offset, r.End - offset, $"docker save archive, {images} image{(images == 1 ? "" : "s")}, {layers} layers") { State = r.Members };
+        return new FormatMatch<List<TarMember>>(offset, r.End - offset, $"docker save archive, {images} image{(images == 1 ? "" : "s")}, {layers} layers", r.Members);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<List<TarMember>> match, IUnpackContext context)
     {
-        var members = match.State as List<TarMember> ?? TarMembers.TryRead(chunk, 0, IsArchiveName)?.Members
-            ?? throw new Core.Formats.FormatException(Id, 0, "the archive's member table could not be read again");
+        var members = match.State;
         var archive = new ImageArchive(Id, chunk, match.Offset == 0 ? members : [.. members.Select(m => m with { DataOffset = m.DataOffset - match.Offset })]);
         var images = new List<ImagePlan>();
         using (var doc = archive.ReadJson(archive.Find(ManifestFile)!, ManifestFile))

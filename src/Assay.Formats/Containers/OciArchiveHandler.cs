@@ -16,7 +16,7 @@ namespace Assay.Formats.Containers;
 /// whose descriptors carry <c>mediaType</c>, <c>digest</c>, <c>size</c>, <c>platform</c> and the
 /// <c>org.opencontainers.image.ref.name</c> annotation (image-spec image-layout.md, image-index.md).
 /// </remarks>
-public sealed class OciArchiveHandler : IFormatHandler
+internal sealed class OciArchiveHandler : IFormatHandler<List<TarMember>>
 {
     private const string LayoutFile = "oci-layout";
     private const string IndexFile = "index.json";
@@ -58,7 +58,7 @@ public sealed class OciArchiveHandler : IFormatHandler
         "within one layer a path stored twice keeps its first entry (tar extraction keeps the last)",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<List<TarMember>>? TryMatch(IBlob blob, long offset)
     {
         var read = TarMembers.TryRead(blob, offset, IsLayoutName);
         if (read is not { } r)
@@ -91,13 +91,12 @@ public sealed class OciArchiveHandler : IFormatHandler
         {
             description += " (index unreadable)";
         }
-        return new FormatMatch(offset, r.End - offset, description) { State = r.Members };
+        return new FormatMatch<List<TarMember>>(offset, r.End - offset, description, r.Members);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<List<TarMember>> match, IUnpackContext context)
     {
-        var members = match.State as List<TarMember> ?? TarMembers.TryRead(chunk, 0, IsLayoutName)?.Members
-            ?? throw new Core.Formats.FormatException(Id, 0, "the archive's member table could not be read again");
+        var members = match.State;
         // Member offsets are relative to the blob TryMatch saw; the chunk starts at the match offset.
         var archive = new ImageArchive(Id, chunk, match.Offset == 0 ? members : [.. members.Select(m => m with { DataOffset = m.DataOffset - match.Offset })]);
         var images = ImageArchive.AssignFolders(Plan(archive, context));

@@ -33,7 +33,7 @@ namespace Assay.Formats.CramFs;
 /// at its entries (inode + name, <c>size</c> bytes in all), a file's at its block pointer table;
 /// a device's <c>size</c> is its old-style device number (major &lt;&lt; 8 | minor).
 /// </remarks>
-public sealed class CramFsHandler : IFormatHandler
+internal sealed class CramFsHandler : IFormatHandler<CramFsHandler.State>
 {
     private const uint Magic = 0x28cd3d45;
     private const int SuperSize = 76;
@@ -77,12 +77,12 @@ public sealed class CramFsHandler : IFormatHandler
 
     internal readonly record struct Inode(int Mode, int Uid, uint Size, int Gid, int NameLength, long Offset);
 
-    private sealed record State(bool BigEndian, long Start, uint Size, uint Flags, Inode Root);
+    internal sealed record State(bool BigEndian, long Start, uint Size, uint Flags, Inode Root);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset) => TryMatchAt(blob, offset, offset) ?? TryMatchAt(blob, offset, offset + PadSize);
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset) => TryMatchAt(blob, offset, offset) ?? TryMatchAt(blob, offset, offset + PadSize);
 
     /// <summary>The image starting at <paramref name="start"/> with its superblock at <paramref name="superblock"/> (the same place, or 512 bytes on).</summary>
-    private FormatMatch? TryMatchAt(IBlob blob, long start, long superblock)
+    private FormatMatch<State>? TryMatchAt(IBlob blob, long start, long superblock)
     {
         var offset = superblock;
         Span<byte> s = stackalloc byte[SuperSize];
@@ -121,12 +121,12 @@ public sealed class CramFsHandler : IFormatHandler
         var files = U32(s, FilesOffset, bigEndian);
         var description = $"cramfs, {(bigEndian ? "big" : "little")}-endian, \"{name}\", edition {U32(s, EditionOffset, bigEndian)}, {files} files, {size} bytes"
             + (padded ? ", 512-byte pad" : "") + crcState + (truncated ? $", truncated ({available} of {size} bytes present)" : "");
-        return new FormatMatch(start, truncated ? null : size, description) { State = new State(bigEndian, start, size, flags, root) };
+        return new FormatMatch<State>(start, truncated ? null : size, description, new State(bigEndian, start, size, flags, root));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var state = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var state = match.State;
         if ((state.Flags & ~SupportedFlags) != 0)
         {
             var what = (state.Flags & FlagExtBlockPointers) != 0 ? "extended block pointers (0x800)" : $"unknown feature flags 0x{state.Flags & ~SupportedFlags:x}";

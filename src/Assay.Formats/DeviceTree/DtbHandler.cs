@@ -14,7 +14,7 @@ namespace Assay.Formats;
 /// Layout (devicetree specification v0.4, chapter 5): header, memory reservation block, structure
 /// block, strings block; see <see cref="FdtHeader"/> for the header and a real hexdump.
 /// </remarks>
-public sealed class DtbHandler : IFormatHandler
+internal sealed class DtbHandler : IFormatHandler<FdtHeader>
 {
     /// <summary>Name of the emitted DTS listing.</summary>
     public const string ListingName = "devicetree.dts";
@@ -31,19 +31,19 @@ public sealed class DtbHandler : IFormatHandler
         "header versions 16 and 17 only",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<FdtHeader>? TryMatch(IBlob blob, long offset)
     {
         if (FdtReader.TryReadHeader(blob, offset) is not { } header || !FdtReader.StartsWithRoot(blob, offset, header))
             return null;
         var truncated = header.TotalSize > blob.Length - offset;
         var description = $"device tree blob v{header.Version}, {header.TotalSize} bytes" +
                           (truncated ? $", truncated ({blob.Length - offset} bytes present)" : "");
-        return new FormatMatch(offset, truncated ? null : header.TotalSize, description) { State = header };
+        return new FormatMatch<FdtHeader>(offset, truncated ? null : header.TotalSize, description, header);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<FdtHeader> match, IUnpackContext context)
     {
-        var header = match.State is FdtHeader h ? h : throw new ArgumentException("match was not made by this handler", nameof(match));
+        var header = match.State;
         var tree = FdtReader.Read(chunk, header, Id, match.Offset, context.CancellationToken);
         var text = DtsPrinter.Print(chunk, tree, context.CancellationToken);
         using var stream = new MemoryStream(text, writable: false);

@@ -25,7 +25,7 @@ namespace Assay.Formats.Disks;
 /// 00000010  00 00 00 00 00 00 00 10  00 00 00 00 00 40 00 00  |.............@..|
 /// </code>
 /// </remarks>
-public sealed class Qcow2Handler : IFormatHandler
+internal sealed class Qcow2Handler : IFormatHandler<Qcow2Handler.Header>
 {
     private const int MagicOffset = 0, VersionOffset = 4, BackingOffsetOffset = 8, BackingSizeOffset = 16, ClusterBitsOffset = 20;
     private const int SizeOffset = 24, CryptOffset = 32, L1SizeOffset = 36, L1OffsetOffset = 40;
@@ -50,9 +50,9 @@ public sealed class Qcow2Handler : IFormatHandler
         "internal snapshots are not listed; the active L1 table is",
     ];
 
-    private sealed record Header(int Version, long BackingOffset, int BackingSize, int ClusterBits, long Size, int Crypt, int L1Size, long L1Offset, ulong Incompatible, int CompressionType);
+    internal sealed record Header(int Version, long BackingOffset, int BackingSize, int ClusterBits, long Size, int Crypt, int L1Size, long L1Offset, ulong Incompatible, int CompressionType);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Header>? TryMatch(IBlob blob, long offset)
     {
         var h = new byte[V3MinHeaderLength + 8];
         var got = blob.Read(offset, h);
@@ -66,7 +66,7 @@ public sealed class Qcow2Handler : IFormatHandler
             description += ", encrypted";
         if (header.BackingSize > 0)
             description += ", with a backing file";
-        return new FormatMatch(offset, null, description) { State = header };
+        return new FormatMatch<Header>(offset, null, description, header);
     }
 
     private static Header? Parse(byte[] h, int got)
@@ -98,9 +98,9 @@ public sealed class Qcow2Handler : IFormatHandler
         return new Header(version, backingOffset, backingSize, clusterBits, size, BinaryPrimitives.ReadInt32BigEndian(h.AsSpan(CryptOffset)), l1Size, l1Offset, incompatible, compression);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Header> match, IUnpackContext context)
     {
-        var h = match.State as Header ?? throw new FormatException(Id, 0, "header state missing");
+        var h = match.State;
         if (h.BackingSize > 0)
         {
             var name = h.BackingSize <= MaxBackingName && h.BackingOffset + h.BackingSize <= chunk.Length

@@ -23,7 +23,7 @@ namespace Assay.Formats.Disks;
 /// 00000000  63 6f 6e 65 63 74 69 78  00 00 00 02 00 01 00 00  |conectix........|
 /// </code>
 /// </remarks>
-public sealed class VhdHandler : IFormatHandler
+internal sealed class VhdHandler : IFormatHandler<VhdHandler.Header>
 {
     private const int Sector = 512;
     private const int DataOffsetOffset = 16, CurrentSizeOffset = 48, DiskTypeOffset = 60;
@@ -38,9 +38,9 @@ public sealed class VhdHandler : IFormatHandler
     public IReadOnlyList<string> References { get; } = ["Microsoft Virtual Hard Disk Image Format Specification, version 1.0"];
     public IReadOnlyList<string> Limitations { get; } = ["a differencing disk's parent is not opened: sectors it would supply read as zeros", "fixed VHDs are read as raw disks (their footer is trailing data)"];
 
-    private sealed record Header(long Size, int Type, long TableOffset, int Entries, int BlockSize, string? Parent);
+    internal sealed record Header(long Size, int Type, long TableOffset, int Entries, int BlockSize, string? Parent);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Header>? TryMatch(IBlob blob, long offset)
     {
         var footer = new byte[Sector];
         if (!blob.TryReadExactly(offset, footer) || !footer.AsSpan(0, 8).SequenceEqual("conectix"u8))
@@ -61,15 +61,12 @@ public sealed class VhdHandler : IFormatHandler
         string? parent = null;
         if (type == TypeDifferencing)
             parent = string.Concat(Encoding.BigEndianUnicode.GetString(dyn, ParentNameOffset, ParentNameBytes).TrimEnd('\0').Where(c => !char.IsControl(c)).Take(200));
-        return new FormatMatch(offset, null, $"VHD {(type == TypeDynamic ? "dynamic" : "differencing")} disk, {size >> 20} MiB virtual, {block >> 10} KiB blocks")
-        {
-            State = new Header(size, type, table, entries, block, parent),
-        };
+        return new FormatMatch<Header>(offset, null, $"VHD {(type == TypeDynamic ? "dynamic" : "differencing")} disk, {size >> 20} MiB virtual, {block >> 10} KiB blocks", new Header(size, type, table, entries, block, parent));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Header> match, IUnpackContext context)
     {
-        var h = match.State as Header ?? throw new FormatException(Id, 0, "header state missing");
+        var h = match.State;
         if (h.Type == TypeDifferencing)
             context.AddError($"a differencing disk over the parent '{h.Parent}', which is not opened (Assay never follows a reference out of the delivery): sectors the parent would supply read as zeros; scan the parent too", DataOffsetOffset);
         var used = (int)Math.Min(h.Entries, (h.Size + h.BlockSize - 1) / h.BlockSize);

@@ -22,7 +22,7 @@ namespace Assay.Formats.Disks;
 /// 00000000  76 68 64 78 66 69 6c 65  71 00 65 00 6d 00 75 00  |vhdxfileq.e.m.u.|
 /// </code>
 /// </remarks>
-public sealed class VhdxHandler : IFormatHandler
+internal sealed class VhdxHandler : IFormatHandler<VhdxHandler.Layout>
 {
     private const long HeaderOffset1 = 64 << 10, HeaderOffset2 = 128 << 10, RegionOffset1 = 192 << 10, RegionOffset2 = 256 << 10;
     private const int HeaderSize = 4096, RegionSize = 64 << 10;
@@ -46,15 +46,15 @@ public sealed class VhdxHandler : IFormatHandler
         "partially present blocks of a differencing disk are read whole; the parent is never opened",
     ];
 
-    private sealed record Layout(long Size, int BlockSize, int SectorSize, long BatOffset, int BatLength, bool HasParent, bool LogPending);
+    internal sealed record Layout(long Size, int BlockSize, int SectorSize, long BatOffset, int BatLength, bool HasParent, bool LogPending);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Layout>? TryMatch(IBlob blob, long offset)
     {
         var id = blob.ReadBytes(offset, 8);
         if (id.Length < 8 || !id.AsSpan().SequenceEqual("vhdxfile"u8))
             return null;
         var layout = Read(blob, offset);
-        return layout is null ? null : new FormatMatch(offset, null, $"VHDX{(layout.HasParent ? " differencing" : "")} disk, {layout.Size >> 20} MiB virtual, {layout.BlockSize >> 20} MiB blocks") { State = layout };
+        return layout is null ? null : new FormatMatch<Layout>(offset, null, $"VHDX{(layout.HasParent ? " differencing" : "")} disk, {layout.Size >> 20} MiB virtual, {layout.BlockSize >> 20} MiB blocks", layout);
     }
 
     private static Layout? Read(IBlob blob, long offset)
@@ -141,9 +141,9 @@ public sealed class VhdxHandler : IFormatHandler
         return new Layout(size, blockSize, sectorSize, batOffset, batLength, hasParent, logPending);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Layout> match, IUnpackContext context)
     {
-        var l = match.State as Layout ?? throw new FormatException(Id, 0, "layout state missing");
+        var l = match.State;
         if (l.LogPending)
             context.AddError("the image has a pending log (it was not closed cleanly); the log is not replayed, so the newest writes may be missing", HeaderOffset1);
         if (l.HasParent)

@@ -23,7 +23,7 @@ namespace Assay.Formats.Disks;
 /// 00000000  4b 44 4d 56 03 00 00 00  03 00 03 00 00 80 00 00  |KDMV............|
 /// </code>
 /// </remarks>
-public sealed class VmdkHandler : IFormatHandler
+internal sealed class VmdkHandler : IFormatHandler<VmdkHandler.Header>
 {
     private const int Sector = 512;
     private const int VersionOffset = 4, FlagsOffset = 8, CapacityOffset = 12, GrainSizeOffset = 20, DescriptorOffsetOffset = 28, DescriptorSizeOffset = 36;
@@ -46,9 +46,9 @@ public sealed class VmdkHandler : IFormatHandler
         "the redundant grain directory is not consulted when the primary one is damaged",
     ];
 
-    private sealed record Header(uint Flags, long Capacity, long GrainSectors, long GdOffset, int GtesPerGt, int Compress, string? CreateType);
+    internal sealed record Header(uint Flags, long Capacity, long GrainSectors, long GdOffset, int GtesPerGt, int Compress, string? CreateType);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Header>? TryMatch(IBlob blob, long offset)
     {
         var h = new byte[Sector];
         if (!blob.TryReadExactly(offset, h) || !h.AsSpan(0, 4).SequenceEqual("KDMV"u8))
@@ -73,7 +73,7 @@ public sealed class VmdkHandler : IFormatHandler
         var descriptor = ReadDescriptor(blob, offset, h);
         header = header with { CreateType = descriptor };
         var kind = (header.Flags & FlagCompressed) != 0 ? "stream-optimized" : "sparse";
-        return new FormatMatch(offset, null, $"VMDK {kind} extent{(descriptor is null ? "" : $" ({descriptor})")}, {header.Capacity * Sector >> 20} MiB virtual, {header.GrainSectors * Sector >> 10} KiB grains") { State = header };
+        return new FormatMatch<Header>(offset, null, $"VMDK {kind} extent{(descriptor is null ? "" : $" ({descriptor})")}, {header.Capacity * Sector >> 20} MiB virtual, {header.GrainSectors * Sector >> 10} KiB grains", header);
     }
 
     private static Header? Parse(byte[] h)
@@ -106,9 +106,9 @@ public sealed class VmdkHandler : IFormatHandler
         return null;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Header> match, IUnpackContext context)
     {
-        var h = match.State as Header ?? throw new FormatException(Id, 0, "header state missing");
+        var h = match.State;
         var compressed = (h.Flags & FlagCompressed) != 0;
         if (compressed && h.Compress != 1)
             throw new FormatException(Id, CompressOffset, $"compression algorithm {h.Compress} is unknown (1 is deflate)");

@@ -27,7 +27,7 @@ namespace Assay.Formats;
 /// Being text, a match needs its first records to be valid (hex digits, byte count, checksum): the
 /// first four records, or all of them when an end-of-file record comes first.
 /// </remarks>
-public sealed class IntelHexHandler : IFormatHandler
+internal sealed class IntelHexHandler : IFormatHandler<IntelHexHandler.HexState>
 {
     private const byte RecordMark = (byte)':';
     private const int MinRecordChars = 11;   // ':' LL AAAA TT CC
@@ -61,9 +61,9 @@ public sealed class IntelHexHandler : IFormatHandler
         "the image spans the lowest to the highest address written; a span over maxFileBytes is refused",
     ];
 
-    private sealed record HexState(IReadOnlyList<TextRecordSegment> Segments, long DataRecords, bool SawEnd, string? Problem, long ProblemOffset);
+    internal sealed record HexState(IReadOnlyList<TextRecordSegment> Segments, long DataRecords, bool SawEnd, string? Problem, long ProblemOffset);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<HexState>? TryMatch(IBlob blob, long offset)
     {
         if (offset >= blob.Length)
             return null;
@@ -125,15 +125,12 @@ public sealed class IntelHexHandler : IFormatHandler
         if (records == 0 || (records < StrictRecords && !sawEnd))
             return null;
         var description = $"intel hex, {builder.DataRecords} data records" + (sawEnd ? "" : ", no end-of-file record") + (problem is null ? "" : ", damaged");
-        return new FormatMatch(offset, problem is null ? end - offset : null, description)
-        {
-            State = new HexState(builder.Segments, builder.DataRecords, sawEnd, problem, problemOffset),
-        };
+        return new FormatMatch<HexState>(offset, problem is null ? end - offset : null, description, new HexState(builder.Segments, builder.DataRecords, sawEnd, problem, problemOffset));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<HexState> match, IUnpackContext context)
     {
-        var state = match.State as HexState ?? throw new ArgumentException("match was not made by this handler", nameof(match));
+        var state = match.State;
         if (state.Problem is not null)
             throw new FormatException(Id, state.ProblemOffset, state.Problem);
         var segments = TextRecords.Order(state.Segments, Id, match.Offset, context);

@@ -27,7 +27,7 @@ namespace Assay.Formats;
 /// Being text, a match needs its first records to be valid (type, hex digits, count, checksum): the
 /// first four records, or all of them when a termination record comes first.
 /// </remarks>
-public sealed class SRecordHandler : IFormatHandler
+internal sealed class SRecordHandler : IFormatHandler<SRecordHandler.SRecordState>
 {
     private const byte RecordMark = (byte)'S';
     private const int MinRecordChars = 10;   // 'S' t cc aaaa ss
@@ -46,9 +46,9 @@ public sealed class SRecordHandler : IFormatHandler
         "the image spans the lowest to the highest address written; a span over maxFileBytes is refused",
     ];
 
-    private sealed record SRecordState(IReadOnlyList<TextRecordSegment> Segments, string? CountMismatch, long CountOffset, string? Problem, long ProblemOffset);
+    internal sealed record SRecordState(IReadOnlyList<TextRecordSegment> Segments, string? CountMismatch, long CountOffset, string? Problem, long ProblemOffset);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<SRecordState>? TryMatch(IBlob blob, long offset)
     {
         if (offset >= blob.Length)
             return null;
@@ -108,15 +108,12 @@ public sealed class SRecordHandler : IFormatHandler
         if (records == 0 || (records < StrictRecords && !sawEnd))
             return null;
         var description = $"motorola s-record, {builder.DataRecords} data records" + (sawEnd ? "" : ", no termination record") + (problem is null ? "" : ", damaged");
-        return new FormatMatch(offset, problem is null ? end - offset : null, description)
-        {
-            State = new SRecordState(builder.Segments, countMismatch, countOffset, problem, problemOffset),
-        };
+        return new FormatMatch<SRecordState>(offset, problem is null ? end - offset : null, description, new SRecordState(builder.Segments, countMismatch, countOffset, problem, problemOffset));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<SRecordState> match, IUnpackContext context)
     {
-        var state = match.State as SRecordState ?? throw new ArgumentException("match was not made by this handler", nameof(match));
+        var state = match.State;
         if (state.Problem is not null)
             throw new FormatException(Id, state.ProblemOffset, state.Problem);
         var segments = TextRecords.Order(state.Segments, Id, match.Offset, context);

@@ -17,7 +17,7 @@ namespace Assay.Formats.Ext;
 /// The magic 0xEF53 (<c>53 ef</c>) is s_magic at byte 0x38 of the superblock, which starts at byte
 /// 1024 of the filesystem: the signature sits at byte 1080 (0x438) of the chunk.
 /// </remarks>
-public sealed class Ext4Handler : IFormatHandler
+internal sealed class Ext4Handler : IFormatHandler<ExtSuperblock>
 {
     /// <summary>The root directory's inode (EXT2_ROOT_INO).</summary>
     private const uint RootInode = 2;
@@ -55,7 +55,7 @@ public sealed class Ext4Handler : IFormatHandler
         "inode numbers of hard links are not reported: each name of a linked inode is a separate regular file",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<ExtSuperblock>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> raw = stackalloc byte[ExtSuperblock.Size];
         if (offset < 0 || !blob.TryReadExactly(offset + ExtSuperblock.Offset, raw))
@@ -69,7 +69,7 @@ public sealed class Ext4Handler : IFormatHandler
         var description = Describe(sb);
         if (declared > available)
             description += $", truncated: declares 0x{declared:x} bytes, 0x{available:x} present";
-        return new FormatMatch(offset, length, description) { State = sb };
+        return new FormatMatch<ExtSuperblock>(offset, length, description, sb);
     }
 
     private static string Describe(ExtSuperblock sb)
@@ -105,20 +105,9 @@ public sealed class Ext4Handler : IFormatHandler
         return text;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<ExtSuperblock> match, IUnpackContext context)
     {
-        Span<byte> raw = stackalloc byte[ExtSuperblock.Size];
-        ExtSuperblock sb;
-        if (match.State is ExtSuperblock state)
-        {
-            sb = state;
-        }
-        else
-        {
-            if (!chunk.TryReadExactly(ExtSuperblock.Offset, raw))
-                throw new FormatException(Id, ExtSuperblock.Offset, "the superblock at byte 1024 is cut off; the image is truncated");
-            sb = ExtSuperblock.Parse(raw);
-        }
+        var sb = match.State;
         if (sb.Invalid() is { } why)
             throw new FormatException(Id, ExtSuperblock.Offset, $"{why}; the superblock is damaged or this is not ext2/3/4");
         var unsupported = sb.FeatureIncompat & ExtSuperblock.UnsupportedIncompat;

@@ -24,7 +24,7 @@ namespace Assay.Formats.Fat;
 /// 00000040  4d 45 20 20 20 20 46 41  54 31 36 20 20 20 0e 1f  |ME    FAT16   ..|
 /// </code>
 /// </remarks>
-public sealed class FatHandler : IFormatHandler
+internal sealed class FatHandler : IFormatHandler<FatHandler.Volume>
 {
     private const int BytesPerSectorOffset = 11, SectorsPerClusterOffset = 13, ReservedOffset = 14, FatCountOffset = 16, RootEntriesOffset = 17;
     private const int TotalSectors16Offset = 19, MediaOffset = 21, FatSize16Offset = 22, TotalSectors32Offset = 32, FatSize32Offset = 36, RootClusterOffset = 44;
@@ -44,7 +44,7 @@ public sealed class FatHandler : IFormatHandler
 
     internal sealed record Volume(int SectorSize, int ClusterSize, long FatOffset, long FatBytes, long RootOffset, int RootEntries, long DataOffset, long Clusters, int Bits, uint RootCluster, long Length);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Volume>? TryMatch(IBlob blob, long offset)
     {
         var b = new byte[512];
         if (!blob.TryReadExactly(offset, b) || b[SignatureOffset] != 0x55 || b[SignatureOffset + 1] != 0xaa || b[0] is not (0xeb or 0xe9))
@@ -52,7 +52,7 @@ public sealed class FatHandler : IFormatHandler
         var v = Parse(b);
         if (v is null)
             return null;
-        return new FormatMatch(offset, Math.Min(v.Length, blob.Length - offset), $"FAT{v.Bits} filesystem, {v.ClusterSize}-byte clusters, {v.Clusters} clusters") { State = v };
+        return new FormatMatch<Volume>(offset, Math.Min(v.Length, blob.Length - offset), $"FAT{v.Bits} filesystem, {v.ClusterSize}-byte clusters, {v.Clusters} clusters", v);
     }
 
     internal static Volume? Parse(byte[] b)
@@ -89,9 +89,9 @@ public sealed class FatHandler : IFormatHandler
             dataStart * sectorSize, clusters, bits, rootCluster, total * sectorSize);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Volume> match, IUnpackContext context)
     {
-        var v = match.State as Volume ?? throw new FormatException(Id, 0, "volume state missing");
+        var v = match.State;
         if (v.FatOffset + v.FatBytes > chunk.Length)
             throw new FormatException(Id, v.FatOffset, $"the FAT (0x{v.FatOffset:x}+0x{v.FatBytes:x}) lies past the end of the volume (0x{chunk.Length:x}); the image is truncated");
         var fat = chunk.ReadBytes(v.FatOffset, checked((int)Math.Min(v.FatBytes, ((v.Clusters + 2) * v.Bits / 8) + 2)));

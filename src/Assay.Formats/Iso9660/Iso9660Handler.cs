@@ -16,7 +16,7 @@ namespace Assay.Formats.Iso9660;
 /// The magic "CD001" (<c>43 44 30 30 31</c>) is byte 1 of the first volume descriptor, at sector 16:
 /// byte 0x8001 of the image.
 /// </remarks>
-public sealed class Iso9660Handler : IFormatHandler
+internal sealed class Iso9660Handler : IFormatHandler<Iso9660Handler.Volume>
 {
     private const string FormatId = "iso9660";
 
@@ -63,7 +63,7 @@ public sealed class Iso9660Handler : IFormatHandler
         "only the first volume of a multi-volume set is read",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Volume>? TryMatch(IBlob blob, long offset)
     {
         if (offset < 0)
             return null;
@@ -86,10 +86,10 @@ public sealed class Iso9660Handler : IFormatHandler
             text += ", " + string.Join(", ", extensions);
         if (declared > available)
             text += $", truncated: declares 0x{declared:x} bytes, 0x{available:x} present";
-        return new FormatMatch(offset, Math.Min(declared, available), text) { State = volume };
+        return new FormatMatch<Volume>(offset, Math.Min(declared, available), text, volume);
     }
 
-    private sealed record Volume(IsoVolumeDescriptor Primary, IsoVolumeDescriptor? Joliet);
+    internal sealed record Volume(IsoVolumeDescriptor Primary, IsoVolumeDescriptor? Joliet);
 
     /// <summary>The primary descriptor and the first Joliet supplementary one, up to the terminator.</summary>
     private static Volume ReadDescriptors(IBlob blob, long offset, IsoVolumeDescriptor primary)
@@ -130,20 +130,9 @@ public sealed class Iso9660Handler : IFormatHandler
         return info.SuspSkip;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Volume> match, IUnpackContext context)
     {
-        Volume volume;
-        if (match.State is Volume state)
-        {
-            volume = state;
-        }
-        else
-        {
-            var sector = new byte[IsoVolumeDescriptor.SectorSize];
-            if (!chunk.TryReadExactly(IsoVolumeDescriptor.FirstDescriptorOffset, sector) || IsoVolumeDescriptor.TypeOf(sector) != IsoVolumeDescriptor.TypePrimary)
-                throw new FormatException(Id, IsoVolumeDescriptor.FirstDescriptorOffset, "no primary volume descriptor (type 1, \"CD001\") at sector 16; the image is truncated or not ISO 9660");
-            volume = ReadDescriptors(chunk, 0, IsoVolumeDescriptor.Parse(sector));
-        }
+        var volume = match.State;
         if (volume.Primary.Invalid() is { } why)
             throw new FormatException(Id, IsoVolumeDescriptor.FirstDescriptorOffset, $"primary volume descriptor: {why}; the descriptor is damaged");
         var skip = HasRockRidge(chunk, 0, chunk.Length, volume.Primary);

@@ -19,7 +19,7 @@ namespace Assay.Formats.Jffs2;
 /// </code>
 /// The big-endian form starts <c>19 85 e0 02</c>.
 /// </remarks>
-public sealed class Jffs2Handler : IFormatHandler
+internal sealed class Jffs2Handler : IFormatHandler<Jffs2Endian>
 {
     private const uint RootInum = 1;
     private const int Alignment = 4;
@@ -70,7 +70,7 @@ public sealed class Jffs2Handler : IFormatHandler
         "extended attributes (xattr/xref nodes) and erase block summaries are skipped",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Jffs2Endian>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> first = stackalloc byte[Jffs2NodeHeader.Size];
         if (!blob.TryReadExactly(offset, first) || Jffs2NodeHeader.DetectEndian(first) is not { } endian)
@@ -93,14 +93,12 @@ public sealed class Jffs2Handler : IFormatHandler
             end += ErasedRun(blob, end, Math.Min(blob.Length, blockEnd));
         }
 
-        return new FormatMatch(offset, end - offset, $"JFFS2, {(endian.BigEndian ? "big" : "little")}-endian, {nodes} nodes") { State = endian };
+        return new FormatMatch<Jffs2Endian>(offset, end - offset, $"JFFS2, {(endian.BigEndian ? "big" : "little")}-endian, {nodes} nodes", endian);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Jffs2Endian> match, IUnpackContext context)
     {
-        Span<byte> first = stackalloc byte[Jffs2NodeHeader.Size];
-        var endian = match.State as Jffs2Endian? ?? (chunk.TryReadExactly(0, first) ? Jffs2NodeHeader.DetectEndian(first) : null)
-            ?? throw new FormatException(Id, 0, "no JFFS2 node magic 0x1985 at the start; the image is not JFFS2");
+        var endian = match.State;
 
         var dirents = new Dictionary<(uint, string), Jffs2Dirent>();
         var inodes = new Dictionary<uint, List<Jffs2InodeNode>>();

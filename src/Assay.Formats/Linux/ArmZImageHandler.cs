@@ -28,7 +28,7 @@ namespace Assay.Formats;
 /// (found backwards, footer CRC checked); other payloads run to the end of the zImage, where a
 /// 4-byte size and a few bytes of the decompressor's data may follow the stream.
 /// </remarks>
-public sealed class ArmZImageHandler : IFormatHandler
+internal sealed class ArmZImageHandler : IFormatHandler<ArmZImageHandler.ZImageState>
 {
     private const int MagicOffset = 0x24;
     private const int StartOffset = 0x28;
@@ -80,9 +80,9 @@ public sealed class ArmZImageHandler : IFormatHandler
         "arm64 Image and other architectures' compressed kernels are not handled here",
     ];
 
-    private sealed record ZImageState(bool BigEndian, uint Start, uint End);
+    internal sealed record ZImageState(bool BigEndian, uint Start, uint End);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<ZImageState>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> h = stackalloc byte[HeaderLength];
         if (!blob.TryReadExactly(offset, h))
@@ -102,12 +102,12 @@ public sealed class ArmZImageHandler : IFormatHandler
         var truncated = length > blob.Length - offset;
         var description = $"ARM zImage, {(bigEndian ? "big" : "little")}-endian, {length} bytes, start address 0x{start:x8}" +
                           (truncated ? $", truncated ({blob.Length - offset} bytes present)" : "");
-        return new FormatMatch(offset, truncated ? null : length, description) { State = new ZImageState(bigEndian, start, end) };
+        return new FormatMatch<ZImageState>(offset, truncated ? null : length, description, new ZImageState(bigEndian, start, end));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<ZImageState> match, IUnpackContext context)
     {
-        var state = match.State as ZImageState ?? throw new ArgumentException("match was not made by this handler", nameof(match));
+        var state = match.State;
         if (chunk.Length < (long)state.End - state.Start)
         {
             throw new Core.Formats.FormatException(Id, match.Offset + EndOffset,

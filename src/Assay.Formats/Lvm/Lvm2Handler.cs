@@ -22,7 +22,7 @@ namespace Assay.Formats.Lvm;
 /// logical_volumes { root { segment1 { start_extent = 0 extent_count = 2 type = "striped"
 /// stripe_count = 1 stripes = ["pv0", 0] } } } }</c>.
 /// </remarks>
-public sealed class Lvm2Handler : IFormatHandler
+internal sealed class Lvm2Handler : IFormatHandler<(string Uuid, List<(long Offset, long Size)> Areas)>
 {
     private const int Sector = 512;
     private const int LabelSectors = 4;
@@ -46,7 +46,7 @@ public sealed class Lvm2Handler : IFormatHandler
 
     internal sealed record Volume(string Name, List<(long Offset, long Length)> Extents, string? Problem);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<(string Uuid, List<(long Offset, long Size)> Areas)>? TryMatch(IBlob blob, long offset)
     {
         for (var s = 0; s < LabelSectors; s++)
         {
@@ -68,10 +68,7 @@ public sealed class Lvm2Handler : IFormatHandler
             if (data is null || metadata is null)
                 return null;
             var length = deviceSize > 0 ? Math.Min(deviceSize, blob.Length - offset) : blob.Length - offset;
-            return new FormatMatch(offset, length, $"LVM2 physical volume {Dashed(uuid)}, {metadata.Count} metadata area{(metadata.Count == 1 ? "" : "s")}")
-            {
-                State = (uuid, metadata),
-            };
+            return new FormatMatch<(string Uuid, List<(long Offset, long Size)> Areas)>(offset, length, $"LVM2 physical volume {Dashed(uuid)}, {metadata.Count} metadata area{(metadata.Count == 1 ? "" : "s")}", (uuid, metadata));
         }
         return null;
     }
@@ -93,9 +90,9 @@ public sealed class Lvm2Handler : IFormatHandler
         return null;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<(string Uuid, List<(long Offset, long Size)> Areas)> match, IUnpackContext context)
     {
-        var (uuid, metadataAreas) = match.State as (string, List<(long Offset, long Size)>)? ?? throw new FormatException(Id, 0, "label state missing");
+        var (uuid, metadataAreas) = match.State;
         string? text = null;
         foreach (var (offset, _) in metadataAreas)
         {

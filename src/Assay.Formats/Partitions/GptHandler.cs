@@ -21,7 +21,7 @@ namespace Assay.Formats.Partitions;
 /// 00000200  45 46 49 20 50 41 52 54  00 00 01 00 5c 00 00 00  |EFI PART....\...|
 /// </code>
 /// </remarks>
-public sealed class GptHandler : IFormatHandler
+internal sealed class GptHandler : IFormatHandler<GptHandler.Table>
 {
     private const int SignatureOffset = 0, HeaderSizeOffset = 12, HeaderCrcOffset = 16, MyLbaOffset = 24, AlternateLbaOffset = 32;
     private const int EntriesLbaOffset = 72, EntryCountOffset = 80, EntrySizeOffset = 84, EntriesCrcOffset = 88;
@@ -53,9 +53,9 @@ public sealed class GptHandler : IFormatHandler
 
     internal sealed record Partition(int Number, Guid Type, string Name, long Start, long Length);
 
-    private sealed record Table(int SectorSize, List<Partition> Partitions, string? Problem);
+    internal sealed record Table(int SectorSize, List<Partition> Partitions, string? Problem);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Table>? TryMatch(IBlob blob, long offset)
     {
         foreach (var sectorSize in SectorSizes)
         {
@@ -77,7 +77,7 @@ public sealed class GptHandler : IFormatHandler
             else if (problem is not null)
                 table = table with { Problem = problem };
             var parts = string.Join(", ", table.Partitions.Select(p => $"{p.Number}: {TypeName(p.Type)}{(p.Name.Length > 0 ? " \"" + p.Name + "\"" : "")}"));
-            return new FormatMatch(offset, null, $"GPT, {sectorSize}-byte sectors, {table.Partitions.Count} partitions ({parts})") { State = table };
+            return new FormatMatch<Table>(offset, null, $"GPT, {sectorSize}-byte sectors, {table.Partitions.Count} partitions ({parts})", table);
         }
         return null;
     }
@@ -135,9 +135,9 @@ public sealed class GptHandler : IFormatHandler
         return new Table(sectorSize, partitions, problem);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Table> match, IUnpackContext context)
     {
-        var table = match.State as Table ?? throw new FormatException(Id, 0, "table state missing");
+        var table = match.State;
         if (table.Problem is not null)
             context.AddError(table.Problem, table.SectorSize);
         foreach (var p in table.Partitions)

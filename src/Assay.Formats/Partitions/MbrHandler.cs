@@ -21,7 +21,7 @@ namespace Assay.Formats.Partitions;
 /// 000001f0  00 00 00 00 00 00 00 00  00 00 00 00 00 00 55 aa  |..............U.|
 /// </code>
 /// </remarks>
-public sealed class MbrHandler : IFormatHandler
+internal sealed class MbrHandler : IFormatHandler<List<MbrHandler.Partition>>
 {
     private const int SectorSize = 512;
     private const int TableOffset = 0x1be, EntrySize = 16, Entries = 4;
@@ -39,7 +39,7 @@ public sealed class MbrHandler : IFormatHandler
 
     internal sealed record Partition(int Number, byte Type, long Start, long Length, bool Bootable);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<List<Partition>>? TryMatch(IBlob blob, long offset)
     {
         var sector = new byte[SectorSize];
         if (!blob.TryReadExactly(offset, sector) || sector[SignatureOffset] != 0x55 || sector[SignatureOffset + 1] != 0xaa)
@@ -59,7 +59,7 @@ public sealed class MbrHandler : IFormatHandler
             return null;
         var end = primary.Max(p => p.Start + p.Length);
         var types = string.Join(", ", primary.Select(p => $"{p.Number}: {TypeName(p.Type)}"));
-        return new FormatMatch(offset, Math.Min(end, blob.Length - offset), $"MBR partition table ({types})") { State = primary };
+        return new FormatMatch<List<Partition>>(offset, Math.Min(end, blob.Length - offset), $"MBR partition table ({types})", primary);
     }
 
     /// <summary>The non-empty entries of one table sector; null when a status byte is not 00/80 (not a partition table).</summary>
@@ -83,9 +83,9 @@ public sealed class MbrHandler : IFormatHandler
         return result;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<List<Partition>> match, IUnpackContext context)
     {
-        var primary = match.State as List<Partition> ?? throw new FormatException(Id, 0, "table state missing");
+        var primary = match.State;
         var all = new List<Partition>();
         foreach (var p in primary)
         {

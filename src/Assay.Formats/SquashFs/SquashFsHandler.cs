@@ -22,7 +22,7 @@ namespace Assay.Formats;
 /// bit 15 = stored uncompressed, low bits = stored size; at most 8 KiB decompressed); an inode or
 /// directory reference is (block position relative to its table, offset in the decompressed block).
 /// </remarks>
-public sealed class SquashFsHandler : IFormatHandler
+internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
 {
     public string Id => SquashFsImage.FormatId;
     public string Description => "SquashFS 4.0, 3.x, 2.x and 1.x filesystem image (both byte orders; gzip, lzma, lzo, xz, lz4, zstd)";
@@ -51,7 +51,7 @@ public sealed class SquashFsHandler : IFormatHandler
         "xz blocks: the CRC32 check is verified, CRC64 and SHA-256 checks are not; streams of several blocks or with filters other than BCJ (x86, PowerPC, IA-64, ARM, ARM-Thumb, SPARC, ARM64) and delta are decoded by SharpCompress",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<SquashFsSuperBlock>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> s = stackalloc byte[SquashFsSuperBlock.Size3];
         if (!blob.TryReadExactly(offset, s[..SquashFsSuperBlock.Size4]))
@@ -95,16 +95,12 @@ public sealed class SquashFsHandler : IFormatHandler
         var description = $"squashfs {sb.Major}.{sb.Minor}, {sb.CompressionName}, {(order.BigEndian ? "big" : "little")}-endian, {sb.Inodes} inodes, block size {sb.BlockSize}"
             + (vendor is null ? "" : $", vendor signature '{vendor}'")
             + (truncated ? $", truncated: bytes_used {sb.BytesUsed} but {available} bytes present" : "");
-        return new FormatMatch(offset, truncated ? null : sb.BytesUsed, description) { State = sb };
+        return new FormatMatch<SquashFsSuperBlock>(offset, truncated ? null : sb.BytesUsed, description, sb);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<SquashFsSuperBlock> match, IUnpackContext context)
     {
-        if (match.State is not SquashFsSuperBlock sb)
-        {
-            var again = TryMatch(chunk, 0) ?? throw new FormatException(Id, match.Offset, "the superblock no longer validates; the chunk is not SquashFS");
-            sb = (SquashFsSuperBlock)again.State!;
-        }
+        var sb = match.State;
         var ct = context.CancellationToken;
         var image = new SquashFsImage(chunk, match.Offset, sb, ct);
         if (chunk.Length < sb.BytesUsed)

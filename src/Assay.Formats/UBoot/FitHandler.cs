@@ -29,7 +29,7 @@ namespace Assay.Formats;
 /// };
 /// </code>
 /// </remarks>
-public sealed class FitHandler : IFormatHandler
+internal sealed class FitHandler : IFormatHandler<FitHandler.FitState>
 {
     private const string ImagesNode = "images";
 
@@ -65,9 +65,9 @@ public sealed class FitHandler : IFormatHandler
         "the configurations node is not interpreted; images are listed whether a configuration uses them or not",
     ];
 
-    private sealed record FitState(FdtHeader Header, FdtTree Tree, long Extent);
+    internal sealed record FitState(FdtHeader Header, FdtTree Tree, long Extent);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<FitState>? TryMatch(IBlob blob, long offset)
     {
         if (FdtReader.TryReadHeader(blob, offset) is not { } header || !FdtReader.StartsWithRoot(blob, offset, header))
             return null;
@@ -100,12 +100,12 @@ public sealed class FitHandler : IFormatHandler
         var description = $"FIT image \"{FdtReader.ReadString(fdt, tree.Root, "description", 256)}\", {images.Children.Count} images" +
                           (extent > header.TotalSize ? $", external data to 0x{extent:x}" : "") +
                           (truncated ? $", truncated ({blob.Length - offset} of {extent} bytes present)" : "");
-        return new FormatMatch(offset, truncated ? null : extent, description) { State = new FitState(header, tree, extent) };
+        return new FormatMatch<FitState>(offset, truncated ? null : extent, description, new FitState(header, tree, extent));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<FitState> match, IUnpackContext context)
     {
-        var state = match.State as FitState ?? throw new ArgumentException("match was not made by this handler", nameof(match));
+        var state = match.State;
         var header = state.Header;
         var fdt = chunk.Slice(0, header.TotalSize);
         var images = state.Tree.Root.Child(ImagesNode)!;

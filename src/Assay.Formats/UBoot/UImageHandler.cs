@@ -37,7 +37,7 @@ namespace Assay.Formats;
 /// image follows the previous one padded to 4 bytes (U-Boot <c>image_multi_getimg</c>). The data CRC
 /// covers the table and every image.
 /// </remarks>
-public sealed class UImageHandler : IFormatHandler
+internal sealed class UImageHandler : IFormatHandler<UImageHandler.MatchState>
 {
     private const uint Magic = 0x27051956;
     private const int HeaderLength = 64;
@@ -92,9 +92,9 @@ public sealed class UImageHandler : IFormatHandler
         public bool IsMultiFile => Type is TypeMulti or TypeScript;
     }
 
-    private sealed record MatchState(UImageHeader Header, bool Truncated);
+    internal sealed record MatchState(UImageHeader Header, bool Truncated);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<MatchState>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> h = stackalloc byte[HeaderLength];
         if (!blob.TryReadExactly(offset, h) || BinaryPrimitives.ReadUInt32BigEndian(h) != Magic)
@@ -108,12 +108,12 @@ public sealed class UImageHandler : IFormatHandler
         var description = $"u-boot legacy image \"{header.Name}\", {OsName(header.Os)} {ArchName(header.Arch)} {TypeName(header.Type)}, " +
                           $"{CompName(header.Comp)}, {header.Size} data bytes, load 0x{header.Load:x8}, entry 0x{header.Entry:x8}" +
                           (truncated ? $", truncated ({blob.Length - offset - HeaderLength} of {header.Size} data bytes present)" : "");
-        return new FormatMatch(offset, truncated ? null : length, description) { State = new MatchState(header, truncated) };
+        return new FormatMatch<MatchState>(offset, truncated ? null : length, description, new MatchState(header, truncated));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<MatchState> match, IUnpackContext context)
     {
-        var state = match.State as MatchState ?? throw new ArgumentException("match was not made by this handler", nameof(match));
+        var state = match.State;
         var header = state.Header;
         var available = chunk.Length - HeaderLength;
         if (state.Truncated || available < header.Size)

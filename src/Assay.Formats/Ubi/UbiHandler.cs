@@ -21,7 +21,7 @@ namespace Assay.Formats.Ubi;
 /// The PEB size is not stored: it is the distance from the first EC header to the next one with a
 /// valid CRC and the same geometry, tried at powers of two above data_offset.
 /// </remarks>
-public sealed class UbiHandler : IFormatHandler
+internal sealed class UbiHandler : IFormatHandler<UbiHandler.Geometry>
 {
     private const byte UbiVersion = 1;
     private const uint LayoutVolumeId = 0x7fffefff;
@@ -57,7 +57,7 @@ public sealed class UbiHandler : IFormatHandler
         "only the image of the first EC header's image_seq is read; a different image_seq ends the chunk",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<Geometry>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> buffer = stackalloc byte[UbiEcHeader.Size];
         if (!blob.TryReadExactly(offset, buffer) || UbiEcHeader.Read(buffer) is not { CrcOk: true } first || !IsPlausible(first))
@@ -94,13 +94,12 @@ public sealed class UbiHandler : IFormatHandler
         var length = Math.Min((lastUbi + 1) * pebSize, blob.Length - offset);
         var count = (length + pebSize - 1) / pebSize;
         var state = new Geometry(pebSize, first.VidHeaderOffset, first.DataOffset, count);
-        return new FormatMatch(offset, length, $"UBI image, {pebSize / 1024} KiB PEBs, {count} PEBs, image_seq 0x{first.ImageSequence:x8}") { State = state };
+        return new FormatMatch<Geometry>(offset, length, $"UBI image, {pebSize / 1024} KiB PEBs, {count} PEBs, image_seq 0x{first.ImageSequence:x8}", state);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<Geometry> match, IUnpackContext context)
     {
-        var geometry = match.State as Geometry ?? (TryMatch(chunk, 0)?.State as Geometry)
-            ?? throw new FormatException(Id, 0, "no valid erase counter header with a detectable PEB size at the start; the image is not UBI or is damaged");
+        var geometry = match.State;
         var lebs = ScanPebs(chunk, geometry, context);
         var records = ReadVolumeTable(chunk, geometry, lebs, context);
 
@@ -349,7 +348,7 @@ public sealed class UbiHandler : IFormatHandler
         return result;
     }
 
-    private sealed record Geometry(int PebSize, uint VidHeaderOffset, uint DataOffset, long PebCount);
+    internal sealed record Geometry(int PebSize, uint VidHeaderOffset, uint DataOffset, long PebCount);
 
     private sealed record Copy(long Peb, UbiVidHeader Header);
 }

@@ -22,7 +22,7 @@ namespace Assay.Formats.Ubifs;
 /// 00000010: 0010 0000 0600 0000 0000 0000 0000 0000  len 4096, node_type 6 (superblock)
 /// </code>
 /// </remarks>
-public sealed class UbifsHandler : IFormatHandler
+internal sealed class UbifsHandler : IFormatHandler<UbifsSuperblock>
 {
     private const int MinLebSize = 15 * 1024;
     private const int MaxLebSize = 16 << 20;
@@ -66,19 +66,18 @@ public sealed class UbifsHandler : IFormatHandler
         "authenticated images are read without checking their HMACs and hashes",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<UbifsSuperblock>? TryMatch(IBlob blob, long offset)
     {
         var sb = ReadSuperblock(blob, offset);
         if (sb is not { } s)
             return null;
         var length = Math.Min((long)s.LebCount * s.LebSize, blob.Length - offset);
-        return new FormatMatch(offset, length, $"UBIFS v{s.FormatVersion}, {s.LebSize} B LEBs, {s.LebCount} LEBs, default compressor {CompressorName(s.DefaultCompressor)}") { State = s };
+        return new FormatMatch<UbifsSuperblock>(offset, length, $"UBIFS v{s.FormatVersion}, {s.LebSize} B LEBs, {s.LebCount} LEBs, default compressor {CompressorName(s.DefaultCompressor)}", s);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<UbifsSuperblock> match, IUnpackContext context)
     {
-        var sb = match.State as UbifsSuperblock? ?? ReadSuperblock(chunk, 0)
-            ?? throw new FormatException(Id, 0, "no valid superblock node at offset 0; the image is not UBIFS or its first LEB is damaged");
+        var sb = match.State;
         var hashLength = 0;
         if ((sb.Flags & UbifsSuperblock.FlagAuthentication) != 0)
         {

@@ -22,7 +22,7 @@ namespace Assay.Formats.Vendor;
 /// </code>
 /// The digests cover file_size_no_padding bytes.
 /// </remarks>
-public sealed class DlinkShrsHandler : IFormatHandler
+internal sealed class DlinkShrsHandler : IFormatHandler<DlinkShrsHandler.State>
 {
     private const int HeaderLength = 0x6dc;
     private const int SizeOffset = 4;
@@ -49,9 +49,9 @@ public sealed class DlinkShrsHandler : IFormatHandler
         "layout from public analyses; no vendor sample is in the test fixtures (they are made by an own writer)",
     ];
 
-    private sealed record State(uint Size, uint PlainSize, byte[] Iv, byte[] DecryptedDigest);
+    internal sealed record State(uint Size, uint PlainSize, byte[] Iv, byte[] DecryptedDigest);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset)
     {
         var h = blob.ReadBytes(offset, HeaderLength);
         if (h.Length < HeaderLength || !h.AsSpan(0, 4).SequenceEqual("SHRS"u8))
@@ -65,15 +65,12 @@ public sealed class DlinkShrsHandler : IFormatHandler
         var digest = Sha512(blob.Slice(offset + HeaderLength, plain));
         if (!digest.AsSpan().SequenceEqual(h.AsSpan(EncryptedDigestOffset, DigestLength)))
             return null;
-        return new FormatMatch(offset, HeaderLength + (long)size, $"D-Link SHRS, {plain} bytes of firmware, AES-128-CBC, cipher text SHA-512 verified")
-        {
-            State = new State(size, plain, h.AsSpan(IvOffset, Block).ToArray(), h.AsSpan(DecryptedDigestOffset, DigestLength).ToArray()),
-        };
+        return new FormatMatch<State>(offset, HeaderLength + (long)size, $"D-Link SHRS, {plain} bytes of firmware, AES-128-CBC, cipher text SHA-512 verified", new State(size, plain, h.AsSpan(IvOffset, Block).ToArray(), h.AsSpan(DecryptedDigestOffset, DigestLength).ToArray()));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var s = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var s = match.State;
         if (s.Size > context.Limits.MaxFileBytes)
             throw new LimitExceededException("maxFileBytes", $"dlink-shrs at 0x{match.Offset:x}: {s.Size} bytes of firmware exceed the file limit");
         // Decrypt once to check the plain-text digest, then hand the same decryption to the scan.

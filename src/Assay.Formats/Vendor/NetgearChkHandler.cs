@@ -27,7 +27,7 @@ namespace Assay.Formats.Vendor;
 /// };
 /// </code>
 /// </remarks>
-public sealed class NetgearChkHandler : IFormatHandler
+internal sealed class NetgearChkHandler : IFormatHandler<NetgearChkHandler.State>
 {
     private const uint Magic = 0x2a23245e;
     private const int FixedLength = 40;
@@ -46,9 +46,9 @@ public sealed class NetgearChkHandler : IFormatHandler
     public IReadOnlyList<string> References { get; } = ["OpenWrt firmware-utils mkchkimg.c (struct chk_header, netgear_checksum_add/fini)"];
     public IReadOnlyList<string> Limitations { get; } = ["the reserved bytes (region, version) are shown, not interpreted beyond that"];
 
-    private sealed record State(int HeaderLength, uint KernelLength, uint RootfsLength, uint KernelChecksum, uint RootfsChecksum, uint ImageChecksum, string BoardId);
+    internal sealed record State(int HeaderLength, uint KernelLength, uint RootfsLength, uint KernelChecksum, uint RootfsChecksum, uint ImageChecksum, string BoardId);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> fixedPart = stackalloc byte[FixedLength];
         if (!blob.TryReadExactly(offset, fixedPart) || BinaryPrimitives.ReadUInt32BigEndian(fixedPart) != Magic)
@@ -76,17 +76,14 @@ public sealed class NetgearChkHandler : IFormatHandler
             BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(ImageChecksumOffset)),
             Encoding.ASCII.GetString(boardId));
         var version = $"{header[9]}.{header[10]}.{header[11]}";
-        return new FormatMatch(offset, truncated ? null : length,
+        return new FormatMatch<State>(offset, truncated ? null : length,
             $"netgear chk, board \"{state.BoardId}\", region {header[8]}, version {version}, kernel {kernelLength} bytes, rootfs {rootfsLength} bytes"
-            + (truncated ? $", truncated ({blob.Length - offset} of {length} bytes present)" : ""))
-        {
-            State = state,
-        };
+            + (truncated ? $", truncated ({blob.Length - offset} of {length} bytes present)" : ""), state);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var s = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var s = match.State;
         var need = (long)s.HeaderLength + s.KernelLength + s.RootfsLength;
         if (chunk.Length < need)
             throw new FormatException(Id, match.Offset + KernelLengthOffset, $"kernel_len {s.KernelLength} and rootfs_len {s.RootfsLength} need {need} bytes but {chunk.Length} are present; the image is truncated");

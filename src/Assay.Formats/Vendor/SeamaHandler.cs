@@ -23,7 +23,7 @@ namespace Assay.Formats.Vendor;
 /// </code>
 /// A header with size 0 only carries meta data (seama's seal mode wraps images that way).
 /// </remarks>
-public sealed class SeamaHandler : IFormatHandler
+internal sealed class SeamaHandler : IFormatHandler<SeamaHandler.State>
 {
     private const uint Magic = 0x5ea3a417;
     private const int HeaderLength = 28;
@@ -39,9 +39,9 @@ public sealed class SeamaHandler : IFormatHandler
     public IReadOnlyList<string> References { get; } = ["OpenWrt firmware-utils seama.h and seama.c (seamahdr_t, MD5 of the image)"];
     public IReadOnlyList<string> Limitations { get; } = ["a header with size 0 (meta data only) is one chunk of its own; the image after it is found as the next chunk"];
 
-    private sealed record State(int MetaSize, uint Size, byte[] Digest, string Meta);
+    internal sealed record State(int MetaSize, uint Size, byte[] Digest, string Meta);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> h = stackalloc byte[HeaderLength];
         if (!blob.TryReadExactly(offset, h) || BinaryPrimitives.ReadUInt32BigEndian(h) != Magic || BinaryPrimitives.ReadUInt16BigEndian(h[ReservedOffset..]) != 0)
@@ -66,17 +66,14 @@ public sealed class SeamaHandler : IFormatHandler
         }
         else if (size > 0)
         {
-            return new FormatMatch(offset, null, $"seama, meta \"{metaText}\", truncated ({blob.Length - offset} of {length} bytes present)") { State = new State(metaSize, size, digest, metaText) };
+            return new FormatMatch<State>(offset, null, $"seama, meta \"{metaText}\", truncated ({blob.Length - offset} of {length} bytes present)", new State(metaSize, size, digest, metaText));
         }
-        return new FormatMatch(offset, length, $"seama, meta \"{metaText}\", image {size} bytes" + (size > 0 ? ", MD5 verified" : " (meta data only)"))
-        {
-            State = new State(metaSize, size, digest, metaText),
-        };
+        return new FormatMatch<State>(offset, length, $"seama, meta \"{metaText}\", image {size} bytes" + (size > 0 ? ", MD5 verified" : " (meta data only)"), new State(metaSize, size, digest, metaText));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var s = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var s = match.State;
         if (s.Size == 0)
             return;
         var start = HeaderLength + (long)s.MetaSize;

@@ -26,7 +26,7 @@ namespace Assay.Formats.Vendor;
 /// MD5: over the image with md5sum1 replaced by md5salt_normal, or md5salt_boot when the image
 /// carries a bootloader.
 /// </remarks>
-public sealed class TpLinkHandler : IFormatHandler
+internal sealed class TpLinkHandler : IFormatHandler<TpLinkHandler.State>
 {
     private const int HeaderLength = 512;
     private const int Md5Length = 16;
@@ -35,7 +35,7 @@ public sealed class TpLinkHandler : IFormatHandler
     private static readonly byte[] SaltBoot = Convert.FromHexString("8cef335fd5c5cefaac9c28dab2e90f42");
 
     /// <summary>Field offsets of one header version.</summary>
-    private sealed record Layout(int Version, int Md5, int HwId, int HwRev, int KernelLoad, int FwLength, int KernelOffset, int VersionText, int VersionTextLength)
+    internal sealed record Layout(int Version, int Md5, int HwId, int HwRev, int KernelLoad, int FwLength, int KernelOffset, int VersionText, int VersionTextLength)
     {
         public int KernelEntry => KernelLoad + 4;
         public int KernelLength => FwLength + 8;
@@ -68,9 +68,9 @@ public sealed class TpLinkHandler : IFormatHandler
         "v3 boards may store the load address and entry point little-endian; they are shown as stored",
     ];
 
-    private sealed record State(Layout Layout, long Length, bool Verified, uint KernelOffset, uint KernelLength, uint RootfsOffset, uint RootfsLength, uint BootOffset, uint BootLength);
+    internal sealed record State(Layout Layout, long Length, bool Verified, uint KernelOffset, uint KernelLength, uint RootfsOffset, uint RootfsLength, uint BootOffset, uint BootLength);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset)
     {
         var h = new byte[HeaderLength];
         if (!blob.TryReadExactly(offset, h) || h[1] != 0 || h[2] != 0 || h[3] != 0)
@@ -113,17 +113,14 @@ public sealed class TpLinkHandler : IFormatHandler
         }
         var text = Encoding.ASCII.GetString(h, layout.VersionText, layout.VersionTextLength).TrimEnd('\0', '\xff');
         var vendor = layout.Version == 1 ? Encoding.ASCII.GetString(h, 4, 24).TrimEnd('\0') + ", " : "";
-        return new FormatMatch(offset, length,
+        return new FormatMatch<State>(offset, length,
             $"tp-link v{layout.Version}, {vendor}\"{text}\", hw id 0x{U32(layout.HwId):x8} rev {U32(layout.HwRev)}, kernel load 0x{U32(layout.KernelLoad):x8} entry 0x{U32(layout.KernelEntry):x8}, "
-            + (verified ? "MD5 verified" : "MD5 does not verify"))
-        {
-            State = new State(layout, length!.Value, verified, kernelOffset, kernelLength, rootfsOffset, rootfsLength, bootOffset, bootLength),
-        };
+            + (verified ? "MD5 verified" : "MD5 does not verify"), new State(layout, length!.Value, verified, kernelOffset, kernelLength, rootfsOffset, rootfsLength, bootOffset, bootLength));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var s = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var s = match.State;
         if (!s.Verified)
             context.AddError($"{Id}: the MD5 at 0x{s.Layout.Md5:x} matches neither salt over the image; the image was modified or damaged (its parts are listed as found)", match.Offset + s.Layout.Md5);
         Part("kernel", s.KernelOffset, s.KernelLength);

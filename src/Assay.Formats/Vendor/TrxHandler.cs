@@ -24,7 +24,7 @@ namespace Assay.Formats.Vendor;
 /// 00000010  1c 00 00 00 30 00 00 00  44 00 00 00              |....0...D...|
 /// </code>
 /// </remarks>
-public sealed class TrxHandler : IFormatHandler
+internal sealed class TrxHandler : IFormatHandler<TrxHandler.State>
 {
     private const uint Magic = 0x30524448;
     private const int LengthOffset = 0x04;
@@ -48,9 +48,9 @@ public sealed class TrxHandler : IFormatHandler
         "a header whose CRC does not verify is not taken for TRX (a carver would otherwise split random data at every \"HDR0\")",
     ];
 
-    private sealed record State(int Version, uint[] Offsets, int HeaderLength);
+    internal sealed record State(int Version, uint[] Offsets, int HeaderLength);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset)
     {
         Span<byte> h = stackalloc byte[HeaderLengthV2];
         if (!blob.TryReadExactly(offset, h) || BinaryPrimitives.ReadUInt32LittleEndian(h) != Magic)
@@ -74,15 +74,12 @@ public sealed class TrxHandler : IFormatHandler
             return null;
         var flags = BinaryPrimitives.ReadUInt16LittleEndian(h[FlagsOffset..]);
         var used = offsets.Count(o => o != 0);
-        return new FormatMatch(offset, length, $"trx v{version}, {length} bytes, {used} partitions, flags 0x{flags:x4}, CRC-32 verified")
-        {
-            State = new State(version, offsets, headerLength),
-        };
+        return new FormatMatch<State>(offset, length, $"trx v{version}, {length} bytes, {used} partitions, flags 0x{flags:x4}, CRC-32 verified", new State(version, offsets, headerLength));
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var state = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var state = match.State;
         // Partitions in offset order; each ends where the next begins (trx.c writes them back to back, aligned).
         var starts = state.Offsets.Select((o, i) => (Offset: (long)o, Index: i)).Where(p => p.Offset != 0).OrderBy(p => p.Offset).ToList();
         for (var i = 0; i < starts.Count; i++)

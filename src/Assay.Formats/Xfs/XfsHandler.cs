@@ -21,7 +21,7 @@ namespace Assay.Formats.Xfs;
 /// 00000000  58 46 53 42 00 00 10 00  00 00 00 00 00 00 10 00  |XFSB............|
 /// </code>
 /// </remarks>
-public sealed class XfsHandler : IFormatHandler
+internal sealed class XfsHandler : IFormatHandler<XfsSuperblock>
 {
     private const long LeafOffset = 32L << 30;
     private const int MaxDepth = 256;
@@ -42,7 +42,7 @@ public sealed class XfsHandler : IFormatHandler
         "the realtime section and extended attributes are not read; metadata CRCs are not verified",
     ];
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<XfsSuperblock>? TryMatch(IBlob blob, long offset)
     {
         var b = new byte[XfsSuperblock.Size];
         if (!blob.TryReadExactly(offset, b))
@@ -59,12 +59,12 @@ public sealed class XfsHandler : IFormatHandler
         {
             return null;
         }
-        return new FormatMatch(offset, Math.Min(length, blob.Length - offset), $"XFS v{sb.Version} filesystem, {sb.BlockSize}-byte blocks, {sb.AgCount} allocation groups") { State = sb };
+        return new FormatMatch<XfsSuperblock>(offset, Math.Min(length, blob.Length - offset), $"XFS v{sb.Version} filesystem, {sb.BlockSize}-byte blocks, {sb.AgCount} allocation groups", sb);
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<XfsSuperblock> match, IUnpackContext context)
     {
-        var sb = match.State as XfsSuperblock ?? throw new FormatException(Id, 0, "superblock state missing");
+        var sb = match.State;
         if (sb.NeedsRepair)
             context.AddError("the superblock says the filesystem needs xfs_repair; it is read as it is", XfsSuperblock.IncompatOffset);
         new Walker(this, chunk, sb, context).Run();

@@ -21,7 +21,7 @@ namespace Assay.Formats.Yaffs;
 /// spare:    00 10 00 00 01 01 00 00  00 00 00 80 00 00 00 00   seq 0x1000, obj 0x101, header flag
 /// </code>
 /// </remarks>
-public sealed class Yaffs2Handler : IFormatHandler
+internal sealed class Yaffs2Handler : IFormatHandler<Yaffs2Handler.State>
 {
     private const int MaxObjects = 1 << 20;
 
@@ -50,9 +50,9 @@ public sealed class Yaffs2Handler : IFormatHandler
         "the image must start with an object header in the root directory (as mkyaffs2image writes it); a dump starting with data chunks is found only where such a header is",
     ];
 
-    private sealed record State(Yaffs2Geometry Geometry, long Length, int Chunks);
+    internal sealed record State(Yaffs2Geometry Geometry, long Length, int Chunks);
 
-    public FormatMatch? TryMatch(IBlob blob, long offset)
+    public FormatMatch<State>? TryMatch(IBlob blob, long offset)
     {
         var header = blob.ReadBytes(offset, Yaffs2Header.Length);
         if (Yaffs2Header.Read(header) is not { } first || first.Name.Length == 0)
@@ -71,10 +71,7 @@ public sealed class Yaffs2Handler : IFormatHandler
                 var (length, chunks) = Extent(blob, offset, g);
                 if (chunks < 1)
                     continue;
-                return new FormatMatch(offset, length, $"yaffs2, {page}-byte pages, {spare}-byte spare, tags at spare +{tagsOffset}, {chunks} chunks")
-                {
-                    State = new State(g, length, chunks),
-                };
+                return new FormatMatch<State>(offset, length, $"yaffs2, {page}-byte pages, {spare}-byte spare, tags at spare +{tagsOffset}, {chunks} chunks", new State(g, length, chunks));
             }
         }
         return null;
@@ -111,9 +108,9 @@ public sealed class Yaffs2Handler : IFormatHandler
         return blob.TryReadExactly(offset + (index * g.ChunkSize) + g.PageSize + g.TagsOffset, t) ? Yaffs2Tags.Read(t) : null;
     }
 
-    public void Unpack(IBlob chunk, FormatMatch match, IUnpackContext context)
+    public void Unpack(IBlob chunk, FormatMatch<State> match, IUnpackContext context)
     {
-        var s = match.State as State ?? throw new FormatException(Id, match.Offset, "match was not made by this handler");
+        var s = match.State;
         var g = s.Geometry;
         var ct = context.CancellationToken;
         var headers = new Dictionary<uint, (Yaffs2Header Header, uint Sequence, long Position)>();

@@ -6,8 +6,7 @@ namespace Assay.History.Diff;
 
 /// <summary>
 /// The analyzers' tables in <see cref="Evaluation.Summaries"/>, read through their JSON shape (the
-/// documented one): a fresh evaluation holds the analyzers' records, one read back from a file holds
-/// JSON elements, and both must diff the same.
+/// documented one), so an evaluation written by an older Assay diffs the same as a fresh one.
 /// </summary>
 internal static class SummaryTables
 {
@@ -67,9 +66,9 @@ internal static class SummaryTables
 
     private static JsonElement? Table(Evaluation e, string id)
     {
-        if (!e.Summaries.TryGetValue(id, out var value) || value is null)
+        var sections = JsonSerializer.SerializeToElement(e.Summaries, AssayJson.Compact);
+        if (sections.ValueKind != JsonValueKind.Object || !sections.TryGetProperty(id, out var element))
             return null;
-        var element = value is JsonElement j ? j : JsonSerializer.SerializeToElement(value, value.GetType(), AssayJson.Compact);
         return element.ValueKind == JsonValueKind.Object ? element : null;
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Assay.Core.Model;
-using Assay.Vulnerabilities.Cpe;
+using Assay.Core.Identifiers;
 using Assay.Vulnerabilities.Storage;
 
 namespace Assay.Vulnerabilities.Import;

@@ -1,4 +1,4 @@
-using Assay.Vulnerabilities.Cpe;
+using Assay.Core.Identifiers;
 using Assay.Vulnerabilities.Versions;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;

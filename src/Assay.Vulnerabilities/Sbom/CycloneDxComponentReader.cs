@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Assay.Core.Model;
+using Assay.Core.Identifiers;
 
 namespace Assay.Vulnerabilities.Sbom;
 
@@ -62,7 +63,7 @@ public static class CycloneDxComponentReader
         var purl = Str(c, "purl");
         if (name is not null)
         {
-            var type = Matching.PackageUrl.TryParse(purl)?.Type is { } t && t is "deb" or "rpm" or "apk" or "alpm" ? t : "binary";
+            var type = PackageUrl.TryParse(purl)?.Type is { } t && t is "deb" or "rpm" or "apk" or "alpm" ? t : "binary";
             result.Add(new Component
             {
                 Name = name.ToLowerInvariant(),

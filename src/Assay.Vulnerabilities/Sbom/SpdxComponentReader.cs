@@ -52,9 +52,9 @@ public static class SpdxComponentReader
                         else if (type is "cpe23Type" or "cpe22Type")
                             cpe ??= locator;
                     }
-                var packageType = Matching.PackageUrl.TryParse(purl)?.Type is { } t && t is "deb" or "rpm" or "apk" or "alpm" ? t : "binary";
+                var packageType = Assay.Core.Identifiers.PackageUrl.TryParse(purl)?.Type is { } t && t is "deb" or "rpm" or "apk" or "alpm" ? t : "binary";
                 var supplier = Str(p, "supplier") is { } s && s != "NOASSERTION" ? s.Replace("Organization: ", "", StringComparison.Ordinal).Replace("Person: ", "", StringComparison.Ordinal) : null;
-                var version = Str(p, "versionInfo") ?? Matching.PackageUrl.TryParse(purl)?.Version ?? "";
+                var version = Str(p, "versionInfo") ?? Assay.Core.Identifiers.PackageUrl.TryParse(purl)?.Version ?? "";
                 result.Add(new Component
                 {
                     Name = name.ToLowerInvariant(),

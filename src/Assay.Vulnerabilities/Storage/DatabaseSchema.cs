@@ -1,11 +1,12 @@
 using Microsoft.Data.Sqlite;
+using Assay.Core.Identifiers;
 
 namespace Assay.Vulnerabilities.Storage;
 
 /// <summary>
 /// The SQLite layout of the vulnerability database. Vendor and product are stored lower-case, once,
 /// in <c>product</c>; <c>cpe_match.criteria</c> is stored only when it differs from
-/// <see cref="Cpe.Cpe23.Format(string, string, string, string, string)"/> of its fields; times as ISO 8601 UTC text. The product index is built after a bulk load (see <see cref="CreateIndexes"/>).
+/// <see cref="Cpe23.Format(string, string, string, string, string)"/> of its fields; times as ISO 8601 UTC text. The product index is built after a bulk load (see <see cref="CreateIndexes"/>).
 /// </summary>
 internal static class DatabaseSchema
 {

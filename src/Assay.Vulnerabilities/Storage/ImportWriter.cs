@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Assay.Core.Identifiers;
 
 namespace Assay.Vulnerabilities.Storage;
 
@@ -120,7 +121,7 @@ internal sealed class ImportWriter : IDisposable
             p[5].Value = m.Part;
             p[6].Value = m.Version;
             p[7].Value = m.Update;
-            p[8].Value = m.Criteria == Cpe.Cpe23.Format(m.Part, m.Vendor, m.Product, m.Version, m.Update) ? DBNull.Value : m.Criteria;
+            p[8].Value = m.Criteria == Cpe23.Format(m.Part, m.Vendor, m.Product, m.Version, m.Update) ? DBNull.Value : m.Criteria;
             p[9].Value = (object?)m.StartIncluding ?? DBNull.Value;
             p[10].Value = (object?)m.StartExcluding ?? DBNull.Value;
             p[11].Value = (object?)m.EndIncluding ?? DBNull.Value;

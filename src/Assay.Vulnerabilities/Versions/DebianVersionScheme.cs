@@ -1,3 +1,5 @@
+using Assay.Core.Identifiers;
+
 namespace Assay.Vulnerabilities.Versions;
 
 /// <summary>
@@ -20,28 +22,13 @@ public sealed class DebianVersionScheme : IVersionScheme
 
     public int Compare(string left, string right)
     {
-        var a = Split(left);
-        var b = Split(right);
+        var a = DebianVersion.Split(left);
+        var b = DebianVersion.Split(right);
         var c = VersionText.CompareDigits(a.Epoch, b.Epoch);
         if (c != 0) return c;
         c = VerRevCmp(a.Upstream, b.Upstream);
         if (c != 0) return c;
         return VerRevCmp(a.Revision, b.Revision);
-    }
-
-    /// <summary>Splits into epoch (digits, "0" when absent), upstream version and revision ("" when absent).</summary>
-    public static (string Epoch, string Upstream, string Revision) Split(string version)
-    {
-        var s = version.Trim();
-        var epoch = "0";
-        var colon = s.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0 && s[..colon].All(VersionText.IsAsciiDigit))
-        {
-            epoch = s[..colon];
-            s = s[(colon + 1)..];
-        }
-        var dash = s.LastIndexOf('-');
-        return dash < 0 ? (epoch, s, "") : (epoch, s[..dash], s[(dash + 1)..]);
     }
 
     private static int Order(char c) =>

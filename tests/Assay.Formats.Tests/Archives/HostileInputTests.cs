@@ -23,7 +23,7 @@ public sealed class HostileInputTests : IDisposable
     public void TarTraversal_Listing_ReportsClimbingNamesAndKeepsThemInside()
     {
         var e = ScanHelper.Scan("archives/traversal.tar");
-        Assert.Contains(e.Errors, x => x.Category == "unsafe" && x.Message.Contains("../../evil.txt", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Unsafe && x.Message.Contains("../../evil.txt", StringComparison.Ordinal));
         Assert.Contains(e.Files, f => f.Path == "traversal.tar!/evil.txt");
         Assert.Contains(e.Files, f => f.Path == "traversal.tar!/abs/evil.txt");
         Assert.DoesNotContain(e.Files, f => f.Path.Contains("..", StringComparison.Ordinal));
@@ -53,7 +53,7 @@ public sealed class HostileInputTests : IDisposable
     {
         var root = Path.Combine(_temp, "zip");
         var e = ScanHelper.Scan("archives/traversal.zip", extractTo: root);
-        Assert.Contains(e.Errors, x => x.Category == "unsafe");
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Unsafe);
         Assert.True(File.Exists(Path.Combine(root, "traversal.zip.extracted", "zip-evil.txt")));
         Assert.False(File.Exists(Path.Combine(_temp, "zip-evil.txt")));
     }
@@ -63,7 +63,7 @@ public sealed class HostileInputTests : IDisposable
     {
         // 128 GiB when fully unpacked; the budget (100x the input, at least 1 GiB) stops it.
         var e = ScanHelper.Scan("archives/bomb.zip", new ScanLimits { MinTotalBytes = 256L << 20 });
-        Assert.Contains(e.Errors, x => x.Category == "limit" && (x.Message.Contains("bomb", StringComparison.Ordinal)));
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Limit && (x.Message.Contains("bomb", StringComparison.Ordinal)));
         Assert.True(e.Files.Where(f => f.Size is not null).Sum(f => f.Size!.Value) < 2L << 30);
     }
 
@@ -74,7 +74,7 @@ public sealed class HostileInputTests : IDisposable
     {
         // 1 MiB of holes from a few stored bytes: the ratio check applies to sparse entries too.
         var e = ScanHelper.Scan($"archives/{fixture}", new ScanLimits { RatioFloorBytes = 4096, MaxRatio = 100 });
-        Assert.Contains(e.Errors, x => x.Category == "limit" && x.Message.Contains("ratio", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Limit && x.Message.Contains("ratio", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class HostileInputTests : IDisposable
     public void DeepNesting_MaxDepth_StopsAtTheLimit()
     {
         var e = ScanHelper.Scan("archives/deep.zip", new ScanLimits { MaxDepth = 8 });
-        Assert.Contains(e.Errors, x => x.Category == "limit" && x.Message.Contains("--max-depth 8", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Limit && x.Message.Contains("--max-depth 8", StringComparison.Ordinal));
         Assert.True(e.Files.Max(f => f.Path.Split("!/").Length) <= 9);
     }
 
@@ -104,8 +104,8 @@ public sealed class HostileInputTests : IDisposable
     {
         // A handler that, like a zip quine, yields its own input as its child.
         var registry = new HandlerRegistry([new QuineHandler()]);
-        var scanner = new Scanner(new ScanOptions { Handlers = registry });
-        var e = scanner.Scan(new MemoryBlob("QUINE-self-reproducing"u8.ToArray()), "q.bin", "q.bin");
+        using var input = ScanInput.FromBlob(new MemoryBlob("QUINE-self-reproducing"u8.ToArray()), "q.bin");
+        var e = ScanPipeline.Run(new ScanOptions { Handlers = registry }, input);
         Assert.Equal(2, e.Files.Count);
         Assert.Contains(e.Errors, x => x.Message.Contains("identical to a container", StringComparison.Ordinal));
     }
@@ -133,7 +133,7 @@ public sealed class HostileInputTests : IDisposable
         foreach (var variant in variants)
         {
             var e = ScanHelper.ScanBytes(variant, fixture, new ScanLimits { HandlerTimeout = TimeSpan.FromSeconds(20) });
-            Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+            Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
             Assert.NotEmpty(e.Files);
         }
         // And the truncated half is always reported as a problem.

@@ -31,7 +31,7 @@ public sealed class RecoveryTests
                 Assert.Equal(original.Sha256, f.Sha256);
         }
         Assert.DoesNotContain(e.Files, f => f.Path == "cut.zip!/bin/big.dat");
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
     }
 
     [Fact]

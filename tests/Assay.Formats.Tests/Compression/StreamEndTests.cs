@@ -1,5 +1,6 @@
 using Assay.Core.Content;
 using Assay.Core.Formats;
+using Assay.Core.Model;
 
 namespace Assay.Formats.Tests.Compression;
 
@@ -110,7 +111,7 @@ public sealed class StreamEndTests
         var cut = stream[..(stream.Length / 2)];
         var e = ScanHelper.ScanBytes(cut, "cut.bin");
         Assert.NotEmpty(e.Errors);
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
     }
 
     [Fact]

@@ -96,8 +96,8 @@ public sealed class ContainerImageTests
     public void Scan_LayerBomb_StopsAtTheRatioLimit()
     {
         var e = ScanHelper.Scan("containers/layer-bomb.tar", new ScanLimits { MaxRatio = 50, RatioFloorBytes = 1 << 20 });
-        Assert.Contains(e.Errors, x => x.Category == "limit" && x.Message.Contains("decompression bomb", StringComparison.Ordinal));
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.Contains(e.Errors, x => x.Category == ErrorCategory.Limit && x.Message.Contains("decompression bomb", StringComparison.Ordinal));
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class ContainerImageTests
     {
         var image = Layout([Tar(w => Add(w, "x", "y"))], indexOverride: index);
         var e = ScanHelper.ScanBytes(image, "broken.tar");
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class ContainerImageTests
         for (var cut = 512; cut < bytes.Length; cut += 1536)
         {
             var e = ScanHelper.ScanBytes(bytes[..cut], "cut.tar");
-            Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+            Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
         }
     }
 
@@ -163,7 +163,7 @@ public sealed class ContainerImageTests
         // fuzz/smoke.sh format:docker-archive: System.Formats.Tar throws OverflowException on a layer header
         var bytes = Fixture.Bytes("containers/crashes/docker-archive-tar-overflow.bin");
         var e = ScanHelper.ScanBytes(bytes, "fuzzed.tar");
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
     }
 
     [Fact]

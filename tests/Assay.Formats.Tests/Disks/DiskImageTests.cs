@@ -66,7 +66,7 @@ public sealed class DiskImageTests
         Assert.Contains(e.Files, f => f.Path == "mbr.img!/part2!/etc/os-release");
         Assert.Contains(e.Files, f => f.Path == "mbr.img!/part5!/hello.txt");
         Assert.Contains(e.Files, f => f.Path == "mbr.img!/part1!/EFI/BOOT/BOOTX64.EFI");
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class DiskImageTests
             System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(broken.AsSpan((int)l2 + (i * 8)), 0x8000_00ff_ff00_0000UL);
         e = ScanHelper.ScanBytes(broken, "broken.qcow2");
         Assert.Contains(e.Errors, x => x.Handler == "qcow2" && x.Message.Contains("outside the image", StringComparison.Ordinal));
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
     }
 
     [Theory]
@@ -160,7 +160,7 @@ public sealed class DiskImageTests
         foreach (var cut in new[] { 100, 512, 4096, 65536, 200_000, bytes.Length - 1000 })
         {
             var e = ScanHelper.ScanBytes(bytes[..Math.Min(cut, bytes.Length)], "cut.img");
-            Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+            Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
         }
     }
 
@@ -174,6 +174,6 @@ public sealed class DiskImageTests
             System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(fatStart + (c * 2)), 2);
         var e = ScanHelper.ScanBytes(image, "loop.img");
         Assert.Contains(e.Errors, x => x.Handler == "fat" && x.Message.Contains("loops", StringComparison.Ordinal));
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
     }
 }

@@ -81,7 +81,9 @@ public sealed class Jffs2HandlerTests
             for (var k = 0; k < round % 10; k++)
                 bytes[random.Next(bytes.Length)] ^= (byte)(1 + random.Next(255));
             using var blob = new MemoryBlob(bytes);
-            var match = _handler.TryMatch(blob, 0) ?? new FormatMatch(0, null, "forced");
+            // a rejected image is still unpacked, as the byte order its first node has (little-endian without one)
+            var endian = Jffs2NodeHeader.DetectEndian(bytes.AsSpan(0, Jffs2NodeHeader.Size)) ?? new Jffs2Endian(BigEndian: false);
+            var match = _handler.TryMatch(blob, 0) ?? new FormatMatch<Jffs2Endian>(0, null, "forced", endian);
             try
             {
                 _handler.Unpack(blob, match, new CollectingUnpackContext());

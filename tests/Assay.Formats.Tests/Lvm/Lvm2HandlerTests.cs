@@ -1,3 +1,4 @@
+using Assay.Core.Model;
 using System.IO.Compression;
 using System.Text;
 
@@ -39,14 +40,14 @@ public sealed class Lvm2HandlerTests
         broken[at - 3] = (byte)'{'; // an extra brace: the text no longer parses
         broken[at - 2] = (byte)'{';
         var e = ScanHelper.ScanBytes(broken, "pv.img");
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
         var random = new Random(2);
         for (var i = 0; i < 20; i++)
         {
             var copy = (byte[])image.Clone();
             for (var j = 0; j < 50; j++)
                 copy[random.Next(512, 8192)] = (byte)random.Next(256);
-            Assert.DoesNotContain(ScanHelper.ScanBytes(copy, "pv.img").Errors, x => x.Category == "internal");
+            Assert.DoesNotContain(ScanHelper.ScanBytes(copy, "pv.img").Errors, x => x.Category == ErrorCategory.Internal);
         }
     }
 }

@@ -56,7 +56,7 @@ public sealed class RomFsHandlerTests
         bytes[0x331] ^= 0x01;
         var e = ScanHelper.ScanBytes(bytes, "bad.romfs");
         Assert.Contains(e.Errors, x => x.Handler == "romfs" && x.Message.Contains("checksum", StringComparison.Ordinal));
-        Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
         Assert.Contains(e.Files, f => f.Path == "bad.romfs!/etc/passwd");
     }
 

@@ -63,9 +63,9 @@ public sealed class XfsHandlerTests
             for (var i = 0; i < 2000; i++)
                 copy[random.Next(512, 4 << 20)] = (byte)random.Next(256);
             var e = ScanHelper.ScanBytes(copy, "scribbled.img");
-            Assert.DoesNotContain(e.Errors, x => x.Category == "internal");
+            Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
         }
         var e2 = ScanHelper.ScanBytes(image[..(1 << 20)], "cut.img");
-        Assert.DoesNotContain(e2.Errors, x => x.Category == "internal");
+        Assert.DoesNotContain(e2.Errors, x => x.Category == ErrorCategory.Internal);
     }
 }

@@ -1,4 +1,5 @@
 using Assay.Vulnerabilities.Versions;
+using Assay.Core.Identifiers;
 
 namespace Assay.Vulnerabilities.Tests.Versions;
 
@@ -28,6 +29,6 @@ public sealed class DebianVersionSchemeTests
     [InlineData("1.2-3-4", "0", "1.2-3", "4")]
     public void Split_Version_GivesEpochUpstreamRevision(string version, string epoch, string upstream, string revision)
     {
-        Assert.Equal((epoch, upstream, revision), DebianVersionScheme.Split(version));
+        Assert.Equal((epoch, upstream, revision), DebianVersion.Split(version));
     }
 }

@@ -1,0 +1,73 @@
+using System.Buffers;
+
+namespace Assay.Core.Content;
+
+/// <summary>
+/// Content held in memory in pooled segments (<see cref="SegmentBytes"/> each, from
+/// <see cref="ArrayPool{T}.Shared"/>), so that the thousands of small files streamed out of an
+/// archive do not each allocate and the large ones stay off the large-object heap. The segments go
+/// back to the pool on <see cref="Dispose"/>; reads after that return nothing.
+/// </summary>
+public sealed class PooledBlob : IBlob
+{
+    /// <summary>Bytes per segment.</summary>
+    public const int SegmentBytes = 1 << 17;
+
+    private readonly List<byte[]> _segments = [];
+    private long _length;
+    private bool _sealed;
+    private int _disposed;
+
+    public long Length => _length;
+
+    /// <summary>Appends bytes while the blob is being filled.</summary>
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_sealed)
+            throw new InvalidOperationException("the blob was sealed; it is read-only now");
+        while (bytes.Length > 0)
+        {
+            var inLast = (int)(_length % SegmentBytes);
+            if (inLast == 0 && _length / SegmentBytes == _segments.Count)
+                _segments.Add(ArrayPool<byte>.Shared.Rent(SegmentBytes));
+            var n = Math.Min(bytes.Length, SegmentBytes - inLast);
+            bytes[..n].CopyTo(_segments[^1].AsSpan(inLast, n));
+            _length += n;
+            bytes = bytes[n..];
+        }
+    }
+
+    /// <summary>Ends filling: from now on the blob may be read from several threads.</summary>
+    public PooledBlob Seal()
+    {
+        _sealed = true;
+        return this;
+    }
+
+    public int Read(long position, Span<byte> buffer)
+    {
+        if (position < 0 || position >= _length || Volatile.Read(ref _disposed) != 0)
+            return 0;
+        var total = (int)Math.Min(buffer.Length, _length - position);
+        var done = 0;
+        while (done < total)
+        {
+            var at = position + done;
+            var segment = _segments[(int)(at / SegmentBytes)];
+            var offset = (int)(at % SegmentBytes);
+            var n = Math.Min(total - done, SegmentBytes - offset);
+            segment.AsSpan(offset, n).CopyTo(buffer.Slice(done, n));
+            done += n;
+        }
+        return done;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        foreach (var segment in _segments)
+            ArrayPool<byte>.Shared.Return(segment);
+        _segments.Clear();
+    }
+}

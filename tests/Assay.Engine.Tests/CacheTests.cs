@@ -1,0 +1,157 @@
+using Assay.Engine.Cache;
+using Microsoft.Data.Sqlite;
+
+namespace Assay.Engine.Tests;
+
+/// <summary>The result cache: same evaluation with and without it, damaged entries recomputed, bounded, shared.</summary>
+public sealed class CacheTests
+{
+    [Fact]
+    public void Cache_ColdThenWarm_SameEvaluationAsWithout_AndWarmReplays()
+    {
+        var dir = Sample.TempDirectory();
+        try
+        {
+            var without = Sample.Canonical(ScanEngine.Run(Sample.Request()));
+            var cold = ScanEngine.Prepare(Sample.Request(cache: dir));
+            Assert.Equal(without, Sample.Canonical(cold.Run()));
+            Assert.Equal(0, cold.Progress.FromCache);
+            var warm = ScanEngine.Prepare(Sample.Request(cache: dir));
+            Assert.Equal(without, Sample.Canonical(warm.Run()));
+            Assert.True(warm.Progress.FromCache > 0, "the warm scan replayed nothing");
+            Assert.Empty(warm.Notices);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Cache_DamagedEntries_AreDetectedDroppedAndRecomputed()
+    {
+        var dir = Sample.TempDirectory();
+        try
+        {
+            var without = Sample.Canonical(ScanEngine.Run(Sample.Request()));
+            ScanEngine.Run(Sample.Request(cache: dir));
+            int damaged;
+            using (var db = new SqliteConnection($"Data Source={SqliteScanCache.FileIn(dir)};Pooling=False"))
+            {
+                db.Open();
+                using var flip = db.CreateCommand();
+                // one byte of every stored value changed: each must fail its checksum
+                flip.CommandText = "UPDATE entries SET value = CAST(zeroblob(1) || substr(value, 2) AS BLOB)";
+                damaged = flip.ExecuteNonQuery();
+            }
+            Assert.True(damaged > 0);
+            var job = ScanEngine.Prepare(Sample.Request(cache: dir));
+            Assert.Equal(without, Sample.Canonical(job.Run()));
+            Assert.Equal(0, job.Progress.FromCache);
+            Assert.Contains(job.Notices, n => n.Contains("damaged entries", StringComparison.Ordinal));
+            // recomputed entries were stored again
+            var again = ScanEngine.Prepare(Sample.Request(cache: dir));
+            Assert.Equal(without, Sample.Canonical(again.Run()));
+            Assert.True(again.Progress.FromCache > 0);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Cache_FileIsNotADatabase_IsMovedAsideAndStartedAnew()
+    {
+        var dir = Sample.TempDirectory();
+        try
+        {
+            File.WriteAllText(SqliteScanCache.FileIn(dir), "this is not a SQLite database, it is a text file of 64 bytes..");
+            var job = ScanEngine.Prepare(Sample.Request(cache: dir));
+            Assert.Equal(Sample.Canonical(ScanEngine.Run(Sample.Request())), Sample.Canonical(job.Run()));
+            Assert.Contains(job.Notices, n => n.Contains("moved to", StringComparison.Ordinal));
+            Assert.Single(Directory.GetFiles(dir, "scan-cache.db.damaged-*"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Cache_TwoScansSharingIt_BothGiveTheEvaluation()
+    {
+        var dir = Sample.TempDirectory();
+        try
+        {
+            var without = Sample.Canonical(ScanEngine.Run(Sample.Request()));
+            var scans = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => ScanEngine.Run(Sample.Request(cache: dir)))));
+            Assert.All(scans, s => Assert.Equal(without, Sample.Canonical(s)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SqliteCache_OverItsBound_EvictsTheLeastRecentlyUsed()
+    {
+        var dir = Sample.TempDirectory();
+        try
+        {
+            using (var cache = SqliteScanCache.Open(dir, maxBytes: 10_000))
+            {
+                for (var i = 0; i < 10; i++)
+                    cache.Put($"k{i}", new byte[3_000]);
+                cache.Flush();
+                Assert.Null(cache.Get("k0"));
+                Assert.NotNull(cache.Get("k9"));
+            }
+            using var db = new SqliteConnection($"Data Source={SqliteScanCache.FileIn(dir)};Pooling=False");
+            db.Open();
+            using var total = db.CreateCommand();
+            total.CommandText = "SELECT SUM(size) FROM entries";
+            Assert.True((long)total.ExecuteScalar()! <= 10_000);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SqliteCache_ValueChangedOnDisk_IsNotReturned()
+    {
+        var dir = Sample.TempDirectory();
+        try
+        {
+            using (var cache = SqliteScanCache.Open(dir))
+            {
+                cache.Put("k", [1, 2, 3]);
+                cache.Flush();
+            }
+            using (var db = new SqliteConnection($"Data Source={SqliteScanCache.FileIn(dir)};Pooling=False"))
+            {
+                db.Open();
+                using var edit = db.CreateCommand();
+                edit.CommandText = "UPDATE entries SET value = x'010204'";
+                edit.ExecuteNonQuery();
+            }
+            using var reopened = SqliteScanCache.Open(dir);
+            Assert.Null(reopened.Get("k"));
+            Assert.Equal(1, reopened.Damaged);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Fingerprint_IsStableWithinAProcess()
+    {
+        Assert.Equal(64, EngineFingerprint.Value.Length);
+        Assert.Equal(EngineFingerprint.Value, EngineFingerprint.Value);
+    }
+}
