@@ -20,7 +20,7 @@ public sealed class AssayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>What the process wrote to standard error so far.</summary>
+    /// <summary>What the process wrote so far (standard error and standard output, interleaved by line).</summary>
     public string Stderr
     {
         get
@@ -51,7 +51,14 @@ public sealed class AssayProcess : IAsyncDisposable
             if (e.Data.StartsWith(Serving, StringComparison.Ordinal))
                 self._serving.TrySetResult(new Uri(e.Data[Serving.Length..].Split(' ')[0]));
         };
-        process.OutputDataReceived += (_, _) => { };
+        // Log lines (warnings such as a lost lease) go to standard output: kept with the rest.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (self._stderr)
+                self._stderr.AppendLine(e.Data);
+        };
         process.Exited += (_, _) => self._serving.TrySetException(new InvalidOperationException($"assay {string.Join(' ', args)} exited with {process.ExitCode}: {self.Stderr}"));
         process.Start();
         process.BeginErrorReadLine();
