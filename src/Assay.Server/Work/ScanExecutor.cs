@@ -131,7 +131,11 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             await using (var file = File.OpenRead(json))
                 blob = await store.Blobs.PutAsync(file, long.MaxValue, cancellationToken);
             await store.BlobIndex.RecordAsync(blob.Sha256, blob.Size, cancellationToken);
-            return await store.Scans.CompleteStageAsync(scan.Id, Evaluate, attempt, blob.Sha256, cancellationToken) ? blob.Sha256 : null;
+            if (await store.Scans.CompleteStageAsync(scan.Id, Evaluate, attempt, blob.Sha256, cancellationToken))
+                return blob.Sha256;
+            // A worker paused or cut off past its lease wakes up here: another attempt owns the scan; the blob is harmless (content-addressed).
+            log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease before the evaluate commit; the newer attempt owns the scan", scan.Id, attempt);
+            return null;
         }
         finally
         {
