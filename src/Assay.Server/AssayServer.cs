@@ -20,6 +20,8 @@ public static class AssayServer
     /// <summary>Opens (and migrates) the store and builds the application; call <c>StartAsync</c>/<c>RunAsync</c> on it.</summary>
     public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
+        if (options.Role != ServerRole.All && options.PostgresConnectionString is null)
+            throw new ArgumentException($"--role {options.Role.ToString().ToLowerInvariant()} needs a shared PostgreSQL store (--db 'Host=...;Database=...;Username=...'); on SQLite one process does everything: use --role all");
         var store = await AssayStore.OpenAsync(options.DataDirectory, options.PostgresConnectionString, cancellationToken);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(AssayServer).Assembly.GetName().Name, ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls([.. options.Urls]);
@@ -40,11 +42,19 @@ public static class AssayServer
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(store);
-        services.AddSingleton<IScanDispatcher, InProcessDispatcher>();
         services.AddSingleton<IFindingKeys, FindingKeys>();
         services.AddSingleton<ScanExecutor>();
-        if (options.Workers > 0)
-            services.AddHostedService<ScanWorker>();
+        if (options.PostgresConnectionString is { } postgres)
+        {
+            // Team mode: Hangfire on the same PostgreSQL dispatches one job per stage to any worker process.
+            services.AddHangfireDispatch(options, postgres);
+        }
+        else
+        {
+            services.AddSingleton<IScanDispatcher, InProcessDispatcher>();
+            if (options.Workers > 0)
+                services.AddHostedService<ScanWorker>();
+        }
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
@@ -107,6 +117,19 @@ public static class AssayServer
         app.Use(CookieApiAntiforgery);
 
         HealthEndpoints.Map(app);
+        if (options.PostgresConnectionString is not null)
+        {
+            // Installs Hangfire's schema now, so the web process owns it before workers poll.
+            _ = app.Services.GetRequiredService<Hangfire.JobStorage>();
+            if (options.Role.ServesUi())
+                HangfireSetup.MapDashboard(app);
+        }
+        if (!options.Role.ServesUi())
+        {
+            // A worker serves only /healthz and /readyz, for its orchestrator.
+            app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            return app;
+        }
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapGet("/assets/{name}", Assets.Serve).AllowAnonymous().ExcludeFromDescription();
         var api = app.MapGroup("/api/v1").DisableAntiforgery();

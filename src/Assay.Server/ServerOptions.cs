@@ -12,7 +12,10 @@ public sealed record ServerOptions
     /// <summary>Kestrel addresses (<c>http://127.0.0.1:8080</c>); port 0 picks a free one.</summary>
     public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
 
-    /// <summary>Scans run at the same time by this process (0: web only, no worker).</summary>
+    /// <summary>What this process does (web, worker or both); only <see cref="ServerRole.All"/> on SQLite.</summary>
+    public ServerRole Role { get; init; } = ServerRole.All;
+
+    /// <summary>Scans (in-process) or stage jobs (Hangfire) run at the same time by this process (0: web only, no worker).</summary>
     public int Workers { get; init; } = 1;
 
     /// <summary>Threads one scan may use.</summary>
@@ -21,7 +24,11 @@ public sealed record ServerOptions
     /// <summary>Largest delivery accepted (bytes).</summary>
     public long MaxUploadBytes { get; init; } = 64L << 30;
 
-    /// <summary>A running scan whose worker has not heart-beaten for this long is taken over by another.</summary>
+    /// <summary>
+    /// A running scan whose worker has not heart-beaten for this long is taken over by another; on
+    /// PostgreSQL it is also Hangfire's (sliding) invisibility timeout, so a dead worker's job is
+    /// delivered again after it.
+    /// </summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often a worker looks for queued scans when nothing woke it.</summary>

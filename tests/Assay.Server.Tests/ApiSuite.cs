@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Assay.Engine;
 using Assay.Reports;
+using Assay.Store;
 using Assay.Store.Access;
 
 namespace Assay.Server.Tests;
@@ -41,6 +42,23 @@ public abstract class ApiSuite(LabWorld world)
         node.Remove("finishedAt");
         node["input"]!.AsObject().Remove("path");
         return node.ToJsonString();
+    }
+
+    [Fact]
+    public async Task JobsDashboard_OnPostgres_IsForSystemAdministratorsOnly()
+    {
+        using var system = Server.Client(Server.AdminKey);
+        using var tenantAdmin = As(A, Role.Admin);
+        var dashboard = await system.GetAsync("/admin/jobs");
+        if (Server.Store.Database.Kind != StoreKind.Postgres)
+        {
+            Assert.NotEqual(HttpStatusCode.OK, dashboard.Status);   // no Hangfire on SQLite: scans run in process
+            return;
+        }
+        Assert.Equal(HttpStatusCode.OK, dashboard.Status);
+        Assert.Contains("Assay jobs", dashboard.Text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.GetAsync("/admin/jobs")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Server.Client(null).GetAsync("/admin/jobs")).Status);
     }
 
     [Fact]

@@ -48,4 +48,39 @@ public sealed class ScanFenceTests
         Assert.Equal(ScanStore.Status.Succeeded, (await store.Scans.GetAsync(new Scope(tenant.Id, null), scan.Id))!.Status);
         Assert.Null(await store.Scans.GetAsync(new Scope(Guid.NewGuid().ToString(), null), scan.Id));
     }
+
+    /// <summary>
+    /// The stage-job claim (scale-out): the first delivery claims the queued scan, a duplicate
+    /// delivery of the same job finds a live lease and gets nothing, the job the committing attempt
+    /// hands on claims at once, and a stale lease is taken over.
+    /// </summary>
+    [Fact]
+    public async Task StageJobClaim_DuplicateDeliveryGetsNothing_HandOnAndStaleLeaseClaim()
+    {
+        var data = Directory.CreateTempSubdirectory("assay-fence-").FullName;
+        await using var store = await AssayStore.OpenAsync(data, await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync());
+        var tenant = (await store.Tenants.CreateAsync("stage-claim"))!;
+        var project = (await store.Projects.CreateAsync(tenant.Id, "p", "v", null))!;
+        var release = (await store.Releases.CreateAsync(tenant.Id, project.Id, "1"))!;
+        var scan = await store.Scans.CreateAsync(release, "test", "0", 10);
+
+        var first = (await store.Scans.ClaimForStageAsync(scan.Id, 0, "w1", 60_000))!;
+        Assert.Equal(1, first.Attempt);
+        Assert.Null(await store.Scans.ClaimForStageAsync(scan.Id, 0, "w2", 60_000));         // duplicate delivery: w1 lives
+        Assert.True(await store.Scans.StartStageAsync(scan.Id, "evaluate", first.Attempt));
+        Assert.True(await store.Scans.CompleteStageAsync(scan.Id, "evaluate", first.Attempt, new string('b', 64)));
+        var next = (await store.Scans.ClaimForStageAsync(scan.Id, first.Attempt, "w2", 60_000))!;   // handed on by attempt 1
+        Assert.Equal(2, next.Attempt);
+        Assert.Null(await store.Scans.ClaimForStageAsync(scan.Id, first.Attempt, "w3", 60_000));    // the hand-on is used up
+        Assert.Empty(await store.Scans.TakeStaleAsync(60_000, 10));
+        await Task.Delay(50);
+        var stale = await store.Scans.TakeStaleAsync(10, 10);                                 // w2 stopped heart-beating
+        Assert.Equal(scan.Id, Assert.Single(stale).Id);
+        Assert.Empty(await store.Scans.TakeStaleAsync(10_000, 10));                            // renewed on the re-dispatch's behalf
+        var takeover = (await store.Scans.ClaimForStageAsync(scan.Id, stale[0].Attempt, "w3", 60_000))!;
+        Assert.Equal(3, takeover.Attempt);
+        Assert.False(await store.Scans.HeartbeatAsync(scan.Id, next.Attempt));
+        Assert.True(await store.Scans.CancelAsync(scan.Id));
+        Assert.Null(await store.Scans.ClaimForStageAsync(scan.Id, takeover.Attempt, "w4", 0));     // cancelled: nothing claims it
+    }
 }

@@ -13,15 +13,19 @@ internal static class ServeCommand
         var db = DatabaseOption();
         var urls = CliOptions.Text("--urls", "Addresses to listen on, separated by ';' (default http://127.0.0.1:8080; port 0 picks a free one).");
         urls.DefaultValueFactory = _ => "http://127.0.0.1:8080";
-        var workers = CliOptions.Count("--workers", "Scans run at the same time by this process (0: web only; default 1).", 0, 64, 1);
+        var role = CliOptions.Choice("--role", "What this process does: all (web UI, API and scan workers; the default, the only role on SQLite), " +
+            "web (UI and API; scans go to workers) or worker (runs scan stages, serves only /healthz and /readyz). web and worker need --db.", ServerRoles.Names, "all");
+        var workers = CliOptions.Count("--workers", "Scans (SQLite) or stage jobs (PostgreSQL) run at the same time by this process (0: none; default 1).", 0, 64, 1);
+        var lease = CliOptions.Count("--lease", "Seconds a silent worker keeps its scan before another worker takes it over (also Hangfire's invisibility timeout; default 120).", 2, 86_400, 120);
         var maxUpload = CliOptions.Size("--max-upload", "Largest delivery accepted, e.g. 64GiB, 500MiB (default 64GiB).");
         var vulnDb = CliOptions.InputPath("--vuln-db", "Vulnerability database the scans match against (default: the one 'assay db' manages, when it exists).");
         var noVulns = CliOptions.Flag("--no-vulns", "Do not match vulnerabilities.");
         var verbose = CliOptions.Flag("--verbose", "Log every request and worker event.", "-v");
         var command = new Command("serve", "Start the lab service: web UI, REST API (/api/v1, OpenAPI at /openapi/v1.json) and scan workers.\n" +
+            "Several machines: run '--role web' and '--role worker' processes with the same --db (PostgreSQL) and a shared --data folder.\n" +
             "Create the first administrator key first: 'assay admin bootstrap --data DIR'. Stop with Ctrl+C.\n" +
             "Exit codes: 0 stopped, 2 usage error (bad option, address in use), 3 the store cannot be opened.")
-        { data, db, urls, workers, maxUpload, vulnDb, noVulns, verbose };
+        { data, db, role, urls, workers, lease, maxUpload, vulnDb, noVulns, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var maxBytes = parse.GetValue(maxUpload) ?? DefaultMaxUpload;
@@ -31,12 +35,20 @@ internal static class ServeCommand
                 Console.Error.WriteLine($"assay: --urls '{parse.GetValue(urls)}' must be http(s) addresses separated by ';', e.g. http://127.0.0.1:8080");
                 return ExitCodes.Usage;
             }
+            var serverRole = ServerRoles.Parse(parse.GetValue(role) ?? "all") ?? ServerRole.All;
+            if (serverRole != ServerRole.All && parse.GetValue(db) is null)
+            {
+                Console.Error.WriteLine($"assay: --role {parse.GetValue(role)} needs a shared PostgreSQL store (--db 'Host=...;Port=5432;Database=assay;Username=...') and a --data folder every process shares; on SQLite one process does everything: use --role all");
+                return ExitCodes.Usage;
+            }
             var options = new ServerOptions
             {
                 DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
                 PostgresConnectionString = parse.GetValue(db),
                 Urls = listen,
-                Workers = parse.GetValue(workers) ?? 1,
+                Role = serverRole,
+                Workers = serverRole.RunsStages() ? parse.GetValue(workers) ?? 1 : 0,
+                Lease = TimeSpan.FromSeconds(parse.GetValue(lease) ?? 120),
                 MaxUploadBytes = maxBytes,
                 VulnerabilityDatabase = parse.GetValue(vulnDb) is { } v ? Path.GetFullPath(v) : null,
                 SkipVulnerabilities = parse.GetValue(noVulns),
@@ -63,7 +75,7 @@ internal static class ServeCommand
             }
             foreach (var address in app.Urls)
                 Console.Error.WriteLine($"assay: serving {address} (log in at {address}/login; API {address}/api/v1, OpenAPI {address}/openapi/v1.json)");
-            Console.Error.WriteLine($"assay: data in {options.DataDirectory}{(options.PostgresConnectionString is null ? "" : " (store: PostgreSQL)")}; {options.Workers} worker(s)");
+            Console.Error.WriteLine($"assay: role {serverRole.ToString().ToLowerInvariant()}; data in {options.DataDirectory}{(options.PostgresConnectionString is null ? "" : " (store: PostgreSQL, dispatch: Hangfire)")}; {options.Workers} worker(s)");
             await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Ok;
         });

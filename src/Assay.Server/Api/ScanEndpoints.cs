@@ -18,18 +18,22 @@ internal static class ScanEndpoints
         DateTimeOffset QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, IReadOnlyList<StageDto> Stages);
 
     /// <summary>Interactive requests go before batch ones; lower runs first.</summary>
-    public const long InteractivePriority = 10;
+    public const long InteractivePriority = ScanQueues.InteractivePriority;
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/releases/{releaseId}/scans", async Task<IResult> (string releaseId, HttpContext http, AssayStore store, IScanDispatcher dispatcher, CancellationToken ct) =>
+        api.MapPost("/releases/{releaseId}/scans", async Task<IResult> (string releaseId, string? priority, HttpContext http, AssayStore store, IScanDispatcher dispatcher, CancellationToken ct) =>
         {
+            // ?priority=bulk: a CI pipeline or re-scan that waits behind every interactive scan.
+            long? rank = priority switch { null or "interactive" => ScanQueues.InteractivePriority, "bulk" => ScanQueues.BulkPriority, _ => null };
+            if (rank is null)
+                return Problems.BadRequest($"priority '{priority}' is not one of: interactive, bulk");
             var release = await store.Releases.GetAsync(http.Scope(), releaseId, ct);
             if (release is null)
                 return Problems.NotFound("release", releaseId);
             if (release.DeliverySha256 is null)
                 return Problems.Conflict($"release {release.Version} has no delivery yet; upload it first (PUT /api/v1/releases/{release.Id}/delivery)");
-            var scan = await store.Scans.CreateAsync(release, http.Caller()!.Actor, ScanEngine.ToolVersion, InteractivePriority, ct);
+            var scan = await store.Scans.CreateAsync(release, http.Caller()!.Actor, ScanEngine.ToolVersion, rank.Value, ct);
             await dispatcher.DispatchAsync(scan.Id, ct);
             return TypedResults.Accepted($"/api/v1/scans/{scan.Id}", new ScanAccepted(scan.Id, scan.Status));
         }).Require(Permission.Upload).Idempotent().WithName("CreateScan");

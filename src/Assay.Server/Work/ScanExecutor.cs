@@ -19,7 +19,15 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
     private const string Index = "index";
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
 
-    public async Task RunAsync(ScanClaim claim, CancellationToken stopping)
+    /// <summary>Runs every stage still to do (in-process workers: one claim carries the scan to its end).</summary>
+    public async Task RunAsync(ScanClaim claim, CancellationToken stopping) => await RunAsync(claim, null, stopping);
+
+    /// <summary>
+    /// Runs the stages of <paramref name="claim"/> still to do, or only <paramref name="only"/>
+    /// (a dispatched stage job); says what comes next. A stage that an earlier attempt committed is
+    /// not run again.
+    /// </summary>
+    public async Task<StageOutcome> RunAsync(ScanClaim claim, string? only, CancellationToken stopping)
     {
         var scan = claim.Scan;
         using var lease = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -29,11 +37,17 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             var stages = await store.Scans.StagesAsync(scan.Id, lease.Token);
             var evaluationSha = stages.First(s => s.Stage == Evaluate) is { Status: ScanStore.Status.Succeeded, OutputSha256: { } done } && store.Blobs.Exists(done)
                 ? done
-                : await EvaluateAsync(scan, claim.Attempt, lease.Token);
+                : null;
             if (evaluationSha is null)
-                return;
+            {
+                evaluationSha = await EvaluateAsync(scan, claim.Attempt, lease.Token);
+                if (evaluationSha is null)
+                    return StageOutcome.Stopped;
+                if (only == Evaluate)
+                    return StageOutcome.Continue(Index);
+            }
             if (!await store.Scans.StartStageAsync(scan.Id, Index, claim.Attempt, lease.Token))
-                return;
+                return StageOutcome.Stopped;
             Evaluation evaluation;
             await using (var stream = store.Blobs.Open(evaluationSha))
                 evaluation = JsonReportWriter.Read(stream);
@@ -42,15 +56,24 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             {
                 var (id, attempt) = (scan.Id, claim.Attempt);
                 log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease before the index commit; the newer attempt owns the scan", id, attempt);
-                return;
+                return StageOutcome.Stopped;
             }
             await store.Scans.FinishAsync(scan.Id, claim.Attempt, ScanStore.Status.Succeeded, null, CancellationToken.None);
             var (scanId, files, findings) = (scan.Id, evaluation.Files.Count, evaluation.Findings.Count);
             log.LogInformation("scan {Scan} succeeded ({Files} files, {Findings} findings)", scanId, files, findings);
+            return StageOutcome.Ended;
         }
         catch (OperationCanceledException) when (lease.IsCancellationRequested)
         {
             log.LogInformation("scan {Scan}: attempt {Attempt} stopped (cancelled, lease lost or shutting down)", scan.Id, claim.Attempt);
+            return StageOutcome.Stopped;
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+        {
+            // The store is away (restarting, network): not the scan's fault. The lease runs out and
+            // the scan is taken over (the stage job is retried; the sweeper re-dispatches it).
+            log.LogWarning(e, "scan {Scan}: attempt {Attempt} lost the store; the scan will be taken over", scan.Id, claim.Attempt);
+            throw;
         }
         catch (Exception e)
         {
@@ -59,6 +82,7 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             if (stages.FirstOrDefault(s => s.Status == ScanStore.Status.Running) is { } running)
                 await store.Scans.FailStageAsync(scan.Id, running.Stage, claim.Attempt, Describe(e), CancellationToken.None);
             await store.Scans.FinishAsync(scan.Id, claim.Attempt, ScanStore.Status.Failed, Describe(e), CancellationToken.None);
+            return StageOutcome.Ended;
         }
         finally
         {
@@ -107,7 +131,11 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             await using (var file = File.OpenRead(json))
                 blob = await store.Blobs.PutAsync(file, long.MaxValue, cancellationToken);
             await store.BlobIndex.RecordAsync(blob.Sha256, blob.Size, cancellationToken);
-            return await store.Scans.CompleteStageAsync(scan.Id, Evaluate, attempt, blob.Sha256, cancellationToken) ? blob.Sha256 : null;
+            if (await store.Scans.CompleteStageAsync(scan.Id, Evaluate, attempt, blob.Sha256, cancellationToken))
+                return blob.Sha256;
+            // A worker paused or cut off past its lease wakes up here: another attempt owns the scan; the blob is harmless (content-addressed).
+            log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease before the evaluate commit; the newer attempt owns the scan", scan.Id, attempt);
+            return null;
         }
         finally
         {
@@ -147,4 +175,18 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
         IOException or InvalidDataException or UnauthorizedAccessException => e.Message,
         _ => $"internal error ({e.GetType().Name}: {e.Message}); this is a bug in Assay, please report it",
     };
+}
+
+/// <summary>What a run of a scan's stages ended with.</summary>
+/// <param name="Next">The stage to dispatch next (its job carries this attempt as the one that handed it on); null when nothing follows.</param>
+internal sealed record StageOutcome(string? Next)
+{
+    /// <summary>The scan ended (succeeded or failed) under this attempt.</summary>
+    public static StageOutcome Ended { get; } = new((string?)null);
+
+    /// <summary>The attempt may no longer commit (lease lost, cancelled, shutting down): nothing follows from it.</summary>
+    public static StageOutcome Stopped { get; } = new((string?)null);
+
+    /// <summary>The stage committed; <paramref name="next"/> follows.</summary>
+    public static StageOutcome Continue(string next) => new(next);
 }

@@ -136,6 +136,40 @@ public sealed class ScanStore(AssayDatabase database)
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Claims <paramref name="scanId"/> for one dispatched stage job (scale-out: a job carries
+    /// (scan, stage, attempt)). The claim bumps the attempt and succeeds only when the scan is
+    /// queued, or running and either handed on by <paramref name="handedOnBy"/> (the attempt that
+    /// committed the previous stage and dispatched this job) or left by a worker that stopped
+    /// heart-beating for <paramref name="leaseMilliseconds"/>. Null otherwise: the scan ended, was
+    /// cancelled, or another worker holds a live lease (a duplicate delivery of the job).
+    /// </summary>
+    public async Task<ScanClaim?> ClaimForStageAsync(string scanId, long handedOnBy, string workerId, long leaseMilliseconds, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = Clock.Now();
+        var row = await connection.QuerySingleOrDefaultAsync<ScanRow>(
+            "UPDATE scan SET status = 'running', attempt = attempt + 1, lease_owner = @workerId, heartbeat_at = @now, started_at = COALESCE(started_at, @now) " +
+            "WHERE id = @scanId AND (status = 'queued' OR (status = 'running' AND (attempt = @handedOnBy OR heartbeat_at < @stale))) RETURNING *",
+            new { scanId, handedOnBy, workerId, now, stale = now - leaseMilliseconds });
+        return row is null ? null : new ScanClaim(row, row.Attempt);
+    }
+
+    /// <summary>
+    /// Running scans whose worker stopped heart-beating for <paramref name="leaseMilliseconds"/>
+    /// (killed, paused, partitioned), at most <paramref name="limit"/>. Each returned scan's
+    /// heartbeat is renewed in the same statement on behalf of the job about to be dispatched for
+    /// it, so several sweepers never re-dispatch the same scan twice within one lease.
+    /// </summary>
+    public async Task<IReadOnlyList<ScanRow>> TakeStaleAsync(long leaseMilliseconds, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = Clock.Now();
+        return [.. await connection.QueryAsync<ScanRow>(
+            "UPDATE scan SET heartbeat_at = @now WHERE id IN (SELECT id FROM scan WHERE status = 'running' AND heartbeat_at < @stale ORDER BY heartbeat_at LIMIT @limit" + database.SkipLocked + ") RETURNING *",
+            new { now, stale = now - leaseMilliseconds, limit })];
+    }
+
     /// <summary>Renews the lease. False when the attempt is no longer current or the scan was cancelled: the worker must stop.</summary>
     public async Task<bool> HeartbeatAsync(string scanId, long attempt, CancellationToken cancellationToken = default)
     {

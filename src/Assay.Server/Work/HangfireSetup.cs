@@ -1,0 +1,75 @@
+using Assay.Server.Security;
+using Assay.Store;
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+
+namespace Assay.Server.Work;
+
+/// <summary>
+/// Hangfire on the store's PostgreSQL (schema <c>hangfire</c> beside Assay's tables; PostgreSQL is
+/// the only coordination service). Settings from the scale-out design
+/// (research/anchors-service.md §8.5): sliding invisibility so a long stage is never delivered
+/// twice while its worker lives, and a dead worker's job comes back after one lease; LISTEN/NOTIFY
+/// wake-ups with polling as a fallback; Hangfire's global 10-attempt retry replaced per job.
+/// </summary>
+internal static class HangfireSetup
+{
+    public const string Schema = "hangfire";
+
+    /// <summary>The dashboard's path, for system administrators only.</summary>
+    public const string DashboardPath = "/admin/jobs";
+
+    public static void AddHangfireDispatch(this IServiceCollection services, ServerOptions options, string connectionString)
+    {
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+            {
+                SchemaName = Schema,
+                PrepareSchemaIfNecessary = true,
+                UseSlidingInvisibilityTimeout = true,
+                InvisibilityTimeout = options.Lease,
+                QueuePollInterval = options.PollInterval,
+                DistributedLockTimeout = TimeSpan.FromMinutes(1),
+                EnableLongPolling = true,
+            }));
+        services.AddSingleton<HangfireDispatcher>();
+        services.AddSingleton<IScanDispatcher>(sp => sp.GetRequiredService<HangfireDispatcher>());
+        services.AddTransient(sp => new StageJob(sp.GetRequiredService<AssayStore>(), options, sp.GetRequiredService<ScanExecutor>(),
+            sp.GetRequiredService<HangfireDispatcher>(), sp.GetRequiredService<ILogger<StageJob>>()));
+        if (options.Role.RunsStages() && options.Workers > 0)
+        {
+            services.AddHangfireServer(o =>
+            {
+                o.ServerName = $"{Environment.MachineName}/{Environment.ProcessId}";
+                o.Queues = [.. ScanQueues.All];
+                o.WorkerCount = options.Workers;
+                // Retries (scheduled jobs) are due in seconds; the default 15 s poll would add to each.
+                o.SchedulePollingInterval = options.PollInterval;
+                o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+            });
+            services.AddHostedService<StaleScanSweeper>();
+        }
+    }
+
+    /// <summary>The Hangfire dashboard (queue depth, running stage jobs, retries) at <see cref="DashboardPath"/>, read-only, system administrators only.</summary>
+    public static void MapDashboard(WebApplication app) =>
+        app.UseHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            Authorization = [new SystemAdminOnly()],
+            // Assay's rows are the truth: requeueing or deleting a job from the dashboard would bypass the fence bookkeeping.
+            IsReadOnlyFunc = _ => true,
+            DisplayStorageConnectionString = false,
+            AppPath = "/admin",
+            DashboardTitle = "Assay jobs",
+        });
+
+    /// <summary>Lets only a system administrator (key or session) see the dashboard; everyone else gets 401/403.</summary>
+    private sealed class SystemAdminOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().Caller() is { IsSystemAdmin: true };
+    }
+}
