@@ -23,7 +23,10 @@ internal static class Targets
         MaxDepth = 4,
     };
 
-    public static IReadOnlyDictionary<string, Action<byte[]>> All { get; } = Build();
+    /// <summary>Every target by name. Built on first use: a static initializer would run before the input tables below it.</summary>
+    public static IReadOnlyDictionary<string, Action<byte[]>> All => LazyAll.Value;
+
+    private static readonly Lazy<Dictionary<string, Action<byte[]>>> LazyAll = new(Build);
 
     private static Dictionary<string, Action<byte[]>> Build()
     {
