@@ -164,6 +164,14 @@ public sealed class KubernetesAnalyzerTests
     }
 
     [Fact]
+    public void Yaml_FuzzFinding_ScannerInvalidOperation_IsATemplateException()
+    {
+        // fuzz/smoke.sh helm-template: YamlDotNet's scanner threw InvalidOperationException on this manifest
+        var text = System.Text.Encoding.UTF8.GetString(Fixture.Bytes("kubernetes/crashes/yaml-scanner-invalid-operation.yaml"));
+        Assert.Throws<TemplateException>(() => YamlValues.ParseAll(text));
+    }
+
+    [Fact]
     public void Engine_RandomTemplates_NeverThrowAnythingElse()
     {
         var random = new Random(18);

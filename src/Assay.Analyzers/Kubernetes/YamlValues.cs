@@ -33,6 +33,11 @@ internal static class YamlValues
         {
             throw new TemplateException($"not valid YAML at line {e.Start.Line}: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or InvalidCastException or KeyNotFoundException)
+        {
+            // YamlDotNet's scanner throws this on some malformed plain scalars (found by fuzzing): the input's fault.
+            throw new TemplateException($"not valid YAML: {e.Message}");
+        }
         var budget = MaxNodes;
         return [.. stream.Documents.Select(d => Convert(d.RootNode, 0, ref budget)).Where(d => d is not null)];
     }

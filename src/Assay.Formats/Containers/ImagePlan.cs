@@ -194,7 +194,7 @@ internal sealed class ImageArchive(string formatId, IBlob blob, IReadOnlyList<Ta
 internal static class Json
 {
     public static string? String(this JsonElement e, string property) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.String ? Text(p) : null;
 
     public static JsonElement? Object(this JsonElement e, string property) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.Object ? p : null;
@@ -203,5 +203,19 @@ internal static class Json
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.Array ? p.EnumerateArray() : [];
 
     public static IEnumerable<string> Strings(this JsonElement e, string property) =>
-        e.Array(property).Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!);
+        e.Array(property).Where(x => x.ValueKind == JsonValueKind.String).Select(x => Text(x)!);
+
+    /// <summary>A string value; invalid UTF-8 in it (System.Text.Json reads it lazily and throws
+    /// InvalidOperationException) is malformed input, not an internal error.</summary>
+    public static string? Text(JsonElement e)
+    {
+        try
+        {
+            return e.GetString();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidDataException($"image metadata holds a string that is not valid UTF-8: {ex.Message}", ex);
+        }
+    }
 }

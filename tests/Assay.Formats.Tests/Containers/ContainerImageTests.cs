@@ -167,6 +167,15 @@ public sealed class ContainerImageTests
     }
 
     [Fact]
+    public void Unpack_FuzzFinding_InvalidUtf8InManifest_IsMalformedNotInternal()
+    {
+        // fuzz/smoke.sh format:docker-archive: a manifest string with a 0xFF byte made JsonElement.GetString throw InvalidOperationException
+        var bytes = Fixture.Bytes("containers/crashes/docker-archive-invalid-utf8.bin");
+        var e = ScanHelper.ScanBytes(bytes, "fuzzed.tar");
+        Assert.DoesNotContain(e.Errors, x => x.Category == ErrorCategory.Internal);
+    }
+
+    [Fact]
     public void TryMatch_PlainRootfsTar_IsLeftToTheTarHandler()
     {
         var tar = Tar(w => Add(w, "etc/passwd", "root:x:0:0::/root:/bin/sh"));
