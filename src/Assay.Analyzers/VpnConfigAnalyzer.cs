@@ -134,6 +134,8 @@ public sealed class VpnConfigAnalyzer : IInspector
             if (w.Length < 2 || w[0].ToUpperInvariant() is not ("PSK" or "XAUTH" or "EAP" or "NTLM" or "PIN"))
                 continue;
             var secret = w[^1];
+            if (secret.Length == 0)
+                continue; // PSK "" (found by fuzzing): nothing to show, and nothing to mask
             var shown = content.Replace(secret, SecretsAnalyzer.Mask(secret), StringComparison.Ordinal);
             sink.Add(w[0].Equals("PSK", StringComparison.OrdinalIgnoreCase)
                 ? RuleCatalog.Finding("ASSAY-VPN-PRIVATE-KEY", path, shown, line, title: "IPsec pre-shared key in the image")

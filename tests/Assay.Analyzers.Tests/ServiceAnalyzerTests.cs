@@ -176,6 +176,16 @@ public sealed class ServiceAnalyzerTests
         Assert.Empty(Run(new DhcpServerConfigAnalyzer(), "dnsmasq-good.conf", "/etc/dnsmasq.conf").Findings);
     }
 
+    [Theory]
+    [InlineData("10.0.0.1 10.0.0.2 : PSK \"")]
+    [InlineData(": XAUTH user \"\"")]
+    public void IpsecSecrets_EmptySecret_NoThrow(string line)
+    {
+        // fuzz/smoke.sh analyzer:vpn-config: an empty quoted secret made string.Replace throw ArgumentException
+        var sink = Harness.Run(new VpnConfigAnalyzer(), Harness.Text("/etc/ipsec.secrets", line + "\n"));
+        Assert.NotNull(sink);
+    }
+
     [Fact]
     public void ServiceAnalyzers_Garbage_NoThrow()
     {
