@@ -44,6 +44,12 @@ public static class AssayServer
         services.AddSingleton(store);
         services.AddSingleton<IFindingKeys, FindingKeys>();
         services.AddSingleton<ScanExecutor>();
+        services.AddSingleton<RescanDatabase>();
+        services.AddSingleton<RescanPlanner>();
+        if (options.Role.ServesUi() && options.RescanOnStart)
+            services.AddHostedService<RescanOnStart>();
+        if (options.Role.RunsStages() && options.SendWebhooks)
+            services.AddHostedService<Webhooks.WebhookSender>();
         if (options.PostgresConnectionString is { } postgres)
         {
             // Team mode: Hangfire on the same PostgreSQL dispatches one job per stage to any worker process.
@@ -144,6 +150,8 @@ public static class AssayServer
         CompareEndpoints.Map(api);
         SearchEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        Webhooks.WebhookEndpoints.Map(api);
+        RescanEndpoints.Map(api);
         app.MapRazorPages();
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -40,6 +40,27 @@ public sealed record ServerOptions
     /// <summary>Do not match vulnerabilities (as <c>assay scan --no-vulns</c>).</summary>
     public bool SkipVulnerabilities { get; init; }
 
+    /// <summary>
+    /// Let webhooks reach loopback, link-local and private addresses (<c>--allow-private-webhooks</c>).
+    /// Off by default: a webhook URL is user input that makes the server send requests (SSRF).
+    /// </summary>
+    public bool AllowPrivateWebhookTargets { get; init; }
+
+    /// <summary>Send webhook deliveries from this process (roles that run stages). Off: the outbox only fills (another process sends).</summary>
+    public bool SendWebhooks { get; init; } = true;
+
+    /// <summary>One webhook attempt's time limit (connect, send, response headers and the capped excerpt).</summary>
+    public TimeSpan WebhookTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Attempts of one delivery before it is marked failed.</summary>
+    public int WebhookMaxAttempts { get; init; } = 10;
+
+    /// <summary>Wait before the second attempt; each later one waits twice as long as the one before, at most an hour.</summary>
+    public TimeSpan WebhookRetryBase { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Check the vulnerability database when a web process starts and queue re-matches of evaluations from another one.</summary>
+    public bool RescanOnStart { get; init; } = true;
+
     /// <summary>Log requests and worker events to the console.</summary>
     public bool Verbose { get; init; }
 

@@ -27,6 +27,9 @@ public sealed class AssayStore : IAsyncDisposable
         Idempotency = new IdempotencyStore(database);
         Search = new SearchStore(database);
         BlobIndex = new BlobIndex(database);
+        Rescans = new RescanStore(database);
+        Webhooks = new WebhookStore(database);
+        Outbox = new OutboxStore(database);
     }
 
     public AssayDatabase Database { get; }
@@ -44,6 +47,9 @@ public sealed class AssayStore : IAsyncDisposable
     public IdempotencyStore Idempotency { get; }
     public SearchStore Search { get; }
     public BlobIndex BlobIndex { get; }
+    public RescanStore Rescans { get; }
+    public WebhookStore Webhooks { get; }
+    public OutboxStore Outbox { get; }
 
     /// <summary>
     /// Opens (and migrates) the store of <paramref name="dataDirectory"/>: SQLite in <c>assay.db</c>

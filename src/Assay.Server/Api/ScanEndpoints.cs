@@ -15,7 +15,8 @@ internal static class ScanEndpoints
     public sealed record StageDto(string Name, string Status, long Attempt, long ProgressDone, long ProgressTotal, string? Detail, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error);
 
     public sealed record ScanDto(string Id, string ReleaseId, string ProjectId, string Status, long Attempt, string RequestedBy, string EngineVersion,
-        DateTimeOffset QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, IReadOnlyList<StageDto> Stages);
+        DateTimeOffset QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, IReadOnlyList<StageDto> Stages,
+        string Kind, string? BaseScanId, RescanEndpoints.DatabaseDto VulnerabilityDatabase);
 
     /// <summary>Interactive requests go before batch ones; lower runs first.</summary>
     public const long InteractivePriority = ScanQueues.InteractivePriority;
@@ -69,7 +70,8 @@ internal static class ScanEndpoints
 
     internal static ScanDto ToDto(ScanRow s, IReadOnlyList<StageRow> stages) => new(s.Id, s.ReleaseId, s.ProjectId, s.Status, s.Attempt, s.RequestedBy, s.EngineVersion,
         Clock.ToTime(s.QueuedAt), Time(s.StartedAt), Time(s.FinishedAt), s.Error,
-        [.. stages.Select(t => new StageDto(t.Stage, t.Status, t.Attempt, t.ProgressDone, t.ProgressTotal, t.Detail, Time(t.StartedAt), Time(t.FinishedAt), t.Error))]);
+        [.. stages.Select(t => new StageDto(t.Stage, t.Status, t.Attempt, t.ProgressDone, t.ProgressTotal, t.Detail, Time(t.StartedAt), Time(t.FinishedAt), t.Error))],
+        s.Kind, s.BaseScanId, new RescanEndpoints.DatabaseDto(s.VulndbFingerprint, s.VulndbLabel));
 
     private static DateTimeOffset? Time(long? ms) => ms is { } v ? Clock.ToTime(v) : null;
 }

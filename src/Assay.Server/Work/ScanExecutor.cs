@@ -13,9 +13,10 @@ namespace Assay.Server.Work;
 /// A stage that succeeded under an earlier attempt is not run again: its blob is reused. Every
 /// commit names the attempt, so a worker that lost its lease commits nothing.
 /// </summary>
-internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFindingKeys keys, ILogger<ScanExecutor> log)
+internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFindingKeys keys, RescanDatabase vulnerabilityDatabase, ILogger<ScanExecutor> log)
 {
     private const string Evaluate = "evaluate";
+    private const string Rematch = "rematch";
     private const string Index = "index";
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
 
@@ -34,31 +35,36 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
         var heartbeat = HeartbeatAsync(scan.Id, claim.Attempt, lease);
         try
         {
+            // The first stage makes the evaluation: the engine on the delivery (evaluate), or the
+            // vulnerability step alone on a stored evaluation (rematch). A dispatched job names the
+            // first stage as 'evaluate' whatever the scan's kind (the dispatcher does not read rows).
             var stages = await store.Scans.StagesAsync(scan.Id, lease.Token);
-            var evaluationSha = stages.First(s => s.Stage == Evaluate) is { Status: ScanStore.Status.Succeeded, OutputSha256: { } done } && store.Blobs.Exists(done)
+            var evaluationSha = stages[0] is { Status: ScanStore.Status.Succeeded, OutputSha256: { } done } && store.Blobs.Exists(done)
                 ? done
                 : null;
             if (evaluationSha is null)
             {
-                evaluationSha = await EvaluateAsync(scan, claim.Attempt, lease.Token);
+                evaluationSha = scan.Kind == ScanKinds.Rematch
+                    ? await RematchAsync(scan, claim.Attempt, lease.Token)
+                    : await EvaluateAsync(scan, claim.Attempt, lease.Token);
                 if (evaluationSha is null)
                     return StageOutcome.Stopped;
-                if (only == Evaluate)
+                if (only is not null && only != Index)
                     return StageOutcome.Continue(Index);
             }
             if (!await store.Scans.StartStageAsync(scan.Id, Index, claim.Attempt, lease.Token))
                 return StageOutcome.Stopped;
-            Evaluation evaluation;
-            await using (var stream = store.Blobs.Open(evaluationSha))
-                evaluation = JsonReportWriter.Read(stream);
+            var evaluation = await ReadAsync(evaluationSha);
             var size = new FileInfo(store.Blobs.LocalPath(evaluationSha)).Length;
-            if (!await store.Evaluations.IndexAsync(scan, claim.Attempt, Index, evaluation, evaluationSha, size, keys, lease.Token))
+            var ending = await EndingAsync(scan, evaluation, lease.Token);
+            // The scan's end, the re-match's changes and the webhook deliveries they cause commit with the index, or none of them does.
+            if (!await store.Evaluations.IndexAsync(scan, claim.Attempt, Index, evaluation, evaluationSha, size, keys,
+                    (connection, transaction) => ending(connection, transaction, claim.Attempt), lease.Token))
             {
                 var (id, attempt) = (scan.Id, claim.Attempt);
                 log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease before the index commit; the newer attempt owns the scan", id, attempt);
                 return StageOutcome.Stopped;
             }
-            await store.Scans.FinishAsync(scan.Id, claim.Attempt, ScanStore.Status.Succeeded, null, CancellationToken.None);
             var (scanId, files, findings) = (scan.Id, evaluation.Files.Count, evaluation.Findings.Count);
             log.LogInformation("scan {Scan} succeeded ({Files} files, {Findings} findings)", scanId, files, findings);
             return StageOutcome.Ended;
@@ -91,10 +97,109 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
         }
     }
 
+    private async Task<Evaluation> ReadAsync(string sha256)
+    {
+        await using var stream = store.Blobs.Open(sha256);
+        return JsonReportWriter.Read(stream);
+    }
+
+    /// <summary>
+    /// What commits with the index: the scan's end and, for a scan, a <c>scan.completed</c>
+    /// delivery; for a re-match, the vulnerabilities it introduced and resolved against its base
+    /// and, when there are any, a <c>findings.changed</c> delivery.
+    /// </summary>
+    private async Task<Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, long, Task>> EndingAsync(ScanRow scan, Evaluation evaluation, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<FindingsChangeRow> changes = [];
+        if (scan.Kind == ScanKinds.Rematch)
+        {
+            var baseRow = await store.Evaluations.GetAsync(scan.BaseScanId!, cancellationToken)
+                ?? throw new InvalidDataException($"re-match {scan.Id}: the evaluation of base scan {scan.BaseScanId} is gone; scan the release again");
+            changes = RescanChanges.Between(scan.BaseScanId!, await ReadAsync(baseRow.BlobSha256), evaluation, keys);
+        }
+        var database = await store.Scans.GetForWorkerAsync(scan.Id, cancellationToken);
+        return async (connection, transaction, attempt) =>
+        {
+            await ScanStore.FinishAsync(connection, transaction, scan.Id, attempt, ScanStore.Status.Succeeded, null);
+            var ended = scan with { Status = ScanStore.Status.Succeeded, VulndbFingerprint = database?.VulndbFingerprint, VulndbLabel = database?.VulndbLabel };
+            if (scan.Kind == ScanKinds.Rematch)
+            {
+                await RescanStore.RecordChangesAsync(connection, transaction, scan, changes);
+                if (changes.Count > 0)
+                    await OutboxStore.EnqueueAsync(connection, transaction, scan.TenantId, Webhooks.WebhookEvents.FindingsChanged, id => Webhooks.WebhookEvents.FindingsChangedBody(id, ended, changes));
+            }
+            else
+            {
+                await OutboxStore.EnqueueAsync(connection, transaction, scan.TenantId, Webhooks.WebhookEvents.ScanCompleted, id => Webhooks.WebhookEvents.ScanCompletedBody(id, ended, evaluation));
+            }
+        };
+    }
+
+    /// <summary>
+    /// The re-match: the engine's vulnerability step alone (<see cref="ScanStages.Evaluate"/>) on the
+    /// base scan's stored evaluation, against the database the service uses now; nothing is
+    /// unpacked. Returns the new evaluation blob's SHA-256, or null when the attempt may no longer commit.
+    /// </summary>
+    private async Task<string?> RematchAsync(ScanRow scan, long attempt, CancellationToken cancellationToken)
+    {
+        if (!await store.Scans.StartStageAsync(scan.Id, Rematch, attempt, cancellationToken))
+            return null;
+        var baseRow = await store.Evaluations.GetAsync(scan.BaseScanId ?? "", cancellationToken)
+            ?? throw new InvalidDataException($"re-match {scan.Id}: the evaluation of base scan {scan.BaseScanId} is gone; scan the release again");
+        var database = vulnerabilityDatabase.Current();
+        if (!await store.Rescans.RecordDatabaseAsync(scan.Id, attempt, database.Fingerprint, database.Label, cancellationToken))
+            return null;
+        var evaluation = await ReadAsync(baseRow.BlobSha256);
+        var rematched = database.Path is null
+            ? evaluation with { Vulnerabilities = [], PlatformConditional = [] }
+            : ScanStages.Evaluate(new ScanRequest(evaluation.Input.Path) { DatabasePath = database.Path }, evaluation, "vulnerabilities");
+        var work = Path.Combine(store.DataDirectory, "work", $"{scan.Id}-{attempt}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            var sha = await PutAsync(rematched, work, cancellationToken);
+            if (await store.Scans.CompleteStageAsync(scan.Id, Rematch, attempt, sha, cancellationToken))
+                return sha;
+            log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease before the rematch commit; the newer attempt owns the scan", scan.Id, attempt);
+            return null;
+        }
+        finally
+        {
+            DeleteWork(work);
+        }
+    }
+
+    /// <summary>Writes an evaluation as the canonical JSON into the blob store; returns its SHA-256.</summary>
+    private async Task<string> PutAsync(Evaluation evaluation, string work, CancellationToken cancellationToken)
+    {
+        var json = Path.Combine(work, "evaluation.json");
+        await using (var file = File.Create(json))
+            new JsonReportWriter().Write(evaluation, file);
+        Store.Blobs.BlobInfo blob;
+        await using (var file = File.OpenRead(json))
+            blob = await store.Blobs.PutAsync(file, long.MaxValue, cancellationToken);
+        await store.BlobIndex.RecordAsync(blob.Sha256, blob.Size, cancellationToken);
+        return blob.Sha256;
+    }
+
+    private static void DeleteWork(string work)
+    {
+        try
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     /// <summary>The engine call; returns the evaluation blob's SHA-256, or null when the attempt may no longer commit.</summary>
     private async Task<string?> EvaluateAsync(ScanRow scan, long attempt, CancellationToken cancellationToken)
     {
         if (!await store.Scans.StartStageAsync(scan.Id, Evaluate, attempt, cancellationToken))
+            return null;
+        var database = vulnerabilityDatabase.Current();
+        if (!await store.Rescans.RecordDatabaseAsync(scan.Id, attempt, database.Fingerprint, database.Label, cancellationToken))
             return null;
         var release = await store.Releases.GetAsync(new Scope(scan.TenantId, null), scan.ReleaseId, cancellationToken)
             ?? throw new InvalidOperationException($"release {scan.ReleaseId} of scan {scan.Id} is gone");
@@ -111,7 +216,7 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             var job = ScanEngine.Prepare(new ScanRequest(input)
             {
                 Parallelism = options.ScanParallelism,
-                DatabasePath = options.VulnerabilityDatabase,
+                DatabasePath = database.Path ?? options.VulnerabilityDatabase,
                 SkipVulnerabilities = options.SkipVulnerabilities,
             });
             var run = Task.Run(() => job.Run(cancellationToken), cancellationToken);
@@ -124,28 +229,16 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
                     $"{p.Files} files, {p.Containers} containers, {p.BytesHashed / (1 << 20)} MiB hashed", CancellationToken.None);
             }
             var evaluation = await run;
-            var json = Path.Combine(work, "evaluation.json");
-            await using (var file = File.Create(json))
-                new JsonReportWriter().Write(evaluation, file);
-            Store.Blobs.BlobInfo blob;
-            await using (var file = File.OpenRead(json))
-                blob = await store.Blobs.PutAsync(file, long.MaxValue, cancellationToken);
-            await store.BlobIndex.RecordAsync(blob.Sha256, blob.Size, cancellationToken);
-            if (await store.Scans.CompleteStageAsync(scan.Id, Evaluate, attempt, blob.Sha256, cancellationToken))
-                return blob.Sha256;
+            var sha = await PutAsync(evaluation, work, cancellationToken);
+            if (await store.Scans.CompleteStageAsync(scan.Id, Evaluate, attempt, sha, cancellationToken))
+                return sha;
             // A worker paused or cut off past its lease wakes up here: another attempt owns the scan; the blob is harmless (content-addressed).
             log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease before the evaluate commit; the newer attempt owns the scan", scan.Id, attempt);
             return null;
         }
         finally
         {
-            try
-            {
-                Directory.Delete(work, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            DeleteWork(work);
         }
     }
 

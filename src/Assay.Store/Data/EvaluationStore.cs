@@ -80,8 +80,11 @@ public sealed class EvaluationStore(AssayDatabase database)
     /// <summary>
     /// Writes the index of an evaluation and commits the index stage in the same transaction,
     /// fenced by the scan's attempt. False (and nothing written) when the attempt is no longer current.
+    /// <paramref name="onCommit"/> runs in the same transaction after the stage commit succeeded
+    /// (the scan's end and the outbox rows it causes commit with the index or not at all).
     /// </summary>
-    public async Task<bool> IndexAsync(ScanRow scan, long attempt, string stage, Evaluation evaluation, string blobSha256, long blobSize, IFindingKeys keys, CancellationToken cancellationToken = default)
+    public async Task<bool> IndexAsync(ScanRow scan, long attempt, string stage, Evaluation evaluation, string blobSha256, long blobSize, IFindingKeys keys,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task>? onCommit = null, CancellationToken cancellationToken = default)
     {
         return await database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -118,7 +121,11 @@ public sealed class EvaluationStore(AssayDatabase database)
                 ["scan_id", "ordinal", "tenant_id", "path", "name", "kind", "size", "sha256"],
                 evaluation.Files.Select((f, i) => (f, i)),
                 x => [scan.Id, (long)x.i, scan.TenantId, x.f.Path, FileName(x.f.Path), x.f.Kind.ToString().ToLowerInvariant(), x.f.Size ?? 0, x.f.Sha256]);
-            return await ScanStore.CompleteStageAsync(connection, transaction, scan.Id, stage, attempt, blobSha256);
+            if (!await ScanStore.CompleteStageAsync(connection, transaction, scan.Id, stage, attempt, blobSha256))
+                return false;
+            if (onCommit is not null)
+                await onCommit(connection, transaction);
+            return true;
         }, cancellationToken);
     }
 

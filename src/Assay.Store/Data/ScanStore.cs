@@ -19,6 +19,28 @@ public sealed record ScanRow
     public long? StartedAt { get; init; }
     public long? FinishedAt { get; init; }
     public string? Error { get; init; }
+
+    /// <summary><see cref="ScanKinds.Scan"/> (the engine on the delivery) or <see cref="ScanKinds.Rematch"/> (the vulnerability match alone on <see cref="BaseScanId"/>'s evaluation).</summary>
+    public string Kind { get; init; } = ScanKinds.Scan;
+
+    /// <summary>The scan whose evaluation a re-match started from.</summary>
+    public string? BaseScanId { get; init; }
+
+    /// <summary>Content fingerprint of the vulnerability database the findings came from (null: not matched yet, or no database).</summary>
+    public string? VulndbFingerprint { get; init; }
+
+    /// <summary>Readable name of that database (sources, record counts, newest record).</summary>
+    public string? VulndbLabel { get; init; }
+}
+
+/// <summary>What a scan row runs.</summary>
+public static class ScanKinds
+{
+    /// <summary>The whole engine on the release's delivery: stages <c>evaluate</c>, <c>index</c>.</summary>
+    public const string Scan = "scan";
+
+    /// <summary>The vulnerability match alone, on a stored evaluation: stages <c>rematch</c>, <c>index</c>.</summary>
+    public const string Rematch = "rematch";
 }
 
 public sealed record StageRow
@@ -231,6 +253,14 @@ public sealed class ScanStore(AssayDatabase database)
         return await connection.ExecuteAsync(
             "UPDATE scan SET status = @status, error = @error, finished_at = @now, lease_owner = NULL WHERE id = @scanId AND attempt = @attempt AND status = 'running'",
             new { scanId, attempt, status, error, now = Clock.Now() }) == 1;
+    }
+
+    /// <summary>Ends a running scan inside the caller's transaction (fenced by attempt), so what the end causes (outbox rows) commits with it.</summary>
+    public static async Task<bool> FinishAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string scanId, long attempt, string status, string? error)
+    {
+        return await connection.ExecuteAsync(
+            "UPDATE scan SET status = @status, error = @error, finished_at = @now, lease_owner = NULL WHERE id = @scanId AND attempt = @attempt AND status = 'running'",
+            new { scanId, attempt, status, error, now = Clock.Now() }, transaction) == 1;
     }
 
     /// <summary>Cancels a queued or running scan; false when it had already ended.</summary>

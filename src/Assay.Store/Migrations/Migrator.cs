@@ -11,10 +11,15 @@ namespace Assay.Store.Migrations;
 /// </summary>
 public static class Migrator
 {
-    /// <summary>Every migration, in order. Adding one is one line here and one SQL file.</summary>
+    /// <summary>
+    /// Every migration, in order. Adding one is one line here and one SQL file. Versions may have
+    /// gaps (a number is reserved by a branch that lands later): each missing version is applied on
+    /// its own, whatever newer ones a database already has.
+    /// </summary>
     public static IReadOnlyList<(int Version, string Name)> All { get; } =
     [
         (1, "0001_initial"),
+        (3, "0003_rescan_outbox"),
     ];
 
     /// <summary>Advisory lock key: the bytes of "assay-mi" as a number, stable across releases.</summary>
