@@ -253,6 +253,11 @@ public abstract class ApiSuite(LabWorld world)
                     var world = other ? B : A;
                     var path = template.Replace("{projectId}", world.ProjectId).Replace("{releaseId}", spec.Tiny ? world.TinyReleaseId : world.ReleaseId)
                         .Replace("{scanId}", world.ScanId).Replace("{uploadId}", world.UploadId).Replace("{fingerprint}", world.Fingerprint);
+                    if (path.Contains("{webhookId}", StringComparison.Ordinal))
+                    {
+                        using var owner = Server.Client(world.Keys[Role.Admin]);
+                        path = path.Replace("{webhookId}", (await owner.PostAsync("/api/v1/webhooks", new { url = "https://hooks.example.invalid/sacrificial", events = new[] { "scan.completed" } })).Id);
+                    }
                     if (path.Contains("{keyId}", StringComparison.Ordinal))
                         path = path.Replace("{keyId}", (await system.PostAsync("/api/v1/api-keys", new { tenantId = world.TenantId, role = "viewer", name = "sacrificial" })).Id);
                     int[] expected;

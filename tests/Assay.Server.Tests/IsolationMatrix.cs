@@ -64,6 +64,13 @@ internal static class IsolationMatrix
         ["GET /api/v1/compare"] = new(Permission.Export, true, Ok),
         ["GET /api/v1/search"] = new(Permission.Read, true, Ok),
         ["GET /api/v1/audit"] = new(Permission.ReadAudit, false, Ok, System: (200, 200)),
+        ["POST /api/v1/webhooks"] = new(Permission.ManageKeys, true, [201], Body: (_, n) => new { url = $"https://hooks.example.invalid/matrix/{n}", events = new[] { "scan.completed" } }),
+        ["GET /api/v1/webhooks"] = new(Permission.ManageKeys, true, Ok),
+        ["DELETE /api/v1/webhooks/{webhookId}"] = new(Permission.ManageKeys, true, [204]),
+        ["GET /api/v1/webhooks/{webhookId}/deliveries"] = new(Permission.ManageKeys, true, Ok),
+        ["GET /api/v1/scans/{scanId}/changes"] = new(Permission.Read, true, Ok),
+        // The lab servers of the suites run with --no-vulns: the call is allowed and answers that there is nothing to re-match.
+        ["POST /api/v1/admin/vulndb/rescan"] = new(Permission.ManageKeys, false, [202, 409], Body: (_, _) => new { }, SystemOnly: true),
     };
 
     /// <summary>Query strings of operations that take ids or terms there.</summary>

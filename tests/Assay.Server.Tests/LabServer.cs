@@ -18,9 +18,12 @@ public sealed class LabServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private LabServer(WebApplication app, string data, string adminKey)
+    private readonly bool _ownsData;
+
+    private LabServer(WebApplication app, string data, string adminKey, bool ownsData)
     {
         _app = app;
+        _ownsData = ownsData;
         DataDirectory = data;
         AdminKey = adminKey;
         BaseAddress = new Uri(app.Urls.First());
@@ -31,9 +34,10 @@ public sealed class LabServer : IAsyncDisposable
     public string AdminKey { get; }
     public AssayStore Store => _app.Services.GetRequiredService<AssayStore>();
 
-    public static async Task<LabServer> StartAsync(string? postgres = null, Func<ServerOptions, ServerOptions>? configure = null)
+    /// <param name="dataDirectory">A data folder to reuse (a restart); the caller deletes it. Null: a new temporary one, deleted on dispose.</param>
+    public static async Task<LabServer> StartAsync(string? postgres = null, Func<ServerOptions, ServerOptions>? configure = null, string? dataDirectory = null)
     {
-        var data = Directory.CreateTempSubdirectory("assay-lab-").FullName;
+        var data = dataDirectory ?? Directory.CreateTempSubdirectory("assay-lab-").FullName;
         var options = new ServerOptions
         {
             DataDirectory = data,
@@ -49,7 +53,7 @@ public sealed class LabServer : IAsyncDisposable
         await app.StartAsync();
         var store = app.Services.GetRequiredService<AssayStore>();
         var (_, key) = await store.Keys.CreateAsync(null, null, Role.Admin, "test admin", "test", default);
-        return new LabServer(app, data, key);
+        return new LabServer(app, data, key, dataDirectory is null);
     }
 
     /// <summary>A client that sends <paramref name="key"/> as bearer (none: anonymous).</summary>
@@ -59,6 +63,8 @@ public sealed class LabServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsData)
+            return;
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
