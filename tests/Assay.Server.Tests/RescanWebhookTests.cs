@@ -240,3 +240,84 @@ public sealed class PostgresRescanWebhookTests : RescanWebhookSuite
 {
     protected override async Task<string?> StoreAsync() => await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync();
 }
+
+/// <summary>The signature header as a receiver parses it: malformed, forged, stale and replayed headers are refused, never thrown on.</summary>
+public sealed class WebhookSignatureTests
+{
+    private const string Secret = "whsec_0123456789abcdef";
+    private static readonly byte[] Body = "{\"id\":\"x\"}"u8.ToArray();
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_765_000_000);
+
+    [Fact]
+    public void Sign_ThenVerify_Accepts_AndTheHeaderHasTheDocumentedShape()
+    {
+        var header = WebhookSignature.Sign(Secret, Now.ToUnixTimeSeconds(), Body);
+        Assert.Matches("^t=1765000000,v1=[0-9a-f]{64}$", header);
+        Assert.True(WebhookSignature.Verify(Secret, header, Body, Now, TimeSpan.FromMinutes(5)));
+        // HMAC-SHA256(key, "1765000000." + body), computed independently of the production code path.
+        using var mac = new System.Security.Cryptography.HMACSHA256(Encoding.UTF8.GetBytes(Secret));
+        var expected = Convert.ToHexStringLower(mac.ComputeHash([.. "1765000000."u8.ToArray(), .. Body]));
+        Assert.EndsWith(expected, header, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("t=,v1=")]
+    [InlineData("t=1765000000")]
+    [InlineData("v1=00")]
+    [InlineData("t=-5,v1=zz")]
+    [InlineData("t=99999999999999999999999,v1=0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("t=1765000000,v1=gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg")]
+    [InlineData("=,=,=,,,t==1765000000")]
+    public void Verify_MalformedHeader_IsRefusedWithoutThrowing(string? header) =>
+        Assert.False(WebhookSignature.Verify(Secret, header, Body, Now, TimeSpan.FromMinutes(5)));
+
+    [Fact]
+    public void Verify_StaleTimestamp_IsRefused()
+    {
+        var header = WebhookSignature.Sign(Secret, Now.ToUnixTimeSeconds() - 3600, Body);
+        Assert.False(WebhookSignature.Verify(Secret, header, Body, Now, TimeSpan.FromMinutes(5)));
+    }
+}
+
+/// <summary>Which addresses a webhook may reach without --allow-private-webhooks.</summary>
+public sealed class WebhookTargetTests
+{
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.8.9.10", true)]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("10.0.0.1", true)]
+    [InlineData("100.64.0.1", true)]
+    [InlineData("100.128.0.1", false)]
+    [InlineData("169.254.169.254", true)]
+    [InlineData("172.16.0.1", true)]
+    [InlineData("172.32.0.1", false)]
+    [InlineData("192.168.1.1", true)]
+    [InlineData("224.0.0.1", true)]
+    [InlineData("255.255.255.255", true)]
+    [InlineData("::1", true)]
+    [InlineData("::", true)]
+    [InlineData("fe80::1", true)]
+    [InlineData("fd00::1", true)]
+    [InlineData("ff02::1", true)]
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("::ffff:10.1.1.1", true)]
+    [InlineData("8.8.8.8", false)]
+    [InlineData("193.0.14.129", false)]
+    [InlineData("2001:4860:4860::8888", false)]
+    public void IsForbidden_InternalAddresses(string address, bool forbidden) =>
+        Assert.Equal(forbidden, WebhookTargets.IsForbidden(System.Net.IPAddress.Parse(address)));
+
+    [Fact]
+    public void Refusal_PublicHttpsUrl_IsAccepted_AndPrivateOnesOnlyWithTheOption()
+    {
+        Assert.Null(WebhookTargets.Refusal("https://hooks.example.com/assay?x=1", allowPrivate: false));
+        Assert.NotNull(WebhookTargets.Refusal("http://10.0.0.5:8080/hook", allowPrivate: false));
+        Assert.Null(WebhookTargets.Refusal("http://10.0.0.5:8080/hook", allowPrivate: true));
+        Assert.NotNull(WebhookTargets.Refusal("gopher://10.0.0.5/", allowPrivate: true));
+        Assert.NotNull(WebhookTargets.Refusal("https://hooks.example.com/" + new string('a', 3000), allowPrivate: false));
+    }
+}
