@@ -16,7 +16,7 @@ internal static class WebhookEvents
     /// <summary>A re-match found vulnerabilities introduced or resolved by a new vulnerability database.</summary>
     public const string FindingsChanged = "findings.changed";
 
-    /// <summary>A scan of a delivery succeeded (its evaluation is in the store).</summary>
+    /// <summary>A scan of a delivery ended: <c>status</c> succeeded (its evaluation is in the store) or failed (<c>error</c> says why).</summary>
     public const string ScanCompleted = "scan.completed";
 
     /// <summary>Every event, sorted.</summary>
@@ -31,7 +31,7 @@ internal static class WebhookEvents
 
     public sealed record Database(string? Fingerprint, string? Label);
 
-    public sealed record ScanData(string ScanId, string ProjectId, string ReleaseId, string Kind, string Status, Database VulnerabilityDatabase,
+    public sealed record ScanData(string ScanId, string ProjectId, string ReleaseId, string Kind, string Status, string? Error, Database VulnerabilityDatabase,
         long Components, long Findings, long Vulnerabilities, string Url);
 
 
@@ -40,10 +40,11 @@ internal static class WebhookEvents
 
     public sealed record ChangeDto(string Change, string VulnerabilityId, string Component, string Severity, string Fingerprint);
 
-    public static string ScanCompletedBody(string deliveryId, ScanRow scan, Evaluation evaluation) =>
+    /// <param name="evaluation">The scan's evaluation; null when it failed (counts are 0).</param>
+    public static string ScanCompletedBody(string deliveryId, ScanRow scan, Evaluation? evaluation) =>
         JsonSerializer.Serialize(new Envelope<ScanData>(deliveryId, ScanCompleted, Clock.ToTime(Clock.Now()), scan.TenantId,
-            new ScanData(scan.Id, scan.ProjectId, scan.ReleaseId, scan.Kind, scan.Status, new Database(scan.VulndbFingerprint, scan.VulndbLabel),
-                evaluation.Components.Count, evaluation.Findings.Count, evaluation.Vulnerabilities.Count, $"/api/v1/scans/{scan.Id}")), Json);
+            new ScanData(scan.Id, scan.ProjectId, scan.ReleaseId, scan.Kind, scan.Status, scan.Error, new Database(scan.VulndbFingerprint, scan.VulndbLabel),
+                evaluation?.Components.Count ?? 0, evaluation?.Findings.Count ?? 0, evaluation?.Vulnerabilities.Count ?? 0, $"/api/v1/scans/{scan.Id}")), Json);
 
     public static string FindingsChangedBody(string deliveryId, ScanRow scan, IReadOnlyList<FindingsChangeRow> changes) =>
         JsonSerializer.Serialize(new Envelope<ChangesData>(deliveryId, FindingsChanged, Clock.ToTime(Clock.Now()), scan.TenantId,

@@ -114,8 +114,9 @@ internal sealed class WebhookSender : BackgroundService
         {
             return;   // shutting down: the claim runs out and another round sends it
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException or UriFormatException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
+            // A failed connection, a refused address, or a stored URL this client cannot send to: an attempt, counted like any other.
             error = e.Message;
         }
         var attempts = delivery.Attempts + 1;

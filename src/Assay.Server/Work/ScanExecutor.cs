@@ -87,7 +87,17 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             var stages = await store.Scans.StagesAsync(scan.Id, CancellationToken.None);
             if (stages.FirstOrDefault(s => s.Status == ScanStore.Status.Running) is { } running)
                 await store.Scans.FailStageAsync(scan.Id, running.Stage, claim.Attempt, Describe(e), CancellationToken.None);
-            await store.Scans.FinishAsync(scan.Id, claim.Attempt, ScanStore.Status.Failed, Describe(e), CancellationToken.None);
+            var error = Describe(e);
+            // The failure and its scan.completed delivery commit together (a re-match's failure notifies no one: nothing changed).
+            await store.Database.InTransactionAsync(async (connection, transaction) =>
+            {
+                if (await ScanStore.FinishAsync(connection, transaction, scan.Id, claim.Attempt, ScanStore.Status.Failed, error) && scan.Kind == ScanKinds.Scan)
+                {
+                    var failed = scan with { Status = ScanStore.Status.Failed, Error = error };
+                    await OutboxStore.EnqueueAsync(connection, transaction, scan.TenantId, Webhooks.WebhookEvents.ScanCompleted, id => Webhooks.WebhookEvents.ScanCompletedBody(id, failed, null));
+                }
+                return true;
+            }, CancellationToken.None);
             return StageOutcome.Ended;
         }
         finally
