@@ -77,6 +77,10 @@ def wait_scans(key, ids, limit=3600):
     return done
 
 
+def scan_seconds(scan):
+    return seconds(scan["finishedAt"]) - seconds(scan["startedAt"])
+
+
 def stage_seconds(scan):
     first = scan["stages"][0]
     return seconds(first["finishedAt"]) - seconds(first["startedAt"])
@@ -126,8 +130,9 @@ def main():
         rematches = wait_scans(key, plan["scans"])
         wall = time.time() - t0
         by_base = {s["baseScanId"]: s for s in rematches.values()}
-        print(f"{'image':32} {'full scan s':>11} {'re-match s':>10} {'speed-up':>8} {'introduced':>10} {'resolved':>8}")
-        full_total = rematch_total = 0.0
+        print(f"{'image':32} {'evaluate s':>10} {'rematch s':>9} {'speed-up':>8} {'scan s':>7} {'re-match scan s':>15} {'introduced':>10} {'resolved':>8}")
+        print(f"{'':32} {'(stage)':>10} {'(stage)':>9} {'':>8} {'(all stages incl. index)':>24}")
+        full_total = rematch_total = full_scans = rematch_scans = 0.0
         for scan_id, name in scans.items():
             f, r = full[scan_id], by_base.get(scan_id)
             if f["status"] != "succeeded" or r is None or r["status"] != "succeeded":
@@ -136,9 +141,12 @@ def main():
             fs, rs = stage_seconds(f), stage_seconds(r)
             full_total += fs
             rematch_total += rs
+            full_scans += scan_seconds(f)
+            rematch_scans += scan_seconds(r)
             changes = request("GET", f"/api/v1/scans/{r['id']}/changes", key)[1]
-            print(f"{name:32} {fs:11.2f} {rs:10.2f} {fs / max(rs, 1e-3):7.0f}x {changes['introduced']:10} {changes['resolved']:8}")
-        print(f"total: full scans {full_total:.1f} s, re-matches {rematch_total:.1f} s (wall {wall:.1f} s from the admin call to the last re-match)")
+            print(f"{name:32} {fs:10.2f} {rs:9.2f} {fs / max(rs, 1e-3):7.0f}x {scan_seconds(f):7.2f} {scan_seconds(r):15.2f} {changes['introduced']:10} {changes['resolved']:8}")
+        print(f"total: evaluate {full_total:.1f} s vs rematch {rematch_total:.1f} s; whole scans {full_scans:.1f} s vs whole re-match scans {rematch_scans:.1f} s "
+              f"(the index stage, the same in both, is the rest); wall {wall:.1f} s from the admin call to the last re-match (one worker, queue polling included)")
         if rematch_total * 3 > full_total:
             failures.append("re-matching is not 3x faster than full scanning")
         until = time.time() + 120

@@ -7,8 +7,18 @@ using Microsoft.AspNetCore.Mvc;
 namespace Assay.Server.Pages;
 
 /// <summary>Administration: API keys (shown once on creation), tenants (system administrators), the audit log (auditors and administrators).</summary>
-public sealed class AdminModel(AssayStore store) : LabPage(store)
+public sealed class AdminModel(AssayStore store, ServerOptions options) : LabPage(store)
 {
+    /// <summary>The tenant's webhook endpoints (tenant-wide administrators).</summary>
+    public IReadOnlyList<Webhooks.WebhookEndpoints.WebhookDto> Webhooks { get; private set; } = [];
+
+    /// <summary>A new webhook's secret, shown once.</summary>
+    [TempData]
+    public string? NewWebhookSecret { get; set; }
+
+    /// <summary>Whether this caller manages the tenant's webhooks (a tenant-wide administrator).</summary>
+    public bool ManagesWebhooks => Can(Permission.ManageKeys) && Scope is { ProjectId: null };
+
     public IReadOnlyList<ApiKeyEndpoints.KeyDto> Keys { get; private set; } = [];
     public IReadOnlyList<TenantRow> Tenants { get; private set; } = [];
     public Dictionary<string, string> TenantNames { get; } = [];
@@ -40,6 +50,8 @@ public sealed class AdminModel(AssayStore store) : LabPage(store)
             else if (Scope is not null)
             {
                 Projects = await Store.Projects.ListAsync(Scope, null, 500, null, ct);
+                if (ManagesWebhooks)
+                    Webhooks = [.. (await Store.Webhooks.ListAsync(Scope.TenantId, ct)).Select(global::Assay.Server.Webhooks.WebhookEndpoints.ToDto)];
             }
         }
         if (Can(Permission.ReadAudit))
@@ -67,6 +79,44 @@ public sealed class AdminModel(AssayStore store) : LabPage(store)
             Flash = "A tenant needs a name (at most 200 characters).";
         else
             Flash = await Store.Tenants.CreateAsync(name.Trim(), HttpContext.RequestAborted) is null ? $"A tenant named '{name}' exists already." : $"Created tenant {name}.";
+        return Redirect("/admin");
+    }
+
+    public async Task<IActionResult> OnPostWebhookAsync(string? url, string[]? events)
+    {
+        if (!ManagesWebhooks)
+            return Denied();
+        var (refusal, created) = await global::Assay.Server.Webhooks.WebhookEndpoints.CreateAsync(new(url, events, null), Scope!.TenantId, Caller.Actor, Store, options, HttpContext.RequestAborted);
+        if (refusal is not null)
+            Flash = refusal;
+        else
+            NewWebhookSecret = created!.Secret;
+        return Redirect("/admin");
+    }
+
+    public async Task<IActionResult> OnPostDeleteWebhookAsync(string webhookId)
+    {
+        if (!ManagesWebhooks)
+            return Denied();
+        Flash = await Store.Webhooks.DeleteAsync(Scope!.TenantId, webhookId, HttpContext.RequestAborted) ? "Deleted the webhook." : "No such webhook.";
+        return Redirect("/admin");
+    }
+
+    public async Task<IActionResult> OnPostRescanAsync([FromServices] Work.RescanPlanner planner)
+    {
+        if (!Caller.IsSystemAdmin)
+            return Denied();
+        try
+        {
+            var plan = await planner.PlanAsync(HttpContext.RequestAborted);
+            Flash = plan.Database.Fingerprint is null
+                ? "This server matches no vulnerabilities (--no-vulns, or no database): nothing to re-match."
+                : $"Vulnerability database {plan.Database.Label}: {plan.Queued.Count} evaluations queued for re-matching.";
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            Flash = $"The vulnerability database cannot be read ({e.Message}); fix it (assay db update) and try again.";
+        }
         return Redirect("/admin");
     }
 

@@ -36,17 +36,8 @@ internal static class WebhookEndpoints
             var scope = http.Scope();
             if (scope.ProjectId is not null)
                 return Problems.Forbidden("webhooks are tenant-wide; use a tenant-wide administrator key");
-            if (WebhookTargets.Refusal(body.Url, options.AllowPrivateWebhookTargets) is { } refusal)
-                return Problems.BadRequest(refusal);
-            var events = (body.Events ?? []).Distinct(StringComparer.Ordinal).ToList();
-            if (events.Count == 0 || events.Any(e => !WebhookEvents.All.Contains(e, StringComparer.Ordinal)))
-                return Problems.BadRequest($"events: give one or more of {string.Join(", ", WebhookEvents.All)}, e.g. {{\"events\": [\"findings.changed\"]}}");
-            var secret = body.Secret;
-            if (secret is not null && (secret.Length < MinSecretLength || secret.Length > MaxSecretLength))
-                return Problems.BadRequest($"secret: give {MinSecretLength} to {MaxSecretLength} characters, or leave it out and the server makes one");
-            secret ??= "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-            var row = await store.Webhooks.CreateAsync(scope.TenantId, body.Url!, secret, events, http.Caller()!.Actor, ct);
-            return TypedResults.Created($"/api/v1/webhooks/{row.Id}", new WebhookCreated(row.Id, row.Url, row.EventList, secret, Clock.ToTime(row.CreatedAt)));
+            var (refusal, created) = await CreateAsync(body, scope.TenantId, http.Caller()!.Actor, store, options, ct);
+            return refusal is not null ? Problems.BadRequest(refusal) : TypedResults.Created($"/api/v1/webhooks/{created!.Id}", created);
         }).Require(Permission.ManageKeys).WithName("CreateWebhook");
 
         api.MapGet("/webhooks", async Task<IResult> (HttpContext http, AssayStore store, CancellationToken ct) =>
@@ -71,5 +62,21 @@ internal static class WebhookEndpoints
         }).Require(Permission.ManageKeys).WithName("ListWebhookDeliveries");
     }
 
-    private static WebhookDto ToDto(WebhookRow r) => new(r.Id, r.Url, r.EventList, Clock.ToTime(r.CreatedAt), r.CreatedBy);
+    /// <summary>Validates and registers an endpoint (the API and the admin page): a refusal saying what to change, or the endpoint with its secret.</summary>
+    internal static async Task<(string? Refusal, WebhookCreated? Created)> CreateAsync(CreateWebhook body, string tenantId, string actor, AssayStore store, ServerOptions options, CancellationToken ct)
+    {
+        if (WebhookTargets.Refusal(body.Url, options.AllowPrivateWebhookTargets) is { } refusal)
+            return (refusal, null);
+        var events = (body.Events ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (events.Count == 0 || events.Any(e => !WebhookEvents.All.Contains(e, StringComparer.Ordinal)))
+            return ($"events: give one or more of {string.Join(", ", WebhookEvents.All)}, e.g. {{\"events\": [\"findings.changed\"]}}", null);
+        var secret = body.Secret;
+        if (secret is not null && (secret.Length < MinSecretLength || secret.Length > MaxSecretLength))
+            return ($"secret: give {MinSecretLength} to {MaxSecretLength} characters, or leave it out and the server makes one", null);
+        secret ??= "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var row = await store.Webhooks.CreateAsync(tenantId, body.Url!, secret, events, actor, ct);
+        return (null, new WebhookCreated(row.Id, row.Url, row.EventList, secret, Clock.ToTime(row.CreatedAt)));
+    }
+
+    internal static WebhookDto ToDto(WebhookRow r) => new(r.Id, r.Url, r.EventList, Clock.ToTime(r.CreatedAt), r.CreatedBy);
 }
