@@ -10,7 +10,7 @@ namespace Assay.Server.Pages;
 public sealed class AdminModel(AssayStore store, ServerOptions options) : LabPage(store)
 {
     /// <summary>The tenant's webhook endpoints (tenant-wide administrators).</summary>
-    public IReadOnlyList<Webhooks.WebhookEndpoints.WebhookDto> Webhooks { get; private set; } = [];
+    public IReadOnlyList<WebhookRow> Webhooks { get; private set; } = [];
 
     /// <summary>A new webhook's secret, shown once.</summary>
     [TempData]
@@ -51,7 +51,7 @@ public sealed class AdminModel(AssayStore store, ServerOptions options) : LabPag
             {
                 Projects = await Store.Projects.ListAsync(Scope, null, 500, null, ct);
                 if (ManagesWebhooks)
-                    Webhooks = [.. (await Store.Webhooks.ListAsync(Scope.TenantId, ct)).Select(global::Assay.Server.Webhooks.WebhookEndpoints.ToDto)];
+                    Webhooks = await Store.Webhooks.ListAsync(Scope.TenantId, ct);
             }
         }
         if (Can(Permission.ReadAudit))
@@ -102,10 +102,11 @@ public sealed class AdminModel(AssayStore store, ServerOptions options) : LabPag
         return Redirect("/admin");
     }
 
-    public async Task<IActionResult> OnPostRescanAsync([FromServices] Work.RescanPlanner planner)
+    public async Task<IActionResult> OnPostRescanAsync()
     {
         if (!Caller.IsSystemAdmin)
             return Denied();
+        var planner = HttpContext.RequestServices.GetRequiredService<Work.RescanPlanner>();
         try
         {
             var plan = await planner.PlanAsync(HttpContext.RequestAborted);
