@@ -67,6 +67,15 @@ public sealed class OutboxStore(AssayDatabase database)
     /// <summary>Claims up to <paramref name="limit"/> due pending deliveries for <paramref name="claimMilliseconds"/>.</summary>
     public async Task<IReadOnlyList<OutboxRow>> ClaimAsync(int limit, long claimMilliseconds, CancellationToken cancellationToken = default)
     {
+        // An idle poll reads without taking SQLite's write lock (or PostgreSQL row locks); only a due row starts a claim.
+        await using (var probe = await database.OpenAsync(cancellationToken))
+        {
+            var due = await probe.ExecuteScalarAsync<long?>(
+                "SELECT 1 FROM webhook_delivery WHERE status = 'pending' AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now) LIMIT 1",
+                new { now = Clock.Now() });
+            if (due is null)
+                return [];
+        }
         return await database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = Clock.Now();
