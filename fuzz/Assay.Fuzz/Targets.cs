@@ -46,6 +46,7 @@ internal static class Targets
         NetworkTargets.AddTo(targets);
         HistoryTargets.Add(targets);
         ServerTargets.Add(targets);
+        WebhookFuzzTargets.Add(targets);
         return targets;
     }
 

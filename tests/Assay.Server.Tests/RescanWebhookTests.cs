@@ -320,4 +320,14 @@ public sealed class WebhookTargetTests
         Assert.NotNull(WebhookTargets.Refusal("gopher://10.0.0.5/", allowPrivate: true));
         Assert.NotNull(WebhookTargets.Refusal("https://hooks.example.com/" + new string('a', 3000), allowPrivate: false));
     }
+
+    /// <summary>Fuzz finding (server:webhook-url): a host System.Uri parses but cannot map to ASCII made IdnHost throw (a 500 on POST /webhooks).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Refusal_HostWithoutAnIdnaForm_IsRefusedNotThrown(bool allowPrivate)
+    {
+        var url = Encoding.UTF8.GetString([.. "https://hooks"u8.ToArray(), 0xff, 0xff, 0xff, 0xff, .. "mple.com/aesay?y=1"u8.ToArray()]);
+        Assert.Contains("not a valid internationalized host name", WebhookTargets.Refusal(url, allowPrivate), StringComparison.Ordinal);
+    }
 }

@@ -10,3 +10,6 @@ printf 'attachment; filename="EX1000_1.2.0.zip"' > disposition
 printf "attachment; filename*=UTF-8''r%%C3%%A9sum%%C3%%A9.bin" > disposition-star
 printf 'attachment; filename="../../etc/passwd"' > disposition-traversal
 printf '2026-12-07T00:00:00Z\n42' | base64 -w0 | tr '+/' '-_' | tr -d '=' > token
+# Webhooks (fuzz/Assay.Fuzz/WebhookFuzzTargets.cs): a signature header as the server sends it, and an endpoint URL.
+printf 't=1765000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd' > webhook-signature
+printf 'https://hooks.example.com/assay?x=1' > webhook-url

@@ -28,9 +28,18 @@ internal static class WebhookTargets
             return $"url '{uri.Host}': credentials in the URL are not accepted; authenticate deliveries with the webhook secret (X-Assay-Signature)";
         if (uri.Fragment.Length > 0)
             return $"url '{url}' has a fragment (#...); remove it";
+        string host;
+        try
+        {
+            host = uri.IdnHost.TrimEnd('.');
+        }
+        catch (UriFormatException)
+        {
+            // System.Uri parses the URL but cannot map its host to ASCII (IDNA): no request could be sent to it.
+            return $"url host '{uri.Host}' is not a valid internationalized host name; give its ASCII (punycode) form";
+        }
         if (allowPrivate)
             return null;
-        var host = uri.IdnHost.TrimEnd('.');
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
             return $"url host '{host}' is this machine; webhooks to loopback, link-local and private addresses are refused (start the server with --allow-private-webhooks to allow them)";
         if (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IsForbidden(address))
