@@ -110,6 +110,8 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             File.CreateSymbolicLink(input, store.Blobs.LocalPath(release.DeliverySha256));
             var job = ScanEngine.Prepare(new ScanRequest(input)
             {
+                // The delivery as uploaded, not the per-attempt folder: a re-run gives the same evaluation.
+                DisplayPath = release.DeliveryName ?? "delivery.bin",
                 Parallelism = options.ScanParallelism,
                 DatabasePath = options.VulnerabilityDatabase,
                 SkipVulnerabilities = options.SkipVulnerabilities,
