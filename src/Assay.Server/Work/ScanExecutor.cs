@@ -134,8 +134,16 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
                 cancellationToken.ThrowIfCancellationRequested();
                 var p = job.Progress;
                 // The engine does not know the total number of files ahead: done counts files, total stays 0 (unknown).
-                await store.Scans.ReportProgressAsync(scan.Id, Evaluate, attempt, p.Files, 0,
-                    $"{p.Files} files, {p.Containers} containers, {p.BytesHashed / (1 << 20)} MiB hashed", CancellationToken.None);
+                try
+                {
+                    await store.Scans.ReportProgressAsync(scan.Id, Evaluate, attempt, p.Files, 0,
+                        $"{p.Files} files, {p.Containers} containers, {p.BytesHashed / (1 << 20)} MiB hashed", CancellationToken.None);
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+                {
+                    // Progress is for the UI: a store restarting must not stop the engine; the heartbeat decides about the lease.
+                    log.LogDebug(e, "scan {Scan}: progress not recorded (store away)", scan.Id);
+                }
             }
             var evaluation = await run;
             var json = Path.Combine(work, "evaluation.json");
@@ -167,16 +175,35 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
     private async Task HeartbeatAsync(string scanId, long attempt, CancellationTokenSource lease)
     {
         var every = options.Lease / 3;
+        var renewed = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             while (!lease.IsCancellationRequested)
             {
                 await Task.Delay(every, lease.Token);
-                if (!await store.Scans.HeartbeatAsync(scanId, attempt, lease.Token))
+                bool current;
+                try
                 {
-                    log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease or was cancelled; stopping", scanId, attempt);
-                    await lease.CancelAsync();
+                    current = await store.Scans.HeartbeatAsync(scanId, attempt, lease.Token);
                 }
+                catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+                {
+                    // The store is away (restarting, network). Keep working while the lease may still
+                    // be ours; past it another worker may have taken the scan over: stop.
+                    if (renewed.Elapsed < options.Lease)
+                    {
+                        log.LogWarning("scan {Scan}: attempt {Attempt} could not renew its lease ({Message}); retrying", scanId, attempt, e.Message);
+                        continue;
+                    }
+                    current = false;
+                }
+                if (current)
+                {
+                    renewed.Restart();
+                    continue;
+                }
+                log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease or was cancelled; stopping", scanId, attempt);
+                await lease.CancelAsync();
             }
         }
         catch (OperationCanceledException)
