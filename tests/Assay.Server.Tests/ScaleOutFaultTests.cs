@@ -125,7 +125,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
             var release = (await store.Releases.GetAsync(new Scope(world.TenantId, null), small))!;
             stuck = (await store.Scans.CreateAsync(release, "web that died", "0", ScanEndpointsInteractive)).Id;
         }
-        var ran = await world.Api.WaitForScanAsync(stuck, TimeSpan.FromMinutes(2));
+        var ran = await WaitForScanAsync(world.Api, stuck, TimeSpan.FromMinutes(2));
         Assert.True(ran.Json?.GetProperty("status").GetString() == "succeeded", $"a scan inserted but never dispatched: {ran.Text}\n{world.Logs}");
         Assert.Equal(1, (await CommitsAsync(world.Postgres, stuck)).Evaluations);
         rows.Add($"| web dies between scan insert and dispatch | 1 | 0 | 0 | {clock.Elapsed:mm\\:ss} to done (sweep every 2 s) |");
@@ -142,7 +142,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         await victim.SignalAsync("TERM");
         Assert.Equal(0, await victim.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("lease released", victim.Stderr, StringComparison.Ordinal);
-        var done = await world.Api.WaitForScanAsync(scanId, TimeSpan.FromMinutes(3));
+        var done = await WaitForScanAsync(world.Api, scanId, TimeSpan.FromMinutes(3));
         var total = clock.Elapsed;
         Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
         // Without the release the other worker could start only once the lease ran out (60 s after the last heartbeat).
@@ -188,7 +188,8 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
             var cut = world.Api.PutAsync($"/api/v1/uploads/{upload}", onTheWire, r => r.Content!.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(3L * Chunk, 4L * Chunk - 1, bytes.LongLength));
             await onTheWire.Sent.WaitAsync(TimeSpan.FromSeconds(30));
             await world.Web.SignalAsync("KILL");
-            await Assert.ThrowsAnyAsync<Exception>(() => cut);   // the connection died with the process
+            onTheWire.GiveUp();   // the client notices the dead connection only when it writes again
+            await Assert.ThrowsAnyAsync<Exception>(() => cut.WaitAsync(TimeSpan.FromSeconds(30)));
             await world.RestartWebAsync();
             var where = await world.Api.GetAsync($"/api/v1/uploads/{upload}");
             Assert.Equal(HttpStatusCode.OK, where.Status);
@@ -202,7 +203,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
             var resumed = clock.Elapsed;
             var first = (await world.Api.PostAsync($"/api/v1/releases/{release}/scans")).Id;
             var baseline = Stopwatch.StartNew();
-            var done = await world.Api.WaitForScanAsync(first, TimeSpan.FromMinutes(3));
+            var done = await WaitForScanAsync(world.Api, first, TimeSpan.FromMinutes(3));
             var scanTime = baseline.Elapsed;
             Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
             Assert.Equal(expected, Masked((await world.Api.GetAsync($"/api/v1/scans/{first}/evaluation")).Json!.Value));
@@ -213,7 +214,8 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
             var second = (await world.Api.PostAsync($"/api/v1/releases/{release}/scans")).Id;
             await WaitForEvaluateAsync(world.Postgres, second);
             await cluster.RestartAsync(TimeSpan.FromSeconds(2));
-            done = await world.Api.WaitForScanAsync(second, TimeSpan.FromMinutes(3));
+            Npgsql.NpgsqlConnection.ClearAllPools();   // this test's own pooled connections died with the server
+            done = await WaitForScanAsync(world.Api, second, TimeSpan.FromMinutes(3));
             var total = clock.Elapsed;
             Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
             Assert.Equal(1, (await CommitsAsync(world.Postgres, second)).Evaluations);
@@ -224,6 +226,19 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         finally
         {
             await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>Polls a scan until it ends; an error answer (the store restarting under the web process) is polled through.</summary>
+    private static async Task<Response> WaitForScanAsync(Api api, string scanId, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var r = await api.GetAsync($"/api/v1/scans/{scanId}");
+            if (r.Status == HttpStatusCode.OK && r.Json?.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled" || DateTime.UtcNow > until)
+                return r;
+            await Task.Delay(200);
         }
     }
 
@@ -314,15 +329,34 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
     private sealed class StalledContent(ReadOnlyMemory<byte> body, int sendFirst) : HttpContent
     {
         private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _stall = new();
 
         public Task Sent => _sent.Task;
+
+        /// <summary>Ends the stall: the rest of the chunk is written to a connection that is gone, and the request fails.</summary>
+        public void GiveUp() => _stall.Cancel();
 
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
         {
             await stream.WriteAsync(body[..sendFirst]);
             await stream.FlushAsync();
             _sent.TrySetResult();
-            await Task.Delay(Timeout.Infinite);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, _stall.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await stream.WriteAsync(body[sendFirst..]);
+            await stream.FlushAsync();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _stall.Dispose();
+            base.Dispose(disposing);
         }
 
         protected override bool TryComputeLength(out long length)

@@ -72,7 +72,7 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             // the scan over at once instead of after one lease; the attempt still fences this one.
             var stage = (await StagesOrNullAsync(scan.Id))?.FirstOrDefault(s => s.Status != ScanStore.Status.Succeeded)?.Stage ?? only ?? Evaluate;
             var released = await ReleaseLeaseAsync(scan.Id, claim.Attempt);
-            log.LogInformation("scan {Scan}: attempt {Attempt} stopped by shutdown in {Stage}; lease {Released}", scan.Id, claim.Attempt, stage, released ? "released" : "already lost");
+            log.LogWarning("scan {Scan}: attempt {Attempt} stopped by shutdown in {Stage}; lease {Released}", scan.Id, claim.Attempt, stage, released ? "released" : "already lost");
             return released ? StageOutcome.HandOver(stage) : StageOutcome.Stopped;
         }
         catch (OperationCanceledException) when (lease.IsCancellationRequested)
