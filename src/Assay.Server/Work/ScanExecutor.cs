@@ -219,7 +219,7 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             using var bounded = new CancellationTokenSource(ShutdownStoreTimeout);
             return await store.Scans.StagesAsync(scanId, bounded.Token);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
             return null;
         }
@@ -233,7 +233,7 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             using var bounded = new CancellationTokenSource(ShutdownStoreTimeout);
             return await store.Scans.ReleaseLeaseAsync(scanId, attempt, bounded.Token);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
             log.LogWarning(e, "scan {Scan}: attempt {Attempt} could not release its lease on shutdown; another worker takes the scan over when the lease runs out", scanId, attempt);
             return false;
