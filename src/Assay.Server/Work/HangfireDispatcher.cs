@@ -49,7 +49,7 @@ internal sealed class HangfireDispatcher(AssayStore store, ServerOptions options
 
     /// <summary>Enqueues the job of <paramref name="stage"/>; <paramref name="handedOnBy"/> is the attempt allowed to hand the scan on.</summary>
     public string Enqueue(ScanRow scan, string stage, long handedOnBy) =>
-        jobs.Create(Hangfire.Common.Job.FromExpression<StageJob>(j => j.RunAsync(scan.Id, stage, handedOnBy, CancellationToken.None)), new EnqueuedState(ScanQueues.For(scan.Priority)));
+        jobs.Create(Hangfire.Common.Job.FromExpression<StageJob>(j => j.RunAsync(scan.Id, stage, handedOnBy, CancellationToken.None)), new EnqueuedState(ScanQueues.For(scan.Priority, stage, FirstStage)));
 
     /// <summary>Hangfire wakes its own workers; nothing in this process waits on the dispatcher.</summary>
     public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.Delay(timeout, cancellationToken);
