@@ -19,6 +19,7 @@ public static class Migrator
     public static IReadOnlyList<(int Version, string Name)> All { get; } =
     [
         (1, "0001_initial"),
+        (2, "0002_scan_dispatch"),
         (3, "0003_rescan_outbox"),
     ];
 
