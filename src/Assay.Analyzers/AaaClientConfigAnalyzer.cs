@@ -20,6 +20,9 @@ public sealed class AaaClientConfigAnalyzer : IInspector
 
     public string Id => "aaa-client-config";
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file)
     {
         if ((file.Size ?? 0) > ConfigText.MaxBytes || file.Kind != NodeKind.File)

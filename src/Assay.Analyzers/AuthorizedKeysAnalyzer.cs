@@ -20,6 +20,9 @@ public sealed class AuthorizedKeysAnalyzer : IInspector
 {
     public string Id => "authorized-keys";
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file)
     {
         if ((file.Size ?? 0) > ConfigText.MaxBytes || file.Kind != NodeKind.File)

@@ -45,6 +45,9 @@ public sealed class TlsSettingsAnalyzer : IInspector
 
     public string Id => "tls-settings";
 
+    /// <summary>Keeps no state of its own: its results for a file are cached by the file's content.</summary>
+    public bool CacheableByContent => true;
+
     public bool Wants(FileRecord file)
     {
         if ((file.Size ?? 0) > ConfigText.MaxBytes || file.Kind != NodeKind.File || file.Size is null or 0)

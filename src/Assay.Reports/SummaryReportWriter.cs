@@ -28,14 +28,7 @@ public sealed class SummaryReportWriter : IReportWriter
     public void Write(Evaluation evaluation, Stream output)
     {
         using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = Color ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = Color ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = Width;
+        var console = TerminalConsole.Create(writer, Color, Width);
         // numbers as the other reports write them (29,295 under any culture): the output is compared and parsed
         var culture = CultureInfo.CurrentCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;

@@ -171,6 +171,17 @@ public sealed class KubernetesAnalyzerTests
         Assert.Throws<TemplateException>(() => YamlValues.ParseAll(text));
     }
 
+    [Theory]
+    [InlineData("[")]
+    [InlineData("- ")]
+    public void Yaml_NestedPastAnyManifest_IsATemplateExceptionNotAStackOverflow(string opener)
+    {
+        // YamlDotNet builds nodes recursively: without the text pre-check this kills the process.
+        var text = "apiVersion: v1\nkind: ConfigMap\ndata: " + string.Concat(Enumerable.Repeat(opener, 200_000));
+        var e = Assert.Throws<TemplateException>(() => YamlValues.ParseAll(text));
+        Assert.Contains("line 3", e.Message);
+    }
+
     [Fact]
     public void Engine_RandomTemplates_NeverThrowAnythingElse()
     {

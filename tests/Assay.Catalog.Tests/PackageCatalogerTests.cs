@@ -109,6 +109,18 @@ public sealed class PackageCatalogerTests
     }
 
     [Fact]
+    public void YoctoInstalledPackages_ArchWithUnderscore_AndHostileLines_ReadInLinearTime()
+    {
+        // NAME_VERSION_ARCH.ipk: the version is the shortest run that leaves a valid arch (core2_64 keeps its '_').
+        var list = YoctoImageManifestCataloger.ReadInstalledPackages("busybox_1.36.1-r0_core2_64.ipk\nlibz1_1.3-r0_x86_64.deb\nopenssl-3.1.4-r0.core2_64.rpm\n");
+        Assert.Equal([("busybox", "core2_64", "1.36.1-r0"), ("libz1", "x86_64", "1.3-r0"), ("openssl", "core2_64", "3.1.4-r0")], list);
+        // A 200 KB line of underscores is quadratic for a backtracking engine; it is just not a package line.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Null(YoctoImageManifestCataloger.ReadInstalledPackages("a_" + new string('_', 200_000) + "1.ipk\n"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public void Yocto_ImageManifestAndInstalledPackages_ReportPackages()
     {
         var sink = TreeScan.Run(Fixture.Path("packages/yocto"), new YoctoImageManifestCataloger());

@@ -38,6 +38,44 @@ public sealed class ReleaseDiffTests
     }
 
     [Fact]
+    public void Files_SameTreeInAnotherContainer_ListsNoContainerRecords()
+    {
+        // rootfs.tar.gz and rootfs.ext4 of one tree: the delivery and the decompressed tar carry the
+        // files and have no place in the tree; only what really differs (ext4's lost+found) is listed.
+        static FileRecord F(string path, string sha, string? format = null, string? cls = null) => new()
+        {
+            Path = path, Kind = NodeKind.File, Size = 10, Sha256 = sha, Mode = "0644", Uid = 0, Gid = 0, Format = format,
+            Type = cls is null ? null : new FileTypeInfo { Class = cls, Description = cls },
+        };
+        static Evaluation E(string name, params FileRecord[] files) => new()
+        {
+            Tool = new ToolInfo("assay", "0.1.0"),
+            Input = new InputInfo("/deliveries/" + name, 10, Release.Sha(name)),
+            Files = [.. files.OrderBy(f => f.Path, StringComparer.Ordinal)],
+        };
+        var tar = E("rootfs.tar.gz",
+            F("rootfs.tar.gz", Release.Sha("gz"), "gzip", "compressed"),
+            F("rootfs.tar.gz!/rootfs.tar", Release.Sha("tar"), "tar", "archive"),
+            F("rootfs.tar.gz!/rootfs.tar!/etc/passwd", A));
+        var ext4 = E("rootfs.ext4",
+            F("rootfs.ext4", Release.Sha("ext4"), "ext", "filesystem"),
+            F("rootfs.ext4!/etc/passwd", A),
+            new FileRecord { Path = "rootfs.ext4!/lost+found", Kind = NodeKind.Dir, Mode = "0700", Uid = 0, Gid = 0 });
+        var d = ReleaseDiff.Compare(tar, ext4);
+        Assert.Equal("/lost+found", Assert.Single(d.Files.Added).Path);
+        Assert.Empty(d.Files.Removed);
+        Assert.Empty(d.Files.Changed);
+        Assert.Equal(1, d.Files.Unchanged);
+
+        // A compressed file inside the tree whose stream holds nothing further stays a file of its own.
+        var tree = new DeliveryTree(tar.Files);
+        Assert.True(tree.IsTransparent("rootfs.tar.gz"));
+        Assert.True(tree.IsTransparent("rootfs.tar.gz!/rootfs.tar"));
+        Assert.False(tree.IsTransparent("rootfs.tar.gz!/rootfs.tar!/etc/passwd"));
+        Assert.False(new DeliveryTree([F("app.bin", A)]).IsTransparent("app.bin"));
+    }
+
+    [Fact]
     public void Files_MtimeAlone_IsNotAChange()
     {
         var d = Diff(Old().File("/etc/passwd", A, mtime: 1), New().File("/etc/passwd", A, mtime: 2));

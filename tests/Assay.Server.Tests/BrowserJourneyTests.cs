@@ -17,6 +17,9 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
 
+    /// <summary>How long one browser step may take before the journey fails.</summary>
+    private const float StepTimeoutMs = 180_000;
+
     private LabServer _server = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
@@ -52,7 +55,7 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
         var otherTenant = await system.CreateAsync("/api/v1/tenants", new { name = "Other operator" });
         var outsiderKey = await Key(otherTenant, Role.Admin, "mallory (other tenant)");
 
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1360, Height = 900 } });
+        var context = await NewContextAsync(wide: true);
         var page = await context.NewPageAsync();
         await LoginAsync(page, adminKey, "01-login");
         await Shot(page, "02-projects-empty");
@@ -132,7 +135,7 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
 
         // As a viewer: the finding reads, no triage controls, and the API refuses the change.
         await page.ClickAsync("text=Log out").ContinueWith(_ => Task.CompletedTask);
-        var viewerContext = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1360, Height = 900 } });
+        var viewerContext = await NewContextAsync(wide: true);
         var viewer = await viewerContext.NewPageAsync();
         await LoginAsync(viewer, viewerKey, "14-login-viewer");
         await viewer.GotoAsync(findingUrl);
@@ -144,11 +147,25 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client(viewerKey).PutAsync($"/api/v1/projects/{projectId}/triage/{fingerprint}", new { state = "resolved" })).Status);
 
         // Another tenant's release URL is a 404, not a 403.
-        var outsiderContext = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.BaseAddress.ToString() });
+        var outsiderContext = await NewContextAsync(wide: false);
         var outsider = await outsiderContext.NewPageAsync();
         await LoginAsync(outsider, outsiderKey, null);
         var response = await outsider.GotoAsync(firstRelease);
         Assert.Equal(404, response!.Status);
+    }
+
+    private async Task<IBrowserContext> NewContextAsync(bool wide)
+    {
+        var options = new BrowserNewContextOptions { BaseURL = _server.BaseAddress.ToString() };
+        if (wide)
+            options.ViewportSize = new ViewportSize { Width = 1360, Height = 900 };
+        var context = await _browser.NewContextAsync(options);
+        // The journey checks behaviour, not speed: on 2 cores shared with other test assemblies, the first
+        // request to a page (JIT, Razor, the first database write) took past Playwright's 30 s default
+        // twice (load 11-24), both times after "Create project". A slow step now waits; a broken one still fails.
+        context.SetDefaultTimeout(StepTimeoutMs);
+        context.SetDefaultNavigationTimeout(StepTimeoutMs);
+        return context;
     }
 
     private async Task LoginAsync(IPage page, string key, string? shot)
@@ -165,7 +182,7 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
     {
         await page.SetInputFilesAsync("form.upload input[type=file]", file);
         await page.ClickAsync("form.upload button:has-text('Upload')");
-        await page.WaitForSelectorAsync("form[action*='handler=Scan'] button", new PageWaitForSelectorOptions { Timeout = 60_000 });
+        await page.WaitForSelectorAsync("form[action*='handler=Scan'] button");
         await Shot(page, "04-release-uploaded");
         await page.ClickAsync("form[action*='handler=Scan'] button");
         // The page refreshes itself every 2 s while the scan runs (no script needed).

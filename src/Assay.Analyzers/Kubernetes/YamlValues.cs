@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Assay.Core.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -24,6 +25,9 @@ internal static class YamlValues
     {
         if (text.Length > MaxBytes)
             throw new TemplateException($"YAML of {text.Length:N0} characters is larger than {MaxBytes:N0}; not parsed");
+        // YamlDotNet builds nodes recursively: nesting past any real manifest would overflow the stack.
+        if (YamlNesting.Check(text) is { } refused)
+            throw new TemplateException($"YAML line {refused.Line}: {refused.Reason}; not parsed");
         var stream = new YamlStream();
         try
         {

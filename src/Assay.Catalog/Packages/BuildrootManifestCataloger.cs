@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Assay.Catalog.Binaries;
 using Assay.Catalog.Identifiers;
@@ -21,62 +20,55 @@ namespace Assay.Catalog.Packages;
 /// <para>Limitations: <c>host-manifest.csv</c> (build tools) is not read; versions that are VCS hashes
 /// are kept as they are and match no CPE range; the CPE_ID variables of <c>make show-info</c> are not in the manifest.</para>
 /// </summary>
-public sealed class BuildrootManifestCataloger : IInspector
+public sealed class BuildrootManifestCataloger : PackageListCataloger
 {
     public const string CatalogerId = "buildroot-manifest";
-    public const int MaxFileBytes = 16 << 20;
-
-    private readonly ConcurrentDictionary<string, string> _manifests = new(StringComparer.Ordinal);
-    private readonly SignatureDatabase _signatures;
 
     public BuildrootManifestCataloger()
         : this(SignatureDatabase.Default)
     {
     }
 
-    public BuildrootManifestCataloger(SignatureDatabase signatures) => _signatures = signatures;
-
-    public string Id => CatalogerId;
-
-    public bool Wants(FileRecord file) =>
-        file.Kind == NodeKind.File && file.Size is > 0 and <= MaxFileBytes
-        && (file.Path.EndsWith("/manifest.csv", StringComparison.Ordinal) || file.Path.EndsWith("!manifest.csv", StringComparison.Ordinal));
-
-    public void Inspect(InspectedFile file, InspectionSink sink) => _manifests[file.Path] = file.ReadText(MaxFileBytes);
-
-    public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
+    public BuildrootManifestCataloger(SignatureDatabase signatures)
+        : base(signatures)
     {
-        foreach (var (path, text) in _manifests.OrderBy(p => p.Key, StringComparer.Ordinal))
+    }
+
+    public override string Id => CatalogerId;
+
+    protected override bool WantsPath(string path) =>
+        path.EndsWith("/manifest.csv", StringComparison.Ordinal) || path.EndsWith("!manifest.csv", StringComparison.Ordinal);
+
+    protected override void Read(string path, string text, InspectionSink sink)
+    {
+        var rows = ReadCsv(text);
+        if (rows.Count == 0 || rows[0].Count < 3 || rows[0][0] != "PACKAGE" || rows[0][1] != "VERSION" || rows[0][2] != "LICENSE")
+            return; // another CSV called manifest.csv: not Buildroot's
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 1; i < rows.Count; i++)
         {
-            var rows = ReadCsv(text);
-            if (rows.Count == 0 || rows[0].Count < 3 || rows[0][0] != "PACKAGE" || rows[0][1] != "VERSION" || rows[0][2] != "LICENSE")
-                continue; // another CSV called manifest.csv: not Buildroot's
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 1; i < rows.Count; i++)
+            var row = rows[i];
+            if (row.Count < 2 || row[0].Length == 0 || row[1].Length == 0)
             {
-                var row = rows[i];
-                if (row.Count < 2 || row[0].Length == 0 || row[1].Length == 0)
-                {
-                    sink.Add(new ScanError { Path = path, Handler = Id, Message = $"row {i + 1} has no PACKAGE or VERSION; it was skipped" });
-                    continue;
-                }
-                var (name, version) = (row[0], row[1]);
-                if (!seen.Add(name))
-                    continue;
-                var info = _signatures.Find(name) ?? _signatures.FindBySource(name);
-                sink.Add(new Component
-                {
-                    Name = name,
-                    Version = version,
-                    Location = path,
-                    Type = "buildroot",
-                    Purl = PackageUrl.Create("generic", null, name, version, [new("distro", "buildroot")]),
-                    Cpe = info?.CpeFor(version),
-                    Linkage = "package",
-                    Licenses = row.Count > 2 && row[2].Length > 0 ? [row[2]] : [],
-                    Evidence = [new Evidence { Source = Id, Path = path, Text = $"\"{name}\",\"{version}\"" }],
-                });
+                sink.Add(new ScanError { Path = path, Handler = Id, Message = $"row {i + 1} has no PACKAGE or VERSION; it was skipped" });
+                continue;
             }
+            var (name, version) = (row[0], row[1]);
+            if (!seen.Add(name))
+                continue;
+            var info = Signatures.Find(name) ?? Signatures.FindBySource(name);
+            sink.Add(new Component
+            {
+                Name = name,
+                Version = version,
+                Location = path,
+                Type = "buildroot",
+                Purl = PackageUrl.Create("generic", null, name, version, [new("distro", "buildroot")]),
+                Cpe = info?.CpeFor(version),
+                Linkage = "package",
+                Licenses = row.Count > 2 && row[2].Length > 0 ? [row[2]] : [],
+                Evidence = [new Evidence { Source = Id, Path = path, Text = $"\"{name}\",\"{version}\"" }],
+            });
         }
     }
 

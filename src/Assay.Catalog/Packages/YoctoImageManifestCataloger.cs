@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Assay.Catalog.Binaries;
 using Assay.Catalog.Identifiers;
@@ -25,63 +24,56 @@ namespace Assay.Catalog.Packages;
 /// that name; <c>license.manifest</c> (<see cref="YoctoLicenseManifestCataloger"/>) names the recipe.
 /// A <c>.manifest</c> file whose lines are not all three-column package lines is not read.</para>
 /// </summary>
-public sealed class YoctoImageManifestCataloger : IInspector
+public sealed class YoctoImageManifestCataloger : PackageListCataloger
 {
     public const string CatalogerId = "yocto-image-manifest";
-    public const int MaxFileBytes = 16 << 20;
 
     // NAME_VERSION_ARCH.ipk / .deb: names hold no '_'; versions may ("1.0_git").
-    private static readonly Regex IpkName = new(@"^(?<n>[a-z0-9][a-z0-9+.\-]*)_(?<v>[^\s_][^\s]*?)_(?<a>[A-Za-z0-9_\-]+)\.(?:ipk|deb)$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+    private static readonly Regex IpkName = new(@"^(?<n>[a-z0-9][a-z0-9+.\-]*)_(?<v>[^\s_][^\s]*?)_(?<a>[A-Za-z0-9_\-]+)\.(?:ipk|deb)$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
 
     // NAME-VERSION-RELEASE.ARCH.rpm
-    private static readonly Regex RpmName = new(@"^(?<n>[A-Za-z0-9+.\-_]+)-(?<v>[^-\s]+-[^-\s]+)\.(?<a>[A-Za-z0-9_]+)\.rpm$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-
-    private readonly ConcurrentDictionary<string, string> _lists = new(StringComparer.Ordinal);
-    private readonly SignatureDatabase _signatures;
+    private static readonly Regex RpmName = new(@"^(?<n>[A-Za-z0-9+.\-_]+)-(?<v>[^-\s]+-[^-\s]+)\.(?<a>[A-Za-z0-9_]+)\.rpm$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
 
     public YoctoImageManifestCataloger()
         : this(SignatureDatabase.Default)
     {
     }
 
-    public YoctoImageManifestCataloger(SignatureDatabase signatures) => _signatures = signatures;
-
-    public string Id => CatalogerId;
-
-    public bool Wants(FileRecord file) =>
-        file.Kind == NodeKind.File && file.Size is > 0 and <= MaxFileBytes
-        && (file.Path.EndsWith(".manifest", StringComparison.Ordinal) && !file.Path.EndsWith("license.manifest", StringComparison.Ordinal)
-            || file.Path.EndsWith("/installed-packages.txt", StringComparison.Ordinal));
-
-    public void Inspect(InspectedFile file, InspectionSink sink) => _lists[file.Path] = file.ReadText(MaxFileBytes);
-
-    public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
+    public YoctoImageManifestCataloger(SignatureDatabase signatures)
+        : base(signatures)
     {
-        foreach (var (path, text) in _lists.OrderBy(p => p.Key, StringComparer.Ordinal))
+    }
+
+    public override string Id => CatalogerId;
+
+    protected override bool WantsPath(string path) =>
+        path.EndsWith(".manifest", StringComparison.Ordinal) && !path.EndsWith("license.manifest", StringComparison.Ordinal)
+        || path.EndsWith("/installed-packages.txt", StringComparison.Ordinal);
+
+    protected override void Read(string path, string text, InspectionSink sink)
+    {
+        var packages = path.EndsWith(".txt", StringComparison.Ordinal) ? ReadInstalledPackages(text) : ReadImageManifest(text);
+        if (packages is null)
+            return; // a .manifest of some other kind: not ours, not an error
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, arch, version) in packages)
         {
-            var packages = path.EndsWith(".txt", StringComparison.Ordinal) ? ReadInstalledPackages(text) : ReadImageManifest(text);
-            if (packages is null)
-                continue; // a .manifest of some other kind: not ours, not an error
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (name, arch, version) in packages)
+            if (!seen.Add(name))
+                continue;
+            var upstream = DebianVersion.Upstream(version);
+            var info = Signatures.Find(name) ?? Signatures.FindBySource(name);
+            sink.Add(new Component
             {
-                if (!seen.Add(name))
-                    continue;
-                var upstream = DebianVersion.Upstream(version);
-                var info = _signatures.Find(name) ?? _signatures.FindBySource(name);
-                sink.Add(new Component
-                {
-                    Name = name,
-                    Version = upstream,
-                    Location = path,
-                    Type = "yocto",
-                    Purl = PackageUrl.Create("generic", null, name, version, [new("arch", arch), new("distro", "yocto")]),
-                    Cpe = info?.CpeFor(YoctoLicenseManifestCataloger.ReleaseOf(version)),
-                    Linkage = "package",
-                    PackageVersion = version,
-                    Evidence = [new Evidence { Source = Id, Path = path, Text = $"{name} {arch} {version}" }],
-                });
-            }
+                Name = name,
+                Version = upstream,
+                Location = path,
+                Type = "yocto",
+                Purl = PackageUrl.Create("generic", null, name, version, [new("arch", arch), new("distro", "yocto")]),
+                Cpe = info?.CpeFor(YoctoLicenseManifestCataloger.ReleaseOf(version)),
+                Linkage = "package",
+                PackageVersion = version,
+                Evidence = [new Evidence { Source = Id, Path = path, Text = $"{name} {arch} {version}" }],
+            });
         }
     }
 

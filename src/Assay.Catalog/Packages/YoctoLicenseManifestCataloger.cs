@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Assay.Catalog.Binaries;
 using Assay.Catalog.Identifiers;
 using Assay.Core.Identifiers;
@@ -24,29 +23,25 @@ namespace Assay.Catalog.Packages;
 /// <para>Limitations: the manifest carries no architecture and no package revision (PR), and
 /// Yocto's own CVE_PRODUCT names are not in the image, so recipes the signature data does not know get no CPE.</para>
 /// </summary>
-public sealed class YoctoLicenseManifestCataloger : IInspector
+public sealed class YoctoLicenseManifestCataloger : PackageListCataloger
 {
     public const string CatalogerId = "yocto-license-manifest";
-    public const int MaxFileBytes = 16 << 20;
     private const string FileName = "license.manifest";
-
-    private readonly ConcurrentDictionary<string, string> _manifests = new(StringComparer.Ordinal);
-    private readonly SignatureDatabase _signatures;
 
     public YoctoLicenseManifestCataloger()
         : this(SignatureDatabase.Default)
     {
     }
 
-    public YoctoLicenseManifestCataloger(SignatureDatabase signatures) => _signatures = signatures;
+    public YoctoLicenseManifestCataloger(SignatureDatabase signatures)
+        : base(signatures)
+    {
+    }
 
-    public string Id => CatalogerId;
+    public override string Id => CatalogerId;
 
-    public bool Wants(FileRecord file) =>
-        file.Kind == NodeKind.File && file.Size is > 0 and <= MaxFileBytes
-        && (file.Path.EndsWith("/" + FileName, StringComparison.Ordinal) || file.Path.EndsWith("!" + FileName, StringComparison.Ordinal));
-
-    public void Inspect(InspectedFile file, InspectionSink sink) => _manifests[file.Path] = file.ReadText(MaxFileBytes);
+    protected override bool WantsPath(string path) =>
+        path.EndsWith("/" + FileName, StringComparison.Ordinal) || path.EndsWith("!" + FileName, StringComparison.Ordinal);
 
     /// <summary>
     /// The upstream release of a Yocto PV: source-revision suffixes dropped
@@ -64,47 +59,44 @@ public sealed class YoctoLicenseManifestCataloger : IInspector
         return v;
     }
 
-    public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
+    protected override void Read(string path, string text, InspectionSink sink)
     {
-        foreach (var (path, text) in _manifests.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var stanzas = ControlStanzas.Parse(text, (line, content) =>
+            sink.Add(new ScanError { Path = path, Handler = Id, Message = $"line {line}: '{content}' is not 'FIELD: value'; the line was skipped" }));
+        if (stanzas.Count > 0 && stanzas.All(s => s["PACKAGE NAME"] is null))
         {
-            var stanzas = ControlStanzas.Parse(text, (line, content) =>
-                sink.Add(new ScanError { Path = path, Handler = Id, Message = $"line {line}: '{content}' is not 'FIELD: value'; the line was skipped" }));
-            if (stanzas.Count > 0 && stanzas.All(s => s["PACKAGE NAME"] is null))
+            sink.Add(new ScanError { Path = path, Handler = Id, Message = "no stanza has a 'PACKAGE NAME' field: this license.manifest is not the Yocto image manifest; nothing was read" });
+            return;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in stanzas)
+        {
+            var name = s["PACKAGE NAME"];
+            var version = s["PACKAGE VERSION"];
+            if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(version))
             {
-                sink.Add(new ScanError { Path = path, Handler = Id, Message = "no stanza has a 'PACKAGE NAME' field: this license.manifest is not the Yocto image manifest; nothing was read" });
+                sink.Add(new ScanError { Path = path, Handler = Id, Message = $"stanza at line {s.Line} has no PACKAGE NAME or PACKAGE VERSION; it was skipped" });
                 continue;
             }
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var s in stanzas)
+            if (!seen.Add(name))
+                continue;
+            var recipe = s["RECIPE NAME"] is { Length: > 0 } r ? r : name;
+            var upstream = Signatures.Find(recipe) ?? Signatures.FindBySource(recipe) ?? Signatures.Find(name);
+            var release = ReleaseOf(version);
+            sink.Add(new Component
             {
-                var name = s["PACKAGE NAME"];
-                var version = s["PACKAGE VERSION"];
-                if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(version))
-                {
-                    sink.Add(new ScanError { Path = path, Handler = Id, Message = $"stanza at line {s.Line} has no PACKAGE NAME or PACKAGE VERSION; it was skipped" });
-                    continue;
-                }
-                if (!seen.Add(name))
-                    continue;
-                var recipe = s["RECIPE NAME"] is { Length: > 0 } r ? r : name;
-                var upstream = _signatures.Find(recipe) ?? _signatures.FindBySource(recipe) ?? _signatures.Find(name);
-                var release = ReleaseOf(version);
-                sink.Add(new Component
-                {
-                    Name = name,
-                    Version = version,
-                    Location = path,
-                    Type = "yocto",
-                    Purl = PackageUrl.Create("generic", null, name, version, [new("distro", "yocto")]),
-                    Cpe = upstream?.CpeFor(release),
-                    Linkage = "package",
-                    PackageVersion = version,
-                    SourcePackage = recipe == name ? null : recipe,
-                    Licenses = s["LICENSE"] is { Length: > 0 } l ? [l] : [],
-                    Evidence = [new Evidence { Source = Id, Path = path, Text = $"PACKAGE NAME: {name} PACKAGE VERSION: {version} RECIPE NAME: {recipe}" }],
-                });
-            }
+                Name = name,
+                Version = version,
+                Location = path,
+                Type = "yocto",
+                Purl = PackageUrl.Create("generic", null, name, version, [new("distro", "yocto")]),
+                Cpe = upstream?.CpeFor(release),
+                Linkage = "package",
+                PackageVersion = version,
+                SourcePackage = recipe == name ? null : recipe,
+                Licenses = s["LICENSE"] is { Length: > 0 } l ? [l] : [],
+                Evidence = [new Evidence { Source = Id, Path = path, Text = $"PACKAGE NAME: {name} PACKAGE VERSION: {version} RECIPE NAME: {recipe}" }],
+            });
         }
     }
 }

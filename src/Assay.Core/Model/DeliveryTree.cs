@@ -72,6 +72,25 @@ public sealed partial class DeliveryTree
     /// <summary>The in-tree path of <paramref name="virtualPath"/>: <c>/</c> for the delivery itself.</summary>
     public string InTreePath(string virtualPath) => Resolve(virtualPath).Display;
 
+    /// <summary>
+    /// True for a record that only carries the files listed below it and has no place of its own in the
+    /// tree: the delivery itself when something was unpacked from it, and a decompressed stream with
+    /// content below it (<c>rootfs.tar.gz!/rootfs.tar</c>, whose files read as <c>/etc/x</c>). Comparing
+    /// such a record across releases says nothing its files do not (the same tree in a tar.gz and an
+    /// ext4 image differs only there), so release diffs leave it out.
+    /// </summary>
+    public bool IsTransparent(string virtualPath)
+    {
+        ArgumentNullException.ThrowIfNull(virtualPath);
+        if (!_containers.Contains(virtualPath))
+            return false;
+        var cut = virtualPath.LastIndexOf(VirtualPath.Separator, StringComparison.Ordinal);
+        if (cut < 0)
+            return true;
+        var name = virtualPath[(cut + VirtualPath.Separator.Length)..];
+        return _records.GetValueOrDefault(virtualPath[..cut])?.Type?.Class == CompressedClass && !name.Contains('/', StringComparison.Ordinal);
+    }
+
     /// <summary>The identity of <paramref name="virtualPath"/> across releases (see the class summary).</summary>
     public string Key(string virtualPath) => Resolve(virtualPath).Key;
 

@@ -6,7 +6,9 @@ namespace Assay.History.Diff;
 /// <summary>
 /// Entries of the two unpacked trees (<see cref="ReleaseMatch"/>): added, removed, and changed in
 /// what matters: kind, link target, content (SHA-256, or size where a hash is missing), mode, owner.
-/// A modification time alone is not a change: every rebuild touches it.
+/// A modification time alone is not a change: every rebuild touches it. The delivery itself and
+/// decompressed streams with files below them are left out (<see cref="DeliveryTree.IsTransparent"/>):
+/// the same tree shipped as a tar.gz and as an ext4 image differs only there.
 /// </summary>
 internal static class FileDiff
 {
@@ -16,6 +18,8 @@ internal static class FileDiff
         var unchanged = 0;
         foreach (var (o, n, moved) in match.Pairs)
         {
+            if (match.OldTree.IsTransparent(o.Path) && match.NewTree.IsTransparent(n.Path))
+                continue;
             var what = new List<string>();
             var from = new List<string>();
             var to = new List<string>();
@@ -75,6 +79,6 @@ internal static class FileDiff
         string.Create(CultureInfo.InvariantCulture, $"{(f.Uid is { } u ? u.ToString(CultureInfo.InvariantCulture) : "?")}:{(f.Gid is { } g ? g.ToString(CultureInfo.InvariantCulture) : "?")}");
 
     private static List<FileEntry> Entries(IEnumerable<FileRecord> records, DeliveryTree tree) =>
-        [.. records.Select(r => new FileEntry(tree.InTreePath(r.Path)) { Kind = r.Kind.ToName(), Size = r.Kind == NodeKind.File ? r.Size : null, Container = r.Format })
+        [.. records.Where(r => !tree.IsTransparent(r.Path)).Select(r => new FileEntry(tree.InTreePath(r.Path)) { Kind = r.Kind.ToName(), Size = r.Kind == NodeKind.File ? r.Size : null, Container = r.Format })
             .OrderBy(e => e.Path, StringComparer.Ordinal)];
 }

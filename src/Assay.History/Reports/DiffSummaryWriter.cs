@@ -27,14 +27,7 @@ public sealed class DiffSummaryWriter : IDiffReportWriter
     {
         ArgumentNullException.ThrowIfNull(diff);
         using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = Color ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = Color ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = Width;
+        var console = TerminalConsole.Create(writer, Color, Width);
         Render(diff, console);
         writer.Flush();
     }

@@ -1,3 +1,4 @@
+using Assay.Core.Text;
 using Assay.Network.Inventory;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -7,9 +8,6 @@ namespace Assay.Network.Text;
 /// <summary>Loads one YAML document with positions kept, so that errors name the line of the bad value.</summary>
 internal static class YamlDoc
 {
-    /// <summary>Deepest nesting accepted: flow collections (<c>[</c>, <c>{</c>) and block indentation in spaces.</summary>
-    public const int MaxFlowDepth = 64, MaxIndent = 512;
-
     public static YamlMappingNode LoadMapping(string text, string file)
     {
         // The YAML reader recurses once per level of nesting: a file of nested brackets would overflow
@@ -36,79 +34,11 @@ internal static class YamlDoc
         return root;
     }
 
-    /// <summary>
-    /// Refuses nesting deeper than <see cref="MaxFlowDepth"/> brackets or indentation past
-    /// <see cref="MaxIndent"/> spaces. Brackets count where YAML reads them as collections (after
-    /// <c>:</c>, <c>,</c>, <c>-</c>, another bracket or at a line's start), not inside quoted or plain
-    /// text or comments.
-    /// </summary>
+    /// <summary>Refuses nesting deeper than <see cref="YamlNesting"/> allows, naming the line.</summary>
     internal static void CheckNesting(string text, string file)
     {
-        var depth = 0;
-        var line = 1;
-        var indent = 0;
-        var atLineStart = true;
-        var raw = '\n';        // the character before this one
-        var structural = true; // the last non-blank character opens a value (line start, ':', ',', '-', '[', '{')
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '\n')
-            {
-                line++;
-                indent = 0;
-                atLineStart = true;
-                raw = '\n';
-                structural = true;
-                continue;
-            }
-            if (atLineStart && c == ' ')
-            {
-                if (++indent > MaxIndent)
-                    throw new InventoryException($"{file}:{line}: indented more than {MaxIndent} spaces; a pack or inventory is a few levels deep");
-                raw = c;
-                continue;
-            }
-            atLineStart = false;
-            if (c is ' ' or '\t' or '\r')
-            {
-                raw = c;
-                continue;
-            }
-            if (c == '#' && raw is ' ' or '\t' or '\n')
-            {
-                while (i + 1 < text.Length && text[i + 1] != '\n')
-                    i++;
-                continue;
-            }
-            if (c is '"' or '\'' && structural)
-            {
-                var quote = c;
-                for (i++; i < text.Length && text[i] != quote; i++)
-                {
-                    if (text[i] == '\n')
-                        line++;
-                    else if (quote == '"' && text[i] == '\\')
-                        i++;
-                }
-                raw = quote;
-                structural = false;
-                continue;
-            }
-            if (c is '[' or '{')
-            {
-                // A bracket that opens a value opens a collection; one inside plain text is text.
-                if (structural && ++depth > MaxFlowDepth)
-                    throw new InventoryException($"{file}:{line}: brackets nested more than {MaxFlowDepth} deep; a pack or inventory is a few levels deep");
-            }
-            else
-            {
-                if (c is ']' or '}' && depth > 0)
-                    depth--;
-                structural = c is ':' or ',' or '-';
-            }
-            raw = c;
-        }
+        if (YamlNesting.Check(text) is { } refused)
+            throw new InventoryException($"{file}:{refused.Line}: {refused.Reason}; a pack or inventory is a few levels deep");
     }
 
     public static long Line(this YamlNode node) => node.Start.Line;
