@@ -19,6 +19,7 @@ seeds_for() {  # a fixture folder named like the format, else all fixtures
     network:*) echo samples/network; return;;
     history:evaluation-json) echo tests/Assay.History.Tests/Fixtures/evaluations; return;;
     history:*) echo tests/Assay.History.Tests/Fixtures/rebuild; return;;
+    server:*) echo fuzz/seeds/server; return;;
   esac
   local id=${1#format:}
   for d in "$fixtures/$id" "$fixtures/${id%%-*}"; do [ -d "$d" ] && { echo "$d"; return; }; done

@@ -45,6 +45,7 @@ internal static class Targets
             targets[id] = run;
         NetworkTargets.AddTo(targets);
         HistoryTargets.Add(targets);
+        ServerTargets.Add(targets);
         return targets;
     }
 

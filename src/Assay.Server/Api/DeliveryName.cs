@@ -23,7 +23,19 @@ internal static class DeliveryName
             error = $"Content-Disposition '{header}' is malformed; send 'attachment; filename=\"delivery.zip\"'";
             return null;
         }
-        var name = value.FileNameStar.HasValue ? value.FileNameStar.Value : HeaderUtilities.RemoveQuotes(value.FileName).Value;
+        string? name;
+        try
+        {
+            name = value.FileNameStar.HasValue ? value.FileNameStar.Value : HeaderUtilities.RemoveQuotes(value.FileName).Value;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or FormatException)
+        {
+            // The header type's getters throw on a parameter without a value ("filename*":
+            // ArgumentNullException) and on a charset .NET refuses ("filename*=UTF-7''…":
+            // NotSupportedException); both found by fuzzing, both were a 500 for a malformed header.
+            error = $"Content-Disposition '{header}' has a file name that cannot be read ({e.Message}); send 'attachment; filename=\"delivery.zip\"'";
+            return null;
+        }
         return Clean(name, out error);
     }
 
