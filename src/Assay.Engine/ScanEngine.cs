@@ -81,7 +81,7 @@ public sealed class ScanJob
     {
         if (Interlocked.Exchange(ref _used, 1) != 0)
             throw new InvalidOperationException("a ScanJob runs once; prepare another");
-        using var input = ScanInput.Open(_request.InputPath);
+        using var input = ScanInput.Open(_request.InputPath, _request.DisplayPath);
         using var cache = OpenCache(_request, _notices);
         IReadOnlyList<IInspector> own = _request.Inspectors ?? (_request.Analysis ? ScanEngine.CreateInspectors(_request.Groups) : []);
         using var session = new ScanSession(Options(_request, [.. own, .. _request.ExtraInspectors], cache), Progress, cancellationToken);

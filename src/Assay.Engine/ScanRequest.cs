@@ -7,6 +7,13 @@ public sealed record ScanRequest(string InputPath)
 {
     public ScanLimits Limits { get; init; } = new();
 
+    /// <summary>
+    /// What the evaluation names as its input (<c>input.path</c>); null: the full path of
+    /// <see cref="InputPath"/>. The service scans a link in a private per-attempt folder and names the
+    /// delivery as uploaded, so a re-run after a fault gives the same evaluation.
+    /// </summary>
+    public string? DisplayPath { get; init; }
+
     /// <summary>Folder to write the unpacked tree into (through <see cref="Core.Extraction.ExtractionRoot"/>); null: nothing is written.</summary>
     public string? ExtractDirectory { get; init; }
 

@@ -63,7 +63,7 @@ public static class ScanStages
     private static T InSession<T>(ScanRequest request, IReadOnlyList<IInspector> inspectors, ICollection<string>? notices, Func<ScanSession, ScanInput, T> stage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var input = ScanInput.Open(request.InputPath);
+        using var input = ScanInput.Open(request.InputPath, request.DisplayPath);
         using var cache = ScanJob.OpenCache(request, notices);
         using var session = new ScanSession(ScanJob.Options(request, inspectors, cache), cancellationToken);
         try

@@ -31,6 +31,14 @@ public sealed record ServerOptions
     /// </summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Scale-out: scans the dispatch gate keeps enqueued in Hangfire and not yet claimed; the rest
+    /// wait in Assay's table and are released in an order fair across tenants. A newly queued scan
+    /// of a quiet tenant waits behind at most this many (plus the running stages). About the
+    /// number of stage slots of all workers together; default 4.
+    /// </summary>
+    public int DispatchAhead { get; init; } = 4;
+
     /// <summary>How often a worker looks for queued scans when nothing woke it.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -21,6 +21,7 @@ public sealed class AssayStore : IAsyncDisposable
         Releases = new ReleaseStore(database);
         Uploads = new UploadStore(database);
         Scans = new ScanStore(database);
+        DispatchGate = new DispatchGate(database);
         Evaluations = new EvaluationStore(database);
         Triage = new TriageStore(database);
         Audit = new AuditStore(database);
@@ -38,6 +39,10 @@ public sealed class AssayStore : IAsyncDisposable
     public ReleaseStore Releases { get; }
     public UploadStore Uploads { get; }
     public ScanStore Scans { get; }
+
+    /// <summary>Holds queued scans and releases them to the job engine fairly across tenants (scale-out).</summary>
+    public DispatchGate DispatchGate { get; }
+
     public EvaluationStore Evaluations { get; }
     public TriageStore Triage { get; }
     public AuditStore Audit { get; }

@@ -33,6 +33,8 @@ public abstract class ApiSuite(LabWorld world)
         using var cli = new MemoryStream();
         new JsonReportWriter().Write(ScanEngine.Run(new ScanRequest(copy) { SkipVulnerabilities = true }), cli);
         Assert.Equal(Masked(JsonDocument.Parse(cli.ToArray()).RootElement), Masked(served.Json!.Value));
+        // The input is named as uploaded, not by the worker's per-attempt folder (a re-run would differ).
+        Assert.Equal(Path.GetFileName(Repo.Sample), served.Json!.Value.GetProperty("input").GetProperty("path").GetString());
     }
 
     private static string Masked(JsonElement evaluation)

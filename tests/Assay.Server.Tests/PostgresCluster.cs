@@ -45,8 +45,23 @@ public sealed class PostgresCluster : IAsyncLifetime
         Port = FreePort();
         var data = Path.Combine(_directory, "data");
         await RunPgAsync("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"]);
-        await RunPgAsync("pg_ctl", ["-D", data, "-w", "-t", "60", "-l", Path.Combine(_directory, "log"), "-o",
+        await StartServerAsync();
+    }
+
+    private Task StartServerAsync() =>
+        RunPgAsync("pg_ctl", ["-D", Path.Combine(_directory, "data"), "-w", "-t", "60", "-l", Path.Combine(_directory, "log"), "-o",
             $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"]);
+
+    /// <summary>
+    /// Stops the server (fast shutdown: open connections are cut, as on a restart or a fail-over),
+    /// keeps it down for <paramref name="down"/> and starts it again on the same port. Only on a
+    /// private cluster: the shared one serves other test classes at the same time.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        await RunPgAsync("pg_ctl", ["-D", Path.Combine(_directory, "data"), "-m", "fast", "-w", "-t", "60", "stop"]);
+        await Task.Delay(down);
+        await StartServerAsync();
     }
 
     /// <summary>A new, empty database of the cluster (one per test class, so suites do not share rows).</summary>

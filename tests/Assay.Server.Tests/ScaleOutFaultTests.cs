@@ -102,6 +102,155 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A scan whose web process died between inserting its row and dispatching it (the row is
+    /// inserted here directly, as that web process left it) is run by the workers' sweep; and a
+    /// worker stopped cleanly (SIGTERM) in the middle of a stage gives its lease up, so the other
+    /// worker finishes the scan well before the lease would have run out.
+    /// </summary>
+    [Fact]
+    public async Task NeverDispatchedScan_Runs_AndWorkerTerminatedMidStage_HandsOnAtOnce()
+    {
+        const int Lease = 60;
+        await using var world = await World.StartAsync((await PostgresCluster.SharedAsync()).CreateDatabaseAsync, Lease);
+        var project = await world.Api.CreateAsync("/api/v1/projects", new { name = "Bundle", vendor = "Example", networkFunction = "UPF" });
+        var rows = new List<string>();
+
+        var small = await world.Api.CreateAsync($"/api/v1/projects/{project}/releases", new { version = "undispatched" });
+        Assert.Equal(HttpStatusCode.OK, (await world.Api.UploadAsync(small, Repo.Sample)).Status);
+        string stuck;
+        var clock = Stopwatch.StartNew();
+        await using (var store = await AssayStore.OpenAsync(world.Data, world.Postgres))
+        {
+            var release = (await store.Releases.GetAsync(new Scope(world.TenantId, null), small))!;
+            stuck = (await store.Scans.CreateAsync(release, "web that died", "0", ScanEndpointsInteractive)).Id;
+        }
+        var ran = await WaitForScanAsync(world.Api, stuck, TimeSpan.FromMinutes(2));
+        Assert.True(ran.Json?.GetProperty("status").GetString() == "succeeded", $"a scan inserted but never dispatched: {ran.Text}\n{world.Logs}");
+        Assert.Equal(1, (await CommitsAsync(world.Postgres, stuck)).Evaluations);
+        rows.Add($"| web dies between scan insert and dispatch | 1 | 0 | 0 | {clock.Elapsed:mm\\:ss} to done (sweep every 2 s) |");
+
+        var delivery = MakeDelivery(Path.Combine(Directory.CreateTempSubdirectory("assay-scale-in-").FullName, "bundle-2.0.tar"));
+        var expected = await CliEvaluationAsync(delivery);
+        var version = await world.Api.CreateAsync($"/api/v1/projects/{project}/releases", new { version = "term" });
+        Assert.Equal(HttpStatusCode.OK, (await world.Api.UploadAsync(version, delivery)).Status);
+        clock.Restart();
+        var scanId = (await world.Api.PostAsync($"/api/v1/releases/{version}/scans")).Id;
+        var (holder, attempt) = await WaitForEvaluateAsync(world.Postgres, scanId);
+        var victim = world.Workers.Single(w => w.Pid == holder);
+        var faultAt = clock.Elapsed;
+        await victim.SignalAsync("TERM");
+        Assert.Equal(0, await victim.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("lease released", victim.Stderr, StringComparison.Ordinal);
+        var done = await WaitForScanAsync(world.Api, scanId, TimeSpan.FromMinutes(3));
+        var total = clock.Elapsed;
+        Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
+        // Without the release the other worker could start only once the lease ran out (60 s after the last heartbeat).
+        Assert.True(total - faultAt < TimeSpan.FromSeconds(Lease * 0.75), $"the scan took {total - faultAt} after SIGTERM; the lease is {Lease} s");
+        var (evaluations, stageAttempts, scanAttempt) = await CommitsAsync(world.Postgres, scanId);
+        Assert.Equal(1, evaluations);
+        Assert.True(scanAttempt > attempt);
+        Assert.All(stageAttempts, a => Assert.NotEqual(attempt, a));
+        Assert.Equal(expected, Masked((await world.Api.GetAsync($"/api/v1/scans/{scanId}/evaluation")).Json!.Value));
+        rows.Add($"| worker SIGTERM mid-evaluate (lease {Lease} s) | 1 | 0 | 0 | {total - faultAt:mm\\:ss} after the fault ({total:mm\\:ss} in all) |");
+        output.WriteLine(string.Join('\n', rows));
+    }
+
+    /// <summary>
+    /// On a private PostgreSQL cluster: the web process is SIGKILLed while a chunk of a resumable
+    /// upload is on the wire; a new web process takes over, the client asks where to go on and
+    /// resumes from the last stored chunk, and the scan's evaluation equals the CLI's. Then
+    /// PostgreSQL is restarted (fast shutdown, down 2 s, same port) in the middle of a scan's
+    /// evaluate stage: the workers reconnect and the scan completes, once, equal to the CLI's.
+    /// </summary>
+    [Fact]
+    public async Task WebKilledMidUpload_Resumes_AndPostgresRestartedMidScan_LosesNothing()
+    {
+        var cluster = new PostgresCluster();
+        await cluster.InitializeAsync();
+        try
+        {
+            await using var world = await World.StartAsync(cluster.CreateDatabaseAsync, LeaseSeconds);
+            var project = await world.Api.CreateAsync("/api/v1/projects", new { name = "Bundle", vendor = "Example", networkFunction = "UPF" });
+            var delivery = MakeDelivery(Path.Combine(Directory.CreateTempSubdirectory("assay-scale-in-").FullName, "bundle-3.0.tar"));
+            var expected = await CliEvaluationAsync(delivery);
+            var bytes = await File.ReadAllBytesAsync(delivery);
+            var rows = new List<string>();
+
+            // Upload in 4 MiB chunks; the web process dies with the fourth on the wire.
+            const int Chunk = 4 << 20;
+            var release = await world.Api.CreateAsync($"/api/v1/projects/{project}/releases", new { version = "3.0" });
+            var upload = await world.Api.CreateAsync($"/api/v1/releases/{release}/uploads", new { fileName = Path.GetFileName(delivery), size = bytes.LongLength });
+            for (var at = 0; at < 3 * Chunk; at += Chunk)
+                Assert.Equal(HttpStatusCode.OK, (await PutChunkAsync(world.Api, upload, bytes, at, Chunk)).Status);
+            var clock = Stopwatch.StartNew();
+            var onTheWire = new StalledContent(bytes.AsMemory(3 * Chunk, Chunk), sendFirst: 1 << 20);
+            var cut = world.Api.PutAsync($"/api/v1/uploads/{upload}", onTheWire, r => r.Content!.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(3L * Chunk, 4L * Chunk - 1, bytes.LongLength));
+            await onTheWire.Sent.WaitAsync(TimeSpan.FromSeconds(30));
+            await world.Web.SignalAsync("KILL");
+            onTheWire.GiveUp();   // the client notices the dead connection only when it writes again
+            await Assert.ThrowsAnyAsync<Exception>(() => cut.WaitAsync(TimeSpan.FromSeconds(30)));
+            await world.RestartWebAsync();
+            var where = await world.Api.GetAsync($"/api/v1/uploads/{upload}");
+            Assert.Equal(HttpStatusCode.OK, where.Status);
+            var received = where.Json!.Value.GetProperty("receivedBytes").GetInt64();
+            Assert.Equal(3L * Chunk, received);   // the last whole chunk; the cut one is not counted
+            for (var at = (int)received; at < bytes.Length; at += Chunk)
+                Assert.Equal(HttpStatusCode.OK, (await PutChunkAsync(world.Api, upload, bytes, at, Chunk)).Status);
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            var complete = await world.Api.PostAsync($"/api/v1/uploads/{upload}/complete", new { sha256 = sha });
+            Assert.True(complete.Status == HttpStatusCode.OK, complete.Text);
+            var resumed = clock.Elapsed;
+            var first = (await world.Api.PostAsync($"/api/v1/releases/{release}/scans")).Id;
+            var baseline = Stopwatch.StartNew();
+            var done = await WaitForScanAsync(world.Api, first, TimeSpan.FromMinutes(3));
+            var scanTime = baseline.Elapsed;
+            Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
+            Assert.Equal(expected, Masked((await world.Api.GetAsync($"/api/v1/scans/{first}/evaluation")).Json!.Value));
+            rows.Add($"| web SIGKILL mid-upload (chunk 4 of {(bytes.Length + Chunk - 1) / Chunk}) | 1 | 0 | 0 | {resumed:mm\\:ss} from the kill to the upload complete (web restart included) |");
+
+            // PostgreSQL restarted under a running evaluate stage.
+            clock.Restart();
+            var second = (await world.Api.PostAsync($"/api/v1/releases/{release}/scans")).Id;
+            await WaitForEvaluateAsync(world.Postgres, second);
+            await cluster.RestartAsync(TimeSpan.FromSeconds(2));
+            Npgsql.NpgsqlConnection.ClearAllPools();   // this test's own pooled connections died with the server
+            done = await WaitForScanAsync(world.Api, second, TimeSpan.FromMinutes(3));
+            var total = clock.Elapsed;
+            Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
+            Assert.Equal(1, (await CommitsAsync(world.Postgres, second)).Evaluations);
+            Assert.Equal(expected, Masked((await world.Api.GetAsync($"/api/v1/scans/{second}/evaluation")).Json!.Value));
+            rows.Add($"| PostgreSQL restart mid-evaluate (down 2 s, lease {LeaseSeconds} s) | 1 | 0 | 0 | {(total - scanTime).TotalSeconds:+0;-0} s ({total:mm\\:ss} against {scanTime:mm\\:ss} for the same scan without a fault) |");
+            output.WriteLine(string.Join('\n', rows));
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>Polls a scan until it ends; an error answer (the store restarting under the web process) is polled through.</summary>
+    private static async Task<Response> WaitForScanAsync(Api api, string scanId, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var r = await api.GetAsync($"/api/v1/scans/{scanId}");
+            if (r.Status == HttpStatusCode.OK && r.Json?.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled" || DateTime.UtcNow > until)
+                return r;
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<Response> PutChunkAsync(Api api, string upload, byte[] bytes, int at, int chunk)
+    {
+        var length = Math.Min(chunk, bytes.Length - at);
+        return await api.PutAsync($"/api/v1/uploads/{upload}", new ByteArrayContent(bytes, at, length),
+            r => r.Content!.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(at, at + length - 1, bytes.LongLength));
+    }
+
+    private const long ScanEndpointsInteractive = 10;
+
     [Fact]
     public async Task RoleWeb_OnSqlite_IsAUsageError()
     {
@@ -174,6 +323,113 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         node.Remove("finishedAt");
         node["input"]!.AsObject().Remove("path");
         return node.ToJsonString();
+    }
+
+    /// <summary>A request body that sends its first bytes, says so, then stalls (a chunk on the wire when the server dies).</summary>
+    private sealed class StalledContent(ReadOnlyMemory<byte> body, int sendFirst) : HttpContent
+    {
+        private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _stall = new();
+
+        public Task Sent => _sent.Task;
+
+        /// <summary>Ends the stall: the rest of the chunk is written to a connection that is gone, and the request fails.</summary>
+        public void GiveUp() => _stall.Cancel();
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(body[..sendFirst]);
+            await stream.FlushAsync();
+            _sent.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, _stall.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await stream.WriteAsync(body[sendFirst..]);
+            await stream.FlushAsync();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _stall.Dispose();
+            base.Dispose(disposing);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = body.Length;
+            return true;
+        }
+    }
+
+    /// <summary>One web and two worker processes on one PostgreSQL database and one data folder, with a tenant administrator's client.</summary>
+    private sealed class World(string postgres, string data, int lease) : IAsyncDisposable
+    {
+        private string _tenantKey = "";
+
+        public string Postgres => postgres;
+        public string Data => data;
+        public string TenantId { get; private set; } = "";
+        public AssayProcess Web { get; private set; } = null!;
+        public List<AssayProcess> Workers { get; } = [];
+        public Api Api { get; private set; } = null!;
+
+        public string Logs => $"web: {Web.Stderr}\nworkers: {string.Join("\n", Workers.Select(w => w.Stderr))}";
+
+        public string[] Serve(string role) =>
+            ["serve", "--role", role, "--db", postgres, "--data", data, "--urls", "http://127.0.0.1:0", "--no-vulns", "--lease", $"{lease}", "--workers", "1"];
+
+        public static async Task<World> StartAsync(Func<Task<string>> database, int lease)
+        {
+            var world = new World(await database(), Directory.CreateTempSubdirectory("assay-scale-").FullName, lease);
+            string adminKey;
+            await using (var store = await AssayStore.OpenAsync(world.Data, world.Postgres))
+                (_, adminKey) = await store.Keys.CreateAsync(null, null, Role.Admin, "fault test", "test", default);
+            try
+            {
+                world.Web = AssayProcess.Start(world.Serve("web"));
+                world.Workers.Add(AssayProcess.Start(world.Serve("worker")));
+                world.Workers.Add(AssayProcess.Start(world.Serve("worker")));
+                var address = await world.Web.ServingAsync(Start);
+                foreach (var w in world.Workers)
+                    await w.ServingAsync(Start);
+                using var system = new Api(address, adminKey);
+                world.TenantId = await system.CreateAsync("/api/v1/tenants", new { name = "scale" });
+                var key = await system.PostAsync("/api/v1/api-keys", new { tenantId = world.TenantId, role = Role.Admin.Name(), name = "scale admin" });
+                Assert.True(key.Status == HttpStatusCode.Created, key.Text);
+                world._tenantKey = key.Json!.Value.GetProperty("key").GetString()!;
+                world.Api = new Api(address, world._tenantKey);
+                return world;
+            }
+            catch
+            {
+                await world.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>A new web process on a new port (the old one is dead); the client follows it, as behind a load balancer.</summary>
+        public async Task RestartWebAsync()
+        {
+            await Web.DisposeAsync();
+            Web = AssayProcess.Start(Serve("web"));
+            var address = await Web.ServingAsync(Start);
+            Api.Dispose();
+            Api = new Api(address, _tenantKey);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Api?.Dispose();
+            if (Web is not null)
+                await Web.DisposeAsync();
+            foreach (var w in Workers)
+                await w.DisposeAsync();
+        }
     }
 
     /// <summary>

@@ -17,6 +17,7 @@ internal static class ServeCommand
             "web (UI and API; scans go to workers) or worker (runs scan stages, serves only /healthz and /readyz). web and worker need --db.", ServerRoles.Names, "all");
         var workers = CliOptions.Count("--workers", "Scans (SQLite) or stage jobs (PostgreSQL) run at the same time by this process (0: none; default 1).", 0, 64, 1);
         var lease = CliOptions.Count("--lease", "Seconds a silent worker keeps its scan before another worker takes it over (also Hangfire's invisibility timeout; default 120).", 2, 86_400, 120);
+        var ahead = CliOptions.Count("--dispatch-ahead", "PostgreSQL: scans kept enqueued for workers and not yet started; the rest wait in Assay's table and are released fairly across tenants (about the stage slots of all workers; default 4).", 1, 10_000, 4);
         var maxUpload = CliOptions.Size("--max-upload", "Largest delivery accepted, e.g. 64GiB, 500MiB (default 64GiB).");
         var vulnDb = CliOptions.InputPath("--vuln-db", "Vulnerability database the scans match against (default: the one 'assay db' manages, when it exists).");
         var noVulns = CliOptions.Flag("--no-vulns", "Do not match vulnerabilities.");
@@ -25,7 +26,7 @@ internal static class ServeCommand
             "Several machines: run '--role web' and '--role worker' processes with the same --db (PostgreSQL) and a shared --data folder.\n" +
             "Create the first administrator key first: 'assay admin bootstrap --data DIR'. Stop with Ctrl+C.\n" +
             "Exit codes: 0 stopped, 2 usage error (bad option, address in use), 3 the store cannot be opened.")
-        { data, db, role, urls, workers, lease, maxUpload, vulnDb, noVulns, verbose };
+        { data, db, role, urls, workers, lease, ahead, maxUpload, vulnDb, noVulns, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var maxBytes = parse.GetValue(maxUpload) ?? DefaultMaxUpload;
@@ -49,6 +50,7 @@ internal static class ServeCommand
                 Role = serverRole,
                 Workers = serverRole.RunsStages() ? parse.GetValue(workers) ?? 1 : 0,
                 Lease = TimeSpan.FromSeconds(parse.GetValue(lease) ?? 120),
+                DispatchAhead = parse.GetValue(ahead) ?? 4,
                 MaxUploadBytes = maxBytes,
                 VulnerabilityDatabase = parse.GetValue(vulnDb) is { } v ? Path.GetFullPath(v) : null,
                 SkipVulnerabilities = parse.GetValue(noVulns),

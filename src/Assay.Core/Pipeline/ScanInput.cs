@@ -24,11 +24,14 @@ public sealed class ScanInput : IDisposable
     public string Name { get; }
     public string DisplayPath { get; }
 
-    /// <summary>Opens a file of the host read-only. Throws <see cref="IOException"/>/<see cref="UnauthorizedAccessException"/> when it cannot be read.</summary>
-    public static ScanInput Open(string path)
+    /// <summary>
+    /// Opens a file of the host read-only, named in the evaluation by <paramref name="displayPath"/>
+    /// (default its full path). Throws <see cref="IOException"/>/<see cref="UnauthorizedAccessException"/> when it cannot be read.
+    /// </summary>
+    public static ScanInput Open(string path, string? displayPath = null)
     {
         var full = Path.GetFullPath(path);
-        return new ScanInput(FileBlob.Open(full), Path.GetFileName(full), full, owns: true);
+        return new ScanInput(FileBlob.Open(full), Path.GetFileName(full), displayPath ?? full, owns: true);
     }
 
     /// <summary>Content already at hand; the caller keeps ownership of <paramref name="blob"/>.</summary>

@@ -19,6 +19,9 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
     private const string Index = "index";
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a shutting-down worker spends on the store to hand its scan on (within Hangfire's shutdown timeout).</summary>
+    private static readonly TimeSpan ShutdownStoreTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>Runs every stage still to do (in-process workers: one claim carries the scan to its end).</summary>
     public async Task RunAsync(ScanClaim claim, CancellationToken stopping) => await RunAsync(claim, null, stopping);
 
@@ -63,9 +66,18 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             log.LogInformation("scan {Scan} succeeded ({Files} files, {Findings} findings)", scanId, files, findings);
             return StageOutcome.Ended;
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // A clean shutdown (SIGTERM, host stop): give the lease up now so another worker takes
+            // the scan over at once instead of after one lease; the attempt still fences this one.
+            var stage = (await StagesOrNullAsync(scan.Id))?.FirstOrDefault(s => s.Status != ScanStore.Status.Succeeded)?.Stage ?? only ?? Evaluate;
+            var released = await ReleaseLeaseAsync(scan.Id, claim.Attempt);
+            log.LogWarning("scan {Scan}: attempt {Attempt} stopped by shutdown in {Stage}; lease {Released}", scan.Id, claim.Attempt, stage, released ? "released" : "already lost");
+            return released ? StageOutcome.HandOver(stage) : StageOutcome.Stopped;
+        }
         catch (OperationCanceledException) when (lease.IsCancellationRequested)
         {
-            log.LogInformation("scan {Scan}: attempt {Attempt} stopped (cancelled, lease lost or shutting down)", scan.Id, claim.Attempt);
+            log.LogInformation("scan {Scan}: attempt {Attempt} stopped (cancelled or lease lost)", scan.Id, claim.Attempt);
             return StageOutcome.Stopped;
         }
         catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
@@ -110,6 +122,8 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             File.CreateSymbolicLink(input, store.Blobs.LocalPath(release.DeliverySha256));
             var job = ScanEngine.Prepare(new ScanRequest(input)
             {
+                // The delivery as uploaded, not the per-attempt folder: a re-run gives the same evaluation.
+                DisplayPath = release.DeliveryName ?? "delivery.bin",
                 Parallelism = options.ScanParallelism,
                 DatabasePath = options.VulnerabilityDatabase,
                 SkipVulnerabilities = options.SkipVulnerabilities,
@@ -118,10 +132,20 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             while (!run.IsCompleted)
             {
                 await Task.WhenAny(run, Task.Delay(ProgressEvery, cancellationToken));
+                // Cancelled (lease lost, scan cancelled, shutdown): stop waiting; the engine sees the same token.
+                cancellationToken.ThrowIfCancellationRequested();
                 var p = job.Progress;
                 // The engine does not know the total number of files ahead: done counts files, total stays 0 (unknown).
-                await store.Scans.ReportProgressAsync(scan.Id, Evaluate, attempt, p.Files, 0,
-                    $"{p.Files} files, {p.Containers} containers, {p.BytesHashed / (1 << 20)} MiB hashed", CancellationToken.None);
+                try
+                {
+                    await store.Scans.ReportProgressAsync(scan.Id, Evaluate, attempt, p.Files, 0,
+                        $"{p.Files} files, {p.Containers} containers, {p.BytesHashed / (1 << 20)} MiB hashed", CancellationToken.None);
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+                {
+                    // Progress is for the UI: a store restarting must not stop the engine; the heartbeat decides about the lease.
+                    log.LogDebug(e, "scan {Scan}: progress not recorded (store away)", scan.Id);
+                }
             }
             var evaluation = await run;
             var json = Path.Combine(work, "evaluation.json");
@@ -153,20 +177,68 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
     private async Task HeartbeatAsync(string scanId, long attempt, CancellationTokenSource lease)
     {
         var every = options.Lease / 3;
+        var renewed = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             while (!lease.IsCancellationRequested)
             {
                 await Task.Delay(every, lease.Token);
-                if (!await store.Scans.HeartbeatAsync(scanId, attempt, lease.Token))
+                bool current;
+                try
                 {
-                    log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease or was cancelled; stopping", scanId, attempt);
-                    await lease.CancelAsync();
+                    current = await store.Scans.HeartbeatAsync(scanId, attempt, lease.Token);
                 }
+                catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+                {
+                    // The store is away (restarting, network). Keep working while the lease may still
+                    // be ours; past it another worker may have taken the scan over: stop.
+                    if (renewed.Elapsed < options.Lease)
+                    {
+                        log.LogWarning("scan {Scan}: attempt {Attempt} could not renew its lease ({Message}); retrying", scanId, attempt, e.Message);
+                        continue;
+                    }
+                    current = false;
+                }
+                if (current)
+                {
+                    renewed.Restart();
+                    continue;
+                }
+                log.LogWarning("scan {Scan}: attempt {Attempt} lost its lease or was cancelled; stopping", scanId, attempt);
+                await lease.CancelAsync();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>The scan's stages, or null when the store cannot say now (shutting down while it is away).</summary>
+    private async Task<IReadOnlyList<StageRow>?> StagesOrNullAsync(string scanId)
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(ShutdownStoreTimeout);
+            return await store.Scans.StagesAsync(scanId, bounded.Token);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Releases the lease on shutdown; false when the attempt lost it already or the store is away (the lease then runs out as after a crash).</summary>
+    private async Task<bool> ReleaseLeaseAsync(string scanId, long attempt)
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(ShutdownStoreTimeout);
+            return await store.Scans.ReleaseLeaseAsync(scanId, attempt, bounded.Token);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        {
+            log.LogWarning(e, "scan {Scan}: attempt {Attempt} could not release its lease on shutdown; another worker takes the scan over when the lease runs out", scanId, attempt);
+            return false;
         }
     }
 
@@ -189,4 +261,7 @@ internal sealed record StageOutcome(string? Next)
 
     /// <summary>The stage committed; <paramref name="next"/> follows.</summary>
     public static StageOutcome Continue(string next) => new(next);
+
+    /// <summary>The worker is shutting down and released its lease: <paramref name="stage"/> is dispatched again for another worker.</summary>
+    public static StageOutcome HandOver(string stage) => new(stage);
 }

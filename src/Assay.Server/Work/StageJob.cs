@@ -44,8 +44,25 @@ public sealed class StageJob
             return;
         }
         _log.LogInformation("worker {Worker}: scan {Scan} {Stage} attempt {Attempt}", WorkerId, scanId, stage, claim.Attempt);
+        if (stage == HangfireDispatcher.FirstStage)
+            await ReleaseHeldAsync();   // this scan left the gate's queue: let the next (fairly chosen) one in
         var outcome = await _executor.RunAsync(claim, stage, cancellationToken);
         if (outcome.Next is { } next)
             _dispatcher.Enqueue(claim.Scan, next, claim.Attempt);
+        else if (outcome == StageOutcome.Ended)
+            await ReleaseHeldAsync();
+    }
+
+    /// <summary>Releases held scans through the gate; a store error is left to the workers' sweep, never failing this job.</summary>
+    private async Task ReleaseHeldAsync()
+    {
+        try
+        {
+            await _dispatcher.ReleaseAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or BackgroundJobClientException)
+        {
+            _log.LogWarning(e, "dispatch gate: release failed; the workers' sweep will retry");
+        }
     }
 }

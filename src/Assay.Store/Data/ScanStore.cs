@@ -19,6 +19,9 @@ public sealed record ScanRow
     public long? StartedAt { get; init; }
     public long? FinishedAt { get; init; }
     public string? Error { get; init; }
+
+    /// <summary>When the scan's first stage job was last handed to the job engine; null while the dispatch gate holds it (scale-out only).</summary>
+    public long? DispatchedAt { get; init; }
 }
 
 public sealed record StageRow
@@ -168,6 +171,20 @@ public sealed class ScanStore(AssayDatabase database)
         return [.. await connection.QueryAsync<ScanRow>(
             "UPDATE scan SET heartbeat_at = @now WHERE id IN (SELECT id FROM scan WHERE status = 'running' AND heartbeat_at < @stale ORDER BY heartbeat_at LIMIT @limit" + database.SkipLocked + ") RETURNING *",
             new { now, stale = now - leaseMilliseconds, limit })];
+    }
+
+    /// <summary>
+    /// Gives up the lease of <paramref name="attempt"/> at once (the worker is shutting down
+    /// cleanly): the attempt stays the fence, so this worker can commit nothing more, but the
+    /// heartbeat reads as expired and the next claim, stage job or sweep takes the scan over without
+    /// waiting one lease. False when the attempt was no longer current.
+    /// </summary>
+    public async Task<bool> ReleaseLeaseAsync(string scanId, long attempt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE scan SET heartbeat_at = 0, lease_owner = NULL WHERE id = @scanId AND attempt = @attempt AND status = 'running'",
+            new { scanId, attempt }) == 1;
     }
 
     /// <summary>Renews the lease. False when the attempt is no longer current or the scan was cancelled: the worker must stop.</summary>

@@ -15,6 +15,7 @@ public static class Migrator
     public static IReadOnlyList<(int Version, string Name)> All { get; } =
     [
         (1, "0001_initial"),
+        (2, "0002_scan_dispatch"),
     ];
 
     /// <summary>Advisory lock key: the bytes of "assay-mi" as a number, stable across releases.</summary>
