@@ -54,5 +54,10 @@ internal static class AssayCommand
             Console.Error.WriteLine("This is a bug in Assay; please report it with the command line and, if you can, the input.");
             return ExitCodes.InternalError;
         }
+        finally
+        {
+            if (MemoryReport.Enabled)
+                MemoryReport.Write(Console.Error);
+        }
     }
 }

@@ -110,6 +110,36 @@ public sealed class BinarySignatureCatalogerTests
     }
 
     [Fact]
+    public void Inspect_ContainerLargerThanTheScanBound_ReadsItsHeaderWithoutALimitError()
+    {
+        // A tar streamed out of a 1.1 GB tar.gz is 2.5 GB; only its header is searched, so the
+        // 512 MiB bound on searched bytes does not apply (it made that scan "incomplete", exit 5).
+        // The pipeline gives such a container as its head (here 4 KiB) in a window of its full size.
+        var header = new byte[4096];
+        new byte[] { 0x27, 0x05, 0x19, 0x56 }.CopyTo(header, 0);
+        Latin1("fw Linux-5.10.110").CopyTo(header, 32);
+        var size = BinarySignatureCataloger.MaxFileSize + 1;
+        var record = TreeScan.Record("big.bin", header, format: "uimage") with { Size = size };
+        var sink = new Core.Plugins.InspectionSink();
+        var cataloger = new BinarySignatureCataloger();
+        Assert.True(cataloger.Wants(record));
+        cataloger.Inspect(new Core.Plugins.InspectedFile(record, new WindowBlob(size, 0, new MemoryBlob(header))), sink);
+        Assert.Empty(sink.Errors);
+        Assert.Equal("5.10.110", Assert.Single(sink.Components).Version);
+    }
+
+    [Fact]
+    public void Inspect_RegularFileLargerThanTheScanBound_IsALimitError()
+    {
+        var size = BinarySignatureCataloger.MaxFileSize + 1;
+        var record = TreeScan.Record("blob.bin", [0x01, 0x02, 0x03]) with { Size = size };
+        var sink = new Core.Plugins.InspectionSink();
+        new BinarySignatureCataloger().Inspect(new Core.Plugins.InspectedFile(record, new WindowBlob(size, 0, new MemoryBlob(new byte[] { 1, 2, 3 }))), sink);
+        Assert.Equal(Core.Model.ErrorCategory.Limit, Assert.Single(sink.Errors).Category);
+        Assert.Empty(sink.Components);
+    }
+
+    [Fact]
     public void Scan_FileScopedSignature_IgnoredInOtherFiles()
     {
         var bytes = Latin1("\0%s version 4.99.3\n\0");

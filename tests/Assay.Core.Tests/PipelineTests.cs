@@ -56,6 +56,16 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public void PooledBlob_Segment_IsNotALargeObject()
+    {
+        // Segments of 85,000 bytes or more go to the large-object heap, which only a full
+        // collection frees: spent segments then pile up and memory grows with the input.
+        var segment = System.Buffers.ArrayPool<byte>.Shared.Rent(PooledBlob.SegmentBytes);
+        System.Buffers.ArrayPool<byte>.Shared.Return(segment);
+        Assert.InRange(segment.Length, 4096, 84_999);
+    }
+
+    [Fact]
     public void MeteredStream_RatioOverLimit_StopsEarly()
     {
         var limits = new ScanLimits { MaxRatio = 100, RatioFloorBytes = 1 << 20 };

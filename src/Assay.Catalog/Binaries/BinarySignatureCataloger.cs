@@ -113,13 +113,15 @@ public sealed class BinarySignatureCataloger : IInspector
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
-        if (file.Content.Length > MaxFileSize)
+        var headerOnly = file.Record.Format is not null;
+        // the bound is on the bytes searched; of a container only its header is (a 2.5 GB tar
+        // streamed out of a tar.gz is no reason to call the scan incomplete)
+        if (!headerOnly && file.Content.Length > MaxFileSize)
         {
             sink.Add(new ScanError { Path = file.Path, Handler = Id, Category = ErrorCategory.Limit, Message = $"{file.Content.Length} bytes is more than the {MaxFileSize >> 20} MiB the signature scan reads; the file was not searched for component versions" });
             return;
         }
         var name = VirtualPath.Name(file.Path);
-        var headerOnly = file.Record.Format is not null;
         // the same bytes under the same name (a library in the rootfs and again in a recovery
         // partition) give the same hits: read once per scan
         var key = file.Record.Sha256 is { } sha ? $"{sha}/{headerOnly}/{name}" : null;

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Rescan of the next release with the result cache (issue 12: "a rescan of a release that shares
+# 90% of its files with one scanned before: at least 5x faster than the first scan").
+#
+# Makes release N from the shared corpus (the armhf root filesystem tree, COPIES times, plus the
+# node-v18 distribution: real ELF binaries, shared libraries, scripts, configuration) and release
+# N+1 from N by appending one line to every 10th regular file in path order (so 10% of the files,
+# ELF binaries among them, change their content and hash; nothing else changes), each packed as a
+# reproducible tar.gz. Then, every command under /usr/bin/time:
+#   first   scan N+1 with --no-cache                         (what a first scan costs)
+#   fill    scan N with an empty --cache DIR                  (the earlier release, cache filled)
+#   rescan  scan N+1 with that --cache DIR                    (the measured rescan)
+# and checks that the rescan's evaluation equals the first scan's byte for byte, startedAt and
+# finishedAt masked (eval/identity/compare.py).
+#
+# usage: bash bench/scan/rescan.sh
+# env:   ASSAY (binary; default the Release build of this checkout), COPIES=4, RUNS=1,
+#        WORK=/tmp/assay-bench-rescan (kept: the two releases are made once), CORPUS
+# exit:  0 evaluations identical (the speed-up is printed, with the aim), 1 evaluations differ,
+#        2 setup failure. Appends its rows to $WORK/rescan.tsv.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+if [ -z "${CORPUS:-}" ]; then
+  for c in /work/shared/corpus "$ROOT/../shared/corpus"; do
+    [ -f "$c/ground-truth.json" ] && { CORPUS=$(cd "$c" && pwd); break; }
+  done
+fi
+if [ -z "${CORPUS:-}" ] || [ ! -f "$CORPUS/ground-truth.json" ]; then
+  echo "bench/scan/rescan: shared corpus not found (set CORPUS); skipping." >&2
+  exit 0
+fi
+ASSAY=${ASSAY:-$ROOT/artifacts/bin/Assay.Cli/release/assay}
+[ -x "$ASSAY" ] || { echo "bench/scan/rescan: build first: dotnet build src/Assay.Cli -c Release" >&2; exit 2; }
+COPIES=${COPIES:-4} RUNS=${RUNS:-1}
+WORK=${WORK:-/tmp/assay-bench-rescan}
+mkdir -p "$WORK"
+N=$WORK/release-n-$COPIES.tar.gz N1=$WORK/release-n1-$COPIES.tar.gz
+
+make_releases() {
+  local st=$WORK/stage
+  rm -rf "$st"; mkdir -p "$st/n/rootfs0" "$st/n/node"
+  tar -xzf "$CORPUS/debian-rootfs/rootfs.tar.gz" -C "$st/n/rootfs0"
+  tar -xJf "$CORPUS/npm-binaries/node-v18.12.1-linux-x64.tar.xz" -C "$st/n/node"
+  for i in $(seq 1 $((COPIES - 1))); do cp -a "$st/n/rootfs0" "$st/n/rootfs$i"; done
+  cp -a "$st/n" "$st/n1"
+  # every 10th regular file (path order) of N+1 gets one line more
+  (cd "$st/n1" && find . -type f | LC_ALL=C sort | awk 'NR % 10 == 0' | while IFS= read -r f; do
+    printf '\n# release N+1 rebuild of %s\n' "$f" >> "$f"
+  done)
+  for r in n n1; do
+    tar -C "$st/$r" --sort=name --mtime=2026-01-01 --owner=0 --group=0 --numeric-owner -cf - . | gzip -n -6 > "$WORK/release-$r-$COPIES.tar.gz.tmp"
+    mv "$WORK/release-$r-$COPIES.tar.gz.tmp" "$WORK/release-$r-$COPIES.tar.gz"
+  done
+  echo "rescan: $(cd "$st/n" && find . -type f | wc -l) regular files per release, $(cd "$st/n1" && find . -type f | LC_ALL=C sort | awk 'NR % 10 == 0' | wc -l) changed" >&2
+  rm -rf "$st"
+}
+[ -s "$N" ] && [ -s "$N1" ] || make_releases
+
+TSV=$WORK/rescan.tsv
+timed() {  # label out args...
+  local label=$1 out=$2; shift 2
+  local tf=$WORK/time.$$ load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  /usr/bin/time -f '%e %U %S %M' -o "$tf" "$ASSAY" scan "$@" -f json -o "$out" --no-progress --no-vulns > "$WORK/last.out" 2>&1
+  local rc=$?
+  read -r wall user sys rss < <(tail -n1 "$tf")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$rc" "$wall" "$user" "$sys" "$rss" "$load" >> "$TSV"
+  echo "[$(date +%T)] $label rc=$rc wall=${wall}s cpu=$(python3 -c "print(round($user+$sys,2))")s rss=$((rss / 1000))MB load=$load" >&2
+  case $rc in 0|1|4|5) ;; *) echo "rescan: assay exited $rc on $label:" >&2; cat "$WORK/last.out" >&2; exit 2 ;; esac
+}
+
+status=0
+for r in $(seq 1 "$RUNS"); do
+  cache=$WORK/cache-run$r; rm -rf "$cache" "$WORK"/eval-*; mkdir -p "$WORK/eval-first" "$WORK/eval-rescan"
+  timed first "$WORK/eval-first/release.json" "$N1" --no-cache
+  timed fill "$WORK/eval-fill.json" "$N" --cache "$cache"
+  timed rescan "$WORK/eval-rescan/release.json" "$N1" --cache "$cache"
+  python3 "$ROOT/eval/identity/compare.py" "$WORK/eval-first" "$WORK/eval-rescan" || status=1
+  rm -rf "$cache"
+done
+python3 - "$TSV" "$RUNS" <<'PY'
+import sys, statistics
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][-3 * int(sys.argv[2]):]
+cpu = {k: statistics.median(float(r[3]) + float(r[4]) for r in rows if r[0] == k) for k in ("first", "rescan")}
+wall = {k: statistics.median(float(r[2]) for r in rows if r[0] == k) for k in ("first", "rescan")}
+rss = {k: max(int(r[5]) for r in rows if r[0] == k) // 1000 for k in ("first", "rescan")}
+x = cpu["first"] / cpu["rescan"]
+print(f"first scan: CPU {cpu['first']:.2f} s, wall {wall['first']:.2f} s, RSS {rss['first']} MB; "
+      f"rescan with the cache: CPU {cpu['rescan']:.2f} s, wall {wall['rescan']:.2f} s, RSS {rss['rescan']} MB; "
+      f"CPU {x:.1f}x faster, wall {wall['first'] / wall['rescan']:.1f}x (aim: 5x) - load {rows[-1][6]}")
+PY
+[ $status -eq 0 ] && echo "rescan: the evaluations with and without the cache are identical (timestamps aside)" || echo "rescan: the evaluations DIFFER" >&2
+exit $status
