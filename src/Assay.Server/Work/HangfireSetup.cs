@@ -15,6 +15,12 @@ namespace Assay.Server.Work;
 /// </summary>
 internal static class HangfireSetup
 {
+    /// <summary>
+    /// How long a stopping worker waits for its stage jobs to see the cancellation and hand their
+    /// scans on (the generic host itself allows 30 s for the whole shutdown).
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
+
     public const string Schema = "hangfire";
 
     /// <summary>The dashboard's path, for system administrators only.</summary>
@@ -49,7 +55,7 @@ internal static class HangfireSetup
                 o.WorkerCount = options.Workers;
                 // Retries (scheduled jobs) are due in seconds; the default 15 s poll would add to each.
                 o.SchedulePollingInterval = options.PollInterval;
-                o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+                o.ShutdownTimeout = ShutdownTimeout;
             });
             services.AddHostedService<StaleScanSweeper>();
         }

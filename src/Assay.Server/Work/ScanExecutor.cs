@@ -20,8 +20,12 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
     private const string Index = "index";
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a shutting-down worker spends on the store to hand its scan on (within Hangfire's shutdown timeout).</summary>
-    private static readonly TimeSpan ShutdownStoreTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// How long a shutting-down worker spends on the store to hand its scan on (within Hangfire's
+    /// shutdown timeout, <see cref="HangfireSetup.ShutdownTimeout"/>). 3 s was too short at load 25:
+    /// the release timed out and the scan waited one whole lease.
+    /// </summary>
+    private static readonly TimeSpan ShutdownStoreTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs every stage still to do (in-process workers: one claim carries the scan to its end).</summary>
     public async Task RunAsync(ScanClaim claim, CancellationToken stopping) => await RunAsync(claim, null, stopping);
