@@ -68,6 +68,25 @@ public sealed class TransferTests : IDisposable
         Assert.False(File.Exists(P("target.db")));
     }
 
+    [Theory]
+    // fuzz smoke vulns:db-export: a last_import of ':099-01-02T00:00:00.000Z' threw FormatException out of the import
+    [InlineData("UPDATE source SET last_import = ':099-01-02T00:00:00.000Z'")]
+    [InlineData("UPDATE source SET newest_modified = 'yesterday'")]
+    public void Import_ValuesAssayNeverWrites_AreRefusedAsDamaged(string damage)
+    {
+        File.Copy(Source(), P("odd.db"));
+        using (var c = new SqliteConnection($"Data Source={P("odd.db")};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = damage;
+            Assert.True(cmd.ExecuteNonQuery() > 0, "the fixture database has source rows to damage");
+        }
+        var e = Assert.Throws<InvalidDataException>(() => DatabaseTransfer.Import(P("target.db"), P("odd.db")));
+        Assert.Contains("not a sound Assay database export", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(P("target.db")));
+    }
+
     [Fact]
     public void IsDatabaseFile_FeedFilesAndGzipOfOtherData_AreNot()
     {

@@ -155,8 +155,10 @@ public static class DatabaseTransfer
                 using var db = VulnerabilityDatabase.Open(temp);
                 status = db.GetStatus();
             }
-            catch (SqliteException e)
+            catch (Exception e) when (e is SqliteException or FormatException or InvalidCastException or OverflowException)
             {
+                // A well-formed SQLite file can still hold values Assay never writes (a date that is not
+                // a date, text where a count belongs): found by fuzzing, it escaped as an internal error.
                 throw new InvalidDataException($"'{file}' is not a sound Assay database export: {e.Message}; export it again with 'assay db export'", e);
             }
             SqliteConnection.ClearAllPools();
