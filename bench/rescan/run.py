@@ -12,6 +12,8 @@ delay from a commit to its webhook. Exits 1 when a re-match is not at least 3x f
 scan in total, a delivery is missing or a signature does not verify. Loopback only; loops bounded.
 """
 import gzip, hashlib, hmac, http.server, json, os, pathlib, shutil, statistics, subprocess, sys, tempfile, threading, time, urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import labclient  # noqa: E402  (bench/lib)
 from datetime import datetime
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -25,17 +27,7 @@ received = []   # (event, delivery id, body dict, receive time, signature ok)
 
 
 def request(method, path, key=None, body=None, headers=None, timeout=600):
-    data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-    req = urllib.request.Request(BASE + path, data=data, method=method)
-    if key:
-        req.add_header("Authorization", f"Bearer {key}")
-    if isinstance(body, (dict, list)):
-        req.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        text = r.read()
-        return r.status, (json.loads(text) if text[:1] in (b"{", b"[") else text)
+    return labclient.request(BASE, method, path, key, body, headers, timeout)
 
 
 def verify(secret, header, body, tolerance=300):

@@ -9,6 +9,8 @@
 Loopback only; every loop is bounded. Exits 1 when a bar is missed.
 """
 import concurrent.futures, hashlib, json, os, pathlib, sqlite3, subprocess, sys, tempfile, time, urllib.request, uuid
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import labclient  # noqa: E402  (bench/lib)
 
 ASSAY = os.environ.get("ASSAY", str(pathlib.Path(__file__).resolve().parents[2] / "assay"))
 PORT = int(os.environ.get("ASSAY_BENCH_PORT", "18181"))
@@ -19,17 +21,7 @@ failures = []
 
 
 def request(method, path, key=None, body=None, headers=None, timeout=600):
-    data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-    req = urllib.request.Request(BASE + path, data=data, method=method)
-    if key:
-        req.add_header("Authorization", f"Bearer {key}")
-    if isinstance(body, (dict, list)):
-        req.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        text = r.read()
-        return r.status, (json.loads(text) if text[:1] in (b"{", b"[") else text)
+    return labclient.request(BASE, method, path, key, body, headers, timeout)
 
 
 def rss_kib(pid):
