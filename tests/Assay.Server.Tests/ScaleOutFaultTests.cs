@@ -442,10 +442,12 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         using var file = File.Create(path);
         using var tar = new TarWriter(file, TarEntryFormat.Pax);
         tar.WriteEntry(Repo.Sample, "inner.zip");
-        for (var i = 0; i < 3000; i++)
+        // Enough files that the evaluate stage outlasts the poll that finds it running, on a quiet
+        // machine too: with 3,000 a clean-clone CI run at load 1-3 saw it end before the fault was injected.
+        for (var i = 0; i < 12_000; i++)
         {
             var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat($"option{i} = value{i}\n", 20)));
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"etc/conf.d/f{i:D4}.conf") { DataStream = new MemoryStream(text) });
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"etc/conf.d/f{i:D5}.conf") { DataStream = new MemoryStream(text) });
         }
         var noise = new byte[24 << 20];
         new Random(15).NextBytes(noise);
