@@ -39,10 +39,10 @@ public sealed record ScanRow
 /// <summary>What a scan row runs.</summary>
 public static class ScanKinds
 {
-    /// <summary>The whole engine on the release's delivery: stages <c>evaluate</c>, <c>index</c>.</summary>
+    /// <summary>The whole engine on the release's delivery: stages <c>unpack</c>, <c>match</c>, <c>diff</c>, <c>report</c> (<see cref="ScanStore.Stages"/>).</summary>
     public const string Scan = "scan";
 
-    /// <summary>The vulnerability match alone, on a stored evaluation: stages <c>rematch</c>, <c>index</c>.</summary>
+    /// <summary>The vulnerability match alone, on a stored evaluation: stages <c>rematch</c>, <c>report</c>.</summary>
     public const string Rematch = "rematch";
 }
 
@@ -83,8 +83,24 @@ public sealed class ScanStore(AssayDatabase database)
         public const string Pending = "pending";
     }
 
-    /// <summary>Stages of a scan, in order: the engine's evaluation, then the index of its rows for lists, search and triage.</summary>
-    public static IReadOnlyList<string> Stages { get; } = ["evaluate", "index"];
+    /// <summary>The stage names of a scan.</summary>
+    public static class StageNames
+    {
+        /// <summary>One read of the delivery: identify, unpack, and the catalogers and analyzers fused into the walk.</summary>
+        public const string Unpack = "unpack";
+
+        /// <summary>The evaluation: assembled from the unpack stage's output, then consolidation, TS 33.117 and the vulnerability match.</summary>
+        public const string Match = "match";
+
+        /// <summary>The release diff against the previous release's newest evaluation.</summary>
+        public const string Diff = "diff";
+
+        /// <summary>The rows for lists, search and triage, and the scan's end.</summary>
+        public const string Report = "report";
+    }
+
+    /// <summary>Stages of a scan, in order; each its own job when scaled out, each output a content-addressed blob.</summary>
+    public static IReadOnlyList<string> Stages { get; } = [StageNames.Unpack, StageNames.Match, StageNames.Diff, StageNames.Report];
 
     public async Task<ScanRow> CreateAsync(ReleaseRow release, string requestedBy, string engineVersion, long priority, CancellationToken cancellationToken = default)
     {
