@@ -83,7 +83,8 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
                 ran = true;
             }
             return StageOutcome.Ended;
-        }        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // A clean shutdown (SIGTERM, host stop): give the lease up now so another worker takes
             // the scan over at once instead of after one lease; the attempt still fences this one.
@@ -211,13 +212,25 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
                 : "no earlier release of this project has an evaluation: nothing to compare with");
             return await CommitAsync(scan, attempt, stage, null, cancellationToken);
         }
-        var older = await ReadAsync(baseline.BlobSha256);
-        var newer = await ReadAsync(evaluationSha);
-        var diff = await Task.Run(() => ReleaseDiff.Compare(older, newer), cancellationToken);
-        using var document = new MemoryStream();
-        new DiffJsonWriter().Write(diff, document);
+        byte[] document;
+        try
+        {
+            var older = await ReadAsync(baseline.BlobSha256);
+            var newer = await ReadAsync(evaluationSha);
+            var diff = await Task.Run(() => ReleaseDiff.Compare(older, newer), cancellationToken);
+            using var json = new MemoryStream();
+            new DiffJsonWriter().Write(diff, json);
+            document = json.ToArray();
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or System.Data.Common.DbException or TimeoutException))
+        {
+            // The diff is a view on two evaluations, not the scan's result: its failure is told, never the scan's end.
+            log.LogWarning(e, "scan {Scan}: the diff against release {Version} failed", scan.Id, previous.Version);
+            await DetailAsync(scan.Id, stage, attempt, $"the diff against release {previous.Version} (scan {baseline.ScanId}) failed: {Describe(e)}");
+            return await CommitAsync(scan, attempt, stage, null, cancellationToken);
+        }
         await DetailAsync(scan.Id, stage, attempt, $"against release {previous.Version} (scan {baseline.ScanId})");
-        return await CommitAsync(scan, attempt, stage, await PutAsync(document.ToArray(), cancellationToken), cancellationToken);
+        return await CommitAsync(scan, attempt, stage, await PutAsync(document, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -290,25 +303,32 @@ internal sealed class ScanExecutor(AssayStore store, ServerOptions options, IFin
             var name = release.DeliveryName ?? "delivery.bin";
             var input = Path.Combine(work, name);
             File.CreateSymbolicLink(input, store.Blobs.LocalPath(release.DeliverySha256));
-            var request = Request(input, name, new VulnerabilityDatabaseVersion(null, null, null));
+            var request = Request(input, name, new VulnerabilityDatabaseVersion(null, null, null)) with { CacheDirectory = options.CacheDirectory };
             var progress = new ScanProgress();
-            var run = Task.Run(() => ScanStages.UnpackAndInspect(request, progress, cancellationToken: cancellationToken), cancellationToken);
+            var notices = new List<string>();   // filled when the walk ends (the session's notices), read after it
+            var run = Task.Run(() => ScanStages.UnpackAndInspect(request, progress, notices, cancellationToken), cancellationToken);
             while (!run.IsCompleted)
             {
                 await Task.WhenAny(run, Task.Delay(ProgressEvery, cancellationToken));
                 // Cancelled (lease lost, scan cancelled, shutdown): stop waiting; the engine sees the same token.
                 cancellationToken.ThrowIfCancellationRequested();
                 // The engine does not know the total number of files ahead: done counts files, total stays 0 (unknown).
-                await ProgressAsync(scan.Id, stage, attempt, progress.Files,
-                    $"{progress.Files} files, {progress.Containers} containers, {progress.BytesHashed / (1 << 20)} MiB hashed");
+                await ProgressAsync(scan.Id, stage, attempt, progress.Files, Describe(progress));
             }
-            return await run;
+            var delivery = await run;
+            await ProgressAsync(scan.Id, stage, attempt, progress.Files, Describe(progress));
+            foreach (var notice in notices)
+                log.LogInformation("scan {Scan}: {Notice}", scan.Id, notice);
+            return delivery;
         }
         finally
         {
             DeleteWork(work);
         }
     }
+
+    private static string Describe(ScanProgress p) =>
+        $"{p.Files} files, {p.Containers} containers, {p.BytesHashed / (1 << 20)} MiB hashed" + (p.FromCache > 0 ? $", {p.FromCache} from the result cache" : "");
 
     /// <summary>Progress is for the UI: a store restarting must not stop the engine; the heartbeat decides about the lease.</summary>
     private async Task ProgressAsync(string scanId, string stage, long attempt, long done, string detail)
