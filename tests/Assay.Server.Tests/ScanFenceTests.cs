@@ -83,4 +83,38 @@ public sealed class ScanFenceTests
         Assert.True(await store.Scans.CancelAsync(scan.Id));
         Assert.Null(await store.Scans.ClaimForStageAsync(scan.Id, takeover.Attempt, "w4", 0));     // cancelled: nothing claims it
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task SingleNodeClaim_OneTenantsManyScans_DoNotStarveAnothersOne(string engine)
+    {
+        var data = Directory.CreateTempSubdirectory("assay-fair-").FullName;
+        var postgres = engine == "postgres" ? await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync() : null;
+        await using var store = await AssayStore.OpenAsync(data, postgres);
+        async Task<ReleaseRow> ReleaseOf(string tenantName)
+        {
+            var tenant = (await store.Tenants.CreateAsync(tenantName))!;
+            var project = (await store.Projects.CreateAsync(tenant.Id, "p", "v", null))!;
+            return (await store.Releases.CreateAsync(tenant.Id, project.Id, "1"))!;
+        }
+        var a = await ReleaseOf("A");
+        var b = await ReleaseOf("B");
+        for (var i = 0; i < 20; i++)
+            await store.Scans.CreateAsync(a, "test", "0", 100);
+        var lone = await store.Scans.CreateAsync(b, "test", "0", 100);
+        var urgent = await store.Scans.CreateAsync(a, "test", "0", 10);
+
+        // One worker: claim, finish, claim again. The interactive scan goes first whoever's it is;
+        // then B's one scan comes right after one of A's (plain FIFO would run it 21st).
+        var order = new List<string>();
+        while (await store.Scans.ClaimAsync("w1", 60_000) is { } claim)
+        {
+            order.Add(claim.Scan.Id);
+            Assert.True(await store.Scans.FinishAsync(claim.Scan.Id, claim.Attempt, ScanStore.Status.Succeeded, null));
+        }
+        Assert.Equal(22, order.Count);
+        Assert.Equal(urgent.Id, order[0]);
+        Assert.Equal(1, order.IndexOf(lone.Id));
+    }
 }
