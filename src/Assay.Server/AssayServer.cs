@@ -47,7 +47,7 @@ public static class AssayServer
         services.AddSingleton<RescanDatabase>();
         services.AddSingleton<RescanPlanner>();
         if (options.Role.ServesUi() && options.RescanOnStart)
-            services.AddHostedService<RescanOnStart>();
+            services.AddHostedService<VulnerabilityDatabaseWatch>();
         if (options.Role.RunsStages() && options.SendWebhooks)
             services.AddHostedService<Webhooks.WebhookSender>();
         if (options.PostgresConnectionString is { } postgres)

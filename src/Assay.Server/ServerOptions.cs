@@ -73,8 +73,11 @@ public sealed record ServerOptions
     /// <summary>Wait before the second attempt; each later one waits twice as long as the one before, at most an hour.</summary>
     public TimeSpan WebhookRetryBase { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Check the vulnerability database when a web process starts and queue re-matches of evaluations from another one.</summary>
+    /// <summary>Web processes watch the vulnerability database (at start-up, then every <see cref="VulnerabilityDatabaseCheck"/>) and queue re-matches of evaluations from another one.</summary>
     public bool RescanOnStart { get; init; } = true;
+
+    /// <summary>How often a web process checks the vulnerability database for a change (zero: only at start-up).</summary>
+    public TimeSpan VulnerabilityDatabaseCheck { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Log requests and worker events to the console.</summary>
     public bool Verbose { get; init; }

@@ -66,6 +66,45 @@ public abstract class RescanWebhookSuite
     private static JsonElement Body(WebhookReceiver.Received r) => JsonDocument.Parse(r.Body).RootElement;
 
     [Fact]
+    public async Task Watch_DatabaseReplacedWhileServing_ReMatchesWithoutAnyoneAsking()
+    {
+        var folder = Directory.CreateTempSubdirectory("assay-rescan-").FullName;
+        try
+        {
+            var live = Path.Combine(folder, "vulnerabilities.db");
+            File.Copy(Database(folder, "old", 0, 30), live);
+            var fresh = Database(folder, "new", 15, 44);
+            await using var server = await LabServer.StartAsync(await StoreAsync(), o => o with
+            {
+                SkipVulnerabilities = false, VulnerabilityDatabase = live, VulnerabilityDatabaseCheck = TimeSpan.FromSeconds(1),
+            });
+            var tenant = await TenantAsync(server, "watch");
+            using var admin = server.Client(tenant.AdminKey);
+            var first = await WaitAsync(admin, (await admin.PostAsync($"/api/v1/releases/{tenant.ReleaseId}/scans")).Id);
+            await Task.Delay(TimeSpan.FromSeconds(2.5));   // checks with the same database queue nothing
+            Assert.Equal(first, (await admin.GetAsync($"/api/v1/releases/{tenant.ReleaseId}")).Json!.Value.GetProperty("latestScanId").GetString());
+
+            File.Copy(fresh, live + ".tmp");
+            File.Move(live + ".tmp", live, overwrite: true);
+            var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            string? latest = first;
+            while (latest == first && DateTime.UtcNow < until)
+            {
+                await Task.Delay(200);
+                latest = (await admin.GetAsync($"/api/v1/releases/{tenant.ReleaseId}")).Json!.Value.GetProperty("latestScanId").GetString();
+            }
+            Assert.NotEqual(first, latest);
+            var rematch = (await admin.GetAsync($"/api/v1/scans/{await WaitAsync(admin, latest!)}")).Json!.Value;
+            Assert.Equal("rematch", rematch.GetProperty("kind").GetString());
+            Assert.Equal(first, rematch.GetProperty("baseScanId").GetString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Rescan_NewVulnerabilityDatabase_RematchEqualsAFreshScan_ChangesStored_AndSignedWebhooksRetried()
     {
         var folder = Directory.CreateTempSubdirectory("assay-rescan-").FullName;

@@ -21,6 +21,7 @@ internal static class ServeCommand
         var maxUpload = CliOptions.Size("--max-upload", "Largest delivery accepted, e.g. 64GiB, 500MiB (default 64GiB).");
         var vulnDb = CliOptions.InputPath("--vuln-db", "Vulnerability database the scans match against (default: the one 'assay db' manages, when it exists).");
         var noVulns = CliOptions.Flag("--no-vulns", "Do not match vulnerabilities.");
+        var vulnDbCheck = CliOptions.Count("--vulndb-check", "Web processes: seconds between checks of the vulnerability database; on a change (e.g. after 'assay db update') every release's newest evaluation is re-matched (0: only at start-up; default 600).", 0, 86_400, 600);
         var allowPrivateWebhooks = CliOptions.Flag("--allow-private-webhooks", "Let webhooks reach loopback, link-local and private addresses (refused by default: a webhook URL is user input).");
         var cache = CliOptions.OutputFolder("--cache", $"Workers: folder of this machine's result cache, so the next release of a product (which shares most files) and a stage re-run after a lost worker are fast; keep it on a local disk, not the shared --data (default: {Engine.Cache.SqliteScanCache.DefaultDirectory}).");
         var noCache = CliOptions.Flag("--no-cache", "Workers neither read nor write the result cache.");
@@ -29,7 +30,7 @@ internal static class ServeCommand
             "Several machines: run '--role web' and '--role worker' processes with the same --db (PostgreSQL) and a shared --data folder.\n" +
             "Create the first administrator key first: 'assay admin bootstrap --data DIR'. Stop with Ctrl+C.\n" +
             "Exit codes: 0 stopped, 2 usage error (bad option, address in use), 3 the store cannot be opened.")
-        { data, db, role, urls, workers, lease, ahead, maxUpload, vulnDb, noVulns, cache, noCache, allowPrivateWebhooks, verbose };
+        { data, db, role, urls, workers, lease, ahead, maxUpload, vulnDb, noVulns, vulnDbCheck, cache, noCache, allowPrivateWebhooks, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var maxBytes = parse.GetValue(maxUpload) ?? DefaultMaxUpload;
@@ -57,6 +58,7 @@ internal static class ServeCommand
                 MaxUploadBytes = maxBytes,
                 VulnerabilityDatabase = parse.GetValue(vulnDb) is { } v ? Path.GetFullPath(v) : null,
                 SkipVulnerabilities = parse.GetValue(noVulns),
+                VulnerabilityDatabaseCheck = TimeSpan.FromSeconds(parse.GetValue(vulnDbCheck) ?? 600),
                 CacheDirectory = parse.GetValue(noCache) ? null : (parse.GetValue(cache) is { } c ? Path.GetFullPath(c) : null) ?? Engine.Cache.SqliteScanCache.DefaultDirectory,
                 AllowPrivateWebhookTargets = parse.GetValue(allowPrivateWebhooks),
                 Verbose = parse.GetValue(verbose),
