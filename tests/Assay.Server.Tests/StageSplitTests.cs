@@ -21,20 +21,11 @@ public sealed class StageSplitTests
     [InlineData("postgres")]
     public async Task WorkerLostAfterUnpack_NextAttemptReusesItsOutput_AndTheDiffStageComparesWithThePreviousRelease(string engine)
     {
-        var data = Directory.CreateTempSubdirectory("assay-stages-").FullName;
-        var postgres = engine == "postgres" ? await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync() : null;
-        await using var store = await AssayStore.OpenAsync(data, postgres);
-        var options = new ServerOptions { DataDirectory = data, PostgresConnectionString = postgres, SkipVulnerabilities = true, ScanParallelism = 2 };
-        var executor = new ScanExecutor(store, options, new FindingKeys(), new RescanDatabase(options), NullLogger<ScanExecutor>.Instance);
-        var tenant = (await store.Tenants.CreateAsync("stages"))!;
-        var project = (await store.Projects.CreateAsync(tenant.Id, "p", "v", null))!;
-        BlobInfo delivery;
-        await using (var file = File.OpenRead(Repo.Sample))
-            delivery = await store.Blobs.PutAsync(file, long.MaxValue);
-        await store.BlobIndex.RecordAsync(delivery.Sha256, delivery.Size);
+        await using var lab = await Lab.OpenAsync(engine == "postgres" ? await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync() : null);
+        var (store, executor) = (lab.Store, lab.Executor);
 
         // Release 1: attempt 1 commits unpack, then its worker dies before handing the scan on.
-        var first = await ReleaseAsync("1");
+        var first = await lab.ReleaseAsync("1");
         var scan = await store.Scans.CreateAsync(first, "test", "0", 10);
         var lost = (await store.Scans.ClaimForStageAsync(scan.Id, 0, "w1", leaseMilliseconds: 1))!;
         Assert.Equal(StageOutcome.Continue(ScanStore.StageNames.Match), await executor.RunAsync(lost, ScanStore.StageNames.Unpack, CancellationToken.None));
@@ -59,10 +50,9 @@ public sealed class StageSplitTests
         Assert.Equal(CliEvaluation(), EvaluationJson.Masked(await File.ReadAllBytesAsync(store.Blobs.LocalPath(evaluation.BlobSha256))));
 
         // Release 2, the same delivery, in one claim: its diff stage compares with release 1's evaluation.
-        var second = await ReleaseAsync("2");
+        var second = await lab.ReleaseAsync("2");
         Assert.Equal(first.Id, second.PreviousReleaseId);
-        var next = await store.Scans.CreateAsync(second, "test", "0", 10);
-        await executor.RunAsync((await store.Scans.ClaimForStageAsync(next.Id, 0, "w3", 60_000))!, CancellationToken.None);
+        var next = await lab.ScanAsync(second);
         var compared = (await store.Scans.StagesAsync(next.Id)).Single(s => s.Stage == ScanStore.StageNames.Diff);
         Assert.Equal(ScanStore.Status.Succeeded, compared.Status);
         Assert.Contains($"against release 1 (scan {scan.Id})", compared.Detail, StringComparison.Ordinal);
@@ -71,36 +61,18 @@ public sealed class StageSplitTests
         var stored = JsonReportWriter.Read(File.OpenRead(store.Blobs.LocalPath(evaluation.BlobSha256)));
         new Assay.History.Reports.DiffJsonWriter().Write(Assay.History.Diff.ReleaseDiff.Compare(stored, JsonReportWriter.Read(File.OpenRead(store.Blobs.LocalPath((await store.Evaluations.GetAsync(next.Id))!.BlobSha256)))), expected);
         Assert.Equal(JsonDocument.Parse(expected.ToArray()).RootElement.GetRawText(), document.GetRawText());
-
-        async Task<ReleaseRow> ReleaseAsync(string version)
-        {
-            var release = (await store.Releases.CreateAsync(tenant.Id, project.Id, version))!;
-            await store.Releases.SetDeliveryAsync(release.Id, delivery.Sha256, Path.GetFileName(Repo.Sample), delivery.Size);
-            return (await store.Releases.GetAsync(new Scope(tenant.Id, null), release.Id))!;
-        }
     }
 
     [Fact]
     public async Task WorkerCache_NextReleaseOfTheSameContent_ReplaysFiles_SameEvaluation()
     {
-        var data = Directory.CreateTempSubdirectory("assay-stages-").FullName;
-        await using var store = await AssayStore.OpenAsync(data, null);
-        var options = new ServerOptions { DataDirectory = data, SkipVulnerabilities = true, CacheDirectory = Path.Combine(data, "local-cache") };
-        var executor = new ScanExecutor(store, options, new FindingKeys(), new RescanDatabase(options), NullLogger<ScanExecutor>.Instance);
-        var tenant = (await store.Tenants.CreateAsync("cache"))!;
-        var project = (await store.Projects.CreateAsync(tenant.Id, "p", "v", null))!;
-        BlobInfo delivery;
-        await using (var file = File.OpenRead(Repo.Sample))
-            delivery = await store.Blobs.PutAsync(file, long.MaxValue);
-        await store.BlobIndex.RecordAsync(delivery.Sha256, delivery.Size);
+        await using var lab = await Lab.OpenAsync(null, cache: true);
+        var store = lab.Store;
         var details = new List<string?>();
         var evaluations = new List<string>();
         foreach (var version in new[] { "1", "2" })
         {
-            var release = (await store.Releases.CreateAsync(tenant.Id, project.Id, version))!;
-            await store.Releases.SetDeliveryAsync(release.Id, delivery.Sha256, Path.GetFileName(Repo.Sample), delivery.Size);
-            var scan = await store.Scans.CreateAsync(release, "test", "0", 10);
-            await executor.RunAsync((await store.Scans.ClaimForStageAsync(scan.Id, 0, "w1", 60_000))!, CancellationToken.None);
+            var scan = await lab.ScanAsync(await lab.ReleaseAsync(version));
             details.Add((await store.Scans.StagesAsync(scan.Id)).Single(s => s.Stage == ScanStore.StageNames.Unpack).Detail);
             evaluations.Add(EvaluationJson.Masked(await File.ReadAllBytesAsync(store.Blobs.LocalPath((await store.Evaluations.GetAsync(scan.Id))!.BlobSha256))));
         }
@@ -114,34 +86,16 @@ public sealed class StageSplitTests
     [Fact]
     public async Task DiffStage_PreviousEvaluationUnreadable_TellsWhy_AndTheScanStillSucceeds()
     {
-        var data = Directory.CreateTempSubdirectory("assay-stages-").FullName;
-        await using var store = await AssayStore.OpenAsync(data, null);
-        var options = new ServerOptions { DataDirectory = data, SkipVulnerabilities = true };
-        var executor = new ScanExecutor(store, options, new FindingKeys(), new RescanDatabase(options), NullLogger<ScanExecutor>.Instance);
-        var tenant = (await store.Tenants.CreateAsync("diff-fails"))!;
-        var project = (await store.Projects.CreateAsync(tenant.Id, "p", "v", null))!;
-        BlobInfo delivery;
-        await using (var file = File.OpenRead(Repo.Sample))
-            delivery = await store.Blobs.PutAsync(file, long.MaxValue);
-        await store.BlobIndex.RecordAsync(delivery.Sha256, delivery.Size);
-        var scans = new List<string>();
-        foreach (var version in new[] { "1", "2" })
-        {
-            var release = (await store.Releases.CreateAsync(tenant.Id, project.Id, version))!;
-            await store.Releases.SetDeliveryAsync(release.Id, delivery.Sha256, Path.GetFileName(Repo.Sample), delivery.Size);
-            var scan = await store.Scans.CreateAsync(release, "test", "0", 10);
-            scans.Add(scan.Id);
-            if (version == "2")
-            {
-                // Release 1's stored evaluation is damaged after the fact (a disk fault, a hand edit).
-                var blob = store.Blobs.LocalPath((await store.Evaluations.GetAsync(scans[0]))!.BlobSha256);
-                File.SetUnixFileMode(blob, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                await File.WriteAllTextAsync(blob, "{ not an evaluation");
-            }
-            await executor.RunAsync((await store.Scans.ClaimForStageAsync(scan.Id, 0, "w1", 60_000))!, CancellationToken.None);
-        }
+        await using var lab = await Lab.OpenAsync(null);
+        var store = lab.Store;
+        var first = await lab.ScanAsync(await lab.ReleaseAsync("1"));
+        // Release 1's stored evaluation is damaged after the fact (a disk fault, a hand edit).
+        var blob = store.Blobs.LocalPath((await store.Evaluations.GetAsync(first.Id))!.BlobSha256);
+        File.SetUnixFileMode(blob, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(blob, "{ not an evaluation");
+        var second = await lab.ScanAsync(await lab.ReleaseAsync("2"));
 
-        var second = (await store.Scans.GetAsync(new Scope(tenant.Id, null), scans[1]))!;
+        second = (await store.Scans.GetAsync(new Scope(lab.Tenant.Id, null), second.Id))!;
         Assert.Equal(ScanStore.Status.Succeeded, second.Status);
         var diff = (await store.Scans.StagesAsync(second.Id)).Single(s => s.Stage == ScanStore.StageNames.Diff);
         Assert.Equal(ScanStore.Status.Succeeded, diff.Status);
@@ -153,19 +107,9 @@ public sealed class StageSplitTests
     [Fact]
     public async Task ScanQueuedBeforeTheSplit_WithEvaluateAndIndexStages_StillCompletes()
     {
-        var data = Directory.CreateTempSubdirectory("assay-stages-").FullName;
-        await using var store = await AssayStore.OpenAsync(data, null);
-        var options = new ServerOptions { DataDirectory = data, SkipVulnerabilities = true };
-        var executor = new ScanExecutor(store, options, new FindingKeys(), new RescanDatabase(options), NullLogger<ScanExecutor>.Instance);
-        var tenant = (await store.Tenants.CreateAsync("legacy"))!;
-        var project = (await store.Projects.CreateAsync(tenant.Id, "p", "v", null))!;
-        var release = (await store.Releases.CreateAsync(tenant.Id, project.Id, "1"))!;
-        BlobInfo delivery;
-        await using (var file = File.OpenRead(Repo.Sample))
-            delivery = await store.Blobs.PutAsync(file, long.MaxValue);
-        await store.BlobIndex.RecordAsync(delivery.Sha256, delivery.Size);
-        await store.Releases.SetDeliveryAsync(release.Id, delivery.Sha256, Path.GetFileName(Repo.Sample), delivery.Size);
-        var scan = await store.Scans.CreateAsync(release, "test", "0", 10);
+        await using var lab = await Lab.OpenAsync(null);
+        var store = lab.Store;
+        var scan = await store.Scans.CreateAsync(await lab.ReleaseAsync("1"), "test", "0", 10);
         // The rows an older Assay wrote: one evaluate stage, then index.
         await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -175,7 +119,7 @@ public sealed class StageSplitTests
             return true;
         });
 
-        await executor.RunAsync((await store.Scans.ClaimForStageAsync(scan.Id, 0, "w1", 60_000))!, CancellationToken.None);
+        await lab.Executor.RunAsync((await store.Scans.ClaimForStageAsync(scan.Id, 0, "w1", 60_000))!, CancellationToken.None);
 
         var stages = await store.Scans.StagesAsync(scan.Id);
         Assert.Equal([("evaluate", ScanStore.Status.Succeeded), ("index", ScanStore.Status.Succeeded)], stages.Select(s => (s.Stage, s.Status)));
@@ -190,6 +134,53 @@ public sealed class StageSplitTests
             command.CommandText = sql;
             await command.ExecuteNonQueryAsync();
         }
+    }
+
+    /// <summary>A store with one tenant, one project and the sample delivery, and the executor a worker runs.</summary>
+    private sealed class Lab : IAsyncDisposable
+    {
+        private BlobInfo _delivery = null!;
+        private ProjectRow _project = null!;
+
+        public AssayStore Store { get; private init; } = null!;
+        public ScanExecutor Executor { get; private init; } = null!;
+        public TenantRow Tenant { get; private set; } = null!;
+
+        public static async Task<Lab> OpenAsync(string? postgres, bool cache = false)
+        {
+            var data = Directory.CreateTempSubdirectory("assay-stages-").FullName;
+            var store = await AssayStore.OpenAsync(data, postgres);
+            var options = new ServerOptions
+            {
+                DataDirectory = data, PostgresConnectionString = postgres, SkipVulnerabilities = true, ScanParallelism = 2,
+                CacheDirectory = cache ? Path.Combine(data, "local-cache") : null,
+            };
+            var lab = new Lab { Store = store, Executor = new ScanExecutor(store, options, new FindingKeys(), new RescanDatabase(options), NullLogger<ScanExecutor>.Instance) };
+            lab.Tenant = (await store.Tenants.CreateAsync("stages"))!;
+            lab._project = (await store.Projects.CreateAsync(lab.Tenant.Id, "p", "v", null))!;
+            await using (var file = File.OpenRead(Repo.Sample))
+                lab._delivery = await store.Blobs.PutAsync(file, long.MaxValue);
+            await store.BlobIndex.RecordAsync(lab._delivery.Sha256, lab._delivery.Size);
+            return lab;
+        }
+
+        /// <summary>A new release of the project with the sample as its delivery.</summary>
+        public async Task<ReleaseRow> ReleaseAsync(string version)
+        {
+            var release = (await Store.Releases.CreateAsync(Tenant.Id, _project.Id, version))!;
+            await Store.Releases.SetDeliveryAsync(release.Id, _delivery.Sha256, Path.GetFileName(Repo.Sample), _delivery.Size);
+            return (await Store.Releases.GetAsync(new Scope(Tenant.Id, null), release.Id))!;
+        }
+
+        /// <summary>A scan of the release, every stage run by one worker's claim.</summary>
+        public async Task<ScanRow> ScanAsync(ReleaseRow release)
+        {
+            var scan = await Store.Scans.CreateAsync(release, "test", "0", 10);
+            await Executor.RunAsync((await Store.Scans.ClaimForStageAsync(scan.Id, 0, "w1", 60_000))!, CancellationToken.None);
+            return scan;
+        }
+
+        public ValueTask DisposeAsync() => Store.DisposeAsync();
     }
 
     /// <summary>What <c>assay scan FILE -f json --no-vulns</c> writes for the sample: the engine call and writer the CLI uses.</summary>
