@@ -149,7 +149,8 @@ def world(cluster, workers, lease, work, log_dir, worker_args=()):
 
     def serve(role, i):
         return Proc(["serve", "--role", role, "--db", cs, "--data", data, "--urls", "http://127.0.0.1:0", "--no-vulns",
-                     "--lease", str(lease), "--workers", "1", *worker_args], os.path.join(log_dir, f"{db}-{role}-{i}.log"))
+                     "--lease", str(lease), "--workers", "1", *worker_args, *os.environ.get("ASSAY_WORKER_ARGS", "").split()],
+                    os.path.join(log_dir, f"{db}-{role}-{i}.log"))
     web = serve("web", 0)
     procs = [serve("worker", i) for i in range(workers)]
     system = Api(web.url, admin)
@@ -255,12 +256,13 @@ def drain(n):
     wall = time.time() - started
 
     rows = cluster.sql(db, "SELECT s.id, s.status, s.attempt, (SELECT COUNT(*) FROM evaluation e WHERE e.scan_id = s.id), "
-                           "(SELECT attempt FROM scan_stage t WHERE t.scan_id = s.id AND t.stage = 'index' AND t.status = 'succeeded') FROM scan s")
+                           "(SELECT attempt FROM scan_stage t WHERE t.scan_id = s.id AND t.stage = 'report' AND t.status = 'succeeded') FROM scan s")
     by_id = {r[0]: r for r in rows}
     lost = [s for s in scans if s not in by_id or by_id[s][1] != "succeeded" or by_id[s][3] == "0"]
     duplicated = [s for s in scans if s in by_id and int(by_id[s][3]) > 1]
-    fenced = [s for s in scans if s in by_id and by_id[s][1] == "succeeded" and by_id[s][4] != by_id[s][2]]   # index committed under an attempt that was not the last
-    retried = sum(1 for s in scans if s in by_id and int(by_id[s][2]) > 2)
+    fenced = [s for s in scans if s in by_id and by_id[s][1] == "succeeded" and by_id[s][4] != by_id[s][2]]   # report committed under an attempt that was not the last
+    stage_count = int(cluster.sql(db, "SELECT COUNT(*) FROM scan_stage WHERE scan_id = (SELECT MIN(id) FROM scan)")[0][0])
+    retried = sum(1 for s in scans if s in by_id and int(by_id[s][2]) > stage_count)   # one claim per stage job; more: taken over
     mismatched = []
     for s, name in scans.items():
         if s in lost:
@@ -298,8 +300,9 @@ def throughput():
     os.makedirs(logs, exist_ok=True)
     cluster = Cluster()
     print(f"throughput: {len(images)} corpus images x {rounds} rounds; load {' '.join(load())}", flush=True)
-    table = ["| worker processes | scans | wall | scans/min | enqueue to start p50 / p95 (idle worker) | evaluate p50 | commit to next stage start p50 | index p50 | load |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    stages = ["unpack", "match", "diff", "report"]
+    table = ["| worker processes | scans | wall | scans/min | enqueue to start p50 / p95 (idle worker) | " + " | ".join(f"{st} p50" for st in stages) + " | commit to next stage start p50 / p95 | load |",
+             "|" + "---|" * (7 + len(stages))]
     for workers in counts:
         api, db, _, procs = world(cluster, workers, 120, work, logs)
         project = api.call("POST", "/api/v1/projects", {"name": "Corpus", "vendor": "Example"})["id"]
@@ -314,16 +317,17 @@ def throughput():
             print(f"throughput: {workers} workers timed out", file=sys.stderr)
             return 1
         wall = time.time() - started
-        rows = cluster.sql(db, "SELECT s.queued_at, e.started_at, e.finished_at, i.started_at, i.finished_at, s.status FROM scan s "
-                               "JOIN scan_stage e ON e.scan_id = s.id AND e.stage = 'evaluate' JOIN scan_stage i ON i.scan_id = s.id AND i.stage = 'index' ORDER BY s.queued_at")
-        done = [[int(x) for x in r[:5]] for r in rows if r[5] == "succeeded"]
+        joins = " ".join(f"JOIN scan_stage t{i} ON t{i}.scan_id = s.id AND t{i}.stage = '{st}'" for i, st in enumerate(stages))
+        columns = ", ".join(f"t{i}.started_at, t{i}.finished_at" for i in range(len(stages)))
+        rows = cluster.sql(db, f"SELECT s.queued_at, {columns}, s.status FROM scan s {joins} ORDER BY s.queued_at")
+        done = [[int(x) for x in r[:-1]] for r in rows if r[-1] == "succeeded"]
         first = done[:workers]   # nobody was busy: the enqueue-to-start time is the dispatch itself
         dispatch = [r[1] - r[0] for r in first]
-        evaluate = [r[2] - r[1] for r in done]
-        hand_on = [r[3] - r[2] for r in done]
-        index = [r[4] - r[3] for r in done]
+        own = [[r[2 + 2 * i] - r[1 + 2 * i] for r in done] for i in range(len(stages))]
+        hand_on = [r[1 + 2 * (i + 1)] - r[2 + 2 * i] for r in done for i in range(len(stages) - 1)]   # a commit to the next stage's start: enqueue, fetch, claim
         table.append(f"| {workers} | {len(done)}/{total} | {wall:.0f} s | {len(done) / wall * 60:.2f} | {percentile(dispatch, 50):.0f} / {percentile(dispatch, 95):.0f} ms | "
-                     f"{percentile(evaluate, 50) / 1000:.1f} s | {percentile(hand_on, 50):.0f} ms | {percentile(index, 50):.0f} ms | {' '.join(load())} |")
+                     + " | ".join(f"{percentile(o, 50) / 1000:.2f} s" for o in own)
+                     + f" | {percentile(hand_on, 50):.0f} / {percentile(hand_on, 95):.0f} ms | {' '.join(load())} |")
         print(table[-1], flush=True)
         for p in procs:
             p.kill()

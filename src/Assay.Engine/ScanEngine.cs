@@ -83,8 +83,7 @@ public sealed class ScanJob
             throw new InvalidOperationException("a ScanJob runs once; prepare another");
         using var input = ScanInput.Open(_request.InputPath, _request.DisplayPath);
         using var cache = OpenCache(_request, _notices);
-        IReadOnlyList<IInspector> own = _request.Inspectors ?? (_request.Analysis ? ScanEngine.CreateInspectors(_request.Groups) : []);
-        using var session = new ScanSession(Options(_request, [.. own, .. _request.ExtraInspectors], cache), Progress, cancellationToken);
+        using var session = new ScanSession(Options(_request, InspectorsOf(_request), cache), Progress, cancellationToken);
         try
         {
             return ScanPipeline.Run(session, input, ScanEngine.Steps(_request));
@@ -95,6 +94,13 @@ public sealed class ScanJob
             if (cache is not null)
                 CloseCache(cache, _notices);
         }
+    }
+
+    /// <summary>The inspectors a request runs: its own list, or the groups it asks for, then the extra ones; new instances.</summary>
+    internal static IReadOnlyList<IInspector> InspectorsOf(ScanRequest request)
+    {
+        IReadOnlyList<IInspector> own = request.Inspectors ?? (request.Analysis ? ScanEngine.CreateInspectors(request.Groups) : []);
+        return [.. own, .. request.ExtraInspectors];
     }
 
     /// <summary>The cache of a request, or null (none asked, extracting, or it cannot be opened: then a notice says why).</summary>

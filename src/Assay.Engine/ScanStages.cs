@@ -21,6 +21,48 @@ public static class ScanStages
     public static IdentifyResult Identify(ScanRequest request, ICollection<string>? notices = null, CancellationToken cancellationToken = default) =>
         InSession(request, [], notices, (session, input) => IdentifyStage.Run(session, input), cancellationToken);
 
+    /// <summary>
+    /// Identify, then the walk a local scan makes: the tree with every inspector of the request
+    /// (catalogers and analyzers) fused in, so the delivery is read once. A server's unpack job runs
+    /// this and stores the result; <see cref="Match"/> finishes the evaluation from it. Catalog and
+    /// analyze as jobs of their own would read the delivery again (measured 1.9x the CPU of the
+    /// fused walk on the corpus uImage).
+    /// </summary>
+    public static InspectedDelivery UnpackAndInspect(ScanRequest request, ScanProgress? progress = null, ICollection<string>? notices = null, CancellationToken cancellationToken = default) =>
+        InSession(request, ScanJob.InspectorsOf(request), notices, (session, input) =>
+        {
+            var identity = IdentifyStage.Run(session, input);
+            var (tree, inspection) = UnpackStage.Run(session, input, identity, session.Options.Inspectors);
+            return new InspectedDelivery { Identity = identity, Tree = tree, Inspection = inspection };
+        }, cancellationToken, progress);
+
+    /// <summary>
+    /// The evaluation from a stored <see cref="UnpackAndInspect"/>: assembled, then every evaluation
+    /// step of the request (fingerprints, consolidation, TS 33.117, vulnerabilities) in order. Equals
+    /// <see cref="ScanJob.Run"/>'s evaluation of the same request (timestamps aside).
+    /// </summary>
+    public static Evaluation Match(ScanRequest request, InspectedDelivery delivery, ICollection<string>? notices = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(delivery);
+        using var session = new ScanSession(ScanJob.Options(request, [], null), cancellationToken);
+        try
+        {
+            var evaluation = AssembleStage.Run(session, delivery.Identity, delivery.Tree, delivery.Inspection);
+            foreach (var step in ScanEngine.Steps(request))
+            {
+                session.CancellationToken.ThrowIfCancellationRequested();
+                evaluation = step.Apply(evaluation, session);
+            }
+            return evaluation;
+        }
+        finally
+        {
+            foreach (var notice in session.Notices)
+                notices?.Add(notice);
+        }
+    }
+
     /// <summary>The unpacked tree alone (no inspector runs).</summary>
     public static UnpackResult Unpack(ScanRequest request, IdentifyResult identity, ICollection<string>? notices = null, CancellationToken cancellationToken = default) =>
         InSession(request, [], notices, (session, input) => UnpackStage.Run(session, input, identity, []).Tree, cancellationToken);
@@ -60,12 +102,12 @@ public static class ScanStages
     private static InspectResult Inspect(ScanRequest request, IdentifyResult identity, UnpackResult tree, IReadOnlyList<IInspector> inspectors, ICollection<string>? notices, CancellationToken cancellationToken) =>
         InSession(request, inspectors, notices, (session, input) => InspectStage.Run(session, input, identity, tree, inspectors), cancellationToken);
 
-    private static T InSession<T>(ScanRequest request, IReadOnlyList<IInspector> inspectors, ICollection<string>? notices, Func<ScanSession, ScanInput, T> stage, CancellationToken cancellationToken)
+    private static T InSession<T>(ScanRequest request, IReadOnlyList<IInspector> inspectors, ICollection<string>? notices, Func<ScanSession, ScanInput, T> stage, CancellationToken cancellationToken, ScanProgress? progress = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         using var input = ScanInput.Open(request.InputPath, request.DisplayPath);
         using var cache = ScanJob.OpenCache(request, notices);
-        using var session = new ScanSession(ScanJob.Options(request, inspectors, cache), cancellationToken);
+        using var session = new ScanSession(ScanJob.Options(request, inspectors, cache), progress ?? new ScanProgress(), cancellationToken);
         try
         {
             return stage(session, input);
@@ -78,4 +120,16 @@ public static class ScanStages
                 ScanJob.CloseCache(cache, notices);
         }
     }
+}
+
+/// <summary>
+/// What one read of a delivery gives (<see cref="ScanStages.UnpackAndInspect"/>): its identity,
+/// the unpacked tree and what the inspectors reported (null when none ran). Serializable with
+/// <see cref="StageDocument"/>: a server keeps it as the unpack stage's output.
+/// </summary>
+public sealed record InspectedDelivery
+{
+    public required IdentifyResult Identity { get; init; }
+    public required UnpackResult Tree { get; init; }
+    public InspectResult? Inspection { get; init; }
 }

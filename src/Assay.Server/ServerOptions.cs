@@ -49,6 +49,13 @@ public sealed record ServerOptions
     public bool SkipVulnerabilities { get; init; }
 
     /// <summary>
+    /// The workers' result cache (the engine's, per blob SHA-256 and engine version; evaluations are
+    /// the same with and without it); null: none. A local folder of each machine: SQLite does not
+    /// lock safely over a network share.
+    /// </summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>
     /// Let webhooks reach loopback, link-local and private addresses (<c>--allow-private-webhooks</c>).
     /// Off by default: a webhook URL is user input that makes the server send requests (SSRF).
     /// </summary>

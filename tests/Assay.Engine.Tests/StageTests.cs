@@ -27,6 +27,31 @@ public sealed class StageTests
     }
 
     [Fact]
+    public void UnpackAndInspect_ThenMatch_FromTheStoredDocument_GivesTheFusedEvaluation()
+    {
+        var request = Sample.Request();
+        var fused = ScanEngine.Run(request);
+        var progress = new ScanProgress();
+
+        var delivery = RoundTrip(ScanStages.UnpackAndInspect(request, progress));
+        var evaluation = ScanStages.Match(request, delivery);
+
+        Assert.Equal(Sample.Canonical(fused), Sample.Canonical(evaluation));
+        Assert.NotNull(delivery.Inspection);
+        Assert.Equal(fused.Files.Count, delivery.Tree.Files.Count);
+        Assert.True(progress.Files > 0, "the walk reports its progress to the caller's counters");
+    }
+
+    [Fact]
+    public void UnpackAndInspect_WithoutAnalysis_HasNoInspection()
+    {
+        var request = Sample.Request() with { Analysis = false };
+        var delivery = ScanStages.UnpackAndInspect(request);
+        Assert.Null(delivery.Inspection);
+        Assert.Equal(Sample.Canonical(ScanEngine.Run(request)), Sample.Canonical(ScanStages.Match(request, delivery)));
+    }
+
+    [Fact]
     public void Identify_GivesSizeHashAndFormat()
     {
         var identity = ScanStages.Identify(Sample.Request());

@@ -15,6 +15,14 @@ internal static class ScanHelper
         return ScanPipeline.Run(Options(limits, extractTo, parallelism, streaming), input);
     }
 
+    /// <summary>Scans in a session of its own and gives back its in-memory spool budget too, to look at after the scan.</summary>
+    public static (Evaluation Evaluation, MemoryBudget Budget) ScanWithBudget(string fixture, ScanLimits limits, int? parallelism = null)
+    {
+        using var input = ScanInput.Open(Fixture.Path(fixture));
+        using var session = new ScanSession(Options(limits, null, parallelism, streaming: true));
+        return (ScanPipeline.Run(session, input, []), session.MemoryBudget);
+    }
+
     public static Evaluation ScanBytes(byte[] bytes, string name, ScanLimits? limits = null, int? parallelism = null, bool streaming = true)
     {
         using var input = ScanInput.FromBlob(new MemoryBlob(bytes), name);

@@ -32,18 +32,9 @@ public abstract class ApiSuite(LabWorld world)
         File.Copy(Repo.Sample, copy);
         using var cli = new MemoryStream();
         new JsonReportWriter().Write(ScanEngine.Run(new ScanRequest(copy) { SkipVulnerabilities = true }), cli);
-        Assert.Equal(Masked(JsonDocument.Parse(cli.ToArray()).RootElement), Masked(served.Json!.Value));
+        Assert.Equal(EvaluationJson.Masked(JsonDocument.Parse(cli.ToArray()).RootElement), EvaluationJson.Masked(served.Json!.Value));
         // The input is named as uploaded, not by the worker's per-attempt folder (a re-run would differ).
         Assert.Equal(Path.GetFileName(Repo.Sample), served.Json!.Value.GetProperty("input").GetProperty("path").GetString());
-    }
-
-    private static string Masked(JsonElement evaluation)
-    {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(evaluation.GetRawText())!.AsObject();
-        node.Remove("startedAt");
-        node.Remove("finishedAt");
-        node["input"]!.AsObject().Remove("path");
-        return node.ToJsonString();
     }
 
     [Fact]
@@ -70,7 +61,7 @@ public abstract class ApiSuite(LabWorld world)
         var scan = await viewer.GetAsync($"/api/v1/scans/{A.ScanId}");
         Assert.Equal("succeeded", scan.Json!.Value.GetProperty("status").GetString());
         var stages = scan.Json.Value.GetProperty("stages").EnumerateArray().Select(s => (s.GetProperty("name").GetString(), s.GetProperty("status").GetString())).ToList();
-        Assert.Equal([("evaluate", "succeeded"), ("index", "succeeded")], stages);
+        Assert.Equal([("unpack", "succeeded"), ("match", "succeeded"), ("diff", "succeeded"), ("report", "succeeded")], stages);
     }
 
     [Fact]
@@ -309,6 +300,40 @@ public abstract class ApiSuite(LabWorld world)
         Assert.True(diff.Json.Value.GetProperty("findings").GetProperty("unchanged").GetInt32() > 0);
         Assert.Equal(HttpStatusCode.Forbidden, (await As(A, Role.Viewer).GetAsync($"/api/v1/compare?base={A.ReleaseId}&head={A.ReleaseId}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await analyst.GetAsync($"/api/v1/compare?base={A.ReleaseId}&head={B.ReleaseId}")).Status);
+    }
+
+    [Fact]
+    public async Task ScanDiff_IsTheReleaseDiffAgainstTheNearestEarlierReleaseWithAnEvaluation()
+    {
+        using var admin = As(A, Role.Admin);
+        var project = await admin.CreateAsync("/api/v1/projects", new { name = "EX-diff", vendor = "Example Networks", networkFunction = "UPF" });
+        async Task<string> ScanAsync(string version, bool upload)
+        {
+            var release = await admin.CreateAsync($"/api/v1/projects/{project}/releases", new { version });
+            if (!upload)
+                return release;
+            Assert.Equal(HttpStatusCode.OK, (await admin.UploadAsync(release, Repo.Sample)).Status);
+            var scanId = (await admin.PostAsync($"/api/v1/releases/{release}/scans")).Id;
+            var done = await admin.WaitForScanAsync(scanId);
+            Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", done.Text);
+            return scanId;
+        }
+        var first = await ScanAsync("1.0", upload: true);
+        await ScanAsync("1.1-never-scanned", upload: false);
+        var third = await ScanAsync("1.2", upload: true);
+
+        var none = await admin.GetAsync($"/api/v1/scans/{first}/diff");
+        Assert.Equal(HttpStatusCode.NotFound, none.Status);
+        Assert.Contains("first release", none.Text, StringComparison.Ordinal);
+        var diff = await admin.GetAsync($"/api/v1/scans/{third}/diff");
+        Assert.Equal(HttpStatusCode.OK, diff.Status);
+        Assert.Equal("https://assay.dev/schemas/release-diff/1.0", diff.Json!.Value.GetProperty("schema").GetString());
+        Assert.Empty(diff.Json.Value.GetProperty("findings").GetProperty("new").EnumerateArray());
+        Assert.True(diff.Json.Value.GetProperty("findings").GetProperty("unchanged").GetInt32() > 0);
+        var stage = (await admin.GetAsync($"/api/v1/scans/{third}")).Json!.Value.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "diff");
+        Assert.Contains($"against release 1.0 (scan {first})", stage.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await As(A, Role.Viewer).GetAsync($"/api/v1/scans/{third}/diff")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await As(B, Role.Admin).GetAsync($"/api/v1/scans/{third}/diff")).Status);
     }
 
     [Fact]

@@ -69,6 +69,8 @@ internal static class IsolationMatrix
         ["DELETE /api/v1/webhooks/{webhookId}"] = new(Permission.ManageKeys, true, [204]),
         ["GET /api/v1/webhooks/{webhookId}/deliveries"] = new(Permission.ManageKeys, true, Ok),
         ["GET /api/v1/scans/{scanId}/changes"] = new(Permission.Read, true, Ok),
+        // The scanned release is its project's first: the diff stage ran and found nothing to compare with.
+        ["GET /api/v1/scans/{scanId}/diff"] = new(Permission.Export, true, [404]),
         // The lab servers of the suites run with --no-vulns: the call is allowed and answers that there is nothing to re-match.
         ["POST /api/v1/admin/vulndb/rescan"] = new(Permission.ManageKeys, false, [202, 409], Body: (_, _) => new { }, SystemOnly: true),
     };

@@ -13,7 +13,7 @@ namespace Assay.Server.Tests;
 /// Scale-out under faults, with real processes: a private PostgreSQL cluster (Debian's server), one
 /// <c>assay serve --role web</c> and two <c>--role worker</c> processes sharing it and one data
 /// folder, a short lease (<c>--lease</c>, also Hangfire's invisibility timeout) so a takeover takes
-/// seconds. A worker is SIGKILLed in the middle of the evaluate stage, another SIGSTOPped there past
+/// seconds. A worker is SIGKILLed in the middle of the unpack stage, another SIGSTOPped there past
 /// its lease and SIGCONTinued: each scan completes on the other worker, once, and its evaluation is
 /// the CLI's for the same file (timestamps and where the file sat aside).
 /// </summary>
@@ -58,8 +58,8 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
                 var clock = Stopwatch.StartNew();
                 var scanId = (await api.PostAsync($"/api/v1/releases/{release}/scans")).Id;
 
-                // Mid-stage: the evaluate stage runs and has reported progress.
-                var (holder, attempt) = await WaitForEvaluateAsync(postgres, scanId);
+                // Mid-stage: the unpack stage runs and has reported progress.
+                var (holder, attempt) = await WaitForUnpackAsync(postgres, scanId);
                 var victim = workers.Single(w => w.Pid == holder);
                 var faultAt = clock.Elapsed;
                 await victim.SignalAsync(fault);
@@ -83,8 +83,8 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
                 Assert.All(stageAttempts, a => Assert.NotEqual(attempt, a));    // nothing of the failed attempt was committed
                 var served = await api.GetAsync($"/api/v1/scans/{scanId}/evaluation");
                 Assert.Equal(HttpStatusCode.OK, served.Status);
-                Assert.Equal(expected, Masked(served.Json!.Value));
-                rows.Add($"| worker SIG{fault} mid-evaluate (lease {LeaseSeconds} s) | 1 | 0 | 0 | {total - faultAt:mm\\:ss} after the fault ({total:mm\\:ss} in all) |");
+                Assert.Equal(expected, EvaluationJson.Masked(served.Json!.Value));
+                rows.Add($"| worker SIG{fault} mid-unpack (lease {LeaseSeconds} s) | 1 | 0 | 0 | {total - faultAt:mm\\:ss} after the fault ({total:mm\\:ss} in all) |");
 
                 // The next round needs two live workers again.
                 workers.Remove(victim);
@@ -136,7 +136,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await world.Api.UploadAsync(version, delivery)).Status);
         clock.Restart();
         var scanId = (await world.Api.PostAsync($"/api/v1/releases/{version}/scans")).Id;
-        var (holder, attempt) = await WaitForEvaluateAsync(world.Postgres, scanId);
+        var (holder, attempt) = await WaitForUnpackAsync(world.Postgres, scanId);
         var victim = world.Workers.Single(w => w.Pid == holder);
         var faultAt = clock.Elapsed;
         await victim.SignalAsync("TERM");
@@ -151,8 +151,8 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         Assert.Equal(1, evaluations);
         Assert.True(scanAttempt > attempt);
         Assert.All(stageAttempts, a => Assert.NotEqual(attempt, a));
-        Assert.Equal(expected, Masked((await world.Api.GetAsync($"/api/v1/scans/{scanId}/evaluation")).Json!.Value));
-        rows.Add($"| worker SIGTERM mid-evaluate (lease {Lease} s) | 1 | 0 | 0 | {total - faultAt:mm\\:ss} after the fault ({total:mm\\:ss} in all) |");
+        Assert.Equal(expected, EvaluationJson.Masked((await world.Api.GetAsync($"/api/v1/scans/{scanId}/evaluation")).Json!.Value));
+        rows.Add($"| worker SIGTERM mid-unpack (lease {Lease} s) | 1 | 0 | 0 | {total - faultAt:mm\\:ss} after the fault ({total:mm\\:ss} in all) |");
         output.WriteLine(string.Join('\n', rows));
     }
 
@@ -161,7 +161,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
     /// upload is on the wire; a new web process takes over, the client asks where to go on and
     /// resumes from the last stored chunk, and the scan's evaluation equals the CLI's. Then
     /// PostgreSQL is restarted (fast shutdown, down 2 s, same port) in the middle of a scan's
-    /// evaluate stage: the workers reconnect and the scan completes, once, equal to the CLI's.
+    /// unpack stage: the workers reconnect and the scan completes, once, equal to the CLI's.
     /// </summary>
     [Fact]
     public async Task WebKilledMidUpload_Resumes_AndPostgresRestartedMidScan_LosesNothing()
@@ -206,21 +206,21 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
             var done = await WaitForScanAsync(world.Api, first, TimeSpan.FromMinutes(3));
             var scanTime = baseline.Elapsed;
             Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
-            Assert.Equal(expected, Masked((await world.Api.GetAsync($"/api/v1/scans/{first}/evaluation")).Json!.Value));
+            Assert.Equal(expected, EvaluationJson.Masked((await world.Api.GetAsync($"/api/v1/scans/{first}/evaluation")).Json!.Value));
             rows.Add($"| web SIGKILL mid-upload (chunk 4 of {(bytes.Length + Chunk - 1) / Chunk}) | 1 | 0 | 0 | {resumed:mm\\:ss} from the kill to the upload complete (web restart included) |");
 
-            // PostgreSQL restarted under a running evaluate stage.
+            // PostgreSQL restarted under a running unpack stage.
             clock.Restart();
             var second = (await world.Api.PostAsync($"/api/v1/releases/{release}/scans")).Id;
-            await WaitForEvaluateAsync(world.Postgres, second);
+            await WaitForUnpackAsync(world.Postgres, second);
             await cluster.RestartAsync(TimeSpan.FromSeconds(2));
             Npgsql.NpgsqlConnection.ClearAllPools();   // this test's own pooled connections died with the server
             done = await WaitForScanAsync(world.Api, second, TimeSpan.FromMinutes(3));
             var total = clock.Elapsed;
             Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
             Assert.Equal(1, (await CommitsAsync(world.Postgres, second)).Evaluations);
-            Assert.Equal(expected, Masked((await world.Api.GetAsync($"/api/v1/scans/{second}/evaluation")).Json!.Value));
-            rows.Add($"| PostgreSQL restart mid-evaluate (down 2 s, lease {LeaseSeconds} s) | 1 | 0 | 0 | {(total - scanTime).TotalSeconds:+0;-0} s ({total:mm\\:ss} against {scanTime:mm\\:ss} for the same scan without a fault) |");
+            Assert.Equal(expected, EvaluationJson.Masked((await world.Api.GetAsync($"/api/v1/scans/{second}/evaluation")).Json!.Value));
+            rows.Add($"| PostgreSQL restart mid-unpack (down 2 s, lease {LeaseSeconds} s) | 1 | 0 | 0 | {(total - scanTime).TotalSeconds:+0;-0} s ({total:mm\\:ss} against {scanTime:mm\\:ss} for the same scan without a fault) |");
             output.WriteLine(string.Join('\n', rows));
         }
         finally
@@ -259,15 +259,15 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         Assert.Contains("--role web needs a shared PostgreSQL store", web.Stderr, StringComparison.Ordinal);
     }
 
-    /// <summary>Polls the store until scan's evaluate stage runs with progress; returns the worker's process id and the attempt.</summary>
-    private static async Task<(int Pid, long Attempt)> WaitForEvaluateAsync(string postgres, string scanId)
+    /// <summary>Polls the store until scan's unpack stage runs with progress; returns the worker's process id and the attempt.</summary>
+    private static async Task<(int Pid, long Attempt)> WaitForUnpackAsync(string postgres, string scanId)
     {
         await using var connection = new Npgsql.NpgsqlConnection(postgres);
         await connection.OpenAsync();
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (DateTime.UtcNow < until)
         {
-            await using (var query = new Npgsql.NpgsqlCommand("SELECT s.lease_owner, s.attempt, t.status, t.progress_done FROM scan s JOIN scan_stage t ON t.scan_id = s.id AND t.stage = 'evaluate' WHERE s.id = @scanId", connection))
+            await using (var query = new Npgsql.NpgsqlCommand("SELECT s.lease_owner, s.attempt, t.status, t.progress_done FROM scan s JOIN scan_stage t ON t.scan_id = s.id AND t.stage = 'unpack' WHERE s.id = @scanId", connection))
             {
                 query.Parameters.AddWithValue("scanId", scanId);
                 await using var reader = await query.ExecuteReaderAsync();
@@ -275,14 +275,14 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
                 {
                     var (owner, attempt, status, done) = (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3));
                     if (status == "succeeded")
-                        throw new InvalidOperationException($"scan {scanId}: the evaluate stage ended before the fault could be injected; make the test delivery larger");
+                        throw new InvalidOperationException($"scan {scanId}: the unpack stage ended before the fault could be injected; make the test delivery larger");
                     if (status == "running" && done > 0 && owner is not null)
                         return (int.Parse(owner.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture), attempt);
                 }
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"scan {scanId} never started its evaluate stage");
+        throw new TimeoutException($"scan {scanId} never started its unpack stage");
     }
 
     /// <summary>Evaluations committed for the scan, the attempts its stages were committed under, and the scan's attempt.</summary>
@@ -313,16 +313,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         await using var cli = AssayProcess.Start("scan", delivery, "-f", "json", "--no-vulns", "-o", json);
         var code = await cli.WaitAsync(TimeSpan.FromMinutes(2));
         Assert.True(code is 0 or 1, cli.Stderr);
-        return Masked(JsonDocument.Parse(await File.ReadAllBytesAsync(json)).RootElement);
-    }
-
-    private static string Masked(JsonElement evaluation)
-    {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(evaluation.GetRawText())!.AsObject();
-        node.Remove("startedAt");
-        node.Remove("finishedAt");
-        node["input"]!.AsObject().Remove("path");
-        return node.ToJsonString();
+        return EvaluationJson.Masked(JsonDocument.Parse(await File.ReadAllBytesAsync(json)).RootElement);
     }
 
     /// <summary>A request body that sends its first bytes, says so, then stalls (a chunk on the wire when the server dies).</summary>
@@ -433,7 +424,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A delivery whose evaluate stage lasts seconds on a busy machine, so a fault lands in its
+    /// A delivery whose unpack stage lasts seconds on a busy machine, so a fault lands in its
     /// middle: the bundled sample, 3,000 small configuration files and 24 MiB of seeded noise (hashed
     /// and carved), as a tar. Made here, deterministically (seed 15).
     /// </summary>
@@ -442,7 +433,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         using var file = File.Create(path);
         using var tar = new TarWriter(file, TarEntryFormat.Pax);
         tar.WriteEntry(Repo.Sample, "inner.zip");
-        // Enough files that the evaluate stage outlasts the poll that finds it running, on a quiet
+        // Enough files that the unpack stage outlasts the poll that finds it running, on a quiet
         // machine too: with 3,000 a clean-clone CI run at load 1-3 saw it end before the fault was injected.
         for (var i = 0; i < 12_000; i++)
         {

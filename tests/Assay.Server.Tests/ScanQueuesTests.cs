@@ -19,9 +19,9 @@ public sealed class ScanQueuesTests
     [Fact]
     public void For_FirstStageByPriority_LaterStagesContinue()
     {
-        Assert.Equal(ScanQueues.Interactive, ScanQueues.For(ScanQueues.InteractivePriority, "evaluate", "evaluate"));
-        Assert.Equal(ScanQueues.Bulk, ScanQueues.For(ScanQueues.BulkPriority, "evaluate", "evaluate"));
-        Assert.Equal(ScanQueues.Continue, ScanQueues.For(ScanQueues.BulkPriority, "index", "evaluate"));
-        Assert.Equal(ScanQueues.Continue, ScanQueues.For(ScanQueues.InteractivePriority, "index", "evaluate"));
+        Assert.Equal(ScanQueues.Interactive, ScanQueues.For(ScanQueues.InteractivePriority, "unpack", "unpack"));
+        Assert.Equal(ScanQueues.Bulk, ScanQueues.For(ScanQueues.BulkPriority, "unpack", "unpack"));
+        Assert.Equal(ScanQueues.Continue, ScanQueues.For(ScanQueues.BulkPriority, "report", "unpack"));
+        Assert.Equal(ScanQueues.Continue, ScanQueues.For(ScanQueues.InteractivePriority, "report", "unpack"));
     }
 }

@@ -20,6 +20,7 @@ internal sealed class ScanOptionsBinder
     public Option<long?> MaxRatio { get; } = CliOptions.Quantity("--max-ratio", "Compression ratio of one stream beyond which it is treated as a bomb (default 1000).", 1, 1_000_000_000);
     public Option<long?> MaxFiles { get; } = CliOptions.Quantity("--max-files", "Entries of all containers together (default 2,000,000).", 1, long.MaxValue);
     public Option<long?> MaxFileBytes { get; } = CliOptions.Size("--max-file-bytes", "Size of one unpacked file, e.g. 4G (default 16 GiB).");
+    public Option<long?> SpoolMemory { get; } = CliOptions.Size("--spool-memory", "Unpacked content the scan may hold in memory at once, over all workers, e.g. 32M; past it content waits in scratch files (default 64 MiB; 0 keeps it all on disk). Changes memory and disk use, never the result.", min: 0);
     public Option<int?> HandlerTimeout { get; } = CliOptions.Count("--handler-timeout", "Seconds one format handler may spend on one container (default 600).", 1, 2_000_000);
     public Option<int?> Jobs { get; } = CliOptions.Count("--jobs", "Worker threads (default: all cores).", 1, 1024, null, "-j");
     public Option<string?> Database { get; } = CliOptions.InputPath("--db", "Vulnerability database (default: the one `assay db import` made in the user's data folder, if any).");
@@ -38,7 +39,7 @@ internal sealed class ScanOptionsBinder
     /// <summary>Every scan option without the IMAGE argument, for commands that scan inputs of their own (diff, verify-build).</summary>
     public void AddOptionsTo(Command command)
     {
-        foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, Jobs, Database, NoVulnerabilities, Vex, NoProgress, Cache, NoCache })
+        foreach (var option in new Option[] { MaxDepth, MaxBytes, MaxExpansion, MaxRatio, MaxFiles, MaxFileBytes, HandlerTimeout, SpoolMemory, Jobs, Database, NoVulnerabilities, Vex, NoProgress, Cache, NoCache })
             command.Options.Add(option);
     }
 
@@ -56,6 +57,7 @@ internal sealed class ScanOptionsBinder
             MaxFiles = parse.GetValue(MaxFiles) ?? _defaults.MaxFiles,
             MaxFileBytes = parse.GetValue(MaxFileBytes) ?? _defaults.MaxFileBytes,
             HandlerTimeout = parse.GetValue(HandlerTimeout) is { } t ? TimeSpan.FromSeconds(t) : _defaults.HandlerTimeout,
+            MemorySpoolBudgetBytes = parse.GetValue(SpoolMemory) ?? _defaults.MemorySpoolBudgetBytes,
         },
         Parallelism = parse.GetValue(Jobs) ?? Environment.ProcessorCount,
         DatabasePath = parse.GetValue(NoVulnerabilities) ? null : parse.GetValue(Database),

@@ -5,11 +5,13 @@ namespace Assay.Core.Content;
 
 /// <summary>
 /// Turns a stream (usually a decompressor) into a random-access blob: in pooled memory up to
-/// <see cref="ScanLimits.MemorySpoolBytes"/>, then in a private scratch file. The limits are
+/// <see cref="ScanLimits.MemorySpoolBytes"/> while the scan's <see cref="MemoryBudget"/> has room,
+/// else in a private scratch file (what was already in memory is moved there). The limits are
 /// enforced by the <see cref="MeteredStream"/> the bytes come through, so a bomb stops early.
 /// Hashing is left to whoever processes the blob (another core).
 /// </summary>
-public sealed class Spooler(ScanLimits limits, string scratchDirectory)
+/// <param name="budget">In-memory content the whole scan may hold at once; null for no bound but the per-spool one.</param>
+public sealed class Spooler(ScanLimits limits, string scratchDirectory, MemoryBudget? budget = null)
 {
     private const int ChunkSize = 1 << 20;
     private static long s_scratchCounter;
@@ -19,7 +21,7 @@ public sealed class Spooler(ScanLimits limits, string scratchDirectory)
     {
         ArgumentNullException.ThrowIfNull(source);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        PooledBlob? memory = new();
+        PooledBlob? memory = new(budget);
         FileStream? scratch = null;
         string? scratchPath = null;
         long total = 0;
@@ -58,8 +60,12 @@ public sealed class Spooler(ScanLimits limits, string scratchDirectory)
             if (bytes.Length == 0)
                 return;
             total += bytes.Length;
-            if (memory is not null && total > limits.MemorySpoolBytes)
+            if (memory is not null)
             {
+                if (total <= limits.MemorySpoolBytes && memory.TryAppend(bytes))
+                    return;
+                // Too large for memory, or the scan's budget is spent: what is in memory moves to a
+                // scratch file (giving its budget back), and the rest follows it there.
                 scratchPath = NewScratchPath();
                 scratch = new FileStream(scratchPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.None);
                 var copy = ArrayPool<byte>.Shared.Rent(PooledBlob.SegmentBytes);
@@ -78,10 +84,7 @@ public sealed class Spooler(ScanLimits limits, string scratchDirectory)
                 memory.Dispose();
                 memory = null;
             }
-            if (memory is not null)
-                memory.Append(bytes);
-            else
-                scratch!.Write(bytes);
+            scratch!.Write(bytes);
         }
     }
 

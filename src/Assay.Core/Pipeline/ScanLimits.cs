@@ -36,6 +36,13 @@ public sealed record ScanLimits
     /// <summary>Spooled content up to this size stays in memory; larger goes to a private scratch file.</summary>
     public long MemorySpoolBytes { get; init; } = 32L << 20;
 
+    /// <summary>
+    /// Spooled content the whole scan may hold in memory at once, over all workers and nesting
+    /// levels (<see cref="Content.MemoryBudget"/>); past it, spools go to scratch files. Not in
+    /// <see cref="ToTable"/>: where content is held never changes what a scan finds.
+    /// </summary>
+    public long MemorySpoolBudgetBytes { get; init; } = 64L << 20;
+
     /// <summary>Blobs smaller than this are not carved.</summary>
     public long MinCarveBytes { get; init; } = 64;
 

@@ -30,7 +30,8 @@ public sealed class ScanSession : IDisposable
         Progress = progress;
         CancellationToken = cancellationToken;
         ScratchDirectory = Path.Combine(options.ScratchDirectory ?? Path.GetTempPath(), $"assay-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Spooler = new Spooler(options.Limits, ScratchDirectory);
+        MemoryBudget = new MemoryBudget(options.Limits.MemorySpoolBudgetBytes);
+        Spooler = new Spooler(options.Limits, ScratchDirectory, MemoryBudget);
     }
 
     public ScanOptions Options { get; }
@@ -43,6 +44,9 @@ public sealed class ScanSession : IDisposable
     public string ScratchDirectory { get; }
 
     internal Spooler Spooler { get; }
+
+    /// <summary>The in-memory spool budget shared by the scan's workers (<see cref="ScanLimits.MemorySpoolBudgetBytes"/>).</summary>
+    public MemoryBudget MemoryBudget { get; }
 
     /// <summary>The byte and file budget of the input; set by the first stage that opens the input.</summary>
     public ScanBudget Budget => _budget ?? throw new InvalidOperationException("the budget is set when the input is opened (IdentifyStage or UnpackStage)");

@@ -27,6 +27,22 @@ internal static class ResultEndpoints
                 entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{evaluation.BlobSha256}\""));
         }).Require(Permission.Read).WithName("GetEvaluation");
 
+        api.MapGet("/scans/{scanId}/diff", async Task<IResult> (string scanId, HttpContext http, AssayStore store, CancellationToken ct) =>
+        {
+            var scan = await store.Scans.GetAsync(http.Scope(), scanId, ct);
+            if (scan is null)
+                return Problems.NotFound("scan", scanId);
+            var stage = (await store.Scans.StagesAsync(scan.Id, ct)).FirstOrDefault(s => s.Stage == ScanStore.StageNames.Diff);
+            if (stage is null)
+                return Problems.Conflict($"scan {scan.Id} has no diff stage (a re-match, or queued before Assay diffed every scan); compare two releases with GET /api/v1/compare?base=&head=");
+            if (stage.Status != ScanStore.Status.Succeeded)
+                return Problems.Conflict($"the diff stage of scan {scan.Id} is {stage.Status}; its result is there once it has succeeded (GET /api/v1/scans/{scan.Id})");
+            if (stage.OutputSha256 is not { } sha)
+                return TypedResults.Problem(statusCode: 404, title: "No diff", detail: $"scan {scan.Id} has no release diff: {stage.Detail}");
+            return TypedResults.Stream(store.Blobs.Open(sha), "application/json", enableRangeProcessing: false,
+                entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""));
+        }).Require(Permission.Export).WithName("GetScanDiff");
+
         api.MapGet("/scans/{scanId}/sbom", async Task<IResult> (string scanId, string? format, HttpContext http, AssayStore store, CancellationToken ct) =>
         {
             var id = (format ?? "cyclonedx").ToLowerInvariant();

@@ -29,8 +29,8 @@ public sealed class RescanStore(AssayDatabase database)
     /// <inheritdoc cref="Introduced"/>
     public const string Resolved = "resolved";
 
-    /// <summary>Stages of a re-match: the vulnerability step on the base evaluation, then the index.</summary>
-    public static IReadOnlyList<string> RematchStages { get; } = ["rematch", "index"];
+    /// <summary>Stages of a re-match: the vulnerability step on the base evaluation, then the report stage (rows and the scan's end).</summary>
+    public static IReadOnlyList<string> RematchStages { get; } = ["rematch", ScanStore.StageNames.Report];
 
     /// <summary>Advisory lock key of the re-match planner: "assay-rm" as a number, so two web processes never plan at once.</summary>
     private const long PlanLockKey = 0x6173736179_2D726D;

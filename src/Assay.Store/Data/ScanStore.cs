@@ -39,10 +39,10 @@ public sealed record ScanRow
 /// <summary>What a scan row runs.</summary>
 public static class ScanKinds
 {
-    /// <summary>The whole engine on the release's delivery: stages <c>evaluate</c>, <c>index</c>.</summary>
+    /// <summary>The whole engine on the release's delivery: stages <c>unpack</c>, <c>match</c>, <c>diff</c>, <c>report</c> (<see cref="ScanStore.Stages"/>).</summary>
     public const string Scan = "scan";
 
-    /// <summary>The vulnerability match alone, on a stored evaluation: stages <c>rematch</c>, <c>index</c>.</summary>
+    /// <summary>The vulnerability match alone, on a stored evaluation: stages <c>rematch</c>, <c>report</c>.</summary>
     public const string Rematch = "rematch";
 }
 
@@ -83,8 +83,24 @@ public sealed class ScanStore(AssayDatabase database)
         public const string Pending = "pending";
     }
 
-    /// <summary>Stages of a scan, in order: the engine's evaluation, then the index of its rows for lists, search and triage.</summary>
-    public static IReadOnlyList<string> Stages { get; } = ["evaluate", "index"];
+    /// <summary>The stage names of a scan.</summary>
+    public static class StageNames
+    {
+        /// <summary>One read of the delivery: identify, unpack, and the catalogers and analyzers fused into the walk.</summary>
+        public const string Unpack = "unpack";
+
+        /// <summary>The evaluation: assembled from the unpack stage's output, then consolidation, TS 33.117 and the vulnerability match.</summary>
+        public const string Match = "match";
+
+        /// <summary>The release diff against the previous release's newest evaluation.</summary>
+        public const string Diff = "diff";
+
+        /// <summary>The rows for lists, search and triage, and the scan's end.</summary>
+        public const string Report = "report";
+    }
+
+    /// <summary>Stages of a scan, in order; each its own job when scaled out, each output a content-addressed blob.</summary>
+    public static IReadOnlyList<string> Stages { get; } = [StageNames.Unpack, StageNames.Match, StageNames.Diff, StageNames.Report];
 
     public async Task<ScanRow> CreateAsync(ReleaseRow release, string requestedBy, string engineVersion, long priority, CancellationToken cancellationToken = default)
     {
@@ -139,16 +155,23 @@ public sealed class ScanStore(AssayDatabase database)
 
     /// <summary>
     /// Claims the most urgent queued scan, or a running one whose worker stopped heart-beating for
-    /// <paramref name="leaseMilliseconds"/>. Null when there is nothing to do.
+    /// <paramref name="leaseMilliseconds"/>, fairly across tenants (single-node mode; scale-out
+    /// releases scans through <see cref="DispatchGate"/>). Null when there is nothing to do.
     /// </summary>
     public async Task<ScanClaim?> ClaimAsync(string workerId, long leaseMilliseconds, CancellationToken cancellationToken = default)
     {
         return await database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = Clock.Now();
+            // Fair across tenants: the most urgent priority, a scan to take over before a new one, then
+            // the tenant with the fewest scans running, then the one served longest ago (so one
+            // worker alternates between tenants instead of draining the first tenant's queue).
             var candidate = await connection.QuerySingleOrDefaultAsync<ScanRow>(
-                "SELECT * FROM scan WHERE status = 'queued' OR (status = 'running' AND heartbeat_at < @stale) " +
-                "ORDER BY priority, queued_at LIMIT 1" + database.SkipLocked,
+                "SELECT s.* FROM scan s LEFT JOIN (SELECT tenant_id, SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS running, MAX(started_at) AS served " +
+                "FROM scan WHERE tenant_id IN (SELECT tenant_id FROM scan WHERE status = 'queued') GROUP BY tenant_id) t ON t.tenant_id = s.tenant_id " +
+                "WHERE s.status = 'queued' OR (s.status = 'running' AND s.heartbeat_at < @stale) " +
+                "ORDER BY s.priority, CASE WHEN s.status = 'running' THEN 0 ELSE 1 END, COALESCE(t.running, 0), COALESCE(t.served, 0), s.queued_at, s.id LIMIT 1" +
+                (database.Kind == StoreKind.Postgres ? " FOR UPDATE OF s SKIP LOCKED" : ""),
                 new { stale = now - leaseMilliseconds }, transaction);
             if (candidate is null)
                 return null;
