@@ -1,4 +1,5 @@
 using Assay.Vulnerabilities.Matching;
+using Assay.Vulnerabilities.Versions;
 
 namespace Assay.Vulnerabilities.Tests;
 
@@ -42,5 +43,26 @@ public sealed class ProductMapTests
     public void Parse_UnknownScheme_IsRejected()
     {
         Assert.Throws<ArgumentException>(() => ProductMap.Parse("products:\n  a: { cpes: [x:a], scheme: nope }\n"));
+    }
+
+    [Theory]
+    [InlineData("products:\n  a: { cpes: [x:a], url: y }\n", "'a' has an unknown key 'url'")]
+    [InlineData("products:\n  a: { cpes: x:a }\n", "expected a list")]
+    [InlineData("products:\n  a: { cpes: [x:a], confidence: high }\n", "is not a number")]
+    [InlineData("products:\n  a: { cpes: [x:a] }\n  a: { cpes: [x:b] }\n", "not valid YAML")]
+    [InlineData("", "empty document")]
+    public void Parse_MalformedDocument_IsRejectedNamingTheProblem(string yaml, string message)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ProductMap.Parse(yaml));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_EntryWithDefaults_IsGenericWithFullConfidence()
+    {
+        var p = ProductMap.Parse("products:\n  a: { cpes: [X:A] }\n").FindByName("a")!;
+        Assert.Equal(["x:a"], p.CpeKeys);
+        Assert.Equal((1.0, 0), (p.Confidence, p.Aliases.Count));
+        Assert.Same(GenericVersionScheme.Instance, p.Scheme);
     }
 }

@@ -1,8 +1,6 @@
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 using Assay.Core.Identifiers;
 
 namespace Assay.Catalog.Binaries;
@@ -61,8 +59,7 @@ public sealed class SignatureDatabase
     public static SignatureDatabase Load(Stream yaml)
     {
         using var reader = new StreamReader(yaml, Encoding.UTF8);
-        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
-        var file = deserializer.Deserialize<FileModel>(reader) ?? throw new InvalidDataException("signature file is empty");
+        var file = SignatureFileReader.Read(reader);
         var components = new List<ComponentInfo>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in file.Components ?? [])
@@ -101,7 +98,7 @@ public sealed class SignatureDatabase
     /// <summary>Bytes of a YAML string: each char is one byte (Latin-1), so "\0" and "\x7f" stay bytes.</summary>
     internal static byte[] Latin1(string s) => Encoding.Latin1.GetBytes(s);
 
-    // YAML shape of the file (UnderscoredNamingConvention: before, after, miss_name ...).
+    // YAML shape of the file (keys in snake case: before, after, miss_name ...), read by SignatureFileReader.
     internal sealed class FileModel
     {
         public List<ComponentModel>? Components { get; set; }

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Assay.Core.Model;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.RepresentationModel;
 
 namespace Assay.Catalog.Support;
 
@@ -46,8 +45,7 @@ public sealed class EndOfSupport
     public static EndOfSupport Load(Stream yaml)
     {
         using var reader = new StreamReader(yaml, Encoding.UTF8);
-        var file = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Deserialize<FileModel>(reader)
-            ?? throw new InvalidDataException("end-of-support table is empty");
+        var file = ReadFile(reader);
         return new EndOfSupport(Read(file.Products, "products"), Read(file.Distributions, "distributions"));
     }
 
@@ -120,6 +118,56 @@ public sealed class EndOfSupport
         return !char.IsAsciiDigit(next);
     }
 
+    private static readonly YamlNodes Y = new("end-of-support table");
+
+    /// <summary>The file's models, read from the node tree (<see cref="YamlNodes"/> says why not by reflection).</summary>
+    internal static FileModel ReadFile(TextReader reader)
+    {
+        var file = new FileModel();
+        foreach (var (key, value) in Y.Mapping(Y.Root(reader), "the file"))
+        {
+            switch (key)
+            {
+                case "products": file.Products = Y.List(value, key, ProductOf); break;
+                case "distributions": file.Distributions = Y.List(value, key, ProductOf); break;
+                default: throw Y.Unknown(key, value, "the file");
+            }
+        }
+        return file;
+    }
+
+    private static ProductModel ProductOf(YamlNode node)
+    {
+        var p = new ProductModel();
+        foreach (var (key, value) in Y.Mapping(node, "an entry"))
+        {
+            switch (key)
+            {
+                case "key": p.Key = Y.String(value, key); break;
+                case "source": p.Source = Y.String(value, key); break;
+                case "branches": p.Branches = Y.List(value, key, BranchOf); break;
+                default: throw Y.Unknown(key, value, $"entry {p.Key}");
+            }
+        }
+        return p;
+    }
+
+    private static BranchModel BranchOf(YamlNode node)
+    {
+        var b = new BranchModel();
+        foreach (var (key, value) in Y.Mapping(node, "a branch"))
+        {
+            switch (key)
+            {
+                case "branch": b.Branch = Y.String(value, key); break;
+                case "eos": b.Eos = Y.String(value, key); break;
+                default: throw Y.Unknown(key, value, $"branch {b.Branch}");
+            }
+        }
+        return b;
+    }
+
+    // YAML shape of the file (keys in snake case), read by ReadFile.
     internal sealed class FileModel
     {
         public List<ProductModel>? Products { get; set; }

@@ -1,7 +1,8 @@
 using Assay.Core.Identifiers;
 using Assay.Vulnerabilities.Versions;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Assay.Vulnerabilities.Matching;
 
@@ -47,8 +48,7 @@ public sealed class ProductMap
     /// <summary>Reads a mapping document (the format of <c>Data/products.yaml</c>).</summary>
     public static ProductMap Parse(string yaml)
     {
-        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
-        var doc = deserializer.Deserialize<Document>(yaml) ?? throw new InvalidDataException("products.yaml: empty document");
+        var doc = Read(yaml);
         var products = new List<ProductMapping>();
         foreach (var (name, entry) in doc.Products.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -74,6 +74,68 @@ public sealed class ProductMap
 
     /// <summary>The <c>vendor:product</c> key of a CPE 2.3 name, null when it is not one.</summary>
     public static string? KeyOf(string? cpe) => Cpe23.TryParse(cpe)?.Key;
+
+    /// <summary>
+    /// The document, read from YamlDotNet's node tree rather than by its reflection deserializer,
+    /// whose set-up was most of the time this class took at a scan's start (issue 12). Unknown keys
+    /// and values of the wrong shape are refused, as the deserializer refused them.
+    /// </summary>
+    private static Document Read(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new InvalidDataException($"products.yaml: not valid YAML at line {e.Start.Line}: {e.Message}", e);
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new InvalidDataException("products.yaml: empty document");
+        var doc = new Document();
+        foreach (var (key, value) in root.Children)
+        {
+            if (Scalar(key) != "products" || value is not YamlMappingNode products)
+                throw Error(key, $"the document holds '{key}', not the mapping 'products'");
+            foreach (var (name, entry) in products.Children)
+            {
+                if (!doc.Products.TryAdd(Scalar(name), ReadEntry(Scalar(name), entry)))
+                    throw Error(name, $"'{name}' is listed twice");
+            }
+        }
+        return doc;
+    }
+
+    private static Entry ReadEntry(string name, YamlNode node)
+    {
+        if (node is not YamlMappingNode map)
+            throw Error(node, $"'{name}' must be a mapping of cpes, scheme, confidence and aliases");
+        var entry = new Entry();
+        foreach (var (key, value) in map.Children)
+        {
+            switch (Scalar(key))
+            {
+                case "cpes": entry.Cpes = Scalars(name, value); break;
+                case "aliases": entry.Aliases = Scalars(name, value); break;
+                case "scheme": entry.Scheme = Scalar(value); break;
+                case "confidence":
+                    entry.Confidence = double.TryParse(Scalar(value), NumberStyles.Float, CultureInfo.InvariantCulture, out var c)
+                        ? c : throw Error(value, $"'{name}' confidence '{value}' is not a number");
+                    break;
+                default: throw Error(key, $"'{name}' has an unknown key '{key}'");
+            }
+        }
+        return entry;
+    }
+
+    private static List<string> Scalars(string name, YamlNode node) =>
+        node is YamlSequenceNode seq ? [.. seq.Children.Select(Scalar)] : throw Error(node, $"'{name}': expected a list");
+
+    private static string Scalar(YamlNode node) =>
+        node is YamlScalarNode { Value: { } v } ? v : throw Error(node, "expected a single value");
+
+    private static InvalidDataException Error(YamlNode node, string what) => new($"products.yaml, line {node.Start.Line}: {what}");
 
     private sealed class Document
     {
