@@ -10,8 +10,9 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
 if [ -d ../shared ] || [ "${ASSAY_EVAL_TOOLS:-}" = 1 ]; then
   # eval/cloud: umoci/skopeo build and unpack images, qemu-img/sfdisk/mkfs.vfat make and convert disks;
-  # eval/files formats: genromfs/unyaffs/mkbootimg/lz4/bzip2/zip make and list the issue-19 formats
-  for tool in unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts \
+  # eval/files formats: genromfs/unyaffs/mkbootimg/lz4/bzip2/zip make and list the issue-19 formats;
+  # eval/history compares verify-build and diff with diffoscope (the minimal package: its core readers)
+  for tool in diffoscope:diffoscope-minimal unsquashfs:squashfs-tools debugfs:e2fsprogs cpio:cpio python3:python3 hardening-check:devscripts \
       umoci:umoci skopeo:skopeo qemu-img:qemu-utils sfdisk:fdisk mkfs.vfat:dosfstools \
       genromfs:genromfs unyaffs:unyaffs mkbootimg:mkbootimg unpack_bootimg:mkbootimg lz4:lz4 bzip2:bzip2 zip:zip; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
