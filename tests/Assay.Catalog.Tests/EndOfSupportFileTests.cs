@@ -12,12 +12,7 @@ namespace Assay.Catalog.Tests;
 /// </summary>
 public sealed class EndOfSupportFileTests
 {
-    private static string Embedded()
-    {
-        using var stream = typeof(EndOfSupport).Assembly.GetManifestResourceStream(EndOfSupport.ResourceName)!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    private static string Embedded() => EmbeddedText.Read(typeof(EndOfSupport).Assembly, EndOfSupport.ResourceName);
 
     [Fact]
     public void ReadFile_EmbeddedFile_GivesTheModelsOfTheReflectionDeserializer()

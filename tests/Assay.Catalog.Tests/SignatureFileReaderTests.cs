@@ -13,12 +13,7 @@ namespace Assay.Catalog.Tests;
 /// </summary>
 public sealed class SignatureFileReaderTests
 {
-    private static string Embedded()
-    {
-        using var stream = typeof(SignatureDatabase).Assembly.GetManifestResourceStream(SignatureDatabase.ResourceName)!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    private static string Embedded() => EmbeddedText.Read(typeof(SignatureDatabase).Assembly, SignatureDatabase.ResourceName);
 
     // Serialized to JSON so that nested lists, maps and the object-typed test.version compare by value.
     private static string Canonical(SignatureDatabase.FileModel file) =>

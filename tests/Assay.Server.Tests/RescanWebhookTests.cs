@@ -63,6 +63,14 @@ public abstract class RescanWebhookSuite
         return scanId;
     }
 
+    /// <summary>The database a server matches against (lines 0-30 of the snapshot) and a newer one to replace it with (lines 15-44).</summary>
+    private static (string Live, string Fresh) LiveAndNewer(string folder)
+    {
+        var live = Path.Combine(folder, "vulnerabilities.db");
+        File.Copy(Database(folder, "old", 0, 30), live);
+        return (live, Database(folder, "new", 15, 44));
+    }
+
     private static JsonElement Body(WebhookReceiver.Received r) => JsonDocument.Parse(r.Body).RootElement;
 
     [Fact]
@@ -71,9 +79,7 @@ public abstract class RescanWebhookSuite
         var folder = Directory.CreateTempSubdirectory("assay-rescan-").FullName;
         try
         {
-            var live = Path.Combine(folder, "vulnerabilities.db");
-            File.Copy(Database(folder, "old", 0, 30), live);
-            var fresh = Database(folder, "new", 15, 44);
+            var (live, fresh) = LiveAndNewer(folder);
             await using var server = await LabServer.StartAsync(await StoreAsync(), o => o with
             {
                 SkipVulnerabilities = false, VulnerabilityDatabase = live, VulnerabilityDatabaseCheck = TimeSpan.FromSeconds(1),
@@ -110,9 +116,7 @@ public abstract class RescanWebhookSuite
         var folder = Directory.CreateTempSubdirectory("assay-rescan-").FullName;
         try
         {
-            var live = Path.Combine(folder, "vulnerabilities.db");
-            File.Copy(Database(folder, "old", 0, 30), live);
-            var fresh = Database(folder, "new", 15, 44);
+            var (live, fresh) = LiveAndNewer(folder);
             await using var receiver = await WebhookReceiver.StartAsync();
             receiver.FailFirst = 1;   // the first delivery is refused once: it must come again
             await using var server = await LabServer.StartAsync(await StoreAsync(), o => o with
