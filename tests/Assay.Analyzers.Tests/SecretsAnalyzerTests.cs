@@ -113,4 +113,34 @@ public sealed class SecretsAnalyzerTests
         Assert.Contains("root / a****", finding.Evidence, StringComparison.Ordinal);
         Assert.Empty(Analyze(null, Harness.Fixture("secrets/readme.txt", "/README.txt")).Findings);
     }
+
+    [Theory]
+    // each token rule once, found through its marker; the two case-insensitive rules in other cases
+    [InlineData("token = ghp_0123456789abcdefghijABCDEFGHIJ012345", "ASSAY-SECRET-API-TOKEN")]
+    [InlineData("token = ghs_0123456789abcdefghijABCDEFGHIJ012345", "ASSAY-SECRET-API-TOKEN")]
+    [InlineData("token = glpat-0123456789abcdefghij", "ASSAY-SECRET-API-TOKEN")]
+    [InlineData("slack = xoxb-0123456789-abcdef", "ASSAY-SECRET-API-TOKEN")]
+    [InlineData("key = AIzaSyA0123456789abcdefghijklmnopqrstuv", "ASSAY-SECRET-API-TOKEN")]
+    [InlineData("stripe = rk_live_0123456789abcdefghijklmn", "ASSAY-SECRET-API-TOKEN")]
+    [InlineData("id = ASIA0123456789ABCDEF", "ASSAY-SECRET-CLOUD-KEY-ID")]
+    [InlineData("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "ASSAY-SECRET-CLOUD-SECRET")]
+    [InlineData("Aws_Secret_Key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "ASSAY-SECRET-CLOUD-SECRET")]
+    [InlineData("The DEFAULT PASSWORD is admin123", "ASSAY-SECRET-DEFAULT-CREDENTIALS")]
+    [InlineData("Default Login: admin / admin", "ASSAY-SECRET-DEFAULT-CREDENTIALS")]
+    public void Tokens_FoundThroughTheirMarkers(string line, string rule)
+    {
+        var sink = Analyze(null, Harness.Text("/etc/app.conf", $"# settings\n{line}\n"));
+        Assert.Equal([rule], sink.RuleIds());
+        Assert.Equal(2, Assert.Single(sink.Findings).Line);
+    }
+
+    [Theory]
+    // the patterns are case-sensitive here, so are the markers: no finding, and no automaton built
+    [InlineData("id = akia0123456789abcdef")]
+    [InlineData("token = GHP_0123456789abcdefghijABCDEFGHIJ012345")]
+    [InlineData("high light gh_ things")]
+    public void TokenLookalikesInOtherCase_NoFinding(string line)
+    {
+        Assert.Empty(Analyze(null, Harness.Text("/etc/app.conf", $"{line}\n")).Findings);
+    }
 }
