@@ -5,8 +5,12 @@
 # Makes release N from the shared corpus (the armhf root filesystem tree, COPIES times, plus the
 # node-v18 distribution: real ELF binaries, shared libraries, scripts, configuration) and release
 # N+1 from N by appending one line to every 10th regular file in path order (so 10% of the files,
-# ELF binaries among them, change their content and hash; nothing else changes), each packed as a
-# reproducible tar.gz. Then, every command under /usr/bin/time:
+# ELF binaries among them, change their content and hash; nothing else changes), each packed in two
+# forms: a reproducible tar.gz (one deflate stream: a rescan must inflate and hash everything again)
+# and a SquashFS 4.0 image with xz, as firmware ships a root filesystem (each file's blocks stored
+# apart: unchanged files are recognised by their stored form and not decompressed; needs
+# mksquashfs, from Debian's squashfs-tools, else that form is skipped). Then, per form, every
+# command under /usr/bin/time:
 #   first   scan N+1 with --no-cache                         (what a first scan costs)
 #   fill    scan N with an empty --cache DIR                  (the earlier release, cache filled)
 #   rescan  scan N+1 with that --cache DIR                    (the measured rescan)
@@ -14,7 +18,7 @@
 # finishedAt masked (eval/identity/compare.py).
 #
 # usage: bash bench/scan/rescan.sh
-# env:   ASSAY (binary; default the Release build of this checkout), COPIES=4, RUNS=1,
+# env:   ASSAY (binary; default the Release build of this checkout), COPIES=4, RUNS=1, FORMS="tar.gz squashfs",
 #        WORK=/tmp/assay-bench-rescan (kept: the two releases are made once), CORPUS
 # exit:  0 evaluations identical (the speed-up is printed, with the aim), 1 evaluations differ,
 #        2 setup failure. Appends its rows to $WORK/rescan.tsv.
@@ -35,7 +39,7 @@ ASSAY=${ASSAY:-$ROOT/artifacts/bin/Assay.Cli/release/assay}
 COPIES=${COPIES:-4} RUNS=${RUNS:-1}
 WORK=${WORK:-/tmp/assay-bench-rescan}
 mkdir -p "$WORK"
-N=$WORK/release-n-$COPIES.tar.gz N1=$WORK/release-n1-$COPIES.tar.gz
+FORMS=${FORMS:-tar.gz squashfs}
 
 make_releases() {
   local st=$WORK/stage
@@ -51,11 +55,16 @@ make_releases() {
   for r in n n1; do
     tar -C "$st/$r" --sort=name --mtime=2026-01-01 --owner=0 --group=0 --numeric-owner -cf - . | gzip -n -6 > "$WORK/release-$r-$COPIES.tar.gz.tmp"
     mv "$WORK/release-$r-$COPIES.tar.gz.tmp" "$WORK/release-$r-$COPIES.tar.gz"
+    if command -v mksquashfs > /dev/null; then
+      mksquashfs "$st/$r" "$WORK/release-$r-$COPIES.squashfs.tmp" -comp xz -noappend -all-root -mkfs-time 1767225600 -all-time 1767225600 -quiet > /dev/null
+      mv "$WORK/release-$r-$COPIES.squashfs.tmp" "$WORK/release-$r-$COPIES.squashfs"
+    fi
   done
   echo "rescan: $(cd "$st/n" && find . -type f | wc -l) regular files per release, $(cd "$st/n1" && find . -type f | LC_ALL=C sort | awk 'NR % 10 == 0' | wc -l) changed" >&2
   rm -rf "$st"
 }
-[ -s "$N" ] && [ -s "$N1" ] || make_releases
+[ -s "$WORK/release-n-$COPIES.tar.gz" ] && [ -s "$WORK/release-n1-$COPIES.tar.gz" ] \
+  && { ! command -v mksquashfs > /dev/null || [ -s "$WORK/release-n1-$COPIES.squashfs" ]; } || make_releases
 
 TSV=$WORK/rescan.tsv
 timed() {  # label out args...
@@ -71,24 +80,33 @@ timed() {  # label out args...
 }
 
 status=0
-for r in $(seq 1 "$RUNS"); do
-  cache=$WORK/cache-run$r; rm -rf "$cache" "$WORK"/eval-*; mkdir -p "$WORK/eval-first" "$WORK/eval-rescan"
-  timed first "$WORK/eval-first/release.json" "$N1" --no-cache
-  timed fill "$WORK/eval-fill.json" "$N" --cache "$cache"
-  timed rescan "$WORK/eval-rescan/release.json" "$N1" --cache "$cache"
-  python3 "$ROOT/eval/identity/compare.py" "$WORK/eval-first" "$WORK/eval-rescan" || status=1
-  rm -rf "$cache"
-done
-python3 - "$TSV" "$RUNS" <<'PY'
+for form in $FORMS; do
+  N=$WORK/release-n-$COPIES.$form N1=$WORK/release-n1-$COPIES.$form
+  if [ ! -s "$N1" ]; then
+    echo "rescan: no $form releases (mksquashfs from Debian's squashfs-tools makes the SquashFS ones); skipped" >&2
+    continue
+  fi
+  for r in $(seq 1 "$RUNS"); do
+    cache=$WORK/cache-run$r; rm -rf "$cache" "$WORK"/eval-*; mkdir -p "$WORK/eval-first" "$WORK/eval-rescan"
+    timed "$form first" "$WORK/eval-first/release.json" "$N1" --no-cache
+    timed "$form fill" "$WORK/eval-fill.json" "$N" --cache "$cache"
+    timed "$form rescan" "$WORK/eval-rescan/release.json" "$N1" --cache "$cache"
+    python3 "$ROOT/eval/identity/compare.py" "$WORK/eval-first" "$WORK/eval-rescan" || status=1
+    rm -rf "$cache"
+  done
+  python3 - "$TSV" "$RUNS" "$form" <<'PY'
 import sys, statistics
+form = sys.argv[3]
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][-3 * int(sys.argv[2]):]
-cpu = {k: statistics.median(float(r[3]) + float(r[4]) for r in rows if r[0] == k) for k in ("first", "rescan")}
-wall = {k: statistics.median(float(r[2]) for r in rows if r[0] == k) for k in ("first", "rescan")}
-rss = {k: max(int(r[5]) for r in rows if r[0] == k) // 1000 for k in ("first", "rescan")}
+label = {k: f"{form} {k}" for k in ("first", "rescan")}
+cpu = {k: statistics.median(float(r[3]) + float(r[4]) for r in rows if r[0] == label[k]) for k in label}
+wall = {k: statistics.median(float(r[2]) for r in rows if r[0] == label[k]) for k in label}
+rss = {k: max(int(r[5]) for r in rows if r[0] == label[k]) // 1000 for k in label}
 x = cpu["first"] / cpu["rescan"]
-print(f"first scan: CPU {cpu['first']:.2f} s, wall {wall['first']:.2f} s, RSS {rss['first']} MB; "
+print(f"{form}: first scan: CPU {cpu['first']:.2f} s, wall {wall['first']:.2f} s, RSS {rss['first']} MB; "
       f"rescan with the cache: CPU {cpu['rescan']:.2f} s, wall {wall['rescan']:.2f} s, RSS {rss['rescan']} MB; "
       f"CPU {x:.1f}x faster, wall {wall['first'] / wall['rescan']:.1f}x (aim: 5x) - load {rows[-1][6]}")
 PY
+done
 [ $status -eq 0 ] && echo "rescan: the evaluations with and without the cache are identical (timestamps aside)" || echo "rescan: the evaluations DIFFER" >&2
 exit $status

@@ -96,7 +96,7 @@ internal static class Targets
         if (match is null)
             return;
         using var cancel = new CancellationTokenSource(Limits.HandlerTimeout);
-        var context = new CollectingUnpackContext(Limits, cancel.Token) { MaxContentBytes = Limits.MaxTotalBytes };
+        var context = new CollectingUnpackContext(Limits, cancel.Token) { MaxContentBytes = Limits.MaxTotalBytes, KeepsResults = true };
         try
         {
             var length = match.Length ?? blob.Length - match.Offset;

@@ -24,6 +24,9 @@ public sealed class CollectingUnpackContext(ScanLimits? limits = null, Cancellat
     /// <summary>Total file content kept; more throws <see cref="LimitExceededException"/>.</summary>
     public long MaxContentBytes { get; init; } = 256L << 20;
 
+    /// <summary>What <see cref="IUnpackContext.KeepsResults"/> says: true makes handlers compute packed identities (the fuzz targets do, so that code is fuzzed too).</summary>
+    public bool KeepsResults { get; init; }
+
     public IReadOnlyList<CollectedEntry> Entries => _entries;
     public IReadOnlyList<(string Message, long? Offset, string? Path)> Errors => _errors;
 

@@ -62,6 +62,21 @@ public interface IUnpackContext
     /// </summary>
     void AddFile(EntryMeta meta, Stream content, long? packedSize = null);
 
+    /// <summary>
+    /// True when the walk keeps results by content (a result cache is in use): a handler that can
+    /// tell cheaply what decides a file's bytes as it stores them should then pass a
+    /// <see cref="PackedIdentity"/> to <see cref="AddFile(EntryMeta, Stream, long?, PackedIdentity?)"/>.
+    /// </summary>
+    bool KeepsResults => false;
+
+    /// <summary>
+    /// As <see cref="AddFile(EntryMeta, Stream, long?)"/>, with the identity of the file's packed
+    /// form: a file met before in the same packed form (the unchanged files of the next release of a
+    /// filesystem image) is answered from the cache without its stream being read, so it is neither
+    /// decompressed nor hashed again. Without a cache the identity is ignored.
+    /// </summary>
+    void AddFile(EntryMeta meta, Stream content, long? packedSize, PackedIdentity? identity) => AddFile(meta, content, packedSize);
+
     /// <summary>A problem with one entry or region; the handler goes on.</summary>
     void AddError(string message, long? offset = null, string? entryPath = null);
 
@@ -73,3 +88,11 @@ public interface IUnpackContext
     {
     }
 }
+
+/// <summary>
+/// What decides a file's bytes as its container stores them: a digest, by the handler, of the
+/// stored (compressed) data and of everything its decoding depends on (codec, block size, file size,
+/// block layout), so that two files with the same identity decode to the same bytes; and the file's
+/// size (decoded). A handler that cannot vouch for that gives none.
+/// </summary>
+public sealed record PackedIdentity(string Digest, long Size);

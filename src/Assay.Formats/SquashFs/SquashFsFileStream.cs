@@ -47,6 +47,56 @@ internal sealed class SquashFsFileStream : Stream
     /// <summary>Bytes the file occupies in the image (blocks plus its share of a fragment).</summary>
     public long PackedSize { get; }
 
+    /// <summary>
+    /// What decides this file's bytes as the image stores them: the compressor, block size and file
+    /// size, every block's size word and stored bytes, and for the tail, the stored fragment block
+    /// with the tail's offset and length. Two files with the same identity decompress to the same
+    /// bytes (the decoders are deterministic), so a result kept for one serves the other without
+    /// decompressing it. Null when a block or fragment lies outside the image or cannot be located
+    /// (reading the file reports why).
+    /// </summary>
+    public Assay.Core.Formats.PackedIdentity? Identity()
+    {
+        try
+        {
+            using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var number = new byte[8];
+            void Add(long value)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, value);
+                hash.AppendData(number);
+            }
+            hash.AppendData("assay-squashfs-file/1"u8);
+            Add((long)_image.Super.Compression);
+            Add(_image.BlockSize);
+            Add(_inode.FileSize);
+            Add(_sizes.Length);
+            var position = _inode.StartBlock;
+            foreach (var word in _sizes)
+            {
+                Add(word);
+                if (word == 0)
+                    continue; // a hole: zeros, nothing stored
+                if (!_image.HashStored(hash, position, word))
+                    return null;
+                position = checked(position + (word & ~SquashFsLayout.DataUncompressed));
+            }
+            if (HasFragment)
+            {
+                if (_image.StoredFragmentDigest(_inode.Fragment) is not { } fragment)
+                    return null;
+                hash.AppendData(fragment);
+                Add(_inode.FragmentOffset);
+                Add(TailLength);
+            }
+            return new Assay.Core.Formats.PackedIdentity(Convert.ToHexStringLower(hash.GetHashAndReset()), _inode.FileSize);
+        }
+        catch (Exception e) when (e is Assay.Core.Formats.FormatException or OverflowException)
+        {
+            return null;
+        }
+    }
+
     private bool HasFragment => _inode.Fragment != SquashFsLayout.InvalidFragment;
     private int TailLength => HasFragment ? (int)(_inode.FileSize & (_image.BlockSize - 1)) : 0;
 

@@ -213,7 +213,7 @@ internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
         try
         {
             using var content = SquashFsFileStream.Open(image, inode, context.Limits.MaxFileBytes);
-            context.AddFile(meta, content, content.PackedSize);
+            context.AddFile(meta, content, content.PackedSize, context.KeepsResults ? content.Identity() : null);
         }
         catch (FormatException e)
         {

@@ -68,6 +68,7 @@ internal sealed class SquashFsImage
     private readonly SquashFsCodec _codec;
     private readonly Dictionary<long, (byte[] Data, long Next)> _metadata = [];
     private readonly Dictionary<long, byte[]> _fragments = [];
+    private readonly Dictionary<uint, byte[]> _fragmentDigests = [];
     private readonly System.Collections.Concurrent.ConcurrentBag<SquashFsCodec> _codecs = [];
     private readonly Queue<long> _fragmentOrder = new();
     private readonly int _metadataHeader;
@@ -624,6 +625,46 @@ internal sealed class SquashFsImage
         if (v2)
             return (_o.U32(entry, FragmentStartBlock), _o.U32(entry, FragmentSize2));
         return ((long)Math.Min(_o.U64(entry, FragmentStartBlock), long.MaxValue), _o.U32(entry, FragmentSize));
+    }
+
+    /// <summary>
+    /// SHA-256 of a fragment block as stored (its size word, then its stored bytes), for the packed
+    /// identity of the files whose tails it holds; null when the block lies outside the image.
+    /// </summary>
+    public byte[]? StoredFragmentDigest(uint index)
+    {
+        if (_fragmentDigests.TryGetValue(index, out var known))
+            return known;
+        var (start, size) = ReadFragmentEntry(index);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Span<byte> word = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(word, size);
+        hash.AppendData(word);
+        if (!HashStored(hash, start, size))
+            return null;
+        var digest = hash.GetHashAndReset();
+        _fragmentDigests[index] = digest;
+        return digest;
+    }
+
+    /// <summary>Adds the stored bytes of the data or fragment block at <paramref name="position"/> to <paramref name="hash"/>; false when they lie outside the image.</summary>
+    public bool HashStored(System.Security.Cryptography.IncrementalHash hash, long position, uint sizeWord)
+    {
+        var stored = (int)(sizeWord & ~SquashFsLayout.DataUncompressed);
+        if ((sizeWord >> 25) != 0 || stored > BlockSize || stored == 0 || position < 0 || position > _image.Length - stored)
+            return false;
+        var buffer = ArrayPool<byte>.Shared.Rent(stored);
+        try
+        {
+            if (!_image.TryReadExactly(position, buffer.AsSpan(0, stored)))
+                return false;
+            hash.AppendData(buffer, 0, stored);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The decompressed fragment block (a few are cached: small files share them).</summary>

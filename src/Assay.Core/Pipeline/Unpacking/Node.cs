@@ -12,7 +12,11 @@ namespace Assay.Core.Pipeline;
 /// which outlives the walk).
 /// </summary>
 internal sealed record Node(string Path, EntryMeta Meta, IBlob Blob, SharedBlob? Owner, string? Sha256, int Depth, string? Container,
-    ImmutableArray<string> Ancestors, IFormatHandler? Forced);
+    ImmutableArray<string> Ancestors, IFormatHandler? Forced)
+{
+    /// <summary>The cache key of the file's packed form (see <see cref="PackedIdentity"/>), when its container gave one.</summary>
+    public string? PackedKey { get; init; }
+}
 
 /// <summary>
 /// What processing one node produced: its own file record, the records its handler listed
@@ -46,6 +50,9 @@ internal sealed class NodeResult
 
     /// <summary>The node's cache key when its subtree is to be stored once complete.</summary>
     public string? CacheKey { get; set; }
+
+    /// <summary>The key of the node's packed form, under which its subtree is stored too.</summary>
+    public string? PackedKey { get; set; }
 
     /// <summary>The node's own file record (for the cache entry).</summary>
     public FileRecord? Own { get; set; }

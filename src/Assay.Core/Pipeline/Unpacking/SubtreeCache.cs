@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using PackedIdentity = Assay.Core.Formats.PackedIdentity;
 using Assay.Core.Model;
 using Assay.Core.Plugins;
 
@@ -50,12 +51,20 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
         string.Join(',', inspectors.Select(i => i.Id).Order(StringComparer.Ordinal)),
     ]);
 
-    /// <summary>The key of a node's subtree.</summary>
-    public string Key(Node node, string sha256)
+    /// <summary>The key of a node's subtree by the node's content.</summary>
+    public string Key(Node node, string sha256) => KeyOf(node, sha256);
+
+    /// <summary>
+    /// The key of a node's subtree by its packed form (<see cref="PackedIdentity"/>): everything
+    /// else in the key is as in <see cref="Key"/>, so an entry stored under one serves the other.
+    /// </summary>
+    public string PackedKey(Node node, PackedIdentity identity) => KeyOf(node, $"packed:{identity.Digest}:{identity.Size}");
+
+    private string KeyOf(Node node, string content)
     {
         var material = string.Join('\n', [
             _context,
-            sha256,
+            content,
             VirtualPath.Inner(node.Path),
             $"{node.Meta.Mode}:{node.Meta.Uid}:{node.Meta.Gid}:{node.Meta.Mtime}",
             node.Container ?? "",
@@ -90,8 +99,20 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
         }
     }
 
-    /// <summary>Stores a completed subtree when it may be cached.</summary>
-    public void Store(string key, NodeResult root, FileRecord own)
+    /// <summary>
+    /// Stores, under <paramref name="alias"/> too, the entry found under <paramref name="key"/> (a
+    /// file replayed by its content whose packed form was not known yet); false when it is gone.
+    /// </summary>
+    public bool Alias(string key, string alias)
+    {
+        if (cache.Get(key) is not { } stored)
+            return false;
+        cache.Put(alias, stored);
+        return true;
+    }
+
+    /// <summary>Stores a completed subtree, under each of <paramref name="keys"/>, when it may be cached.</summary>
+    public void Store(IReadOnlyList<string> keys, NodeResult root, FileRecord own)
     {
         if (!Cacheable(root))
             return;
@@ -157,8 +178,11 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
         using (var brotli = new BrotliStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         using (var writer = new Utf8JsonWriter(brotli))
             node2.WriteTo(writer);
-        if (buffer.Length <= MaxEntryBytes)
-            cache.Put(key, buffer.ToArray());
+        if (buffer.Length > MaxEntryBytes)
+            return;
+        var value = buffer.ToArray();
+        foreach (var key in keys)
+            cache.Put(key, value);
     }
 
     /// <summary>False when the subtree holds something that may turn out differently next time, or that a replay could not give back.</summary>

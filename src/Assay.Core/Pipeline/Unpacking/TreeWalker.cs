@@ -95,7 +95,7 @@ internal sealed class TreeWalker : IDisposable
         {
             try
             {
-                _cache.Store(key, result, own);
+                _cache.Store(result.PackedKey is { } packed ? [key, packed] : [key], result, own);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -165,7 +165,12 @@ internal sealed class TreeWalker : IDisposable
             {
                 key = _cache.Key(node, sha);
                 if (_cache.Find(key, node.Path) is { } entry && Replay(node, entry, result))
+                {
+                    // the same content met before in another packed form: next time, this form is enough
+                    if (node.PackedKey is { } packed)
+                        _cache.Alias(key, packed);
                     return;
+                }
             }
             var record = new FileRecord
             {
@@ -186,6 +191,7 @@ internal sealed class TreeWalker : IDisposable
             result.Files.Add(record);
             result.Own = record;
             result.CacheKey = key;
+            result.PackedKey = key is null ? null : node.PackedKey;
             Progress.AddFile(blob.Length);
             if (node.Depth > 0)
                 Extract(node.Path, result.Errors, () => _extraction!.WriteFile(node.Path, blob, node.Meta.Mode));
@@ -232,11 +238,13 @@ internal sealed class TreeWalker : IDisposable
     /// nothing added) when it may not be used here: it holds a container that is an ancestor of
     /// this node (a self-reproducing archive), or it would pass the scan's budget.
     /// </summary>
-    private bool Replay(Node node, SubtreeEntry entry, NodeResult result)
+    /// <param name="unread">True when the node's own content was not read (a file answered by its
+    /// packed form): its bytes count against the scan's budget here, as reading them would have.</param>
+    private bool Replay(Node node, SubtreeEntry entry, NodeResult result, bool unread = false)
     {
         if (entry.Containers.Any(c => node.Ancestors.Contains(c)))
             return false;
-        if (!_session.Budget.TryReserve(entry.Files.Count, entry.Bytes))
+        if (!_session.Budget.TryReserve(entry.Files.Count, entry.Bytes + (unread ? entry.Size : 0)))
             return false;
         var own = new FileRecord
         {
@@ -436,8 +444,23 @@ internal sealed class TreeWalker : IDisposable
     /// A file whose bytes come out of <paramref name="content"/>: read its head; a short file goes
     /// to pooled memory, a tar or cpio is unpacked as it streams, anything else is spooled.
     /// </summary>
-    private void AddStreamedFile(NodeContext parent, string path, EntryMeta meta, Stream content, long? packedSize)
+    private void AddStreamedFile(NodeContext parent, string path, EntryMeta meta, Stream content, long? packedSize, PackedIdentity? identity = null)
     {
+        string? packedKey = null;
+        if (identity is not null && _cache is not null && identity.Size >= CachedLeafBytes)
+        {
+            var probe = new Node(path, meta, new MemoryBlob(ReadOnlyMemory<byte>.Empty), null, null, parent.Depth + 1, parent.HandlerId, parent.Ancestors, null);
+            packedKey = _cache.PackedKey(probe, identity);
+            if (_cache.Find(packedKey, path) is { } entry)
+            {
+                var replayed = parent.Result.NewChild();
+                replayed.Path = path;
+                var done = Replay(probe, entry, replayed, unread: true);
+                replayed.Release();
+                if (done)
+                    return;
+            }
+        }
         var metered = new MeteredStream(content, Limits, _session.Budget, packedSize, parent.CancellationToken);
         var head = ArrayPool<byte>.Shared.Rent(StreamHead.Bytes);
         try
@@ -450,7 +473,7 @@ internal sealed class TreeWalker : IDisposable
             }
             var blob = _session.Spooler.Spool(head.AsSpan(0, n), metered, parent.CancellationToken);
             var shared = new SharedBlob(blob, owns: true);
-            Dispatch(new Node(path, meta, blob, shared, null, parent.Depth + 1, parent.HandlerId, parent.Ancestors, null), parent.Result, parent.Clock);
+            Dispatch(new Node(path, meta, blob, shared, null, parent.Depth + 1, parent.HandlerId, parent.Ancestors, null) { PackedKey = packedKey }, parent.Result, parent.Clock);
         }
         catch (Exception e) when (e is LimitExceededException { Limit: "maxRatio" or "maxFileBytes" })
         {
@@ -712,12 +735,16 @@ internal sealed class TreeWalker : IDisposable
             walker.Dispatch(new Node(child, meta, content, owner?.Acquire(), null, depth + 1, handlerId, ancestors, null), result, clock);
         }
 
-        public void AddFile(EntryMeta meta, Stream content, long? packedSize = null)
+        public void AddFile(EntryMeta meta, Stream content, long? packedSize = null) => AddFile(meta, content, packedSize, null);
+
+        public bool KeepsResults => walker._cache is not null;
+
+        public void AddFile(EntryMeta meta, Stream content, long? packedSize, PackedIdentity? identity)
         {
             meta = Inherit(meta);
             if (ChildPath(meta) is not { } child)
                 return;
-            walker.AddStreamedFile(this, child, meta, content, packedSize);
+            walker.AddStreamedFile(this, child, meta, content, packedSize, identity);
         }
 
         public void AddError(string message, long? offset = null, string? entryPath = null)

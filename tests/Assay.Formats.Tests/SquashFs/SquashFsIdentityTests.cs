@@ -1,0 +1,95 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Assay.Core.Content;
+using Assay.Core.Formats;
+using Assay.Core.Model;
+
+namespace Assay.Formats.Tests.SquashFs;
+
+/// <summary>
+/// The packed identity of SquashFS files (what lets the next release's unchanged files be answered
+/// from the result cache without decompressing them): the same stored form gives the same identity
+/// in another image, one identity never stands for two contents, and it is asked for only when the
+/// walk keeps results.
+/// </summary>
+public sealed class SquashFsIdentityTests
+{
+    private static readonly SquashFsHandler Handler = new();
+
+    [Theory]
+    [InlineData("xz.sqfs")]
+    [InlineData("gzip-4k.sqfs")]
+    [InlineData("zstd.sqfs")]
+    [InlineData("nofrag.sqfs")]
+    [InlineData("v3-le.sqfs")]
+    public void OtherImage_SameStoredFiles_SameIdentities(string fixture)
+    {
+        var bytes = Fixture.Bytes($"squashfs/{fixture}");
+        var before = Files(bytes);
+        // another build of the image: one superblock field differs (4.0: mkfs_time at offset 8; 3.x: the
+        // 2.x-era bytes_used field there), so the image has another hash while its files are stored alike
+        var rebuilt = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(rebuilt.AsSpan(8), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)) ^ 0x5a5a);
+        var after = Files(rebuilt);
+        Assert.NotEmpty(before);
+        Assert.All(before.Values, f => Assert.NotNull(f.Identity));
+        Assert.Equal(before.ToDictionary(kv => kv.Key, kv => kv.Value.Identity), after.ToDictionary(kv => kv.Key, kv => kv.Value.Identity));
+        // every identity is of the file's own bytes: its size, and distinct contents have distinct identities
+        Assert.All(before.Values, f => Assert.Equal(f.Size, f.Identity!.Size));
+        foreach (var group in before.Values.GroupBy(f => f.Identity!.Digest))
+            Assert.Single(group.Select(f => f.Sha256).Distinct());
+    }
+
+    [Fact]
+    public void OtherCompressor_SameContent_OtherIdentity()
+    {
+        // the identity is of the stored form, not of the content (which is only known once decoded)
+        var xz = Files(Fixture.Bytes("squashfs/xz.sqfs"));
+        var zstd = Files(Fixture.Bytes("squashfs/zstd.sqfs"));
+        var common = xz.Keys.Intersect(zstd.Keys).Where(p => xz[p].Sha256 == zstd[p].Sha256).ToList();
+        Assert.NotEmpty(common);
+        Assert.All(common, p => Assert.NotEqual(xz[p].Identity!.Digest, zstd[p].Identity!.Digest));
+    }
+
+    [Fact]
+    public void WithoutResultCache_NoIdentityIsComputed()
+    {
+        var files = Files(Fixture.Bytes("squashfs/xz.sqfs"), keepsResults: false);
+        Assert.NotEmpty(files);
+        Assert.All(files.Values, f => Assert.Null(f.Identity));
+    }
+
+    private sealed record Seen(PackedIdentity? Identity, string Sha256, long Size);
+
+    private static Dictionary<string, Seen> Files(byte[] image, bool keepsResults = true)
+    {
+        var blob = new MemoryBlob(image);
+        var match = Handler.TryMatch(blob, 0) ?? throw new InvalidOperationException("not a SquashFS image");
+        var context = new RecordingContext(keepsResults);
+        Handler.Unpack(blob.Slice(match.Offset, match.Length ?? image.Length), match, context);
+        return context.Files;
+    }
+
+    private sealed class RecordingContext(bool keepsResults) : IUnpackContext
+    {
+        public Dictionary<string, Seen> Files { get; } = new(StringComparer.Ordinal);
+        public CancellationToken CancellationToken => default;
+        public Core.Pipeline.ScanLimits Limits { get; } = new();
+        public string ContainerPath => "image.sqfs";
+        public bool KeepsResults => keepsResults;
+        public void AddDirectory(EntryMeta meta) { }
+        public void AddSymlink(EntryMeta meta, string target) { }
+        public void AddHardlink(EntryMeta meta, string target) { }
+        public void AddSpecial(EntryMeta meta, NodeKind kind, bool isBlock = false) { }
+        public void AddError(string message, long? offset = null, string? entryPath = null) => throw new InvalidOperationException(message);
+        public void AddFile(EntryMeta meta, IBlob content) => throw new InvalidOperationException("SquashFS files come as streams");
+        public void AddFile(EntryMeta meta, Stream content, long? packedSize = null) => AddFile(meta, content, packedSize, null);
+
+        public void AddFile(EntryMeta meta, Stream content, long? packedSize, PackedIdentity? identity)
+        {
+            using var copy = new MemoryStream();
+            content.CopyTo(copy);
+            Files[meta.Path] = new Seen(identity, Convert.ToHexStringLower(SHA256.HashData(copy.ToArray())), copy.Length);
+        }
+    }
+}
