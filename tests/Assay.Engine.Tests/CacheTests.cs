@@ -28,6 +28,45 @@ public sealed class CacheTests
     }
 
     [Fact]
+    public void Cache_NextReleaseZip_ReplaysTheUnchangedEntry_SameEvaluationAsWithout()
+    {
+        // the next release of a delivery zip: a new first entry moves every other entry, one image is
+        // rebuilt; the unchanged image is answered by its stored form (PackedIdentity), and the
+        // evaluation equals a scan without the cache
+        var dir = Sample.TempDirectory();
+        try
+        {
+            var image = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7 % 251)).ToArray();
+            var release1 = Path.Combine(dir, "delivery-1.0.zip");
+            var release2 = Path.Combine(dir, "delivery-1.1.zip");
+            WriteZip(release1, ("images/app.img", image), ("images/boot.img", Enumerable.Repeat((byte)1, 100_000).ToArray()));
+            WriteZip(release2, ("RELEASE-NOTES.txt", "1.1: boot image rebuilt\n"u8.ToArray()), ("images/app.img", image), ("images/boot.img", Enumerable.Repeat((byte)2, 100_000).ToArray()));
+            var cache = Path.Combine(dir, "cache");
+            ScanEngine.Run(Sample.Request(cache: cache) with { InputPath = release1 });
+            var without = Sample.Canonical(ScanEngine.Run(Sample.Request() with { InputPath = release2 }));
+            var warm = ScanEngine.Prepare(Sample.Request(cache: cache) with { InputPath = release2 });
+            Assert.Equal(without, Sample.Canonical(warm.Run()));
+            Assert.Equal(1, warm.Progress.FromCache);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void WriteZip(string path, params (string Name, byte[] Content)[] entries)
+    {
+        using var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create);
+        foreach (var (name, content) in entries)
+        {
+            var entry = zip.CreateEntry(name, System.IO.Compression.CompressionLevel.Optimal);
+            entry.LastWriteTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            using var s = entry.Open();
+            s.Write(content);
+        }
+    }
+
+    [Fact]
     public void Cache_DamagedEntries_AreDetectedDroppedAndRecomputed()
     {
         var dir = Sample.TempDirectory();

@@ -27,7 +27,7 @@ internal sealed class ScanOptionsBinder
     public Option<bool> NoVulnerabilities { get; } = CliOptions.Flag("--no-vulns", "Do not match components against the vulnerability database.");
     public Option<string?> Vex { get; } = CliOptions.InputPath("--vex", "OpenVEX or CycloneDX VEX file with triage states for the vulnerabilities.");
     public Option<bool> NoProgress { get; } = CliOptions.Flag("--no-progress", "No progress display on standard error.");
-    public Option<string?> Cache { get; } = CliOptions.OutputFolder("--cache", $"Folder of the result cache that makes rescans of unchanged content fast (default: {Engine.Cache.SqliteScanCache.DefaultDirectory}).");
+    public Option<string?> Cache { get; } = CliOptions.OutputFolder("--cache", $"Folder of the result cache that makes rescans of unchanged content fast; unchanged files of a SquashFS image are not even decompressed (default: {Engine.Cache.SqliteScanCache.DefaultDirectory}).");
     public Option<bool> NoCache { get; } = CliOptions.Flag("--no-cache", "Neither read nor write the result cache.");
 
     public void AddTo(Command command)

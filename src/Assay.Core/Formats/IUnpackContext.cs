@@ -95,4 +95,47 @@ public interface IUnpackContext
 /// block layout), so that two files with the same identity decode to the same bytes; and the file's
 /// size (decoded). A handler that cannot vouch for that gives none.
 /// </summary>
-public sealed record PackedIdentity(string Digest, long Size);
+public sealed record PackedIdentity(string Digest, long Size)
+{
+    /// <summary>
+    /// Files smaller than this are not looked up by their packed form (reading, hashing and
+    /// inspecting a small file costs about what a lookup does), so a handler need not compute one.
+    /// </summary>
+    public const long MinimumSize = 64 << 10;
+
+    /// <summary>
+    /// The identity of a file stored as one run of bytes that decodes by itself (a zip entry's
+    /// data): a digest of <paramref name="scheme"/> (the handler and its decoder), the decoding
+    /// <paramref name="parameters"/> and the stored bytes; <paramref name="size"/> is the decoded size.
+    /// </summary>
+    public static PackedIdentity OfStored(string scheme, ReadOnlySpan<long> parameters, IBlob stored, long size)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(scheme + "\n"));
+        Span<byte> number = stackalloc byte[8];
+        foreach (var value in parameters)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, value);
+            hash.AppendData(number);
+        }
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, stored.Length);
+        hash.AppendData(number);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            for (long at = 0; at < stored.Length;)
+            {
+                var n = stored.Read(at, buffer.AsSpan(0, (int)Math.Min(buffer.Length, stored.Length - at)));
+                if (n <= 0)
+                    throw new EndOfStreamException($"stored data ends at {at} of {stored.Length} bytes");
+                hash.AppendData(buffer, 0, n);
+                at += n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return new PackedIdentity(Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+    }
+}

@@ -423,7 +423,9 @@ internal sealed class ZipHandler : IFormatHandler<ZipHandler.Layout>
                     continue;
                 }
                 using var stream = Open(method, data, size, dataStart + shift);
-                context.AddFile(meta, stream, compressed);
+                // the entry decodes from its data alone, given the method and the declared size
+                var identity = context.KeepsResults && size >= PackedIdentity.MinimumSize ? PackedIdentity.OfStored("zip-entry/1", [method, size], data, size) : null;
+                context.AddFile(meta, stream, compressed, identity);
             }
             catch (FormatException e)
             {

@@ -213,7 +213,7 @@ internal sealed class SquashFsHandler : IFormatHandler<SquashFsSuperBlock>
         try
         {
             using var content = SquashFsFileStream.Open(image, inode, context.Limits.MaxFileBytes);
-            context.AddFile(meta, content, content.PackedSize, context.KeepsResults ? content.Identity() : null);
+            context.AddFile(meta, content, content.PackedSize, context.KeepsResults && inode.FileSize >= PackedIdentity.MinimumSize ? content.Identity() : null);
         }
         catch (FormatException e)
         {

@@ -447,7 +447,7 @@ internal sealed class TreeWalker : IDisposable
     private void AddStreamedFile(NodeContext parent, string path, EntryMeta meta, Stream content, long? packedSize, PackedIdentity? identity = null)
     {
         string? packedKey = null;
-        if (identity is not null && _cache is not null && identity.Size >= CachedLeafBytes)
+        if (identity is not null && _cache is not null && identity.Size >= PackedIdentity.MinimumSize)
         {
             var probe = new Node(path, meta, new MemoryBlob(ReadOnlyMemory<byte>.Empty), null, null, parent.Depth + 1, parent.HandlerId, parent.Ancestors, null);
             packedKey = _cache.PackedKey(probe, identity);
