@@ -453,6 +453,8 @@ internal sealed class TreeWalker : IDisposable
             packedKey = _cache.PackedKey(probe, identity);
             if (_cache.Find(packedKey, path) is { } entry)
             {
+                // (a replay refused for the scan's budget or a self-containing entry leaves this
+                // result empty, which adds nothing to the evaluation; the file is then read below)
                 var replayed = parent.Result.NewChild();
                 replayed.Path = path;
                 var done = Replay(probe, entry, replayed, unread: true);
