@@ -22,8 +22,8 @@ public sealed class ZipIdentityTests
         var release1 = Zip(("firmware/app.bin", big), ("firmware/other.bin", Bytes(2, 150_000)), ("notes.txt", Bytes(3, 100)));
         // the next release: a new first entry (everything after it moves), one image rebuilt
         var release2 = Zip(("README", Bytes(4, 5000)), ("firmware/app.bin", big), ("firmware/other.bin", Bytes(5, 150_000)), ("notes.txt", Bytes(3, 100)));
-        var one = Entries(release1);
-        var two = Entries(release2);
+        var one = IdentityRecorder.Files(Handler, release1);
+        var two = IdentityRecorder.Files(Handler, release2);
         Assert.NotNull(one["firmware/app.bin"].Identity);
         Assert.Equal(one["firmware/app.bin"].Identity, two["firmware/app.bin"].Identity);
         Assert.NotEqual(one["firmware/other.bin"].Identity, two["firmware/other.bin"].Identity);
@@ -35,7 +35,7 @@ public sealed class ZipIdentityTests
     [Fact]
     public void WithoutResultCache_NoIdentityIsComputed()
     {
-        var entries = Entries(Zip(("a.bin", Bytes(1, 100_000))), keepsResults: false);
+        var entries = IdentityRecorder.Files(Handler, Zip(("a.bin", Bytes(1, 100_000))), keepsResults: false);
         Assert.Null(entries["a.bin"].Identity);
     }
 
@@ -64,39 +64,5 @@ public sealed class ZipIdentityTests
             }
         }
         return buffer.ToArray();
-    }
-
-    private sealed record Seen(PackedIdentity? Identity, string Sha256);
-
-    private static Dictionary<string, Seen> Entries(byte[] zip, bool keepsResults = true)
-    {
-        var blob = new MemoryBlob(zip);
-        var match = Handler.TryMatch(blob, 0) ?? throw new InvalidOperationException("not a zip");
-        var context = new RecordingContext(keepsResults);
-        Handler.Unpack(blob.Slice(match.Offset, match.Length ?? zip.Length), match, context);
-        return context.Files;
-    }
-
-    private sealed class RecordingContext(bool keepsResults) : IUnpackContext
-    {
-        public Dictionary<string, Seen> Files { get; } = new(StringComparer.Ordinal);
-        public CancellationToken CancellationToken => default;
-        public Core.Pipeline.ScanLimits Limits { get; } = new();
-        public string ContainerPath => "delivery.zip";
-        public bool KeepsResults => keepsResults;
-        public void AddDirectory(EntryMeta meta) { }
-        public void AddSymlink(EntryMeta meta, string target) { }
-        public void AddHardlink(EntryMeta meta, string target) { }
-        public void AddSpecial(EntryMeta meta, NodeKind kind, bool isBlock = false) { }
-        public void AddError(string message, long? offset = null, string? entryPath = null) => throw new InvalidOperationException(message);
-        public void AddFile(EntryMeta meta, IBlob content) => throw new InvalidOperationException("deflated entries come as streams");
-        public void AddFile(EntryMeta meta, Stream content, long? packedSize = null) => AddFile(meta, content, packedSize, null);
-
-        public void AddFile(EntryMeta meta, Stream content, long? packedSize, PackedIdentity? identity)
-        {
-            using var copy = new MemoryStream();
-            content.CopyTo(copy);
-            Files[meta.Path] = new Seen(identity, Convert.ToHexStringLower(SHA256.HashData(copy.ToArray())));
-        }
     }
 }

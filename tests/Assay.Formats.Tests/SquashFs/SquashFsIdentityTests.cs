@@ -26,12 +26,12 @@ public sealed class SquashFsIdentityTests
     public void OtherImage_SameStoredFiles_SameIdentities(string fixture)
     {
         var bytes = Fixture.Bytes($"squashfs/{fixture}");
-        var before = Files(bytes);
+        var before = IdentityRecorder.Files(Handler, bytes);
         // another build of the image: only the superblock's creation time differs (mkfs_time, offset 8),
         // so the image has another hash while its files are stored alike
         var rebuilt = (byte[])bytes.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(rebuilt.AsSpan(8), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)) ^ 0x5a5a);
-        var after = Files(rebuilt);
+        var after = IdentityRecorder.Files(Handler, rebuilt);
         // files from PackedIdentity.MinimumSize on have one (blocks, holes, fragment tails); smaller ones none
         var large = before.Values.Where(f => f.Size >= PackedIdentity.MinimumSize).ToList();
         Assert.NotEmpty(large);
@@ -48,8 +48,8 @@ public sealed class SquashFsIdentityTests
     public void OtherCompressor_SameContent_OtherIdentity()
     {
         // the identity is of the stored form, not of the content (which is only known once decoded)
-        var xz = Files(Fixture.Bytes("squashfs/xz.sqfs"));
-        var zstd = Files(Fixture.Bytes("squashfs/zstd.sqfs"));
+        var xz = IdentityRecorder.Files(Handler, Fixture.Bytes("squashfs/xz.sqfs"));
+        var zstd = IdentityRecorder.Files(Handler, Fixture.Bytes("squashfs/zstd.sqfs"));
         var common = xz.Keys.Intersect(zstd.Keys).Where(p => xz[p].Sha256 == zstd[p].Sha256 && xz[p].Size >= PackedIdentity.MinimumSize).ToList();
         Assert.NotEmpty(common);
         Assert.All(common, p => Assert.NotEqual(xz[p].Identity!.Digest, zstd[p].Identity!.Digest));
@@ -58,42 +58,8 @@ public sealed class SquashFsIdentityTests
     [Fact]
     public void WithoutResultCache_NoIdentityIsComputed()
     {
-        var files = Files(Fixture.Bytes("squashfs/xz.sqfs"), keepsResults: false);
+        var files = IdentityRecorder.Files(Handler, Fixture.Bytes("squashfs/xz.sqfs"), keepsResults: false);
         Assert.NotEmpty(files);
         Assert.All(files.Values, f => Assert.Null(f.Identity));
-    }
-
-    private sealed record Seen(PackedIdentity? Identity, string Sha256, long Size);
-
-    private static Dictionary<string, Seen> Files(byte[] image, bool keepsResults = true)
-    {
-        var blob = new MemoryBlob(image);
-        var match = Handler.TryMatch(blob, 0) ?? throw new InvalidOperationException("not a SquashFS image");
-        var context = new RecordingContext(keepsResults);
-        Handler.Unpack(blob.Slice(match.Offset, match.Length ?? image.Length), match, context);
-        return context.Files;
-    }
-
-    private sealed class RecordingContext(bool keepsResults) : IUnpackContext
-    {
-        public Dictionary<string, Seen> Files { get; } = new(StringComparer.Ordinal);
-        public CancellationToken CancellationToken => default;
-        public Core.Pipeline.ScanLimits Limits { get; } = new();
-        public string ContainerPath => "image.sqfs";
-        public bool KeepsResults => keepsResults;
-        public void AddDirectory(EntryMeta meta) { }
-        public void AddSymlink(EntryMeta meta, string target) { }
-        public void AddHardlink(EntryMeta meta, string target) { }
-        public void AddSpecial(EntryMeta meta, NodeKind kind, bool isBlock = false) { }
-        public void AddError(string message, long? offset = null, string? entryPath = null) => throw new InvalidOperationException(message);
-        public void AddFile(EntryMeta meta, IBlob content) => throw new InvalidOperationException("SquashFS files come as streams");
-        public void AddFile(EntryMeta meta, Stream content, long? packedSize = null) => AddFile(meta, content, packedSize, null);
-
-        public void AddFile(EntryMeta meta, Stream content, long? packedSize, PackedIdentity? identity)
-        {
-            using var copy = new MemoryStream();
-            content.CopyTo(copy);
-            Files[meta.Path] = new Seen(identity, Convert.ToHexStringLower(SHA256.HashData(copy.ToArray())), copy.Length);
-        }
     }
 }
