@@ -139,7 +139,8 @@ public sealed class SqliteScanCache : IScanCache, IDisposable
                 sha256 BLOB NOT NULL,
                 size INTEGER NOT NULL,
                 used INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS entries_used ON entries (used);
+            DROP INDEX IF EXISTS entries_used;
+            CREATE INDEX IF NOT EXISTS entries_lru ON entries (used, key, size);
             INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', '1');
             """);
         using var check = connection.CreateCommand();
@@ -252,11 +253,16 @@ public sealed class SqliteScanCache : IScanCache, IDisposable
         }
     }
 
+    /// <remarks>
+    /// Both queries read only <c>used</c>, <c>key</c> and <c>size</c>, which the index
+    /// <c>entries_lru</c> covers: read from the table, <c>size</c> lies after the value, so SQLite
+    /// walked every value's overflow pages to reach it (0.5 s per flush with a 1 GB cache).
+    /// </remarks>
     private void Evict(SqliteTransaction transaction)
     {
         using var total = _connection.CreateCommand();
         total.Transaction = transaction;
-        total.CommandText = "SELECT COALESCE(SUM(size), 0) FROM entries";
+        total.CommandText = "SELECT COALESCE(SUM(size), 0) FROM entries INDEXED BY entries_lru";
         var bytes = (long)total.ExecuteScalar()!;
         if (bytes <= MaxBytes)
             return;
@@ -264,7 +270,7 @@ public sealed class SqliteScanCache : IScanCache, IDisposable
         var target = MaxBytes / 10 * 9;
         using var oldest = _connection.CreateCommand();
         oldest.Transaction = transaction;
-        oldest.CommandText = "SELECT key, size FROM entries ORDER BY used, key";
+        oldest.CommandText = "SELECT key, size FROM entries INDEXED BY entries_lru ORDER BY used, key";
         var doomed = new List<string>();
         using (var reader = oldest.ExecuteReader())
         {
