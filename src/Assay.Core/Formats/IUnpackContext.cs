@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using Assay.Core.Content;
 using Assay.Core.Model;
 using Assay.Core.Pipeline;
@@ -110,17 +114,17 @@ public sealed record PackedIdentity(string Digest, long Size)
     /// </summary>
     public static PackedIdentity OfStored(string scheme, ReadOnlySpan<long> parameters, IBlob stored, long size)
     {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(scheme + "\n"));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(scheme + "\n"));
         Span<byte> number = stackalloc byte[8];
         foreach (var value in parameters)
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, value);
+            BinaryPrimitives.WriteInt64LittleEndian(number, value);
             hash.AppendData(number);
         }
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, stored.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(number, stored.Length);
         hash.AppendData(number);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try
         {
             for (long at = 0; at < stored.Length;)
@@ -134,7 +138,7 @@ public sealed record PackedIdentity(string Digest, long Size)
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         return new PackedIdentity(Convert.ToHexStringLower(hash.GetHashAndReset()), size);
     }

@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Assay.Core.Formats;
+using FormatException = Assay.Core.Formats.FormatException;
 
 namespace Assay.Formats.SquashFs;
 
@@ -55,15 +59,15 @@ internal sealed class SquashFsFileStream : Stream
     /// decompressing it. Null when a block or fragment lies outside the image or cannot be located
     /// (reading the file reports why).
     /// </summary>
-    public Assay.Core.Formats.PackedIdentity? Identity()
+    public PackedIdentity? Identity()
     {
         try
         {
-            using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var number = new byte[8];
             void Add(long value)
             {
-                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, value);
+                BinaryPrimitives.WriteInt64LittleEndian(number, value);
                 hash.AppendData(number);
             }
             hash.AppendData("assay-squashfs-file/1"u8);
@@ -89,9 +93,9 @@ internal sealed class SquashFsFileStream : Stream
                 Add(_inode.FragmentOffset);
                 Add(TailLength);
             }
-            return new Assay.Core.Formats.PackedIdentity(Convert.ToHexStringLower(hash.GetHashAndReset()), _inode.FileSize);
+            return new PackedIdentity(Convert.ToHexStringLower(hash.GetHashAndReset()), _inode.FileSize);
         }
-        catch (Exception e) when (e is Assay.Core.Formats.FormatException or OverflowException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             return null;
         }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using Assay.Core.Content;
 using FormatException = Assay.Core.Formats.FormatException;
 
@@ -636,9 +638,9 @@ internal sealed class SquashFsImage
         if (_fragmentDigests.TryGetValue(index, out var known))
             return known;
         var (start, size) = ReadFragmentEntry(index);
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> word = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(word, size);
+        BinaryPrimitives.WriteUInt32LittleEndian(word, size);
         hash.AppendData(word);
         if (!HashStored(hash, start, size))
             return null;
@@ -648,7 +650,7 @@ internal sealed class SquashFsImage
     }
 
     /// <summary>Adds the stored bytes of the data or fragment block at <paramref name="position"/> to <paramref name="hash"/>; false when they lie outside the image.</summary>
-    public bool HashStored(System.Security.Cryptography.IncrementalHash hash, long position, uint sizeWord)
+    public bool HashStored(IncrementalHash hash, long position, uint sizeWord)
     {
         var stored = (int)(sizeWord & ~SquashFsLayout.DataUncompressed);
         if ((sizeWord >> 25) != 0 || stored > BlockSize || stored == 0 || position < 0 || position > _image.Length - stored)

@@ -1,8 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Assay.Core.Content;
 using Assay.Core.Formats;
-using Assay.Core.Model;
 
 namespace Assay.Formats.Tests.Archives;
 

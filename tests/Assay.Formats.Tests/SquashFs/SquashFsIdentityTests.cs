@@ -1,8 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
-using Assay.Core.Content;
 using Assay.Core.Formats;
-using Assay.Core.Model;
 
 namespace Assay.Formats.Tests.SquashFs;
 
