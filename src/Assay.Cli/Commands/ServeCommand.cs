@@ -33,6 +33,12 @@ internal static class ServeCommand
         { data, db, role, urls, workers, lease, ahead, maxUpload, vulnDb, noVulns, vulnDbCheck, cache, noCache, allowPrivateWebhooks, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            // SIGTERM/Ctrl+C go to the host, which stops Hangfire gracefully (stage jobs see the
+            // cancellation and release their leases, up to HangfireSetup.ShutdownTimeout). Left to
+            // System.CommandLine, the process was ended 2 s after the signal, before a worker under
+            // load had handed its scan on (the fault test's "lease released" was missing). Set
+            // before the first await, as System.CommandLine.Hosting does.
+            parse.InvocationConfiguration.ProcessTerminationTimeout = null;
             var maxBytes = parse.GetValue(maxUpload) ?? DefaultMaxUpload;
             var listen = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (listen.Length == 0 || listen.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
