@@ -33,6 +33,7 @@ public sealed class LabServer : IAsyncDisposable
     public string DataDirectory { get; }
     public string AdminKey { get; }
     public AssayStore Store => _app.Services.GetRequiredService<AssayStore>();
+    public IServiceProvider Services => _app.Services;
 
     /// <param name="dataDirectory">A data folder to reuse (a restart); the caller deletes it. Null: a new temporary one, deleted on dispose.</param>
     public static async Task<LabServer> StartAsync(string? postgres = null, Func<ServerOptions, ServerOptions>? configure = null, string? dataDirectory = null)
@@ -48,8 +49,9 @@ public sealed class LabServer : IAsyncDisposable
             SkipVulnerabilities = true,
             PollInterval = TimeSpan.FromMilliseconds(200),
             // A scan whose stage job was lost is dispatched again after one lease (the documented
-            // recovery): 20 s keeps that inside every wait of these suites; the default 2 min did not
-            // (a PostgreSQL suite saw a scan's first job never run, once in about 20 runs).
+            // recovery): 20 s keeps that inside every wait of these suites; the default 2 min did not.
+            // (The PostgreSQL suite whose first scan never ran, once in about 20 runs, had another
+            // cause: servers started together shared one Hangfire storage; HangfireIsolationTests.)
             Lease = TimeSpan.FromSeconds(20),
             Verbose = Environment.GetEnvironmentVariable("ASSAY_TEST_VERBOSE") == "1",
         };

@@ -1,8 +1,10 @@
 using Assay.Server.Security;
 using Assay.Store;
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 
 namespace Assay.Server.Work;
 
@@ -28,27 +30,34 @@ internal static class HangfireSetup
 
     public static void AddHangfireDispatch(this IServiceCollection services, ServerOptions options, string connectionString)
     {
+        // This host's own storage and job activator, registered before AddHangfire (which only adds
+        // what is missing). AddHangfire's defaults are process-wide statics (JobStorage.Current,
+        // JobActivator.Current): with two hosts in one process, as the test suites start them, the
+        // second one's database and container were used by the first one's server and client too,
+        // so its scans went to the other database's queue and stayed queued.
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = Schema,
+            PrepareSchemaIfNecessary = true,
+            UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = options.Lease,
+            QueuePollInterval = options.PollInterval,
+            DistributedLockTimeout = TimeSpan.FromMinutes(1),
+            EnableLongPolling = true,
+        };
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
-            {
-                SchemaName = Schema,
-                PrepareSchemaIfNecessary = true,
-                UseSlidingInvisibilityTimeout = true,
-                InvisibilityTimeout = options.Lease,
-                QueuePollInterval = options.PollInterval,
-                DistributedLockTimeout = TimeSpan.FromMinutes(1),
-                EnableLongPolling = true,
-            }));
+            .UseRecommendedSerializerSettings());
         services.AddSingleton<HangfireDispatcher>();
         services.AddSingleton<IScanDispatcher>(sp => sp.GetRequiredService<HangfireDispatcher>());
         services.AddTransient(sp => new StageJob(sp.GetRequiredService<AssayStore>(), options, sp.GetRequiredService<ScanExecutor>(),
             sp.GetRequiredService<HangfireDispatcher>(), sp.GetRequiredService<ILogger<StageJob>>()));
         if (options.Role.RunsStages() && options.Workers > 0)
         {
-            services.AddHangfireServer(o =>
+            services.AddHangfireServer((sp, o) =>
             {
                 o.ServerName = $"{Environment.MachineName}/{Environment.ProcessId}";
                 o.Queues = [.. ScanQueues.All];
@@ -56,6 +65,7 @@ internal static class HangfireSetup
                 // Retries (scheduled jobs) are due in seconds; the default 15 s poll would add to each.
                 o.SchedulePollingInterval = options.PollInterval;
                 o.ShutdownTimeout = ShutdownTimeout;
+                o.Activator = sp.GetRequiredService<JobActivator>();
             });
             services.AddHostedService<StaleScanSweeper>();
         }

@@ -1,0 +1,50 @@
+using System.Net;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Assay.Server.Tests;
+
+/// <summary>
+/// Two servers in one process, each on its own PostgreSQL database, as the test suites run them
+/// (and as a host embedding two labs would): each one's stage jobs are enqueued in, fetched from
+/// and run against its own database. Hangfire's defaults are process-wide (JobStorage.Current):
+/// the second server's storage became the first one's, whose scans then stayed queued (a
+/// PostgreSQL suite's first scan never ran, once in about twenty CI runs).
+/// </summary>
+public sealed class HangfireIsolationTests
+{
+    [Fact]
+    public async Task ServersStartedTogetherInOneProcess_EachRunsItsScansFromItsOwnDatabase()
+    {
+        var cluster = await PostgresCluster.SharedAsync();
+        var databases = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => cluster.CreateDatabaseAsync()));
+        // Started together, as parallel test classes start theirs: one's configuration ran between another's and its use.
+        var servers = await Task.WhenAll(databases.Select(d => LabServer.StartAsync(d)));
+        try
+        {
+            Assert.Equal(servers.Length, servers.Select(s => s.Services.GetRequiredService<JobStorage>()).Distinct().Count());
+            foreach (var (server, own) in servers.Zip(databases))
+            {
+                var tenant = await TenantWorlds.CreateAsync(server, "isolated");    // its scan succeeded
+                foreach (var database in databases)
+                    Assert.Equal(database == own, await JobsOfAsync(database, tenant.ScanId) > 0);
+            }
+        }
+        finally
+        {
+            foreach (var server in servers)
+                await server.DisposeAsync();
+        }
+    }
+
+    /// <summary>Hangfire jobs of <paramref name="scanId"/>'s unpack stage in the database.</summary>
+    private static async Task<long> JobsOfAsync(string database, string scanId)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT COUNT(*) FROM hangfire.job WHERE arguments::text LIKE @scan AND arguments::text LIKE '%unpack%'", connection);
+        query.Parameters.AddWithValue("scan", $"%{scanId}%");
+        return (long)(await query.ExecuteScalarAsync())!;
+    }
+}
