@@ -34,7 +34,8 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         await using (var store = await AssayStore.OpenAsync(data, postgres))
             (_, adminKey) = await store.Keys.CreateAsync(null, null, Role.Admin, "fault test", "test", default);
 
-        string[] Serve(string role) => ["serve", "--role", role, "--db", postgres, "--data", data, "--urls", "http://127.0.0.1:0", "--no-vulns", "--lease", $"{LeaseSeconds}", "--workers", "1"];
+        // Workers scan without their result cache (see World.Serve).
+        string[] Serve(string role) => ["serve", "--role", role, "--db", postgres, "--data", data, "--urls", "http://127.0.0.1:0", "--no-vulns", "--no-cache", "--lease", $"{LeaseSeconds}", "--workers", "1"];
         await using var web = AssayProcess.Start(Serve("web"));
         var address = await web.ServingAsync(Start);
         var workers = new List<AssayProcess> { AssayProcess.Start(Serve("worker")), AssayProcess.Start(Serve("worker")) };
@@ -141,7 +142,8 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         var faultAt = clock.Elapsed;
         await victim.SignalAsync("TERM");
         Assert.Equal(0, await victim.WaitAsync(TimeSpan.FromSeconds(45)));
-        Assert.True(victim.Stderr.Contains("lease released", StringComparison.Ordinal), $"the terminated worker did not say it released its lease; its log:\n{victim.Stderr}");
+        if (!victim.Stderr.Contains("lease released", StringComparison.Ordinal))
+            Assert.Fail($"the terminated worker did not say it released its lease (scan attempt {attempt}; stages now: {await StagesAsync(world.Postgres, scanId)}); its log:\n{victim.Stderr}");
         var done = await WaitForScanAsync(world.Api, scanId, TimeSpan.FromMinutes(3));
         var total = clock.Elapsed;
         Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", $"{done.Text}\n{world.Logs}");
@@ -285,6 +287,20 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         throw new TimeoutException($"scan {scanId} never started its unpack stage");
     }
 
+    /// <summary>The scan's stage rows as "stage status/attempt" (for a failure's message).</summary>
+    private static async Task<string> StagesAsync(string postgres, string scanId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var query = new Npgsql.NpgsqlCommand("SELECT stage, status, attempt FROM scan_stage WHERE scan_id = @scanId ORDER BY ordinal", connection);
+        query.Parameters.AddWithValue("scanId", scanId);
+        await using var reader = await query.ExecuteReaderAsync();
+        var stages = new List<string>();
+        while (await reader.ReadAsync())
+            stages.Add($"{reader.GetString(0)} {reader.GetString(1)}/{reader.GetInt64(2)}");
+        return string.Join(", ", stages);
+    }
+
     /// <summary>Evaluations committed for the scan, the attempts its stages were committed under, and the scan's attempt.</summary>
     private static async Task<(long Evaluations, IReadOnlyList<long> StageAttempts, long ScanAttempt)> CommitsAsync(string postgres, string scanId)
     {
@@ -371,8 +387,15 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
 
         public string Logs => $"web: {Web.Stderr}\nworkers: {string.Join("\n", Workers.Select(w => w.Stderr))}";
 
+        /// <summary>
+        /// A process's arguments. Workers run with --no-cache: every CLI process of the tests
+        /// shares one cache folder (AssayProcess), the CLI run that makes the expected evaluation
+        /// and earlier rounds (the delivery is made deterministically) fill it with every file of
+        /// the delivery, and an unpack replayed from it ended before the fault landed (the SIGTERM
+        /// test failed so in CI: no lease to release, the stage was already committed).
+        /// </summary>
         public string[] Serve(string role) =>
-            ["serve", "--role", role, "--db", postgres, "--data", data, "--urls", "http://127.0.0.1:0", "--no-vulns", "--lease", $"{lease}", "--workers", "1"];
+            ["serve", "--role", role, "--db", postgres, "--data", data, "--urls", "http://127.0.0.1:0", "--no-vulns", "--no-cache", "--lease", $"{lease}", "--workers", "1"];
 
         public static async Task<World> StartAsync(Func<Task<string>> database, int lease)
         {
@@ -425,7 +448,7 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
 
     /// <summary>
     /// A delivery whose unpack stage lasts seconds on a busy machine, so a fault lands in its
-    /// middle: the bundled sample, 3,000 small configuration files and 24 MiB of seeded noise (hashed
+    /// middle: the bundled sample, 48,000 small configuration files and 24 MiB of seeded noise (hashed
     /// and carved), as a tar. Made here, deterministically (seed 15).
     /// </summary>
     private static string MakeDelivery(string path)
@@ -433,9 +456,12 @@ public sealed class ScaleOutFaultTests(ITestOutputHelper output)
         using var file = File.Create(path);
         using var tar = new TarWriter(file, TarEntryFormat.Pax);
         tar.WriteEntry(Repo.Sample, "inner.zip");
-        // Enough files that the unpack stage outlasts the poll that finds it running, on a quiet
-        // machine too: with 3,000 a clean-clone CI run at load 1-3 saw it end before the fault was injected.
-        for (var i = 0; i < 12_000; i++)
+        // Enough files that the unpack stage outlasts the poll that finds it running (its progress
+        // is written after 1 s) by seconds, on a quiet machine too: with 3,000 a clean-clone CI run
+        // at load 1-3 saw it end before the fault was injected; with 12,000 (about 0.9 s of unpack
+        // since the engine got faster) the SIGTERMed worker committed the stage before it saw the
+        // cancellation. 48,000 take about 2.7 s.
+        for (var i = 0; i < 48_000; i++)
         {
             var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat($"option{i} = value{i}\n", 20)));
             tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"etc/conf.d/f{i:D5}.conf") { DataStream = new MemoryStream(text) });
