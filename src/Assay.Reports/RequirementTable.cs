@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Assay.Core.Model;
 
 namespace Assay.Reports;
@@ -15,27 +14,10 @@ internal static class RequirementTable
     public static IReadOnlyList<RequirementRow> Read(Evaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
-        if (evaluation.Summaries.Ts33117 is not { } summary)
-            return [];
-        var json = JsonSerializer.SerializeToElement(summary, AssayJson.Options);
-        if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("requirements", out var rows) || rows.ValueKind != JsonValueKind.Array)
-            return [];
-        var list = new List<RequirementRow>();
-        foreach (var row in rows.EnumerateArray())
-        {
-            if (row.ValueKind != JsonValueKind.Object)
-                continue;
-            var failed = row.TryGetProperty("failedRules", out var fr) && fr.ValueKind == JsonValueKind.Array
-                ? [.. fr.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!)]
-                : new List<string>();
-            list.Add(new RequirementRow(Text(row, "section"), Text(row, "title"), Text(row, "status"), Number(row, "checks"), failed, (int)Number(row, "findings")));
-        }
-        return list;
+        // The typed section, read directly: a round trip through JSON cost a summary ~40 ms of
+        // serializer start-up (reflection metadata, emitted accessors) on every scan.
+        return evaluation.Summaries.Ts33117 is { } summary
+            ? [.. summary.Requirements.Select(r => new RequirementRow(r.Section ?? "", r.Title ?? "", r.Status ?? "", r.Checks, r.FailedRules ?? [], r.Findings))]
+            : [];
     }
-
-    private static string Text(JsonElement row, string name) =>
-        row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
-
-    private static long Number(JsonElement row, string name) =>
-        row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
 }
