@@ -172,6 +172,19 @@ public sealed class KubernetesAnalyzerTests
     }
 
     [Theory]
+    [InlineData("_", "_")]
+    [InlineData("__", "__")]
+    [InlineData("1_000", 1000L)]
+    [InlineData("0x_ff", 255L)]
+    [InlineData("_1.5", 1.5)]
+    public void Yaml_PlainScalarsWithUnderscores_ResolveAsGoYamlDoes(string scalar, object expected)
+    {
+        // fuzz/smoke.sh helm-template: a template rendering to "_" threw IndexOutOfRangeException
+        var values = YamlValues.ParseMap($"v: {scalar}\n");
+        Assert.Equal(expected, values["v"]);
+    }
+
+    [Theory]
     [InlineData("[")]
     [InlineData("- ")]
     public void Yaml_NestedPastAnyManifest_IsATemplateExceptionNotAStackOverflow(string opener)

@@ -103,6 +103,8 @@ internal static class YamlValues
                 return false;
         }
         var t = v.Replace("_", "", StringComparison.Ordinal);
+        if (t.Length == 0)
+            return v;   // only underscores ("_", as fuzz/smoke.sh helm-template found): a string
         if (long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
             return l;
         if (t.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(t[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var h))
