@@ -144,17 +144,25 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     /// <summary>Wrappers named like checked routines that call an unchecked one before any conditional branch.</summary>
     internal static IEnumerable<UncheckedWrapper> FindUncheckedWrappers(ElfImage image, IBlob content)
     {
-        var functionsByAddress = new Dictionary<ulong, string>();
-        foreach (var s in image.Symbols)
-        {
-            if (s.IsFunction && !s.IsUndefined && s.Value != 0 && s.Name.Length > 0)
-                functionsByAddress.TryAdd(s.Value, s.Name);
-        }
+        // The candidates first: most binaries have none, and then no table of every function's name
+        // is made (node has 100,000 functions).
+        var candidates = new List<ElfSymbol>();
         var seen = new HashSet<ulong>();
         foreach (var s in image.Symbols)
         {
-            if (!s.IsFunction || s.IsUndefined || s.Value == 0 || !WrapperName.IsMatch(s.Name) || !seen.Add(s.Value))
-                continue;
+            if (s.IsFunction && !s.IsUndefined && s.Value != 0 && IsWrapperName(s.NameBytes) && seen.Add(s.Value))
+                candidates.Add(s);
+        }
+        if (candidates.Count == 0)
+            yield break;
+        var functionsByAddress = new Dictionary<ulong, string>();
+        foreach (var s in image.Symbols)
+        {
+            if (s.IsFunction && !s.IsUndefined && s.Value != 0 && s.NameBytes.Length > 0 && !functionsByAddress.ContainsKey(s.Value))
+                functionsByAddress.Add(s.Value, s.Name);
+        }
+        foreach (var s in candidates)
+        {
             var size = (int)Math.Min(s.Size == 0 ? MaxWrapperBytes : s.Size, MaxWrapperBytes);
             var other = image.Machine switch
             {
@@ -171,6 +179,17 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
             else if (Judge(image, content, s, functionsByAddress) is { } hit)
                 yield return hit;
         }
+    }
+
+    /// <summary><see cref="WrapperName"/> on a name's bytes (Latin-1); names longer than any it matches are not decoded.</summary>
+    private static bool IsWrapperName(ReadOnlySpan<byte> name)
+    {
+        const int Longest = 64; // far above the pattern's longest match (~20 characters)
+        if (name.IsEmpty || name.Length > Longest)
+            return false;
+        Span<char> chars = stackalloc char[Longest];
+        var n = System.Text.Encoding.Latin1.GetChars(name, chars);
+        return WrapperName.IsMatch(chars[..n]);
     }
 
     private static UncheckedWrapper? Judge(ElfImage image, IBlob content, ElfSymbol symbol, Dictionary<ulong, string> functions)

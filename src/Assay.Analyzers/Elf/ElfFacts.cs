@@ -54,7 +54,7 @@ public sealed record ElfFacts
     /// <summary>Functions imported from shared libraries (undefined dynamic symbols).</summary>
     internal IReadOnlySet<string> Imports { get; init; } = new HashSet<string>();
 
-    /// <summary>Function symbols the file defines itself (from .symtab and .dynsym).</summary>
+    /// <summary>Function symbols a static file defines itself (from .symtab and .dynsym); empty for a dynamic file, whose calls are its <see cref="Imports"/>.</summary>
     internal IReadOnlySet<string> DefinedFunctions { get; init; } = new HashSet<string>();
 
     /// <summary>Functions that glibc checks under FORTIFY_SOURCE (each has a <c>__NAME_chk</c>; glibc debug/ and the hardening-check list).</summary>
@@ -70,8 +70,6 @@ public sealed record ElfFacts
         "wcsncat", "wcsncpy", "wcsnrtombs", "wcsrtombs", "wcstombs", "wctomb", "wmemcpy", "wmemmove", "wmempcpy", "wmemset",
         "wprintf",
     };
-
-    private static readonly string[] CanarySymbols = ["__stack_chk_fail", "__stack_chk_guard", "__stack_chk_fail_local"];
 
     /// <summary>Derives the facts from a parsed image.</summary>
     internal static ElfFacts From(string path, ElfImage elf)
@@ -92,24 +90,30 @@ public sealed record ElfFacts
             _ => null,
         };
 
+        // Names are compared as bytes (Latin-1, one char per byte); only those kept become strings.
         var imports = new HashSet<string>(StringComparer.Ordinal);
         var defined = new HashSet<string>(StringComparer.Ordinal);
-        var all = new HashSet<string>(StringComparer.Ordinal);
+        var checkedNames = new HashSet<string>(StringComparer.Ordinal);
+        var canary = false;
         foreach (var s in elf.Symbols)
         {
-            if (s.Name.Length == 0)
+            var name = s.NameBytes;
+            if (name.IsEmpty)
                 continue;
-            all.Add(s.Name);
+            if (!canary && IsCanary(name))
+                canary = true;
+            if (IsChk(name))
+                checkedNames.Add(s.Name);
             if (s.IsUndefined)
             {
                 if (s.Dynamic)
                     imports.Add(s.Name);
             }
-            else if (s.IsFunction)
+            else if (s.IsFunction && isStatic)
                 defined.Add(s.Name);
         }
         var blind = isStatic && !elf.HasSymtab;
-        var fortified = blind ? null : all.Where(IsChk).Order(StringComparer.Ordinal).ToList();
+        var fortified = blind ? null : checkedNames.Order(StringComparer.Ordinal).ToList();
         var unfortified = imports.Where(Fortifiable.Contains).Order(StringComparer.Ordinal).ToList();
 
         string? controlFlow = null;
@@ -151,7 +155,7 @@ public sealed record ElfFacts
             ExecStack = stack is { } g && (g & ElfConst.PfX) != 0,
             WxSegment = elf.Segments.Any(s => s.Type == ElfConst.PtLoad && (s.Flags & (ElfConst.PfW | ElfConst.PfX)) == (ElfConst.PfW | ElfConst.PfX)),
             Relro = !hasRelro ? "none" : bindNow ? "full" : "partial",
-            Canary = blind ? null : CanarySymbols.Any(all.Contains),
+            Canary = blind ? null : canary,
             Fortified = fortified,
             Unfortified = unfortified,
             RPath = elf.RPath,
@@ -166,10 +170,14 @@ public sealed record ElfFacts
         };
     }
 
-    private static bool IsChk(string name) =>
-        name.Length > 6 && name.StartsWith("__", StringComparison.Ordinal) && name.EndsWith("_chk", StringComparison.Ordinal)
-        && name != "__stack_chk_fail" && name.AsSpan(2, name.Length - 6).IndexOfAnyExcept(WordChars) < 0;
+    private static bool IsCanary(ReadOnlySpan<byte> name) =>
+        name.SequenceEqual("__stack_chk_fail"u8) || name.SequenceEqual("__stack_chk_guard"u8) || name.SequenceEqual("__stack_chk_fail_local"u8);
 
-    private static readonly System.Buffers.SearchValues<char> WordChars =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+    /// <summary>A FORTIFY_SOURCE checked function: <c>__NAME_chk</c> with NAME of word characters (not <c>__stack_chk_fail</c>).</summary>
+    private static bool IsChk(ReadOnlySpan<byte> name) =>
+        name.Length > 6 && name.StartsWith("__"u8) && name.EndsWith("_chk"u8)
+        && !name.SequenceEqual("__stack_chk_fail"u8) && name[2..^4].IndexOfAnyExcept(WordChars) < 0;
+
+    private static readonly System.Buffers.SearchValues<byte> WordChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"u8);
 }

@@ -10,11 +10,45 @@ internal readonly record struct ElfSegment(uint Type, uint Flags, ulong Offset, 
 /// <summary>A section header (gABI "Sections"), with its name resolved from .shstrtab.</summary>
 internal readonly record struct ElfSection(string Name, uint Type, ulong Flags, ulong Address, ulong Offset, ulong Size, uint Link, ulong EntrySize);
 
-/// <summary>A symbol of .dynsym or .symtab (gABI "Symbol Table").</summary>
-internal readonly record struct ElfSymbol(string Name, ulong Value, ulong Size, byte Type, byte Bind, ushort SectionIndex, bool Dynamic)
+/// <summary>
+/// A symbol of .dynsym or .symtab (gABI "Symbol Table"). Its name stays bytes in the string table
+/// until asked for: a large binary has 100,000 symbols or more (node: 169,000, 11 MB of names) and
+/// the analyzers need few of them as strings; made eagerly they were ~60 MB in flight per such file.
+/// </summary>
+internal readonly record struct ElfSymbol(ElfStrings Strings, uint NameOffset, ulong Value, ulong Size, byte Type, byte Bind, ushort SectionIndex, bool Dynamic)
 {
     public bool IsUndefined => SectionIndex == 0;
     public bool IsFunction => Type is ElfConst.SttFunc or ElfConst.SttGnuIfunc;
+
+    /// <summary>The name's bytes (Latin-1: one char per byte), at most <see cref="ElfStrings.MaxName"/>.</summary>
+    public ReadOnlySpan<byte> NameBytes => Strings.Bytes(NameOffset);
+
+    /// <summary>The name as a string (made on each call).</summary>
+    public string Name => Strings.String(NameOffset);
+}
+
+/// <summary>An ELF string table (.dynstr, .strtab): NUL-terminated names by offset.</summary>
+internal sealed class ElfStrings(byte[] table)
+{
+    /// <summary>Longest name read (bytes); a longer one is cut there.</summary>
+    public const int MaxName = 4096;
+
+    public static readonly ElfStrings Empty = new([]);
+
+    /// <summary>The bytes of the name at <paramref name="offset"/>: empty when out of range.</summary>
+    public ReadOnlySpan<byte> Bytes(ulong offset)
+    {
+        if (offset >= (ulong)table.Length)
+            return [];
+        var span = table.AsSpan((int)offset);
+        var end = span.IndexOf((byte)0);
+        if (end < 0)
+            end = span.Length;
+        return span[..Math.Min(end, MaxName)];
+    }
+
+    /// <summary>The name at <paramref name="offset"/> as a string (Latin-1).</summary>
+    public string String(ulong offset) => Encoding.Latin1.GetString(Bytes(offset));
 }
 
 /// <summary>
@@ -45,8 +79,21 @@ internal sealed class ElfImage
     public required IReadOnlyList<string> RunPath { get; init; }
     public required string? SoName { get; init; }
 
-    /// <summary>GOT slot address → imported symbol name, from PLT and GLOB_DAT relocations (x86, x86-64 and little-endian AArch64 only).</summary>
-    public required IReadOnlyDictionary<ulong, string> GotSymbols { get; init; }
+    private Lazy<IReadOnlyDictionary<ulong, string>> _got = new(new Dictionary<ulong, string>());
+
+    /// <summary>
+    /// GOT slot address → imported symbol name, from PLT and GLOB_DAT relocations (x86, x86-64 and
+    /// little-endian AArch64 only) and the MIPS GOT. Read from the content on first use (only
+    /// wrapper disassembly needs it, and a large binary has tens of thousands of relocations), so
+    /// it must be first asked for while that content is still open.
+    /// </summary>
+    public IReadOnlyDictionary<ulong, string> GotSymbols => _got.Value;
+
+    /// <summary>How <see cref="GotSymbols"/> is read when first asked for.</summary>
+    public required Func<IReadOnlyDictionary<ulong, string>> ReadGotSymbols
+    {
+        init => _got = new Lazy<IReadOnlyDictionary<ulong, string>>(value, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
     /// <summary>GNU_PROPERTY_X86_FEATURE_1_AND or GNU_PROPERTY_AARCH64_FEATURE_1_AND bits, null without such a note.</summary>
     public required uint? FeatureBits { get; init; }
@@ -189,10 +236,12 @@ internal sealed class ElfImage
                 continue;
             }
             var strings = sections[(int)s.Link];
-            var strBytes = r.Bytes(strings.Offset, (int)Math.Min(strings.Size, MaxTableBytes));
+            var strBytes = dynstrSection.Name is not null && strings.Type == ElfConst.ShtStrtab && strings.Offset == dynstrSection.Offset && strings.Size == dynstrSection.Size && dynstr.Length > 0
+                ? dynstr
+                : r.Bytes(strings.Offset, (int)Math.Min(strings.Size, MaxTableBytes));
             if (s.Type == ElfConst.ShtDynsym)
                 dynsymIndexBase = symbols.Count;
-            ReadSymbols(r, s.Offset, s.Size, strBytes, s.Type == ElfConst.ShtDynsym, symbols, warnings);
+            ReadSymbols(r, s.Offset, s.Size, new ElfStrings(strBytes), s.Type == ElfConst.ShtDynsym, symbols, warnings);
         }
         if (dynsymIndexBase < 0 && Value(dynamic, ElfConst.DtSymtab) is { } symAddr && Value(dynamic, ElfConst.DtStrtab) is { } strAddr && strAddr > symAddr)
         {
@@ -202,18 +251,23 @@ internal sealed class ElfImage
             if (map.FileOffsetOf(symAddr) is { } o)
             {
                 dynsymIndexBase = symbols.Count;
-                ReadSymbols(r, o, strAddr - symAddr, dynstr, true, symbols, warnings);
+                ReadSymbols(r, o, strAddr - symAddr, new ElfStrings(dynstr), true, symbols, warnings);
             }
         }
 
-        var got = new Dictionary<ulong, string>();
         var relocationsReadable = (machine is ElfConst.EmX86 or ElfConst.EmX8664 or ElfConst.EmAarch64 && little)
             || (machine is ElfConst.EmArm or ElfConst.EmMips && !is64Mips(machine, bits));
-        if (relocationsReadable && dynsymIndexBase >= 0)
-            ReadGotRelocations(r, dynamic, segments, symbols, dynsymIndexBase, got);
-        ulong? gp = null;
-        if (machine == ElfConst.EmMips && dynsymIndexBase >= 0)
-            gp = ReadMipsGot(dynamic, symbols, dynsymIndexBase, bits, got);
+        var mipsGot = machine == ElfConst.EmMips && dynsymIndexBase >= 0;
+        var gp = mipsGot ? MipsGlobalPointerOf(dynamic) : null;
+        IReadOnlyDictionary<ulong, string> ReadGot()
+        {
+            var got = new Dictionary<ulong, string>();
+            if (relocationsReadable && dynsymIndexBase >= 0)
+                ReadGotRelocations(r, dynamic, segments, symbols, dynsymIndexBase, got);
+            if (mipsGot)
+                ReadMipsGot(dynamic, symbols, dynsymIndexBase, bits, got);
+            return got;
+        }
 
         var featureBits = ReadFeatureBits(r, segments, sections, machine);
         var buildId = ReadBuildId(r, segments, sections);
@@ -233,7 +287,7 @@ internal sealed class ElfImage
             RPath = rpath,
             RunPath = runpath,
             SoName = soname,
-            GotSymbols = got,
+            ReadGotSymbols = ReadGot,
             MipsGlobalPointer = gp,
             FeatureBits = featureBits,
             BuildId = buildId,
@@ -297,7 +351,7 @@ internal sealed class ElfImage
         return sections;
     }
 
-    private static void ReadSymbols(Reader r, ulong offset, ulong size, byte[] strings, bool dynamic, List<ElfSymbol> into, List<string> warnings)
+    private static void ReadSymbols(Reader r, ulong offset, ulong size, ElfStrings strings, bool dynamic, List<ElfSymbol> into, List<string> warnings)
     {
         var entSize = r.Is64 ? 24 : 16;
         if (size > MaxTableBytes)
@@ -305,19 +359,29 @@ internal sealed class ElfImage
             warnings.Add($"symbol table at 0x{offset:x} of {size} bytes is cut at {MaxTableBytes} bytes");
             size = MaxTableBytes;
         }
-        var bytes = r.Bytes(offset, (int)size);
-        for (var i = 0; i + entSize <= bytes.Length; i += entSize)
+        // Read in pieces of whole entries: the table of a large binary is megabytes, and each piece
+        // is only needed while its entries are decoded.
+        const int EntriesPerPiece = 4096;
+        var available = offset >= (ulong)r.Length ? 0 : Math.Min(size, (ulong)r.Length - offset);
+        into.EnsureCapacity(checked(into.Count + (int)(available / (ulong)entSize)));
+        for (ulong at = 0; at < available; at += (ulong)(EntriesPerPiece * entSize))
         {
-            uint name; ulong value, sz; byte info; ushort shndx;
-            if (r.Is64)
+            var bytes = r.Bytes(offset + at, (int)Math.Min((ulong)(EntriesPerPiece * entSize), available - at));
+            for (var i = 0; i + entSize <= bytes.Length; i += entSize)
             {
-                name = r.U32(bytes, i); info = bytes[i + 4]; shndx = r.U16(bytes, i + 6); value = r.U64(bytes, i + 8); sz = r.U64(bytes, i + 16);
+                uint name; ulong value, sz; byte info; ushort shndx;
+                if (r.Is64)
+                {
+                    name = r.U32(bytes, i); info = bytes[i + 4]; shndx = r.U16(bytes, i + 6); value = r.U64(bytes, i + 8); sz = r.U64(bytes, i + 16);
+                }
+                else
+                {
+                    name = r.U32(bytes, i); value = r.U32(bytes, i + 4); sz = r.U32(bytes, i + 8); info = bytes[i + 12]; shndx = r.U16(bytes, i + 14);
+                }
+                into.Add(new ElfSymbol(strings, name, value, sz, (byte)(info & 0xf), (byte)(info >> 4), shndx, dynamic));
             }
-            else
-            {
-                name = r.U32(bytes, i); value = r.U32(bytes, i + 4); sz = r.U32(bytes, i + 8); info = bytes[i + 12]; shndx = r.U16(bytes, i + 14);
-            }
-            into.Add(new ElfSymbol(CString(strings, name), value, sz, (byte)(info & 0xf), (byte)(info >> 4), shndx, dynamic));
+            if (bytes.Length < entSize)
+                break;
         }
     }
 
@@ -330,11 +394,17 @@ internal sealed class ElfImage
     /// then entry LOCAL_GOTNO + (i - GOTSYM) holds dynamic symbol i for GOTSYM &lt;= i &lt; SYMTABNO.
     /// Returns $gp (GOT + 0x7ff0), or null when the tags are missing.
     /// </summary>
-    private static ulong? ReadMipsGot(IReadOnlyList<(long Tag, ulong Value)> dynamic, List<ElfSymbol> symbols, int dynsymBase, int bits, Dictionary<ulong, string> got)
+    private static ulong? MipsGlobalPointerOf(IReadOnlyList<(long Tag, ulong Value)> dynamic) =>
+        Value(dynamic, ElfConst.DtPltgot) is { } pltgot && Value(dynamic, ElfConst.DtMipsLocalGotno) is not null
+        && Value(dynamic, ElfConst.DtMipsGotsym) is not null && Value(dynamic, ElfConst.DtMipsSymtabno) is not null
+            ? unchecked(pltgot + ElfConst.MipsGpOffset)
+            : null;
+
+    private static void ReadMipsGot(IReadOnlyList<(long Tag, ulong Value)> dynamic, List<ElfSymbol> symbols, int dynsymBase, int bits, Dictionary<ulong, string> got)
     {
         if (Value(dynamic, ElfConst.DtPltgot) is not { } pltgot || Value(dynamic, ElfConst.DtMipsLocalGotno) is not { } local
             || Value(dynamic, ElfConst.DtMipsGotsym) is not { } gotsym || Value(dynamic, ElfConst.DtMipsSymtabno) is not { } symtabno)
-            return null;
+            return;
         var entry = (ulong)(bits / 8);
         for (var i = gotsym; i < symtabno && i - gotsym < 1u << 20; i++)
         {
@@ -342,10 +412,9 @@ internal sealed class ElfImage
             if (index >= symbols.Count)
                 break;
             var slot = unchecked(pltgot + ((local + i - gotsym) * entry));
-            if (symbols[(int)index].Name.Length > 0)
+            if (symbols[(int)index].NameBytes.Length > 0)
                 got.TryAdd(slot, symbols[(int)index].Name);
         }
-        return unchecked(pltgot + ElfConst.MipsGpOffset);
     }
 
     private static void ReadGotRelocations(Reader r, IReadOnlyList<(long Tag, ulong Value)> dynamic, List<ElfSegment> segments,
@@ -365,8 +434,8 @@ internal sealed class ElfImage
                 var info = r.Is64 ? r.U64(bytes, i + 8) : r.U32(bytes, i + 4);
                 var sym = r.Is64 ? info >> 32 : info >> 8;
                 var index = (long)sym + dynsymBase;
-                if (sym != 0 && index < symbols.Count && symbols[(int)index].Name.Length > 0)
-                    got.TryAdd(offset, symbols[(int)index].Name);
+                if (sym != 0 && index < symbols.Count && symbols[(int)index].NameBytes.Length > 0 && !got.ContainsKey(offset))
+                    got.Add(offset, symbols[(int)index].Name);
             }
         }
         Table(Value(dynamic, ElfConst.DtJmprel), Value(dynamic, ElfConst.DtPltrelsz), rela);
@@ -463,7 +532,7 @@ internal sealed class ElfImage
         var end = span.IndexOf((byte)0);
         if (end < 0)
             end = span.Length;
-        return Encoding.Latin1.GetString(span[..Math.Min(end, 4096)]);
+        return Encoding.Latin1.GetString(span[..Math.Min(end, ElfStrings.MaxName)]);
     }
 
     private sealed class ElfImageAddressMap(List<ElfSegment> segments)
@@ -483,6 +552,7 @@ internal sealed class ElfImage
     private sealed class Reader(IBlob blob, bool is64, bool little)
     {
         public bool Is64 { get; } = is64;
+        public long Length => blob.Length;
 
         /// <summary>Up to <paramref name="count"/> bytes at <paramref name="offset"/>: fewer at the file end, none past it.</summary>
         public byte[] Bytes(ulong offset, int count) =>
