@@ -64,14 +64,16 @@ internal static class UnixCrypt
         for (var i = pw.Length; i != 0; i >>= 1)
             ctx.WriteByte((i & 1) != 0 ? (byte)0 : pw.Length > 0 ? pw[0] : (byte)0);
         var final = MD5.HashData(ctx.ToArray());
+        // The 1000 rounds on one reusable hash (no buffer per round: a shadow file tried against the
+        // default-password list ran thousands of them).
+        using var round = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         for (var i = 0; i < 1000; i++)
         {
-            using var c = new MemoryStream();
-            c.Write((i & 1) != 0 ? pw : final);
-            if (i % 3 != 0) c.Write(s);
-            if (i % 7 != 0) c.Write(pw);
-            c.Write((i & 1) != 0 ? final : pw);
-            final = MD5.HashData(c.ToArray());
+            round.AppendData((i & 1) != 0 ? pw : final);
+            if (i % 3 != 0) round.AppendData(s);
+            if (i % 7 != 0) round.AppendData(pw);
+            round.AppendData((i & 1) != 0 ? final : pw);
+            round.GetHashAndReset(final);
         }
         var sb = new StringBuilder("$1$").Append(salt).Append('$');
         To64(sb, final[0], final[6], final[12], 4);
@@ -138,14 +140,14 @@ internal static class UnixCrypt
         for (var i = 0; i < 16 + digest[0]; i++)
             dsStream.Write(s);
         var sSeq = Repeat(h(dsStream.ToArray()), s.Length);
+        using var round = IncrementalHash.CreateHash(bits == 256 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA512);
         for (var i = 0; i < rounds; i++)
         {
-            using var c = new MemoryStream();
-            c.Write((i & 1) != 0 ? pSeq : digest);
-            if (i % 3 != 0) c.Write(sSeq);
-            if (i % 7 != 0) c.Write(pSeq);
-            c.Write((i & 1) != 0 ? digest : pSeq);
-            digest = h(c.ToArray());
+            round.AppendData((i & 1) != 0 ? pSeq : digest);
+            if (i % 3 != 0) round.AppendData(sSeq);
+            if (i % 7 != 0) round.AppendData(pSeq);
+            round.AppendData((i & 1) != 0 ? digest : pSeq);
+            round.GetHashAndReset(digest);
         }
         var sb = new StringBuilder(prefix);
         if (explicitRounds)

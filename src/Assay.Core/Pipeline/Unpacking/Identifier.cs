@@ -19,8 +19,9 @@ internal static class Identifier
         {
             var magics = handler.Magics;
             var candidate = magics.Count == 0;
-            foreach (var magic in magics)
+            for (var i = 0; i < magics.Count; i++) // indexed: a foreach over the interface allocates an enumerator per handler and file
             {
+                var magic = magics[i];
                 if (magic.Offset + magic.Bytes.Length <= header.Length && header.AsSpan(magic.Offset, magic.Bytes.Length).SequenceEqual(magic.Bytes))
                 {
                     candidate = true;
@@ -50,8 +51,10 @@ internal static class Identifier
     {
         foreach (var handler in handlers.All)
         {
-            foreach (var magic in handler.Magics)
+            var magics = handler.Magics;
+            for (var i = 0; i < magics.Count; i++)
             {
+                var magic = magics[i];
                 if (magic.Offset == 0 && magic.Bytes.Length >= 4 && header.AsSpan().StartsWith(magic.Bytes))
                     return handler.Id;
             }
