@@ -70,4 +70,21 @@ public sealed record FileTypeInfo
 
     /// <summary>For ELF: exec, dyn, rel, core.</summary>
     public string? ElfType { get; init; }
+
+    private const int MaxShared = 4096;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<FileTypeInfo, FileTypeInfo> s_shared = new();
+
+    /// <summary>
+    /// One instance for every equal type: a scan's file records hold a type each until the
+    /// evaluation is written, and most files share a few dozen types (tens of thousands of equal
+    /// records were ~100 bytes each with their strings). At most <see cref="MaxShared"/> types are
+    /// shared (a crafted input can make every one differ); past that an instance is its own.
+    /// </summary>
+    public static FileTypeInfo Shared(FileTypeInfo type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (s_shared.TryGetValue(type, out var shared))
+            return shared;
+        return s_shared.Count < MaxShared ? s_shared.GetOrAdd(type, type) : type;
+    }
 }

@@ -183,7 +183,7 @@ internal sealed class TreeWalker : IDisposable
                 Mtime = node.Meta.Mtime,
                 Xattrs = XattrRecord.From(node.Meta.Xattrs),
                 Sha256 = sha,
-                Type = type,
+                Type = FileTypeInfo.Shared(type),
                 Container = node.Container,
                 Format = match is not null ? handler!.Id : null,
                 Layer = node.Meta.Layer,
@@ -257,7 +257,7 @@ internal sealed class TreeWalker : IDisposable
             Mtime = node.Meta.Mtime,
             Xattrs = XattrRecord.From(node.Meta.Xattrs),
             Sha256 = entry.Sha256,
-            Type = entry.Type,
+            Type = entry.Type is { } cachedType ? FileTypeInfo.Shared(cachedType) : null,
             Container = node.Container,
             Format = entry.Format,
             Layer = node.Meta.Layer,
@@ -527,7 +527,7 @@ internal sealed class TreeWalker : IDisposable
             Gid = meta.Gid,
             Mtime = meta.Mtime,
             Sha256 = "",
-            Type = type with { Class = ClassOf(handler.Category), Description = match.Description },
+            Type = FileTypeInfo.Shared(type with { Class = ClassOf(handler.Category), Description = match.Description }),
             Container = parent.HandlerId,
             Format = handler.Id,
             Layer = meta.Layer,
@@ -595,7 +595,7 @@ internal sealed class TreeWalker : IDisposable
                 Mtime = meta.Mtime,
                 Xattrs = XattrRecord.From(meta.Xattrs),
                 Sha256 = sha,
-                Type = type,
+                Type = FileTypeInfo.Shared(type),
                 Container = parent.HandlerId,
                 Format = handler.Id,
                 Layer = meta.Layer,
@@ -657,7 +657,16 @@ internal sealed class TreeWalker : IDisposable
     }
 
     /// <summary>Mode bits as four octal digits (<c>4755</c>).</summary>
-    public static string? FormatMode(int? mode) => mode is { } m ? Convert.ToString(m & 0xfff, 8).PadLeft(4, '0') : null;
+    public static string? FormatMode(int? mode)
+    {
+        if (mode is not { } m)
+            return null;
+        // One string per permission value, made once (a scan has tens of thousands of records, few distinct modes).
+        var bits = m & 0xfff;
+        return s_modes[bits] ??= Convert.ToString(bits, 8).PadLeft(4, '0');
+    }
+
+    private static readonly string?[] s_modes = new string?[0x1000];
 
     private static string ClassOf(FormatCategory category) => category switch
     {
