@@ -10,6 +10,7 @@ vulns=tests/Assay.Vulnerabilities.Tests/Fixtures
 seeds_for() {  # a fixture folder named like the format, else all fixtures
   case $1 in
     catalog:*) echo tests/Assay.Catalog.Tests/Fixtures/packages; return;;
+    analyzer:elf) echo tests/Assay.Analyzers.Tests/Fixtures/elf; return;;
     analyzer:*) echo tests/Assay.Analyzers.Tests/Fixtures; return;;
     vulns:epss-csv) echo "$vulns/epss"; return;;
     vulns:sbom) echo "$vulns/sbom"; return;;

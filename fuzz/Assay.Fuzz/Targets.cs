@@ -41,6 +41,7 @@ internal static class Targets
             targets[$"catalog:{id}"] = bytes => Inspect(Assay.Catalog.Catalogers.CreateAll().Single(c => c.Id == id), path, bytes);
         foreach (var (id, path) in AnalyzerInputs)
             targets[$"analyzer:{id}"] = bytes => Inspect(Assay.Analyzers.AnalyzerRegistry.CreateAll().Single(c => c.Id == id), path, bytes);
+        targets["analyzer:elf"] = Elf;
         foreach (var (id, run) in VulnerabilityTargets.All)
             targets[id] = run;
         NetworkTargets.AddTo(targets);
@@ -79,6 +80,36 @@ internal static class Targets
         if (inspector.Wants(record))
             inspector.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(bytes)), sink);
         inspector.Complete([record], sink);
+    }
+
+    /// <summary>
+    /// The ELF parser (headers, sections, symbol and string tables, relocations, notes) through the
+    /// two analyzers that share it, hardening and unsafe functions (imports, wrapper disassembly on
+    /// x86, Arm, AArch64 and MIPS): a malformed file must become an error entry, never an exception.
+    /// </summary>
+    private static void Elf(byte[] bytes)
+    {
+        var header = bytes.AsSpan(0, Math.Min(bytes.Length, Assay.Core.Identification.FileType.HeaderBytes)).ToArray();
+        var record = new FileRecord
+        {
+            Path = "fuzz!/usr/bin/prog",
+            Kind = NodeKind.File,
+            Size = bytes.Length,
+            Mode = "0755",
+            Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+            Type = Assay.Core.Identification.FileType.Detect(header, bytes.Length),
+        };
+        var sink = new Assay.Core.Plugins.InspectionSink();
+        var inspectors = Assay.Analyzers.AnalyzerRegistry.CreateAll().Where(a => a.Id is "elf-hardening" or "unsafe-functions").ToList();
+        if (inspectors.Count != 2)
+            throw new InvalidOperationException("the ELF analyzers were renamed: update the fuzz target");
+        foreach (var inspector in inspectors)
+        {
+            if (inspector.Wants(record))
+                inspector.Inspect(new Assay.Core.Plugins.InspectedFile(record, new MemoryBlob(bytes)), sink);
+        }
+        foreach (var inspector in inspectors)
+            inspector.Complete([record], sink);
     }
 
     private static void Handler(IFormatHandler handler, byte[] bytes)
