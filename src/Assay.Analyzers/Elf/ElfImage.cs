@@ -33,10 +33,14 @@ internal sealed class ElfStrings(byte[] table)
     /// <summary>Longest name read (bytes); a longer one is cut there.</summary>
     public const int MaxName = 4096;
 
-    public static readonly ElfStrings Empty = new([]);
-
     /// <summary>The bytes of the name at <paramref name="offset"/>: empty when out of range.</summary>
-    public ReadOnlySpan<byte> Bytes(ulong offset)
+    public ReadOnlySpan<byte> Bytes(ulong offset) => Bytes(table, offset);
+
+    /// <summary>The name at <paramref name="offset"/> as a string (Latin-1).</summary>
+    public string String(ulong offset) => Encoding.Latin1.GetString(Bytes(table, offset));
+
+    /// <summary>The bytes of the NUL-terminated name at <paramref name="offset"/> of <paramref name="table"/> (up to the end without a NUL, at most <see cref="MaxName"/>; empty when out of range).</summary>
+    public static ReadOnlySpan<byte> Bytes(byte[] table, ulong offset)
     {
         if (offset >= (ulong)table.Length)
             return [];
@@ -46,9 +50,6 @@ internal sealed class ElfStrings(byte[] table)
             end = span.Length;
         return span[..Math.Min(end, MaxName)];
     }
-
-    /// <summary>The name at <paramref name="offset"/> as a string (Latin-1).</summary>
-    public string String(ulong offset) => Encoding.Latin1.GetString(Bytes(offset));
 }
 
 /// <summary>
@@ -524,16 +525,7 @@ internal sealed class ElfImage
     private static int Align(int value, int to) => (value + to - 1) & ~(to - 1);
 
     /// <summary>The NUL-terminated string at <paramref name="offset"/> of a string table (at most 4 KiB; empty when out of range).</summary>
-    internal static string CString(byte[] table, ulong offset)
-    {
-        if (offset >= (ulong)table.Length)
-            return "";
-        var span = table.AsSpan((int)offset);
-        var end = span.IndexOf((byte)0);
-        if (end < 0)
-            end = span.Length;
-        return Encoding.Latin1.GetString(span[..Math.Min(end, ElfStrings.MaxName)]);
-    }
+    internal static string CString(byte[] table, ulong offset) => Encoding.Latin1.GetString(ElfStrings.Bytes(table, offset));
 
     private sealed class ElfImageAddressMap(List<ElfSegment> segments)
     {
