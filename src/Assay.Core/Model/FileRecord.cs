@@ -73,6 +73,7 @@ public sealed record FileTypeInfo
 
     private const int MaxShared = 4096;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<FileTypeInfo, FileTypeInfo> s_shared = new();
+    private static int s_sharedCount; // kept beside the dictionary: its Count takes every lock
 
     /// <summary>
     /// One instance for every equal type: a scan's file records hold a type each until the
@@ -85,6 +86,11 @@ public sealed record FileTypeInfo
         ArgumentNullException.ThrowIfNull(type);
         if (s_shared.TryGetValue(type, out var shared))
             return shared;
-        return s_shared.Count < MaxShared ? s_shared.GetOrAdd(type, type) : type;
+        if (Volatile.Read(ref s_sharedCount) >= MaxShared)
+            return type;
+        shared = s_shared.GetOrAdd(type, type);
+        if (ReferenceEquals(shared, type))
+            Interlocked.Increment(ref s_sharedCount);
+        return shared;
     }
 }
