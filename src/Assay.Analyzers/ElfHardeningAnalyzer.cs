@@ -51,7 +51,7 @@ public sealed class ElfHardeningAnalyzer : IInspector
             return;
         }
         // the row without its path (a fact's data holds no paths: the fact's own path is rebased)
-        sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(Row(facts) with { Path = "" })));
+        sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(Row(facts) with { Path = "" }, FactsJson.Default.HardeningRow)));
         sink.Checked(RulesChecked(facts));
         foreach (var finding in Judge(facts))
             sink.Add(finding);
@@ -120,7 +120,7 @@ public sealed class ElfHardeningAnalyzer : IInspector
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
-        var rows = sink.FactsOf(Id).Where(f => f.Kind == RowFact).Select(f => JsonSerializer.Deserialize<HardeningRow>(f.Data)! with { Path = f.Path }).ToList();
+        var rows = sink.FactsOf(Id).Where(f => f.Kind == RowFact).Select(f => JsonSerializer.Deserialize(f.Data, FactsJson.Default.HardeningRow)! with { Path = f.Path }).ToList();
         sink.SetSummary(new EvaluationSummaries { Hardening = new HardeningSummary
         {
             ElfFiles = rows.Count,

@@ -87,14 +87,14 @@ public sealed class SecretsAnalyzer : IInspector
     private const string ExpiryFact = "certificate-expiry";
 
     /// <summary>When a certificate expires, and the finding's evidence, line and fingerprint should it have.</summary>
-    private sealed record Expiry(DateTime NotAfter, string Evidence, int Line, string Fingerprint);
+    internal sealed record Expiry(DateTime NotAfter, string Evidence, int Line, string Fingerprint);
 
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
         foreach (var fact in sink.FactsOf(Id))
         {
-            if (fact.Kind != ExpiryFact || JsonSerializer.Deserialize<Expiry>(fact.Data) is not { } expiry)
+            if (fact.Kind != ExpiryFact || JsonSerializer.Deserialize(fact.Data, FactsJson.Default.Expiry) is not { } expiry)
                 continue;
             if (expiry.NotAfter < now)
                 sink.Add(RuleCatalog.Finding("ASSAY-CERT-EXPIRED", fact.Path, expiry.Evidence, expiry.Line, expiry.Fingerprint));
@@ -390,7 +390,7 @@ public sealed class SecretsAnalyzer : IInspector
             var fingerprint = Convert.ToHexStringLower(SHA256.HashData(der));
             var where = $"subject {subject}";
             // whether it has expired depends on the day of the scan: judged in Complete, from a fact
-            sink.Add(new InspectionFact(Id, file.Path, ExpiryFact, JsonSerializer.Serialize(new Expiry(cert.NotAfter, $"{where}; notAfter {cert.NotAfter:yyyy-MM-dd}", line, fingerprint))));
+            sink.Add(new InspectionFact(Id, file.Path, ExpiryFact, JsonSerializer.Serialize(new Expiry(cert.NotAfter, $"{where}; notAfter {cert.NotAfter:yyyy-MM-dd}", line, fingerprint), FactsJson.Default.Expiry)));
             if (WeakKey(cert) is { } weak)
                 sink.Add(RuleCatalog.Finding("ASSAY-CERT-WEAK-KEY", file.Path, $"{where}; {weak}", line, fingerprint));
             var sigAlg = cert.SigAlgName.ToUpperInvariant();

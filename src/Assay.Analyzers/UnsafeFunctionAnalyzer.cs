@@ -87,7 +87,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     public bool CacheableByContent => true;
 
     /// <summary>What the summary needs of one binary (its path is the fact's).</summary>
-    private sealed record Row(string Arch, IReadOnlyList<string> Unsafe, IReadOnlyList<string> Memcpy, bool Blind, bool WrappersChecked);
+    internal sealed record Row(string Arch, IReadOnlyList<string> Unsafe, IReadOnlyList<string> Memcpy, bool Blind, bool WrappersChecked);
 
     public void Inspect(InspectedFile file, InspectionSink sink)
     {
@@ -112,7 +112,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
         var unsafeCalls = calls.Where(RuleOf.ContainsKey).Order(StringComparer.Ordinal).ToList();
         var memcpy = calls.Where(MemcpyFamily.Contains).Order(StringComparer.Ordinal).ToList();
         var wrappersChecked = Disassembled(image);
-        sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(new Row(facts.Arch, unsafeCalls, memcpy, blind, wrappersChecked))));
+        sink.Add(new InspectionFact(Id, file.Path, RowFact, JsonSerializer.Serialize(new Row(facts.Arch, unsafeCalls, memcpy, blind, wrappersChecked), FactsJson.Default.UnsafeFunctionRow)));
         foreach (var group in unsafeCalls.GroupBy(n => RuleOf[n]))
         {
             var how = facts.Static ? "statically linked" : "imports";
@@ -278,7 +278,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     public void Complete(IReadOnlyList<FileRecord> files, InspectionSink sink)
     {
         var rows = sink.FactsOf(Id).Where(f => f.Kind == RowFact)
-            .Select(f => (Fact: f, Row: JsonSerializer.Deserialize<Row>(f.Data)!))
+            .Select(f => (Fact: f, Row: JsonSerializer.Deserialize(f.Data, FactsJson.Default.UnsafeFunctionRow)!))
             .Select(x => (x.Fact.Path, x.Row.Arch, x.Row.Unsafe, x.Row.Memcpy, x.Row.Blind, x.Row.WrappersChecked)).ToList();
         var wrappersChecked = rows.Where(r => r.WrappersChecked).GroupBy(r => r.Arch).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var totals = new SortedDictionary<string, int>(StringComparer.Ordinal);

@@ -19,7 +19,7 @@ public static class StageDocument
         ArgumentNullException.ThrowIfNull(document);
         try
         {
-            return JsonSerializer.Deserialize<T>(document, AssayJson.Compact) ?? throw new InvalidDataException($"the stored {typeof(T).Name} is empty");
+            return JsonSerializer.Deserialize<T>(document, AssayJson.Reading) ?? throw new InvalidDataException($"the stored {typeof(T).Name} is empty");
         }
         catch (JsonException e)
         {

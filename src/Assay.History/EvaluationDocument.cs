@@ -19,7 +19,7 @@ public static class EvaluationDocument
     /// model has a non-nullable string (a file's path, the input's hash, a type's class) is refused
     /// while reading, not met later as a crash.
     /// </summary>
-    private static readonly JsonSerializerOptions Strict = new(AssayJson.Options)
+    private static readonly JsonSerializerOptions Strict = new(AssayJson.Reading)
     {
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,

@@ -18,6 +18,6 @@ public sealed class JsonReportWriter : IReportWriter
 
     /// <summary>Reads an evaluation document written by <see cref="Write"/>.</summary>
     public static Evaluation Read(Stream input) =>
-        JsonSerializer.Deserialize<Evaluation>(input, AssayJson.Options)
+        JsonSerializer.Deserialize<Evaluation>(input, AssayJson.Reading)
         ?? throw new InvalidDataException("the file holds no evaluation document (JSON null)");
 }

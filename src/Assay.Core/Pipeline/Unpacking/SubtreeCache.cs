@@ -277,8 +277,9 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            TypeInfoResolver = ModelJson.Resolver,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        options.Converters.Add(ModelJson.EnumConverter);
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
