@@ -14,8 +14,9 @@ runs="${2:-5}"
 work="${TMPDIR:-/tmp}/assay-network-compare"
 mkdir -p "$work"
 case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) rid="" ;; esac
-publish() { # $1 source dir, $2 output dir
-  (cd "$1" && dotnet publish src/Assay.Cli/Assay.Cli.csproj -c Release ${rid:+-r $rid --self-contained false -p:PublishReadyToRun=true} \
+publish() { # $1 source dir, $2 output dir: the way ./assay publishes (self-contained, composite ReadyToRun)
+  rm -rf "$1/artifacts/obj/Assay.Cli/release_$rid/R2R"
+  (cd "$1" && dotnet publish src/Assay.Cli/Assay.Cli.csproj -c Release ${rid:+-r $rid --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true} \
      -o "$2" -nologo -v quiet -clp:ErrorsOnly >/dev/null)
 }
 base_sha=$(git rev-parse --short "$base_ref")
