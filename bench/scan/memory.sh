@@ -5,7 +5,7 @@
 # The aim (issue 12): peak RSS under 300 MB and flat as the input grows.
 #
 # usage: bash bench/scan/memory.sh [SCALE...]
-# env:   ASSAY (binary; default the Release build of this checkout), WORK=/tmp/assay-bench-memory
+# env:   ASSAY (binary; default the build ./assay publishes), WORK=/tmp/assay-bench-memory
 #        (the generated inputs are kept there for the next run; delete it to reclaim the space),
 #        KEEP_INPUTS=1, CORPUS, EXTRA (more scan options, e.g. "--jobs 1")
 # output: one line per scale, appended to $WORK/memory.tsv (scale, bytes, rc, wall, user, sys, peak
@@ -13,8 +13,10 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# what ships: the build ./assay publishes (made or refreshed here), unless ASSAY names another
+[ -z "${ASSAY:-}" ] && [ -x "$ROOT/assay" ] && { "$ROOT/assay" --version >/dev/null; ASSAY=$ROOT/artifacts/publish/assay; }
 ASSAY=${ASSAY:-$ROOT/artifacts/bin/Assay.Cli/release/assay}
-[ -x "$ASSAY" ] || { echo "bench/scan/memory: build first: dotnet build src/Assay.Cli -c Release" >&2; exit 2; }
+[ -x "$ASSAY" ] || { echo "bench/scan/memory: build first: ./assay --version (or dotnet build src/Assay.Cli -c Release)" >&2; exit 2; }
 WORK=${WORK:-/tmp/assay-bench-memory}
 mkdir -p "$WORK"
 SCALES=("$@"); [ ${#SCALES[@]} -eq 0 ] && SCALES=(0.1 0.5 1)

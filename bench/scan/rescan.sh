@@ -18,7 +18,7 @@
 # finishedAt masked (eval/identity/compare.py).
 #
 # usage: bash bench/scan/rescan.sh
-# env:   ASSAY (binary; default the Release build of this checkout), COPIES=4, RUNS=1, FORMS="tar.gz squashfs",
+# env:   ASSAY (binary; default the build ./assay publishes), COPIES=4, RUNS=1, FORMS="tar.gz squashfs",
 #        WORK=/tmp/assay-bench-rescan (kept: the two releases are made once), CORPUS
 # exit:  0 evaluations identical (the speed-up is printed, with the aim), 1 evaluations differ,
 #        2 setup failure. Appends its rows to $WORK/rescan.tsv.
@@ -34,8 +34,10 @@ if [ -z "${CORPUS:-}" ] || [ ! -f "$CORPUS/ground-truth.json" ]; then
   echo "bench/scan/rescan: shared corpus not found (set CORPUS); skipping." >&2
   exit 0
 fi
+# what ships: the build ./assay publishes (made or refreshed here), unless ASSAY names another
+[ -z "${ASSAY:-}" ] && [ -x "$ROOT/assay" ] && { "$ROOT/assay" --version >/dev/null; ASSAY=$ROOT/artifacts/publish/assay; }
 ASSAY=${ASSAY:-$ROOT/artifacts/bin/Assay.Cli/release/assay}
-[ -x "$ASSAY" ] || { echo "bench/scan/rescan: build first: dotnet build src/Assay.Cli -c Release" >&2; exit 2; }
+[ -x "$ASSAY" ] || { echo "bench/scan/rescan: build first: ./assay --version (or dotnet build src/Assay.Cli -c Release)" >&2; exit 2; }
 COPIES=${COPIES:-4} RUNS=${RUNS:-1}
 WORK=${WORK:-/tmp/assay-bench-rescan}
 mkdir -p "$WORK"
