@@ -64,12 +64,10 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
         await page.FillAsync("input[name=name]", "EX1000 gNB");
         await page.FillAsync("input[name=vendor]", "Example Networks");
         await page.FillAsync("input[name=networkFunction]", "gNB");
-        await page.ClickAsync("text=Create project");
-        await page.WaitForURLAsync("**/projects/*");
+        await ClickAndWaitForUrlAsync(page, "text=Create project", "**/projects/*");
         var projectUrl = page.Url;
         await page.FillAsync("input[name=version]", "1.2.0");
-        await page.ClickAsync("text=Create release");
-        await page.WaitForURLAsync("**/releases/*");
+        await ClickAndWaitForUrlAsync(page, "text=Create release", "**/releases/*");
         var firstRelease = page.Url;
         await Shot(page, "03-release-new");
 
@@ -98,8 +96,7 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
         // A second release; compare: the decision is carried.
         await page.GotoAsync(projectUrl);
         await page.FillAsync("input[name=version]", "1.3.0");
-        await page.ClickAsync("text=Create release");
-        await page.WaitForURLAsync("**/releases/*");
+        await ClickAndWaitForUrlAsync(page, "text=Create release", "**/releases/*");
         var next = Path.Combine(Directory.CreateTempSubdirectory("assay-journey-").FullName, "delivery-EX1000_1.3.0.zip");
         File.Copy(Repo.Sample, next);
         await UploadAndScanAsync(page, next);
@@ -107,8 +104,7 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
         await Shot(page, "09-project-two-releases");
         await page.SelectOptionAsync("select[name=base]", new SelectOptionValue { Label = "1.2.0" });
         await page.SelectOptionAsync("select[name=head]", new SelectOptionValue { Label = "1.3.0" });
-        await page.ClickAsync("button:has-text('Compare')");
-        await page.WaitForURLAsync("**/compare?*");
+        await ClickAndWaitForUrlAsync(page, "button:has-text('Compare')", "**/compare?*");
         Assert.Equal(1, await page.Locator("table.carried tbody tr:has-text('exploitable')").CountAsync());
         await Shot(page, "10-compare");
 
@@ -133,8 +129,15 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
         await Shot(page, "13-html-report");
         Assert.All(hosts, h => Assert.Equal("127.0.0.1", h));
 
+        // The admin logs out from an app page (the HTML report has no header: clicking "Log out"
+        // there waited out the whole step bound, 3 minutes of every run, and the failure was
+        // swallowed), and lands on the login form.
+        await page.GotoAsync("/");
+        await page.ClickAsync("text=Log out");
+        await page.WaitForSelectorAsync("#key");
+        Assert.Equal(0, await page.Locator("header .who").CountAsync());
+
         // As a viewer: the finding reads, no triage controls, and the API refuses the change.
-        await page.ClickAsync("text=Log out").ContinueWith(_ => Task.CompletedTask);
         var viewerContext = await NewContextAsync(wide: true);
         var viewer = await viewerContext.NewPageAsync();
         await LoginAsync(viewer, viewerKey, "14-login-viewer");
@@ -176,6 +179,28 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
         await page.FillAsync("#key", key);
         await page.ClickAsync("button:has-text('Log in')");
         await page.WaitForSelectorAsync("header .who");
+    }
+
+    /// <summary>
+    /// Clicks and waits for the page to reach <paramref name="url"/>. When it does not, the failure
+    /// says where the page stayed and what it shows, with a screenshot: "Create project" once waited
+    /// out the whole step bound on a quiet machine (2026-12-07) with nothing to tell a slow server
+    /// from a refused form or an error page.
+    /// </summary>
+    private async Task ClickAndWaitForUrlAsync(IPage page, string selector, string url)
+    {
+        await page.ClickAsync(selector);
+        try
+        {
+            await page.WaitForURLAsync(url);
+        }
+        catch (TimeoutException e)
+        {
+            var name = "timeout-" + new string(selector.Where(char.IsLetterOrDigit).ToArray());
+            await Shot(page, name);
+            var text = await page.InnerTextAsync("body", new PageInnerTextOptions { Timeout = 5_000 });
+            throw new TimeoutException($"after clicking '{selector}' the page stayed at {page.Url}, not {url} (screenshot {name}.png); it reads: {text}", e);
+        }
     }
 
     private async Task UploadAndScanAsync(IPage page, string file)
