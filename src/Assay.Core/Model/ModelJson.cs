@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Assay.Core.Formats;
 using Assay.Core.Pipeline;
 
 namespace Assay.Core.Model;
@@ -43,7 +42,7 @@ public static class ModelJson
 
     /// <summary>
     /// <see cref="JsonStringEnumConverter"/> with the snake_case policy, except that Core's own
-    /// enums get their converter from this table: the base factory makes each one by reflection
+    /// enums (those of the evaluation) get their converter from this table: the base factory makes each one by reflection
     /// (<c>MakeGenericType</c>), which ReadyToRun cannot precompile. An enum missing here still
     /// works, through the base factory.
     /// </summary>
@@ -51,20 +50,17 @@ public static class ModelJson
     {
         private readonly JsonStringEnumConverter any = new(JsonNamingPolicy.SnakeCaseLower);
 
-        private static readonly FrozenDictionary<Type, Func<JsonConverter>> Known = new Dictionary<Type, Func<JsonConverter>>
+        private static readonly FrozenDictionary<Type, JsonConverterFactory> Known = new Dictionary<Type, JsonConverterFactory>
         {
-            [typeof(Severity)] = () => new JsonStringEnumConverter<Severity>(JsonNamingPolicy.SnakeCaseLower),
-            [typeof(ErrorCategory)] = () => new JsonStringEnumConverter<ErrorCategory>(JsonNamingPolicy.SnakeCaseLower),
-            [typeof(NodeKind)] = () => new JsonStringEnumConverter<NodeKind>(JsonNamingPolicy.SnakeCaseLower),
-            [typeof(CompletenessStatus)] = () => new JsonStringEnumConverter<CompletenessStatus>(JsonNamingPolicy.SnakeCaseLower),
-            [typeof(FormatCategory)] = () => new JsonStringEnumConverter<FormatCategory>(JsonNamingPolicy.SnakeCaseLower),
+            [typeof(Severity)] = new JsonStringEnumConverter<Severity>(JsonNamingPolicy.SnakeCaseLower),
+            [typeof(ErrorCategory)] = new JsonStringEnumConverter<ErrorCategory>(JsonNamingPolicy.SnakeCaseLower),
+            [typeof(NodeKind)] = new JsonStringEnumConverter<NodeKind>(JsonNamingPolicy.SnakeCaseLower),
+            [typeof(CompletenessStatus)] = new JsonStringEnumConverter<CompletenessStatus>(JsonNamingPolicy.SnakeCaseLower),
         }.ToFrozenDictionary();
 
         public override bool CanConvert(Type typeToConvert) => any.CanConvert(typeToConvert);
 
         public override JsonConverter? CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
-            Known.TryGetValue(typeToConvert, out var make)
-                ? ((JsonConverterFactory)make()).CreateConverter(typeToConvert, options)
-                : any.CreateConverter(typeToConvert, options);
+            (Known.TryGetValue(typeToConvert, out var factory) ? factory : any).CreateConverter(typeToConvert, options);
     }
 }
