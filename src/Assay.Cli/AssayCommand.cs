@@ -14,14 +14,19 @@ internal static class AssayCommand
             "and checks an operator's network against a regulator's vendor policy.\n" +
             "Exit codes: 0 done, 1 findings/violations at or over the threshold, 2 usage error, 3 input unreadable,\n" +
             "4 internal error, 5 done but the input was not completely understood (see README.md).");
-        root.Subcommands.Add(AdminCommand.Create());
+#if ASSAY_NATIVE
+        Command admin = new("admin", ServiceCommands.AdminDescription), serve = new("serve", ServiceCommands.ServeDescription);
+#else
+        Command admin = AdminCommand.Create(), serve = ServeCommand.Create();
+#endif
+        root.Subcommands.Add(admin);
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(FormatsCommand.Create());
         root.Subcommands.Add(NetworkCommand.Create());
         root.Subcommands.Add(SbomCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
-        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(serve);
         root.Subcommands.Add(VerifyBuildCommand.Create());
         root.Subcommands.Add(VulnsCommand.Create());
         return root;
@@ -30,6 +35,10 @@ internal static class AssayCommand
     /// <summary>Parses and runs <paramref name="args"/>: usage errors exit 2 before any work, a bug exits 4 with a message.</summary>
     public static int Run(string[] args)
     {
+#if ASSAY_NATIVE
+        if (ServiceCommands.IsServiceCommand(args))
+            return ServiceCommands.HandOver(args);
+#endif
         var parse = Create().Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -51,8 +51,8 @@ public static class EvaluationDocument
         Evaluation evaluation;
         try
         {
-            evaluation = JsonSerializer.Deserialize<Evaluation>(input, Strict)
-                ?? throw new InvalidDataException("the file holds no evaluation document (JSON null)");
+            evaluation = ModelDefaults.Restore(JsonSerializer.Deserialize(input, ModelJson.TypeInfo<Evaluation>(Strict))
+                ?? throw new InvalidDataException("the file holds no evaluation document (JSON null)"));
         }
         catch (JsonException e)
         {

@@ -8,11 +8,11 @@ namespace Assay.Reports;
 
 /// <summary>The JSON conventions of every Assay document: camelCase, lower-case enums, nulls left out, indented.</summary>
 /// <remarks>
-/// <see cref="Options"/> and <see cref="Compact"/> write with the evaluation model's generated
-/// metadata (<see cref="ModelJson.Resolver"/>). Reading goes through <see cref="Reading"/>, which
-/// builds its metadata by reflection: generated metadata sets every init-only property the document
-/// leaves out to null, where reflection keeps the property's initializer (an evaluation without
-/// <c>chunks</c> reads as one with none), and the readers' checks rely on the latter.
+/// Every option set uses the evaluation model's generated metadata (<see cref="ModelJson.Resolver"/>),
+/// never reflection: <c>./assay</c> publishes the command with Native AOT. A document of another
+/// project gets the same conventions with its own generated context in front
+/// (<see cref="With"/>). Generated metadata reads a left-out init-only member as null, not as its
+/// initializer: readers of evaluations call <see cref="ModelDefaults.Restore(Evaluation)"/>.
 /// </remarks>
 public static class AssayJson
 {
@@ -20,7 +20,24 @@ public static class AssayJson
     public static JsonSerializerOptions Compact { get; } = Create(indented: false, ModelJson.Resolver);
 
     /// <summary>The same conventions for reading any Assay document (compact or indented alike).</summary>
-    public static JsonSerializerOptions Reading { get; } = Create(indented: false, new DefaultJsonTypeInfoResolver());
+    public static JsonSerializerOptions Reading { get; } = Create(indented: false, ModelJson.Resolver);
+
+    /// <summary>
+    /// The conventions of <paramref name="conventions"/> (one of the option sets above) for the
+    /// documents of <paramref name="context"/>, with the evaluation model's metadata behind it, and
+    /// <paramref name="enumConverters"/> (generic ones, for the context's own enums) in front of
+    /// the model's.
+    /// </summary>
+    public static JsonSerializerOptions With(JsonSerializerOptions conventions, IJsonTypeInfoResolver context, params ReadOnlySpan<JsonConverter> enumConverters)
+    {
+        ArgumentNullException.ThrowIfNull(conventions);
+        ArgumentNullException.ThrowIfNull(context);
+        var options = new JsonSerializerOptions(conventions) { TypeInfoResolver = JsonTypeInfoResolver.Combine(context, ModelJson.Resolver) };
+        for (var i = 0; i < enumConverters.Length; i++)
+            options.Converters.Insert(i, enumConverters[i]);
+        options.MakeReadOnly();
+        return options;
+    }
 
     private static JsonSerializerOptions Create(bool indented, IJsonTypeInfoResolver resolver)
     {
@@ -35,7 +52,7 @@ public static class AssayJson
             TypeInfoResolver = resolver,
         };
         options.Converters.Add(ModelJson.EnumConverter);
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 }

@@ -12,12 +12,12 @@ public sealed class JsonReportWriter : IReportWriter
 
     public void Write(Evaluation evaluation, Stream output)
     {
-        JsonSerializer.Serialize(output, evaluation, AssayJson.Options);
+        JsonSerializer.Serialize(output, evaluation, ModelJson.TypeInfo<Evaluation>(AssayJson.Options));
         output.WriteByte((byte)'\n');
     }
 
     /// <summary>Reads an evaluation document written by <see cref="Write"/>.</summary>
     public static Evaluation Read(Stream input) =>
-        JsonSerializer.Deserialize<Evaluation>(input, AssayJson.Reading)
-        ?? throw new InvalidDataException("the file holds no evaluation document (JSON null)");
+        ModelDefaults.Restore(JsonSerializer.Deserialize(input, ModelJson.TypeInfo<Evaluation>(AssayJson.Reading))
+            ?? throw new InvalidDataException("the file holds no evaluation document (JSON null)"));
 }

@@ -82,7 +82,7 @@ public sealed class SarifReportWriter : IReportWriter
             ["columnKind"] = "unicodeCodePoints",
         };
         if (evaluation.Summaries.Ts33117 is { } table)
-            run["properties"] = new JsonObject { ["ts33117"] = JsonSerializer.SerializeToNode(table, AssayJson.Compact) };
+            run["properties"] = new JsonObject { ["ts33117"] = JsonSerializer.SerializeToNode(table, ModelJson.TypeInfo<Ts33117Summary>(AssayJson.Compact)) };
         var log = new JsonObject
         {
             ["$schema"] = SchemaUri,
@@ -108,7 +108,7 @@ public sealed class SarifReportWriter : IReportWriter
             help.Append(" (TS 33.117 ").Append(string.Join(", ", requirements.Select(r => "§" + r))).Append(')');
         var tags = new JsonArray("security", first.Category);
         foreach (var cwe in references.Where(r => r.StartsWith("CWE-", StringComparison.Ordinal)))
-            tags.Add("external/cwe/" + cwe.ToLowerInvariant());
+            tags.Add((JsonNode)("external/cwe/" + cwe.ToLowerInvariant()));
         return new JsonObject
         {
             ["id"] = group.Key,
@@ -166,9 +166,9 @@ public sealed class SarifReportWriter : IReportWriter
         var score = group.Select(v => v.CvssV31Score ?? v.CvssV40Score).FirstOrDefault(s => s is not null);
         var tags = new JsonArray("security", "vulnerability");
         foreach (var cwe in group.SelectMany(v => v.Cwes).Distinct().Order(StringComparer.Ordinal))
-            tags.Add("external/cwe/" + cwe.ToLowerInvariant());
+            tags.Add((JsonNode)("external/cwe/" + cwe.ToLowerInvariant()));
         if (first.Kev is not null)
-            tags.Add("known-exploited");
+            tags.Add((JsonNode)"known-exploited");
         var title = first.Kev?.Name ?? $"{first.Id} in {first.Component}";
         var description = first.Description ?? title;
         var help = new StringBuilder(description);

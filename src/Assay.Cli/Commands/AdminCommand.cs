@@ -9,7 +9,7 @@ internal static class AdminCommand
 {
     public static Command Create()
     {
-        var command = new Command("admin", "Administer a lab's store directly (without the service).");
+        var command = new Command("admin", ServiceCommands.AdminDescription);
         command.Subcommands.Add(CreateBootstrap());
         return command;
     }

@@ -26,10 +26,7 @@ internal static class ServeCommand
         var cache = CliOptions.OutputFolder("--cache", $"Workers: folder of this machine's result cache, so the next release of a product (which shares most files) and a stage re-run after a lost worker are fast; keep it on a local disk, not the shared --data (default: {Engine.Cache.SqliteScanCache.DefaultDirectory}).");
         var noCache = CliOptions.Flag("--no-cache", "Workers neither read nor write the result cache.");
         var verbose = CliOptions.Flag("--verbose", "Log every request and worker event.", "-v");
-        var command = new Command("serve", "Start the lab service: web UI, REST API (/api/v1, OpenAPI at /openapi/v1.json) and scan workers.\n" +
-            "Several machines: run '--role web' and '--role worker' processes with the same --db (PostgreSQL) and a shared --data folder.\n" +
-            "Create the first administrator key first: 'assay admin bootstrap --data DIR'. Stop with Ctrl+C.\n" +
-            "Exit codes: 0 stopped, 2 usage error (bad option, address in use), 3 the store cannot be opened.")
+        var command = new Command("serve", ServiceCommands.ServeDescription)
         { data, db, role, urls, workers, lease, ahead, maxUpload, vulnDb, noVulns, vulnDbCheck, cache, noCache, allowPrivateWebhooks, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {

@@ -32,24 +32,32 @@ internal sealed partial class CacheJsonContext : JsonSerializerContext;
 public static class ModelJson
 {
     /// <summary>
-    /// The generated metadata first, reflection for any other type (documents of other projects
-    /// serialized with the same options).
+    /// The generated metadata of the model, and nothing by reflection: the command is published
+    /// with Native AOT, where reflection-made metadata does not work. A document of another project
+    /// combines its own generated context in front of this one.
     /// </summary>
-    public static IJsonTypeInfoResolver Resolver { get; } = JsonTypeInfoResolver.Combine(ModelJsonContext.Default, CacheJsonContext.Default, new DefaultJsonTypeInfoResolver());
+    public static IJsonTypeInfoResolver Resolver { get; } = JsonTypeInfoResolver.Combine(ModelJsonContext.Default, CacheJsonContext.Default);
+
+    /// <summary>The generated metadata of <typeparamref name="T"/> under <paramref name="options"/> (whose resolver must know the type).</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+    }
 
     /// <summary>Enums as snake_case strings (<c>FileAccess.ReadWrite</c> → <c>"read_write"</c>, <c>Severity.High</c> → <c>"high"</c>).</summary>
     public static JsonConverter EnumConverter { get; } = new SnakeCaseEnumConverter();
 
     /// <summary>
-    /// <see cref="JsonStringEnumConverter"/> with the snake_case policy, except that Core's own
-    /// enums (those of the evaluation) get their converter from this table: the base factory makes each one by reflection
-    /// (<c>MakeGenericType</c>), which ReadyToRun cannot precompile. An enum missing here still
-    /// works, through the base factory.
+    /// Core's own enums (those of the evaluation) as snake_case strings, from a table of
+    /// <see cref="JsonStringEnumConverter{TEnum}"/>s. The non-generic <see cref="JsonStringEnumConverter"/>
+    /// makes each converter by reflection (<c>MakeGenericType</c>), which neither ReadyToRun nor
+    /// Native AOT can compile ahead of time. Another project's enum gets its own generic converter,
+    /// added to its options before this one; an enum missing everywhere fails with a message that
+    /// says so (tests serialize every document).
     /// </summary>
     private sealed class SnakeCaseEnumConverter : JsonConverterFactory
     {
-        private readonly JsonStringEnumConverter any = new(JsonNamingPolicy.SnakeCaseLower);
-
         private static readonly FrozenDictionary<Type, JsonConverterFactory> Known = new Dictionary<Type, JsonConverterFactory>
         {
             [typeof(Severity)] = new JsonStringEnumConverter<Severity>(JsonNamingPolicy.SnakeCaseLower),
@@ -58,9 +66,11 @@ public static class ModelJson
             [typeof(CompletenessStatus)] = new JsonStringEnumConverter<CompletenessStatus>(JsonNamingPolicy.SnakeCaseLower),
         }.ToFrozenDictionary();
 
-        public override bool CanConvert(Type typeToConvert) => any.CanConvert(typeToConvert);
+        public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
 
         public override JsonConverter? CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
-            (Known.TryGetValue(typeToConvert, out var factory) ? factory : any).CreateConverter(typeToConvert, options);
+            Known.TryGetValue(typeToConvert, out var factory)
+                ? factory.CreateConverter(typeToConvert, options)
+                : throw new NotSupportedException($"enum {typeToConvert.FullName} has no JSON converter: add a JsonStringEnumConverter<{typeToConvert.Name}> to the options that write it, before ModelJson.EnumConverter");
     }
 }

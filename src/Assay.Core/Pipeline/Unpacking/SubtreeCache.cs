@@ -87,7 +87,7 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
                 input.CopyTo(json);
             var rebased = new ArrayBufferWriter<byte>((int)json.Length + 4096);
             Rebase(json.GetBuffer().AsSpan(0, (int)json.Length), from: null, to: path, rebased);
-            var entry = JsonSerializer.Deserialize<SubtreeEntry>(rebased.WrittenSpan, Json) ?? throw new InvalidDataException("empty entry");
+            var entry = JsonSerializer.Deserialize(rebased.WrittenSpan, ModelJson.TypeInfo<SubtreeEntry>(Json)) ?? throw new InvalidDataException("empty entry");
             if (entry.Version != EntryVersion || entry.Sha256.Length != 64)
                 throw new InvalidDataException($"entry version {entry.Version}");
             return entry;
@@ -174,7 +174,7 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
             Containers = [.. containers],
             Bytes = bytes,
         };
-        var json = JsonSerializer.SerializeToUtf8Bytes(entry, Json);
+        var json = JsonSerializer.SerializeToUtf8Bytes(entry, ModelJson.TypeInfo<SubtreeEntry>(Json));
         using var buffer = new MemoryStream();
         using (var brotli = new BrotliStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
             Rebase(json, from: own.Path, to: null, brotli);
@@ -280,7 +280,7 @@ internal sealed class SubtreeCache(IScanCache cache, string fingerprint, ScanLim
             TypeInfoResolver = ModelJson.Resolver,
         };
         options.Converters.Add(ModelJson.EnumConverter);
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 }
