@@ -143,6 +143,128 @@ public sealed class KubernetesAnalyzerTests
         Assert.Equal(expected, output);
     }
 
+    // The text System.Text.Json's reflection serializer wrote for these values before the JSON
+    // functions moved to a hand-written writer (Native AOT): default options, so HTML-sensitive and
+    // non-ASCII characters are \u-escaped, keys sorted ordinally, doubles in round-trip form.
+    [Theory]
+    [InlineData("{{ toJson .Values }}", JsonValuesCompact)]
+    [InlineData("{{ toPrettyJson .Values.map }}", JsonMapIndented)]
+    [InlineData("{{ mustToJson .Values.s }}", JsonString)]
+    [InlineData("{{ toJson nil }}", "null")]
+    [InlineData("{{ list 1 2.5 \"x\" true (list) (dict) | toJson }}", "[1,2.5,\"x\",true,[],{}]")]
+    [InlineData("{{ toPrettyJson (dict) }}|{{ toPrettyJson (list) }}|{{ toPrettyJson (list (dict)) }}", "{}|[]|[\n  {}\n]")]
+    [InlineData("{{ range $i, $v := .Values.list }}{{ toJson $i }}{{ end }}", "012345")]
+    [InlineData("{{ float64 \"1e20\" | toJson }} {{ float64 \"-0\" | toJson }} {{ float64 \"0.1\" | toJson }} {{ div 7 2 | toJson }}", JsonNumbers)]
+    [InlineData("{{ dict \"apis\" .Apis \"n\" 1 | toJson }}", "{\"apis\":null,\"n\":1}")]
+    public void Engine_ToJson_WritesWhatTheReflectionSerializerWrote(string template, string expected)
+    {
+        var engine = new GoTemplateEngine();
+        var body = engine.Add("t.yaml", template);
+        var values = YamlValues.ParseMap(JsonValuesYaml);
+        var output = engine.Render("t.yaml", body, new Dictionary<string, object?>(StringComparer.Ordinal) { ["Values"] = values, ["Apis"] = new NoFields() });
+        // toPrettyJson ends its lines with Environment.NewLine, as the serializer did.
+        Assert.Equal(expected, output.Replace(Environment.NewLine, "\n", StringComparison.Ordinal));
+    }
+
+    // In map.b.c, y is YAML 1.1's true (go-yaml v2, as Helm reads values).
+    private const string JsonValuesYaml = """
+        s: "<a href='x'>&+ é 中 😀"
+        n: 42
+        f: 1.5
+        big: 1e20
+        t: true
+        z: ~
+        list: [1, "two", 3.25, null, [], {}]
+        map: {b: {d: 1, c: [x, y]}, a: null, B: 2, é: 3}
+        """;
+
+    private const string JsonValuesCompact = """
+        {"big":1E+20,"f":1.5,"list":[1,"two",3.25,null,[],{}],"map":{"B":2,"a":null,"b":{"c":["x",true],"d":1},"\u00E9":3},"n":42,"s":"\u003Ca href=\u0027x\u0027\u003E\u0026\u002B \u00E9 \u4E2D \uD83D\uDE00","t":true,"z":null}
+        """;
+
+    private const string JsonMapIndented = """
+        {
+          "B": 2,
+          "a": null,
+          "b": {
+            "c": [
+              "x",
+              true
+            ],
+            "d": 1
+          },
+          "\u00E9": 3
+        }
+        """;
+
+    private const string JsonString = """
+        "\u003Ca href=\u0027x\u0027\u003E\u0026\u002B \u00E9 \u4E2D \uD83D\uDE00"
+        """;
+
+    private const string JsonNumbers = "1E+20 -0 0.1 3";
+
+    /// <summary>A template object (like <c>.Capabilities.APIVersions</c>): no JSON form, written as null.</summary>
+    private sealed class NoFields : ITemplateObject
+    {
+        public bool TryGetField(string name, out object? value)
+        {
+            value = null;
+            return false;
+        }
+
+        public bool TryCall(string name, IReadOnlyList<object?> args, out object? value)
+        {
+            value = null;
+            return false;
+        }
+    }
+
+    [Theory]
+    [InlineData(63, null)]
+    [InlineData(64, "A possible object cycle was detected. This can either be due to a cycle or if the object depth is larger than the maximum allowed depth of 64. Consider using ReferenceHandler.Preserve on JsonSerializerOptions to support cycles. Path: $.")]
+    public void Engine_ToJson_NestedPast64_ThrowsTheSerializersJsonException(int levels, string? message)
+    {
+        // System.Text.Json's default depth limit: a value inside 64 containers is refused, and the
+        // message is what the scan's error entry has always said.
+        object? map = "leaf", list = 1L;
+        for (var i = 0; i < levels; i++)
+        {
+            map = new Dictionary<string, object?>(StringComparer.Ordinal) { ["k"] = map };
+            list = new List<object?> { list };
+        }
+        foreach (var (value, function) in new[] { (map, "toJson"), (list, "toPrettyJson") })
+        {
+            if (message is null)
+            {
+                Assert.NotEmpty((string)new TemplateFunctions().Call(function, [value])!);
+                continue;
+            }
+            var e = Assert.Throws<System.Text.Json.JsonException>(() => new TemplateFunctions().Call(function, [value]));
+            Assert.Equal(message, e.Message);
+        }
+    }
+
+    [Fact]
+    public void Engine_ToJson_MapHoldingItself_ThrowsJsonExceptionNotAStackOverflow()
+    {
+        // set can put a map inside itself. Building the serializer's input (a sorted copy of the value)
+        // used to recurse until the stack overflowed and the process died; the writer stops at the depth limit.
+        var engine = new GoTemplateEngine();
+        var body = engine.Add("t.yaml", "{{ $m := dict }}{{ $_ := set $m \"self\" $m }}{{ toJson $m }}");
+        Assert.Throws<System.Text.Json.JsonException>(() => engine.Render("t.yaml", body, new Dictionary<string, object?>(StringComparer.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("-Infinity")]
+    public void Engine_ToJson_NonFiniteNumber_ThrowsArgumentException(string number)
+    {
+        // JSON has no NaN or infinity; the serializer refused them with ArgumentException, and so does the writer.
+        var engine = new GoTemplateEngine();
+        var body = engine.Add("t.yaml", $"{{{{ float64 \"{number}\" | toJson }}}}");
+        Assert.Throws<ArgumentException>(() => engine.Render("t.yaml", body, new Dictionary<string, object?>(StringComparer.Ordinal)));
+    }
+
     [Theory]
     [InlineData("{{ .Values.a ")]
     [InlineData("{{ if .Values.a }}never closed")]

@@ -167,6 +167,51 @@ public sealed class DatabaseImportTests : IDisposable
     }
 
     [Fact]
+    public void Import_OsvVersionList_IsStoredAsAJsonArrayAndReadBack()
+    {
+        var osv = Path.Combine(_dir, "TEST-0002.json");
+        File.WriteAllText(osv, """
+            {"id": "TEST-0002", "modified": "2099-01-02T00:00:00Z",
+             "affected": [{"package": {"ecosystem": "npm", "name": "left-pad"}, "versions": ["1.0.0", "1.1.0+build.1", "2.0.0-é"]}]}
+            """);
+
+        VulnerabilityDatabase.Import(Db, [osv]);
+
+        // The stored form is the reflection serializer's with default options: '+' and non-ASCII
+        // escaped by the default encoder. Databases built by earlier versions hold exactly this.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT versions FROM osv_range";
+            Assert.Equal("""["1.0.0","1.1.0\u002Bbuild.1","2.0.0-\u00E9"]""", (string)command.ExecuteScalar()!);
+        }
+        using var db = VulnerabilityDatabase.Open(Db);
+        var range = Assert.Single(db.GetOsvRanges("npm", "left-pad"));
+        Assert.Equal(["1.0.0", "1.1.0+build.1", "2.0.0-é"], range.Row.Versions);
+    }
+
+    [Fact]
+    public void Import_NvdRecordWithOnlyRequiredFields_StoresNoOptionalValues()
+    {
+        // The NVD API omits what a record lacks (no published date, metrics, weaknesses, configurations).
+        var nvd = Path.Combine(_dir, "bare.jsonl");
+        File.WriteAllText(nvd, """{"id":"CVE-2099-0200","lastModified":"2099-03-01T00:00:00.000"}""" + "\n");
+
+        var result = VulnerabilityDatabase.Import(Db, [nvd]);
+
+        Assert.Equal(1, result.Added);
+        Assert.Empty(result.Issues);
+        using var db = VulnerabilityDatabase.Open(Db);
+        var stored = db.GetVulnerability(1);   // the first row of a new database
+        Assert.Equal(("CVE-2099-0200", "nvd", (DateTimeOffset?)null, Severity.None), (stored.Id, stored.Source, stored.Published, stored.Severity));
+        Assert.Equal(((double?)null, (string?)null, (double?)null, (string?)null, (string?)null), (stored.CvssV31Score, stored.CvssV31Vector, stored.CvssV40Score, stored.CvssV40Vector, stored.Description));
+        Assert.Empty(stored.Cwes);
+        Assert.Empty(stored.Aliases);
+        Assert.Equal(0, db.GetStatus().CpeMatches);
+    }
+
+    [Fact]
     public void Import_Nvd11Feed_ReadsItemsAndChildNodes()
     {
         var result = VulnerabilityDatabase.Import(Db, [Fixture.Path("nvd/legacy-1.1.json")]);

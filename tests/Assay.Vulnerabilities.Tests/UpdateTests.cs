@@ -232,6 +232,25 @@ public sealed class UpdateTests : IDisposable
     }
 
     [Fact]
+    public void Update_Interrupted_RunFileKeepsItsStoredFormAndIsResumedFrom()
+    {
+        using var server = new ReplayServer(Sources(nvd: r => StartIndex(r) == 4 ? Reply.Code(503) : null));
+        Assert.Throws<UpdateException>(() => DatabaseUpdater.Run(Db, Options(server) with { Feeds = ["nvd"], MaxAttempts = 1 }));
+
+        // The form the reflection serializer wrote (default options: names as declared, '+' escaped
+        // by the default encoder), which work folders left by earlier versions hold.
+        var runFile = Path.Combine(Db + ".update", "nvd-run.json");
+        Assert.Equal("""{"Start":null,"End":"2099-01-05T12:00:00.000\u002B00:00"}""", File.ReadAllText(runFile));
+
+        // An earlier version's run, with an end of its own: the resumed update keeps that end.
+        File.WriteAllText(runFile, """{"Start":null,"End":"2099-01-04T00:00:00.000\u002B00:00"}""");
+        using (var again = new ReplayServer(Sources()))
+            DatabaseUpdater.Run(Db, Options(again) with { Feeds = ["nvd"] });
+        using var db = VulnerabilityDatabase.Open(Db);
+        Assert.Equal("2099-01-04T00:00:00.000+00:00", db.GetStatus().State[NvdApiDownloader.StateKey]);
+    }
+
+    [Fact]
     public void Update_CorruptDownload_RefusedWithClearErrorAndOldDatabaseKept()
     {
         using (var good = new ReplayServer(Sources()))

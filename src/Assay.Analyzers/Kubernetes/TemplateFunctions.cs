@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -20,6 +21,9 @@ namespace Assay.Analyzers.Kubernetes;
 internal sealed class TemplateFunctions
 {
     private const int MaxRepeat = 1 << 20;
+
+    /// <summary>toJson's depth limit, System.Text.Json's default: a value inside this many maps and lists is refused.</summary>
+    private const int MaxJsonDepth = 64;
 
     /// <summary>Every function name, for docs and tests.</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -111,8 +115,8 @@ internal sealed class TemplateFunctions
                     return new Dictionary<string, object?>(StringComparer.Ordinal) { ["Error"] = e.Message };
                 }
             case "fromYamlArray": Need(name, a, 1); return YamlValues.ParseAll(Str(a[0])).FirstOrDefault() as List<object?> ?? [];
-            case "toJson" or "mustToJson": Need(name, a, 1); return JsonSerializer.Serialize(ToJsonNode(a[0]));
-            case "toPrettyJson": Need(name, a, 1); return JsonSerializer.Serialize(ToJsonNode(a[0]), new JsonSerializerOptions { WriteIndented = true });
+            case "toJson" or "mustToJson": Need(name, a, 1); return ToJson(a[0], indented: false);
+            case "toPrettyJson": Need(name, a, 1); return ToJson(a[0], indented: true);
             case "fromJson":
                 Need(name, a, 1);
                 try
@@ -461,13 +465,68 @@ internal sealed class TemplateFunctions
         _ => v,
     };
 
-    private static object? ToJsonNode(object? v) => v switch
+    /// <summary>
+    /// toJson/toPrettyJson: the text System.Text.Json's serializer wrote for these values with its
+    /// default options, written here value kind by value kind (the serializer would need reflection
+    /// over <c>object</c>, which Native AOT lacks). Maps with their keys in ordinal order, template
+    /// objects (<c>.Capabilities.APIVersions</c>) as null; strings escaped by the default encoder
+    /// (HTML-sensitive and non-ASCII characters as <c>\uXXXX</c>); NaN and infinities refused with
+    /// the writer's ArgumentException, as the serializer refused them.
+    /// </summary>
+    private static string ToJson(object? value, bool indented)
     {
-        IDictionary<string, object?> m => new SortedDictionary<string, object?>(m.ToDictionary(kv => kv.Key, kv => ToJsonNode(kv.Value)), StringComparer.Ordinal),
-        IList l => l.Cast<object?>().Select(ToJsonNode).ToList(),
-        ITemplateObject => null,
-        _ => v,
-    };
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+            WriteJson(writer, value);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteJson(Utf8JsonWriter writer, object? value)
+    {
+        // The serializer's check in its own words, so the scan's error entry for a value nested this
+        // deep reads as it always has. It also stops a map that holds itself (set $m "self" $m).
+        if (writer.CurrentDepth >= MaxJsonDepth)
+            throw new JsonException($"A possible object cycle was detected. This can either be due to a cycle or if the object depth is larger than the maximum allowed depth of {MaxJsonDepth}. Consider using ReferenceHandler.Preserve on JsonSerializerOptions to support cycles. Path: $.");
+        switch (value)
+        {
+            case IDictionary<string, object?> map:
+                writer.WriteStartObject();
+                foreach (var (key, item) in map.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(key);
+                    WriteJson(writer, item);
+                }
+                writer.WriteEndObject();
+                break;
+            case IList list:
+                writer.WriteStartArray();
+                foreach (var item in list)
+                    WriteJson(writer, item);
+                writer.WriteEndArray();
+                break;
+            case null or ITemplateObject:
+                writer.WriteNullValue();
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
+                break;
+            case long l:
+                writer.WriteNumberValue(l);
+                break;
+            case int i:
+                writer.WriteNumberValue(i);
+                break;
+            case double d:
+                writer.WriteNumberValue(d);
+                break;
+            default:
+                // Values, literals and every function above make only the kinds handled here.
+                throw new InvalidOperationException($"toJson: the template engine produced a {value.GetType().Name}, which has no JSON form; this is a bug in Assay's template engine");
+        }
+    }
 
     private static object? FromJson(JsonElement e) => e.ValueKind switch
     {

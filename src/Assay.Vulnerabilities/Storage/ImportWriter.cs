@@ -138,7 +138,7 @@ internal sealed class ImportWriter : IDisposable
             p[4].Value = (object?)r.Introduced ?? DBNull.Value;
             p[5].Value = (object?)r.Fixed ?? DBNull.Value;
             p[6].Value = (object?)r.LastAffected ?? DBNull.Value;
-            p[7].Value = r.Versions.Count == 0 ? DBNull.Value : System.Text.Json.JsonSerializer.Serialize(r.Versions);
+            p[7].Value = r.Versions.Count == 0 ? DBNull.Value : System.Text.Json.JsonSerializer.Serialize(r.Versions, VulnerabilitiesJsonContext.Default.Strings);
             _insertOsv.ExecuteNonQuery();
         }
     }

@@ -21,7 +21,8 @@ internal sealed class NvdApiDownloader(UpdateOptions options, HttpFetcher fetche
     public int Resumed { get; private set; }
     public int Fetched { get; private set; }
 
-    private sealed record Run(string? Start, string End);
+    /// <summary>The run in <c>nvd-run.json</c>: <c>{"Start":…,"End":…}</c> (<see cref="VulnerabilitiesJsonContext"/>).</summary>
+    internal sealed record Run(string? Start, string End);
 
     /// <summary>Downloads (or finds) every page; returns the page files in order and the new window end to store.</summary>
     public async Task<(IReadOnlyList<string> Pages, string End)> DownloadAsync(string? lastEnd, CancellationToken cancellationToken)
@@ -79,7 +80,7 @@ internal sealed class NvdApiDownloader(UpdateOptions options, HttpFetcher fetche
         {
             try
             {
-                var previous = JsonSerializer.Deserialize<Run>(File.ReadAllText(runFile));
+                var previous = JsonSerializer.Deserialize(File.ReadAllText(runFile), VulnerabilitiesJsonContext.Default.NvdRun);
                 if (previous is not null && previous.Start == lastEnd)
                     return previous;
             }
@@ -91,7 +92,7 @@ internal sealed class NvdApiDownloader(UpdateOptions options, HttpFetcher fetche
                 File.Delete(old);
         }
         var run = new Run(lastEnd, Format(options.Now()));
-        File.WriteAllText(runFile, JsonSerializer.Serialize(run));
+        File.WriteAllText(runFile, JsonSerializer.Serialize(run, VulnerabilitiesJsonContext.Default.NvdRun));
         return run;
     }
 
