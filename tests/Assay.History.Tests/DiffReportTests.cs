@@ -13,7 +13,7 @@ public sealed class DiffReportTests
 {
     private static readonly string A = Release.Sha("a"), B = Release.Sha("b");
 
-    private static ReleaseDiffResult Sample() => ReleaseDiff.Compare(
+    internal static ReleaseDiffResult Sample() => ReleaseDiff.Compare(
         new Release("1.2.0").File("/etc/passwd", A).File("/etc/gone", A).Component("openssl", "1.0.2k", "/usr/sbin/httpd").Elf("/usr/sbin/httpd", A, canary: true)
             .Finding("ASSAY-SSH-ROOT-LOGIN", "/etc/ssh/sshd_config", Severity.High, 3, "PermitRootLogin yes")
             .Finding("ASSAY-SNMP-V1V2C", "/etc/snmpd.conf", Severity.Medium, 1, "rocommunity public")

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Assay.Core.Model;
-using Assay.Reports;
 
 namespace Assay.History.Diff;
 
@@ -66,7 +65,7 @@ internal static class SummaryTables
 
     private static JsonElement? Table(Evaluation e, string id)
     {
-        var sections = JsonSerializer.SerializeToElement(e.Summaries, AssayJson.Compact);
+        var sections = JsonSerializer.SerializeToElement(e.Summaries, HistoryJson.Compact.TypeInfo<EvaluationSummaries>());
         if (sections.ValueKind != JsonValueKind.Object || !sections.TryGetProperty(id, out var element))
             return null;
         return element.ValueKind == JsonValueKind.Object ? element : null;

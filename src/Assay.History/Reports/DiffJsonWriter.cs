@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Assay.History.Diff;
-using Assay.Reports;
 
 namespace Assay.History.Reports;
 
@@ -13,7 +12,7 @@ public sealed class DiffJsonWriter : IDiffReportWriter
 
     public void Write(ReleaseDiffResult diff, Stream output)
     {
-        JsonSerializer.Serialize(output, diff, AssayJson.Options);
+        JsonSerializer.Serialize(output, diff, HistoryJson.Options.TypeInfo<ReleaseDiffResult>());
         output.WriteByte((byte)'\n');
     }
 }

@@ -79,7 +79,7 @@ public sealed class DiffSarifWriter : IDiffReportWriter
         var references = findings.SelectMany(f => f.References ?? []).Where(r => r is not null).Distinct().Order(StringComparer.Ordinal).ToList();
         var tags = new JsonArray("security", first.Category);
         foreach (var cwe in references.Where(r => r.StartsWith("CWE-", StringComparison.Ordinal)))
-            tags.Add("external/cwe/" + cwe.ToLowerInvariant());
+            tags.Add((JsonNode)JsonValue.Create("external/cwe/" + cwe.ToLowerInvariant())!);
         return new JsonObject
         {
             ["id"] = id,

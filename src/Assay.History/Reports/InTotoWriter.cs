@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Assay.History.Build;
-using Assay.Reports;
 
 namespace Assay.History.Reports;
 
@@ -45,7 +44,7 @@ public sealed class InTotoWriter : IVerifyReportWriter
     public static byte[] Statement(VerifyResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var predicate = JsonSerializer.SerializeToNode(result, AssayJson.Compact)!.AsObject();
+        var predicate = JsonSerializer.SerializeToNode(result, HistoryJson.Compact.TypeInfo<VerifyResult>())!.AsObject();
         var statement = new JsonObject
         {
             ["_type"] = StatementType,
@@ -55,7 +54,7 @@ public sealed class InTotoWriter : IVerifyReportWriter
             ["predicateType"] = PredicateType,
             ["predicate"] = predicate,
         };
-        return JsonSerializer.SerializeToUtf8Bytes(statement, AssayJson.Compact);
+        return JsonSerializer.SerializeToUtf8Bytes(statement, HistoryJson.Compact.TypeInfo<JsonObject>());
     }
 
     private static JsonObject Subject(string name, string sha256) =>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Assay.History.Build;
-using Assay.Reports;
 
 namespace Assay.History.Reports;
 
@@ -13,7 +12,7 @@ public sealed class VerifyJsonWriter : IVerifyReportWriter
 
     public void Write(VerifyResult result, Stream output)
     {
-        JsonSerializer.Serialize(output, result, AssayJson.Options);
+        JsonSerializer.Serialize(output, result, HistoryJson.Options.TypeInfo<VerifyResult>());
         output.WriteByte((byte)'\n');
     }
 }

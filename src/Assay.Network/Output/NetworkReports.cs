@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Assay.Network.Compliance;
 using Assay.Network.Planning;
 using Assay.Network.Risk;
@@ -22,14 +24,51 @@ public static class NetworkReports
 
     // ---------------- JSON ----------------
 
+    /// <summary>
+    /// Writes a document of <c>assay network</c>: a <see cref="CheckResult"/>, <see cref="PlanResult"/>
+    /// or <see cref="RiskResult"/>, through generated metadata (<see cref="NetworkJson"/>). Any other
+    /// type throws <see cref="NotSupportedException"/>; plans compared go through <see cref="WriteCompareJson"/>.
+    /// </summary>
     public static void WriteJson<T>(T value, Stream output)
     {
+        ArgumentNullException.ThrowIfNull(value);
+        Write(value, NetworkJson.Options.GetTypeInfo(value.GetType()), output);
+    }
+
+    /// <summary>
+    /// Writes a value typed <see cref="object"/>: a network document as <see cref="WriteJson{T}"/> does,
+    /// anything else (an anonymous wrapper) by reflection with <see cref="AssayJson.Options"/>, which
+    /// Native AOT does not have. Callers that build a wrapper of plans use <see cref="WriteCompareJson"/>.
+    /// </summary>
+    [RequiresUnreferencedCode("A value of a type other than the network documents is serialized by reflection; use WriteJson<T> with a network document, or WriteCompareJson.")]
+    [RequiresDynamicCode("A value of a type other than the network documents is serialized by reflection; use WriteJson<T> with a network document, or WriteCompareJson.")]
+    public static void WriteJson(object value, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (NetworkJson.Options.TryGetTypeInfo(value.GetType(), out var info))
+        {
+            Write(value, info, output);
+            return;
+        }
         JsonSerializer.Serialize(output, value, AssayJson.Options);
         output.WriteByte((byte)'\n');
     }
 
+    /// <summary>Plans compared (<c>--compare</c>): <c>{"scenarios": [...]}</c>, each plan as <see cref="Summary"/> gives it.</summary>
+    public static void WriteCompareJson(IReadOnlyList<PlanResult> plans, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
+        WriteJson(new PlanComparison([.. plans.Select(Summary)]), output);
+    }
+
     /// <summary>The plan without its replacement list (for <c>--compare</c>, where each scenario's list would repeat the inventory).</summary>
-    public static object Summary(PlanResult p) => p with { Replacements = [] };
+    public static PlanResult Summary(PlanResult p) => p with { Replacements = [] };
+
+    private static void Write(object value, JsonTypeInfo info, Stream output)
+    {
+        JsonSerializer.Serialize(output, value, info);
+        output.WriteByte((byte)'\n');
+    }
 
     // ---------------- check ----------------
 

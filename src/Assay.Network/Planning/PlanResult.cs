@@ -54,6 +54,9 @@ public sealed record PlanResult
     public ReimbursementSplit? Reimbursement { get; init; }
 }
 
+/// <summary>Plans of several scenarios side by side (<c>--compare -f json</c>), each without its replacement list.</summary>
+internal sealed record PlanComparison(IReadOnlyList<PlanResult> Scenarios);
+
 /// <summary>
 /// The plan's cost split by a reimbursement programme's cut-off date (the <c>installed</c> date stands
 /// in for the date obtained): eligible, not eligible, and elements without an install date.
