@@ -58,17 +58,6 @@ public sealed class GoldenOutputTests
     }
 
     [Fact]
-    public void PlanCompareJson_AnonymousWrapperAsTheCliBuildsIt_StillWritesTheGoldenBytes()
-    {
-        // Until the CLI calls WriteCompareJson, it hands WriteJson this wrapper typed as object (reflection, no Native AOT).
-        var plans = ComparedPlans();
-        object wrapper = new { scenarios = plans.Select(NetworkReports.Summary).ToList() };
-        using var ms = new MemoryStream();
-        NetworkReports.WriteJson(wrapper, ms);
-        Compare("plan-compare.json", Encoding.UTF8.GetString(ms.ToArray()));
-    }
-
-    [Fact]
     public void WriteJson_TypeThatIsNoNetworkDocument_IsNotSupported() =>
         // The generic overload writes through generated metadata only (Native AOT): a type without it is refused, not reflected over.
         Assert.Throws<NotSupportedException>(() => NetworkReports.WriteJson(new { scenarios = Array.Empty<PlanResult>() }, new MemoryStream()));

@@ -144,7 +144,7 @@ internal static class NetworkCommand
                 Emit(format, output, plans[0], (p, w) => NetworkReports.WritePlanTable(p, w), NetworkReports.WritePlanCsv, (p, w) => NetworkReports.WritePlanHtml([p], w));
             else
                 Emit(format, output, plans, NetworkReports.WriteCompareTable, NetworkReports.WriteCompareCsv, NetworkReports.WritePlanHtml,
-                    json: ps => new { scenarios = ps.Select(NetworkReports.Summary).ToList() });
+                    json: NetworkReports.WriteCompareJson);
             // Exit 1 must never be silent: name each scenario and deadline the capacity cannot meet.
             foreach (var plan in plans.Where(p => !p.Feasible))
             {
@@ -301,7 +301,7 @@ internal static class NetworkCommand
         text is null ? null : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     private static void Emit<T>(string format, string? path, T value, Action<T, TextWriter> table, Action<T, TextWriter> csv, Action<T, TextWriter> html,
-        Func<T, object>? json = null)
+        Action<T, Stream>? json = null)
     {
         if (path is not null)
         {
@@ -313,14 +313,14 @@ internal static class NetworkCommand
     }
 
     private static void Render<T>(string format, Stream stream, T value, Action<T, TextWriter> table, Action<T, TextWriter> csv, Action<T, TextWriter> html,
-        Func<T, object>? json)
+        Action<T, Stream>? json)
     {
         if (format == "json")
         {
             if (json is null)
                 NetworkReports.WriteJson(value, stream);
             else
-                NetworkReports.WriteJson(json(value), stream);
+                json(value, stream);
             return;
         }
         using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -33,25 +32,6 @@ public static class NetworkReports
     {
         ArgumentNullException.ThrowIfNull(value);
         Write(value, NetworkJson.Options.GetTypeInfo(value.GetType()), output);
-    }
-
-    /// <summary>
-    /// Writes a value typed <see cref="object"/>: a network document as <see cref="WriteJson{T}"/> does,
-    /// anything else (an anonymous wrapper) by reflection with <see cref="AssayJson.Options"/>, which
-    /// Native AOT does not have. Callers that build a wrapper of plans use <see cref="WriteCompareJson"/>.
-    /// </summary>
-    [RequiresUnreferencedCode("A value of a type other than the network documents is serialized by reflection; use WriteJson<T> with a network document, or WriteCompareJson.")]
-    [RequiresDynamicCode("A value of a type other than the network documents is serialized by reflection; use WriteJson<T> with a network document, or WriteCompareJson.")]
-    public static void WriteJson(object value, Stream output)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        if (NetworkJson.Options.TryGetTypeInfo(value.GetType(), out var info))
-        {
-            Write(value, info, output);
-            return;
-        }
-        JsonSerializer.Serialize(output, value, AssayJson.Options);
-        output.WriteByte((byte)'\n');
     }
 
     /// <summary>Plans compared (<c>--compare</c>): <c>{"scenarios": [...]}</c>, each plan as <see cref="Summary"/> gives it.</summary>
