@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project uses beyond the .NET SDK: liblzma (fast xz decoding; the
-# managed fallback works without it); for the service's tests a PostgreSQL server (the tests start a
+# Installs the Debian packages the project uses beyond the .NET SDK: a C toolchain (gcc: Native AOT
+# links ./assay's executable with it; without one ./assay publishes ReadyToRun instead); liblzma (fast
+# xz decoding; the managed fallback works without it); for the service's tests a PostgreSQL server (the tests start a
 # private cluster of it) and Chromium (the browser journeys drive it; no browser download); and, for
 # the evaluation, the native listers it compares with.
 set -euo pipefail
 need=()
+command -v gcc >/dev/null || command -v clang >/dev/null || need+=(gcc)
 [ -e /usr/lib/x86_64-linux-gnu/liblzma.so.5 ] || [ -e /lib/x86_64-linux-gnu/liblzma.so.5 ] || need+=(liblzma5)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)

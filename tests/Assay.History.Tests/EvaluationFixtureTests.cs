@@ -12,8 +12,11 @@ namespace Assay.History.Tests;
 /// </summary>
 public sealed class EvaluationFixtureTests
 {
+    // the document conventions, with metadata by reflection for the test's own wrapper array
+    private static readonly JsonSerializerOptions Json = new(AssayJson.Compact) { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+
     private static string Parts(ReleaseDiffResult d) =>
-        JsonSerializer.Serialize(new object[] { d.Components, d.Vulnerabilities, d.Findings, d.Files, d.Hardening, d.Ts33117 }, AssayJson.Compact);
+        JsonSerializer.Serialize(new object[] { d.Components, d.Vulnerabilities, d.Findings, d.Files, d.Hardening, d.Ts33117 }, Json);
 
     [Fact]
     public void StoredEvaluation_DiffsLikeAFreshScan()
