@@ -19,7 +19,8 @@
 
 The evaluation JSON comes from eval/analyzers/Harness (runner harness, default): the Scanner with
 AnalyzerRegistry.CreateAll() and Ts33117Table.Apply, as `assay scan` does once the CLI registers the
-analyzers; runner assay uses `assay scan FILE -f json -o OUT` from artifacts/bin/Assay.Cli.
+analyzers; runner assay uses `assay scan FILE -f json -o OUT`: $ASSAY when set (eval/run-all.sh sets
+what ./assay publishes), else artifacts/bin/Assay.Cli.
 Writes results.json and prints a report; exits 0 when the corpus is absent.
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tarfile, tempfile, time
@@ -62,8 +63,10 @@ def build_harness(slot):
 
 def scan(runner, harness, path, out, analyzers=True, sarif=None):
     if runner == "assay":
-        cli = os.path.join(REPO, "artifacts", "bin", "Assay.Cli", "release", "assay.dll")
-        cmd = ["dotnet", cli, "scan", path, "-f", "json", "-o", out, "--no-progress", "--no-vulns"]
+        # what ships (ASSAY: the command ./assay publishes, as eval/run-all.sh sets it), else the JIT build
+        shipped = os.environ.get("ASSAY")
+        cli = [shipped] if shipped else ["dotnet", os.path.join(REPO, "artifacts", "bin", "Assay.Cli", "release", "assay.dll")]
+        cmd = cli + ["scan", path, "-f", "json", "-o", out, "--no-progress", "--no-vulns"]
     else:
         cmd = ["dotnet", harness, path, out] + ([] if analyzers else ["--no-analyzers"]) + (["--sarif", sarif] if sarif else [])
     start = time.monotonic()
