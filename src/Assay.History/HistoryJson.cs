@@ -36,27 +36,17 @@ internal sealed partial class HistoryJsonContext : JsonSerializerContext;
 /// The history documents hold no enum of this project; their only enum is Core's
 /// <see cref="Severity"/>, which <see cref="ModelJson.EnumConverter"/> writes without reflection.
 /// An enum of this project added to a document needs its own
-/// <c>JsonStringEnumConverter&lt;TEnum&gt;(JsonNamingPolicy.SnakeCaseLower)</c> in <see cref="Create"/>,
-/// inserted before that factory.
+/// <c>JsonStringEnumConverter&lt;TEnum&gt;(JsonNamingPolicy.SnakeCaseLower)</c> passed to
+/// <see cref="AssayJson.With"/> below.
 /// </remarks>
 internal static class HistoryJson
 {
     /// <summary>Indented, as <see cref="AssayJson.Options"/>: the diff and verify-build documents.</summary>
-    public static JsonSerializerOptions Options { get; } = Create(AssayJson.Options);
+    public static JsonSerializerOptions Options { get; } = AssayJson.With(AssayJson.Options, HistoryJsonContext.Default);
 
     /// <summary>Compact, as <see cref="AssayJson.Compact"/>: the in-toto statement (the bytes a DSSE signature covers).</summary>
-    public static JsonSerializerOptions Compact { get; } = Create(AssayJson.Compact);
+    public static JsonSerializerOptions Compact { get; } = AssayJson.With(AssayJson.Compact, HistoryJsonContext.Default);
 
     /// <summary>The metadata of <typeparamref name="T"/> under <paramref name="options"/>; throws <see cref="NotSupportedException"/> for a type no context above generates.</summary>
-    public static JsonTypeInfo<T> TypeInfo<T>(this JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
-
-    private static JsonSerializerOptions Create(JsonSerializerOptions conventions)
-    {
-        var options = new JsonSerializerOptions(conventions)
-        {
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(HistoryJsonContext.Default, ModelJsonContext.Default),
-        };
-        options.MakeReadOnly();
-        return options;
-    }
+    public static JsonTypeInfo<T> TypeInfo<T>(this JsonSerializerOptions options) => ModelJson.TypeInfo<T>(options);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Assay.Network.Compliance;
 using Assay.Network.Planning;
 using Assay.Network.Risk;
@@ -28,22 +27,16 @@ internal sealed partial class NetworkJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// Assay's JSON conventions (<see cref="AssayJson.Options"/>: naming, encoder, null handling,
-/// indentation, number handling, the enum converter) with this project's generated metadata only.
+/// indentation, number handling, the enum converter) with this project's generated metadata (and the
+/// evaluation model's behind it, which no network document uses).
 /// </summary>
 /// <remarks>
 /// The network documents hold no enum (domains, kinds and measures are written as the strings the
 /// policy packs use) and no evaluation type. An enum added to a document needs its own
-/// <c>JsonStringEnumConverter&lt;TEnum&gt;(JsonNamingPolicy.SnakeCaseLower)</c> here, inserted
-/// before the shared factory.
+/// <c>JsonStringEnumConverter&lt;TEnum&gt;(JsonNamingPolicy.SnakeCaseLower)</c> passed to
+/// <see cref="AssayJson.With"/> here.
 /// </remarks>
 internal static class NetworkJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
-
-    private static JsonSerializerOptions Create()
-    {
-        var options = new JsonSerializerOptions(AssayJson.Options) { TypeInfoResolver = NetworkJsonContext.Default };
-        options.MakeReadOnly();
-        return options;
-    }
+    public static JsonSerializerOptions Options { get; } = AssayJson.With(AssayJson.Options, NetworkJsonContext.Default);
 }
