@@ -9,7 +9,8 @@ namespace Assay.Cli;
 /// 0.19 → 0.02 s of CPU, a root filesystem scan 0.76 → 0.39 s: bench/scan/README.md). ASP.NET Core's Razor pages,
 /// Hangfire and Dapper generate code at run time, which Native AOT cannot do, so the native build
 /// leaves the service out and hands these two commands, arguments unchanged, to the full build
-/// published beside it (<c>service/assay</c>), which replaces the process (<c>execv</c>): signals,
+/// published beside it (<c>service/assay</c>; <c>./assay</c> makes it on the first <c>serve</c> or
+/// <c>admin</c>), which replaces the process (<c>execv</c>): signals,
 /// exit code and standard streams are the service's own.
 /// </summary>
 internal static partial class ServiceCommands
@@ -33,7 +34,7 @@ internal static partial class ServiceCommands
         var companion = Path.Combine(AppContext.BaseDirectory, CompanionFolder, "assay");
         if (!File.Exists(companion))
         {
-            Console.Error.WriteLine($"assay: '{args[0]}' runs in the full build at {companion}, which is missing; run ./assay from the source checkout once more to publish it");
+            Console.Error.WriteLine($"assay: '{args[0]}' runs in the full build at {companion}, which is missing; run ./assay {args[0]} from the source checkout, which publishes it on first use");
             return ExitCodes.Usage;
         }
         var argv = new string?[args.Length + 2];
