@@ -19,8 +19,8 @@ public static class AssayJson
     public static JsonSerializerOptions Options { get; } = Create(indented: true, ModelJson.Resolver);
     public static JsonSerializerOptions Compact { get; } = Create(indented: false, ModelJson.Resolver);
 
-    /// <summary>The same conventions for reading any Assay document (compact or indented alike).</summary>
-    public static JsonSerializerOptions Reading { get; } = Create(indented: false, ModelJson.Resolver);
+    /// <summary>For reading any Assay document (compact or indented alike): the compact options, whose metadata reads too.</summary>
+    public static JsonSerializerOptions Reading => Compact;
 
     /// <summary>
     /// The conventions of <paramref name="conventions"/> (one of the option sets above) for the

@@ -45,7 +45,7 @@ public static class ModelJson
         return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
     }
 
-    /// <summary>Enums as snake_case strings (<c>FileAccess.ReadWrite</c> → <c>"read_write"</c>, <c>Severity.High</c> → <c>"high"</c>).</summary>
+    /// <summary>Core's enums as snake_case strings (<c>Severity.High</c> → <c>"high"</c>, <c>ErrorCategory.Limit</c> → <c>"limit"</c>).</summary>
     public static JsonConverter EnumConverter { get; } = new SnakeCaseEnumConverter();
 
     /// <summary>
