@@ -62,6 +62,46 @@ public sealed class LabServer : IAsyncDisposable
         return new LabServer(app, data, key, dataDirectory is null);
     }
 
+    /// <summary>
+    /// What the job engine knows of a scan that did not end, for a failure message: on PostgreSQL
+    /// the scan row, Hangfire's servers (heartbeat, workers), the scan's jobs with their queue
+    /// entries (fetched or not) and state history (retries carry the exception); this process's
+    /// thread pool. A queued scan whose job was fetched but never ran points at the worker, one
+    /// never fetched at the fetch loop.
+    /// </summary>
+    public async Task<string> ExplainAsync(string scanId)
+    {
+        ThreadPool.GetAvailableThreads(out var idle, out _);
+        var lines = new List<string> { $"thread pool: {ThreadPool.ThreadCount} threads, {idle} available, {ThreadPool.PendingWorkItemCount} work items pending" };
+        var options = Services.GetRequiredService<ServerOptions>();
+        if (options.PostgresConnectionString is not { } postgres)
+            return string.Join('\n', lines);
+        try
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(postgres);
+            await connection.OpenAsync();
+            async Task Rows(string title, string sql)
+            {
+                await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+                command.Parameters.AddWithValue("scan", scanId);
+                command.Parameters.AddWithValue("like", $"%{scanId}%");
+                await using var reader = await command.ExecuteReaderAsync();
+                lines.Add($"{title}:");
+                while (await reader.ReadAsync())
+                    lines.Add("  " + string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => $"{reader.GetName(i)}={(reader.IsDBNull(i) ? "null" : reader.GetValue(i))}")));
+            }
+            await Rows("scan", "SELECT status, attempt, queued_at, dispatched_at, lease_owner FROM scan WHERE id = @scan");
+            await Rows("hangfire servers", "SELECT id, lastheartbeat, data FROM hangfire.server");
+            await Rows("jobs of the scan", "SELECT j.id, j.statename, j.createdat, q.queue, q.fetchedat FROM hangfire.job j LEFT JOIN hangfire.jobqueue q ON q.jobid = j.id WHERE j.arguments::text LIKE @like ORDER BY j.id");
+            await Rows("their states", "SELECT s.jobid, s.name, s.reason, s.createdat, left(s.data::text, 600) AS data FROM hangfire.state s JOIN hangfire.job j ON j.id = s.jobid WHERE j.arguments::text LIKE @like ORDER BY s.id");
+        }
+        catch (Exception e)
+        {
+            lines.Add($"(the job engine's rows could not be read: {e.Message})");
+        }
+        return string.Join('\n', lines);
+    }
+
     /// <summary>A client that sends <paramref name="key"/> as bearer (none: anonymous).</summary>
     public Api Client(string? key) => new(BaseAddress, key);
 

@@ -40,7 +40,8 @@ public static class TenantWorlds
             Assert.Equal(HttpStatusCode.OK, (await admin.UploadAsync(release, Repo.Sample)).Status);
             scanId = (await admin.PostAsync($"/api/v1/releases/{release}/scans")).Id;
             var done = await admin.WaitForScanAsync(scanId);
-            Assert.True(done.Json?.GetProperty("status").GetString() == "succeeded", done.Text);
+            if (done.Json?.GetProperty("status").GetString() != "succeeded")
+                Assert.Fail($"{done.Text}\n{await server.ExplainAsync(scanId)}");
         }
         var tiny = await admin.CreateAsync($"/api/v1/projects/{project}/releases", new { version = "tiny" });
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/releases/{tiny}/delivery", new ByteArrayContent(new byte[16]))).Status);

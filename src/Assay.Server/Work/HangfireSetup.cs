@@ -12,8 +12,13 @@ namespace Assay.Server.Work;
 /// Hangfire on the store's PostgreSQL (schema <c>hangfire</c> beside Assay's tables; PostgreSQL is
 /// the only coordination service). Settings from the scale-out design
 /// (research/anchors-service.md §8.5): sliding invisibility so a long stage is never delivered
-/// twice while its worker lives, and a dead worker's job comes back after one lease; LISTEN/NOTIFY
-/// wake-ups with polling as a fallback; Hangfire's global 10-attempt retry replaced per job.
+/// twice while its worker lives, and a dead worker's job comes back after one lease; Hangfire's
+/// global 10-attempt retry replaced per job. Workers poll for jobs (at most every
+/// <see cref="MaxFetchPoll"/>); a job enqueued in the worker's own process (the next stage) wakes it
+/// at once. Not Hangfire.PostgreSql's long polling (<c>EnableLongPolling</c>, LISTEN/NOTIFY): it
+/// opens a listener per fetch and cancels it when the fetch ends, and with it a worker sometimes
+/// fetched nothing more: its scans stayed queued for minutes, once in a few test runs
+/// (Hangfire.PostgreSql#410 reports jobs stuck the same way).
 /// </summary>
 internal static class HangfireSetup
 {
@@ -24,6 +29,12 @@ internal static class HangfireSetup
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
 
     public const string Schema = "hangfire";
+
+    /// <summary>
+    /// The longest a worker waits between two fetches: the latency from a web process's enqueue to
+    /// an idle worker in another process. One short indexed query per worker thread per poll.
+    /// </summary>
+    public static readonly TimeSpan MaxFetchPoll = TimeSpan.FromSeconds(1);
 
     /// <summary>The dashboard's path, for system administrators only.</summary>
     public const string DashboardPath = "/admin/jobs";
@@ -41,9 +52,9 @@ internal static class HangfireSetup
             PrepareSchemaIfNecessary = true,
             UseSlidingInvisibilityTimeout = true,
             InvisibilityTimeout = options.Lease,
-            QueuePollInterval = options.PollInterval,
+            QueuePollInterval = options.PollInterval < MaxFetchPoll ? options.PollInterval : MaxFetchPoll,
             DistributedLockTimeout = TimeSpan.FromMinutes(1),
-            EnableLongPolling = true,
+            EnableLongPolling = false,
         };
         services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
