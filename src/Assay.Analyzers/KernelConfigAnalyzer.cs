@@ -19,7 +19,7 @@ namespace Assay.Analyzers;
 /// </remarks>
 public sealed class KernelConfigAnalyzer : IInspector
 {
-    private static readonly Regex ProcWrite = Patterns.Bounded(@"echo\s+[""']?(-?\d+)[""']?\s*>\s*/proc/sys/([A-Za-z0-9_/\-\.]{1,128})");
+    private static readonly Assay.Core.Text.GuardedRegex ProcWrite = Patterns.Bounded(@"echo\s+[""']?(-?\d+)[""']?\s*>\s*/proc/sys/([A-Za-z0-9_/\-\.]{1,128})");
 
     public string Id => "kernel-config";
 

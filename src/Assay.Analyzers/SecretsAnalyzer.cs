@@ -48,7 +48,7 @@ public sealed class SecretsAnalyzer : IInspector
     // the case the pattern asks for: case-sensitive where the pattern is (`string.Contains` with
     // OrdinalIgnoreCase falls back to a character-by-character loop under invariant globalization,
     // which the command runs with; it was a third of this analyzer's time).
-    private static readonly (string Rule, string Kind, SearchValues<string> Markers, Lazy<Regex> Pattern)[] Tokens =
+    private static readonly (string Rule, string Kind, SearchValues<string> Markers, Lazy<Assay.Core.Text.GuardedRegex> Pattern)[] Tokens =
     [
         ("ASSAY-SECRET-CLOUD-KEY-ID", "AWS access key id", Exact("AKIA"), Make(@"\bAKIA[A-Z0-9]{16}\b")),
         ("ASSAY-SECRET-CLOUD-KEY-ID", "AWS access key id", Exact("ASIA"), Make(@"\bASIA[A-Z0-9]{16}\b")),
@@ -101,7 +101,7 @@ public sealed class SecretsAnalyzer : IInspector
         }
     }
 
-    private static Lazy<Regex> Make(string pattern) => new(() => Patterns.Bounded(pattern), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static Lazy<Assay.Core.Text.GuardedRegex> Make(string pattern) => new(() => Patterns.Bounded(pattern), LazyThreadSafetyMode.ExecutionAndPublication);
 
     public bool Wants(FileRecord file)
     {
@@ -155,7 +155,7 @@ public sealed class SecretsAnalyzer : IInspector
                 continue;
             var tokenLines = new LineCounter(text);
             var reported = 0;
-            foreach (var m in pattern.Value.EnumerateMatches(text))
+            foreach (var m in pattern.Value.Spans(text, MaxFindingsPerRule + 1))
             {
                 // A file full of tokens is one finding's worth of news, not fifty thousand.
                 if (++reported > MaxFindingsPerRule)

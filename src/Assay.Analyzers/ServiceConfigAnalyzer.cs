@@ -18,11 +18,11 @@ namespace Assay.Analyzers;
 /// </remarks>
 public sealed class ServiceConfigAnalyzer : IInspector
 {
-    private static readonly Regex InsecureDaemon = Patterns.Bounded(
+    private static readonly Assay.Core.Text.GuardedRegex InsecureDaemon = Patterns.Bounded(
         @"(?:^|[\s/=""'])(?:in\.)?(u?telnetd|ftpd|vsftpd|proftpd|pure-ftpd|bftpd|tftpd|atftpd|udpsvd\s+[^\n]*tftpd|rshd|rlogind|rexecd)(?:\s|$|[""';&|])");
 
-    private static readonly Regex ShellLogin = Patterns.Bounded(@"\s-l\s*(\S+)");
-    private static readonly Regex Autologin = Patterns.Bounded(@"getty\b[^\n]*(?:\s-a\s+\S+|--autologin|\s-n\s+-l\s+\S*sh\b)");
+    private static readonly Assay.Core.Text.GuardedRegex ShellLogin = Patterns.Bounded(@"\s-l\s*(\S+)");
+    private static readonly Assay.Core.Text.GuardedRegex Autologin = Patterns.Bounded(@"getty\b[^\n]*(?:\s-a\s+\S+|--autologin|\s-n\s+-l\s+\S*sh\b)");
     private static readonly string[] InetdInsecure = ["telnet", "ftp", "tftp", "shell", "login", "exec", "rsh", "rlogin", "rexec"];
 
     public string Id => "services";

@@ -17,10 +17,10 @@ namespace Assay.Analyzers;
 /// syslog-ng statements spread over several lines are joined up to 32 lines.</remarks>
 public sealed class SyslogConfigAnalyzer : IInspector
 {
-    private static readonly Regex LegacyForward = Patterns.Bounded(@"^\S+\s+(?<proto>@@?)(?:\([^)]*\))?(?<host>[\w.\-:\[\]]+)");
-    private static readonly Regex Omfwd = Patterns.Bounded(@"type\s*=\s*""omfwd""", RegexOptions.IgnoreCase);
-    private static readonly Regex TlsDriver = Patterns.Bounded(@"StreamDriver(?:Name)?\s*=\s*""(?:gtls|ossl|mbedtls)""|\$(?:Default)?Netstream?Driver\s+(?:gtls|ossl)|\$ActionSendStreamDriverMode\s+1|StreamDriverMode\s*=\s*""1""", RegexOptions.IgnoreCase);
-    private static readonly Regex NgNetwork = Patterns.Bounded(@"\b(?:udp|tcp|udp6|tcp6|network|syslog)\s*\(", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex LegacyForward = Patterns.Bounded(@"^\S+\s+(?<proto>@@?)(?:\([^)]*\))?(?<host>[\w.\-:\[\]]+)");
+    private static readonly Assay.Core.Text.GuardedRegex Omfwd = Patterns.Bounded(@"type\s*=\s*""omfwd""", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex TlsDriver = Patterns.Bounded(@"StreamDriver(?:Name)?\s*=\s*""(?:gtls|ossl|mbedtls)""|\$(?:Default)?Netstream?Driver\s+(?:gtls|ossl)|\$ActionSendStreamDriverMode\s+1|StreamDriverMode\s*=\s*""1""", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex NgNetwork = Patterns.Bounded(@"\b(?:udp|tcp|udp6|tcp6|network|syslog)\s*\(", RegexOptions.IgnoreCase);
 
     public string Id => "syslog-config";
 

@@ -39,9 +39,9 @@ public sealed class TlsSettingsAnalyzer : IInspector
     };
 
     private static readonly string[] WeakVersions = ["SSLv2", "SSLv3", "TLSv1", "TLSv1.0", "TLSv1.1", "TLSv1_1", "TLSv1_0", "1.0", "1.1"];
-    private static readonly Regex WeakCipher = Patterns.Bounded(@"^(?:e?NULL|aNULL|ADH|AECDH|EXP(?:ORT)?.*|RC4.*|DES.*|3DES|DES-CBC3.*|MD5|.*-MD5|.*_WITH_NULL_.*|.*_RC4_.*|.*_DES_.*|.*_3DES_.*)$", RegexOptions.IgnoreCase);
-    private static readonly Regex LighttpdMin = Patterns.Bounded(@"""MinProtocol""\s*=>\s*""(?<v>[^""]+)""", RegexOptions.IgnoreCase);
-    private static readonly Regex LighttpdCiphers = Patterns.Bounded(@"""CipherString""\s*=>\s*""(?<v>[^""]+)""", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex WeakCipher = Patterns.Bounded(@"^(?:e?NULL|aNULL|ADH|AECDH|EXP(?:ORT)?.*|RC4.*|DES.*|3DES|DES-CBC3.*|MD5|.*-MD5|.*_WITH_NULL_.*|.*_RC4_.*|.*_DES_.*|.*_3DES_.*)$", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex LighttpdMin = Patterns.Bounded(@"""MinProtocol""\s*=>\s*""(?<v>[^""]+)""", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex LighttpdCiphers = Patterns.Bounded(@"""CipherString""\s*=>\s*""(?<v>[^""]+)""", RegexOptions.IgnoreCase);
 
     public string Id => "tls-settings";
 

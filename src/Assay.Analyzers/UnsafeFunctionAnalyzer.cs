@@ -66,7 +66,7 @@ public sealed class UnsafeFunctionAnalyzer : IInspector
     };
 
     // memcpy_s, strcpy_safe, safe_strcpy, secure_memcpy, strcpy_checked, SafeMemCopy ...
-    private static readonly Regex WrapperName = Patterns.Bounded(@"^_?(?:(?:safe|secure|checked|bounded)_?(?:mem_?cpy|mem_?copy|mem_?move|str_?cpy|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)|(?:mem_?cpy|mem_?copy|mem_?move|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)_?(?:s|safe|secure|checked|bounded))$", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex WrapperName = Patterns.Bounded(@"^_?(?:(?:safe|secure|checked|bounded)_?(?:mem_?cpy|mem_?copy|mem_?move|str_?cpy|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)|(?:mem_?cpy|mem_?copy|mem_?move|str_?n?cpy|str_?n?cat|v?sprintf|str_?copy)_?(?:s|safe|secure|checked|bounded))$", RegexOptions.IgnoreCase);
 
     private const string RowFact = "row";
 

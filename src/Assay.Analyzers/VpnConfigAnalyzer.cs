@@ -19,9 +19,9 @@ namespace Assay.Analyzers;
 /// configuration names (<c>secret /etc/openvpn/static.key</c>) are found by the secrets analyzer, not joined here.</remarks>
 public sealed class VpnConfigAnalyzer : IInspector
 {
-    private static readonly Regex WeakOpenVpnCipher = Patterns.Bounded(@"^(?:none|BF-.*|DES-.*|DES-EDE.*|DESX.*|RC2-.*|RC4.*|CAST5-.*|SEED-.*)$", RegexOptions.IgnoreCase);
-    private static readonly Regex WeakDigest = Patterns.Bounded(@"^(?:none|MD5|MD4|RSA-MD5)$", RegexOptions.IgnoreCase);
-    private static readonly Regex WeakIpsecPart = Patterns.Bounded(@"^(?:des|3des|blowfish\d*|cast128|null|md5|hmac_md5|modp768|modp1024|modp1536|modp1024s160|modp2048s224|ecp192|ecp224)$", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex WeakOpenVpnCipher = Patterns.Bounded(@"^(?:none|BF-.*|DES-.*|DES-EDE.*|DESX.*|RC2-.*|RC4.*|CAST5-.*|SEED-.*)$", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex WeakDigest = Patterns.Bounded(@"^(?:none|MD5|MD4|RSA-MD5)$", RegexOptions.IgnoreCase);
+    private static readonly Assay.Core.Text.GuardedRegex WeakIpsecPart = Patterns.Bounded(@"^(?:des|3des|blowfish\d*|cast128|null|md5|hmac_md5|modp768|modp1024|modp1536|modp1024s160|modp2048s224|ecp192|ecp224)$", RegexOptions.IgnoreCase);
 
     public string Id => "vpn-config";
 

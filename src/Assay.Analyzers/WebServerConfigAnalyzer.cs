@@ -21,8 +21,8 @@ namespace Assay.Analyzers;
 /// </remarks>
 public sealed class WebServerConfigAnalyzer : IInspector
 {
-    private static readonly Regex SslEngine = Patterns.Bounded(@"^ssl\.engine\s*=\s*""enable""");
-    private static readonly Regex LighttpdPair = Patterns.Bounded(@"""([^""]{0,512})""\s*=>\s*""([^""]{0,512})""");
+    private static readonly Assay.Core.Text.GuardedRegex SslEngine = Patterns.Bounded(@"^ssl\.engine\s*=\s*""enable""");
+    private static readonly Assay.Core.Text.GuardedRegex LighttpdPair = Patterns.Bounded(@"""([^""]{0,512})""\s*=>\s*""([^""]{0,512})""");
 
     // /usr/lib is not here: /usr/lib/cgi-bin is the Debian CGI directory.
     private static readonly string[] SensitiveRoots = ["/etc", "/root", "/proc", "/sys", "/dev", "/var/log", "/home", "/boot", "/var/lib"];

@@ -49,6 +49,41 @@ public sealed class SignatureDataTests
         Assert.All(hits, h => Assert.Equal(expected[h.Component], h.Version));
     }
 
+    /// <summary>
+    /// Patterns are interpreted and fall back to the non-backtracking engine past a budget
+    /// (<see cref="Core.Text.GuardedRegex"/>): both must find the same matches, groups included, or
+    /// the catalog would depend on the machine's load. Run on the samples as the cataloger reads
+    /// them (Latin-1), alone, padded, repeated and cut at every length, so partial and overlapping
+    /// candidates are compared too.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SignatureIds))]
+    public void Signature_InterpretedAndLinearEngines_FindTheSameMatches(string id)
+    {
+        var s = Get(id);
+        if (s.Kind == SignatureKind.FileName)
+            return;
+        var linear = s.Pattern.Linear;   // every shipped pattern has its linear form
+        var interpreted = new System.Text.RegularExpressions.Regex(s.Pattern.ToString(), System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        var samples = new[] { s.Test?.Hit, s.Test?.Miss }.OfType<string>().ToList();
+        var inputs = new List<string>();
+        foreach (var sample in samples)
+        {
+            inputs.Add(sample);
+            inputs.Add("\0pad " + sample + " \0" + sample + sample + "\0");
+            for (var cut = 1; cut < sample.Length; cut += Math.Max(1, sample.Length / 24))
+                inputs.Add(sample[..cut] + "\0" + sample[cut..]);
+        }
+        foreach (var input in inputs)
+        {
+            static string Shape(System.Text.RegularExpressions.Match m) =>
+                $"{m.Index}+{m.Length} " + string.Join(",", m.Groups.Keys.Select(k => $"{k}={(m.Groups[k].Success ? m.Groups[k].Value : "-")}"));
+            var expected = linear.Matches(input).Select(Shape).ToList();
+            Assert.Equal(expected, interpreted.Matches(input).Select(Shape).ToList());
+            Assert.Equal(expected, s.Pattern.Matches(input).Select(Shape).ToList());
+        }
+    }
+
     [Theory]
     [MemberData(nameof(SignatureIds))]
     public void Signature_MissSample_GivesNothing(string id)

@@ -15,7 +15,7 @@ namespace Assay.Catalog.Binaries;
 /// One pass per file: the content is read in 1 MiB chunks (with an overlap as long as the
 /// largest window) and searched for every anchor at once with a vectorized
 /// <see cref="SearchValues{T}"/> of strings (in groups of <see cref="AnchorsPerGroup"/>); only around a hit does a bounded pattern
-/// (non-backtracking, so linear in their window of at most 1 KiB) read the version.
+/// (<see cref="Assay.Core.Text.GuardedRegex"/>: interpreted, linear past a budget, over a window of at most 1 KiB) read the version.
 /// </para>
 /// <para>
 /// Limitations: versions computed at run time (from integers) are invisible; a string that names
