@@ -7,6 +7,10 @@
   run.py throughput      scans per minute with 1, 2 and 4 worker processes on the corpus images
                          (../shared/corpus or $ASSAY_SHARED/corpus; skipped cleanly without it), and
                          the dispatch overhead per stage against the stage's own time.
+  run.py dispatch [N]    the latency from a web process's enqueue to an idle worker process's start:
+                         N small scans (default 20), one at a time (each queued once the one before
+                         ended), one web and one worker process; p50 / p95 / max of enqueue to unpack
+                         start and of a stage's commit to the next stage's start.
 
 Everything runs on 127.0.0.1; every process and the cluster are stopped on exit, pass or fail.
 """
@@ -335,10 +339,43 @@ def throughput():
     return 0
 
 
+def dispatch(n):
+    work = tempfile.mkdtemp(prefix="assay-bench-dispatch-")
+    CLEANUP.append(lambda: shutil.rmtree(work, ignore_errors=True))
+    logs = os.path.join(HERE, "raw")
+    os.makedirs(logs, exist_ok=True)
+    cluster = Cluster()
+    api, db, _, procs = world(cluster, 1, 120, work, logs)
+    project = api.call("POST", "/api/v1/projects", {"name": "Dispatch", "vendor": "Example"})["id"]
+    release = upload(api, project, "d", small_deliveries(work, 1)[0])
+    print(f"dispatch: {n} small scans one at a time, 1 web + 1 worker process; load {' '.join(load())}", flush=True)
+    for i in range(n):
+        api.call("POST", f"/api/v1/releases/{release}/scans")
+        if not wait_all(cluster, db, i + 1, timeout=120):
+            print(f"dispatch: scan {i + 1} did not end in 120 s", file=sys.stderr)
+            return 1
+        time.sleep(random.Random(i).uniform(0.2, 1.2))   # the worker is idle, at a random point of its poll
+    stages = ["unpack", "match", "diff", "report"]
+    joins = " ".join(f"JOIN scan_stage t{i} ON t{i}.scan_id = s.id AND t{i}.stage = '{st}'" for i, st in enumerate(stages))
+    columns = ", ".join(f"t{i}.started_at, t{i}.finished_at" for i in range(len(stages)))
+    rows = [[int(x) for x in r] for r in cluster.sql(db, f"SELECT s.queued_at, {columns} FROM scan s {joins} WHERE s.status = 'succeeded' ORDER BY s.queued_at")]
+    start = [r[1] - r[0] for r in rows]
+    hand_on = [r[1 + 2 * (i + 1)] - r[2 + 2 * i] for r in rows for i in range(len(stages) - 1)]
+    print("| scans | enqueue to start p50 / p95 / max | commit to next stage start p50 / p95 / max | load |")
+    print("|---|---|---|---|")
+    print(f"| {len(rows)}/{n} | {percentile(start, 50):.0f} / {percentile(start, 95):.0f} / {max(start):.0f} ms | "
+          f"{percentile(hand_on, 50):.0f} / {percentile(hand_on, 95):.0f} / {max(hand_on):.0f} ms | {' '.join(load())} |")
+    for p in procs:
+        p.kill()
+    return 0 if len(rows) == n else 1
+
+
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "drain"
     if mode == "drain":
         sys.exit(drain(int(sys.argv[2]) if len(sys.argv) > 2 else int(os.environ.get("ASSAY_DRAIN_SCANS", "1000"))))
     if mode == "throughput":
         sys.exit(throughput())
-    sys.exit(f"usage: {sys.argv[0]} drain [N] | throughput")
+    if mode == "dispatch":
+        sys.exit(dispatch(int(sys.argv[2]) if len(sys.argv) > 2 else 20))
+    sys.exit(f"usage: {sys.argv[0]} drain [N] | throughput | dispatch [N]")

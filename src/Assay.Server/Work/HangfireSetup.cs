@@ -13,12 +13,8 @@ namespace Assay.Server.Work;
 /// the only coordination service). Settings from the scale-out design
 /// (research/anchors-service.md §8.5): sliding invisibility so a long stage is never delivered
 /// twice while its worker lives, and a dead worker's job comes back after one lease; Hangfire's
-/// global 10-attempt retry replaced per job. Workers poll for jobs (at most every
-/// <see cref="MaxFetchPoll"/>); a job enqueued in the worker's own process (the next stage) wakes it
-/// at once. Not Hangfire.PostgreSql's long polling (<c>EnableLongPolling</c>, LISTEN/NOTIFY): it
-/// opens a listener per fetch and cancels it when the fetch ends, and with it a worker sometimes
-/// fetched nothing more: its scans stayed queued for minutes, once in a few test runs
-/// (Hangfire.PostgreSql#410 reports jobs stuck the same way).
+/// global 10-attempt retry replaced per job. An enqueue wakes the idle workers of every process
+/// through LISTEN/NOTIFY (<see cref="StageWakeups"/>), with polling as the fallback.
 /// </summary>
 internal static class HangfireSetup
 {
@@ -29,12 +25,6 @@ internal static class HangfireSetup
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
 
     public const string Schema = "hangfire";
-
-    /// <summary>
-    /// The longest a worker waits between two fetches: the latency from a web process's enqueue to
-    /// an idle worker in another process. One short indexed query per worker thread per poll.
-    /// </summary>
-    public static readonly TimeSpan MaxFetchPoll = TimeSpan.FromSeconds(1);
 
     /// <summary>The dashboard's path, for system administrators only.</summary>
     public const string DashboardPath = "/admin/jobs";
@@ -52,11 +42,17 @@ internal static class HangfireSetup
             PrepareSchemaIfNecessary = true,
             UseSlidingInvisibilityTimeout = true,
             InvisibilityTimeout = options.Lease,
-            QueuePollInterval = options.PollInterval < MaxFetchPoll ? options.PollInterval : MaxFetchPoll,
+            QueuePollInterval = options.PollInterval,
             DistributedLockTimeout = TimeSpan.FromMinutes(1),
+            // Not Hangfire.PostgreSql's long polling (a listener per fetch): StageWakeups instead.
             EnableLongPolling = false,
         };
-        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
+            storage.QueueProviders.Add(new WakeableQueueProvider(storage.QueueProviders.GetProvider(ScanQueues.All[0]), sp.GetService<StageWakeups>()), ScanQueues.All);
+            return storage;
+        });
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -68,6 +64,8 @@ internal static class HangfireSetup
             sp.GetRequiredService<HangfireDispatcher>(), sp.GetRequiredService<ILogger<StageJob>>()));
         if (options.Role.RunsStages() && options.Workers > 0)
         {
+            services.AddSingleton(sp => new StageWakeups(connectionString, sp.GetRequiredService<ILogger<StageWakeups>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<StageWakeups>());
             services.AddHangfireServer((sp, o) =>
             {
                 o.ServerName = $"{Environment.MachineName}/{Environment.ProcessId}";
