@@ -42,6 +42,23 @@ public sealed class HangfireIsolationTests
         }
     }
 
+    /// <summary>
+    /// Hangfire's log provider is process-wide and set by the last host built; a fetched job asks
+    /// it for a logger. With AddHangfire's provider, once that host was disposed every fetch of the
+    /// hosts still running threw after marking its job fetched, and their scans stayed queued (the
+    /// red CI of 2026-12-07, a whole suite's scans in 3 of 10 local runs).
+    /// </summary>
+    [Fact]
+    public async Task LastServerBuilt_Disposed_TheOthersStillRunTheirScans()
+    {
+        var cluster = await PostgresCluster.SharedAsync();
+        await using var running = await LabServer.StartAsync(await cluster.CreateDatabaseAsync());
+        var gone = await LabServer.StartAsync(await cluster.CreateDatabaseAsync());
+        await gone.DisposeAsync();
+        var tenant = await TenantWorlds.CreateAsync(running, "still running");   // asserts that its scan succeeded
+        Assert.NotEmpty(tenant.ScanId);
+    }
+
     /// <summary>Hangfire jobs of <paramref name="scanId"/>'s unpack stage in the database.</summary>
     private static async Task<long> JobsOfAsync(string database, string scanId)
     {

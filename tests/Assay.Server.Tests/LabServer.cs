@@ -50,8 +50,9 @@ public sealed class LabServer : IAsyncDisposable
             PollInterval = TimeSpan.FromMilliseconds(200),
             // A scan whose stage job was lost is dispatched again after one lease (the documented
             // recovery): 20 s keeps that inside every wait of these suites; the default 2 min did not.
-            // (The PostgreSQL suite whose first scan never ran, once in about 20 runs, had another
-            // cause: servers started together shared one Hangfire storage; HangfireIsolationTests.)
+            // (The PostgreSQL suites whose scans never ran had other causes, Hangfire's process-wide
+            // defaults: one storage for servers started together, and a log provider that threw once
+            // the last server built was disposed; HangfireIsolationTests.)
             Lease = TimeSpan.FromSeconds(20),
             Verbose = Environment.GetEnvironmentVariable("ASSAY_TEST_VERBOSE") == "1",
         };

@@ -54,10 +54,11 @@ internal static class HangfireSetup
             return storage;
         });
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(c => c
+        services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogs(sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<HangfireDispatcher>();
         services.AddSingleton<IScanDispatcher>(sp => sp.GetRequiredService<HangfireDispatcher>());
         services.AddTransient(sp => new StageJob(sp.GetRequiredService<AssayStore>(), options, sp.GetRequiredService<ScanExecutor>(),
@@ -77,6 +78,50 @@ internal static class HangfireSetup
                 o.Activator = sp.GetRequiredService<JobActivator>();
             });
             services.AddHostedService<StaleScanSweeper>();
+        }
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide (the last host built sets it), and Hangfire asks it
+    /// for a logger whenever it makes a component, a fetched job among them. AddHangfire's own
+    /// provider throws once its host's logger factory is disposed: with hosts built and disposed
+    /// in one process (the test suites), every job fetch of the hosts still running then threw
+    /// after the job was marked fetched, so their scans stayed queued for minutes (the red CI of
+    /// 2026-12-07). These loggers fall silent instead when their host is gone.
+    /// </summary>
+    internal sealed class HostLogs(ILoggerFactory factory) : Hangfire.Logging.ILogProvider
+    {
+        public Hangfire.Logging.ILog GetLogger(string name) => new HostLog(factory, name);
+
+        private sealed class HostLog(ILoggerFactory factory, string name) : Hangfire.Logging.ILog
+        {
+            private ILogger? _logger;
+
+            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+            {
+                try
+                {
+                    var logger = _logger ??= factory.CreateLogger(name);
+                    var level = logLevel switch
+                    {
+                        Hangfire.Logging.LogLevel.Trace => LogLevel.Trace,
+                        Hangfire.Logging.LogLevel.Debug => LogLevel.Debug,
+                        Hangfire.Logging.LogLevel.Info => LogLevel.Information,
+                        Hangfire.Logging.LogLevel.Warn => LogLevel.Warning,
+                        Hangfire.Logging.LogLevel.Error => LogLevel.Error,
+                        Hangfire.Logging.LogLevel.Fatal => LogLevel.Critical,
+                        _ => LogLevel.None,
+                    };
+                    if (messageFunc is null)
+                        return logger.IsEnabled(level);   // Hangfire asks whether a level is on
+                    logger.Log(level, 0, messageFunc(), exception, static (message, _) => message);
+                    return true;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return false;   // the host that made this logger is gone
+                }
+            }
         }
     }
 

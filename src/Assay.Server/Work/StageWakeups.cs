@@ -15,11 +15,12 @@ namespace Assay.Server.Work;
 /// </summary>
 /// <remarks>
 /// This replaces Hangfire.PostgreSql's long polling (<c>EnableLongPolling</c>), which opens a
-/// listener per fetch and cancels its wait when the fetch ends: with it a worker sometimes fetched
-/// nothing more and its scans stayed queued for minutes (once in a few test runs; its issue #410
-/// reports jobs stuck the same way). Here a wait is never cancelled: it ends by its own timeout, so
-/// no fetch ever waits on a listener, and shutting down takes at most one <see cref="Tick"/>.
-/// </remarks>
+/// listener connection per fetch and cancels its wait when the fetch ends (one connection opened
+/// and closed per job; its issue #410 reports jobs left waiting when a listener is cut). Here one
+/// listener lives as long as the process and reconnects when cut, and a wait is never cancelled:
+/// it ends by its own timeout, so no fetch ever waits on a listener, and shutting down takes at
+/// most one <see cref="Tick"/>.
+/// /// </remarks>
 internal sealed class StageWakeups(string connectionString, ILogger<StageWakeups> log) : BackgroundService
 {
     /// <summary>The PostgreSQL notification channel (one per database).</summary>
