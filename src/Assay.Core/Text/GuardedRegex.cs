@@ -60,82 +60,67 @@ public sealed class GuardedRegex
     }
 
     /// <summary>The first match in <paramref name="input"/> (<see cref="Regex.Match(string)"/>).</summary>
-    public Match Match(string input)
-    {
-        if (_fellBack && Linear is var linear)
-            return linear.Match(input);
-        try
-        {
-            return _interpreted.Match(input);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            _fellBack = true;
-            return Linear.Match(input);
-        }
-    }
+    public Match Match(string input) => Run(input, static (regex, text) => regex.Match(text));
 
     /// <summary>Every match in <paramref name="input"/>, found now (<see cref="Regex.Matches(string)"/> enumerates lazily, past the guard).</summary>
-    public IReadOnlyList<Match> Matches(string input)
-    {
-        if (_fellBack && Linear is var linear)
-            return All(linear.Matches(input));
-        try
-        {
-            return All(_interpreted.Matches(input));
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            _fellBack = true;
-            return All(Linear.Matches(input));
-        }
-    }
+    public IReadOnlyList<Match> Matches(string input) => Run(input, static (regex, text) => All(regex.Matches(text)));
+
+    /// <summary>Whether <paramref name="input"/> holds a match (<see cref="Regex.IsMatch(string)"/>).</summary>
+    public bool IsMatch(string input) => Run(input, static (regex, text) => regex.IsMatch(text));
 
     /// <summary>Whether <paramref name="input"/> holds a match (<see cref="Regex.IsMatch(ReadOnlySpan{char})"/>).</summary>
-    public bool IsMatch(ReadOnlySpan<char> input)
-    {
-        if (_fellBack && Linear is var linear)
-            return linear.IsMatch(input);
-        try
-        {
-            return _interpreted.IsMatch(input);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            _fellBack = true;
-            return Linear.IsMatch(input);
-        }
-    }
+    public bool IsMatch(ReadOnlySpan<char> input) => Run(input, int.MaxValue, static (regex, text, _) => regex.IsMatch(text));
 
     /// <summary>
     /// Where the first <paramref name="limit"/> matches in <paramref name="input"/> are
     /// (<see cref="Regex.EnumerateMatches(ReadOnlySpan{char})"/>, found now).
     /// </summary>
-    public IReadOnlyList<(int Index, int Length)> Spans(ReadOnlySpan<char> input, int limit = int.MaxValue)
+    public IReadOnlyList<(int Index, int Length)> Spans(ReadOnlySpan<char> input, int limit = int.MaxValue) =>
+        Run(input, limit, static (regex, text, most) =>
+        {
+            var spans = new List<(int Index, int Length)>();
+            foreach (var m in regex.EnumerateMatches(text))
+            {
+                if (spans.Count >= most)
+                    break;
+                spans.Add((m.Index, m.Length));
+            }
+            return spans;
+        });
+
+    /// <summary>Interpreted while the pattern has not fallen back; past the budget, again on the linear engine.</summary>
+    private T Run<T>(string input, Func<Regex, string, T> match)
     {
-        if (_fellBack && Linear is var linear)
-            return Spans(linear, input, limit);
-        try
+        if (!_fellBack)
         {
-            return Spans(_interpreted, input, limit);
+            try
+            {
+                return match(_interpreted, input);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                _fellBack = true;
+            }
         }
-        catch (RegexMatchTimeoutException)
-        {
-            _fellBack = true;
-            return Spans(Linear, input, limit);
-        }
+        return match(Linear, input);
     }
 
-    private static List<(int Index, int Length)> Spans(Regex regex, ReadOnlySpan<char> input, int limit)
+    private delegate T SpanMatch<T>(Regex regex, ReadOnlySpan<char> input, int limit);
+
+    private T Run<T>(ReadOnlySpan<char> input, int limit, SpanMatch<T> match)
     {
-        var spans = new List<(int Index, int Length)>();
-        foreach (var m in regex.EnumerateMatches(input))
+        if (!_fellBack)
         {
-            if (spans.Count >= limit)
-                break;
-            spans.Add((m.Index, m.Length));
+            try
+            {
+                return match(_interpreted, input, limit);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                _fellBack = true;
+            }
         }
-        return spans;
+        return match(Linear, input, limit);
     }
 
     /// <summary>Runs the collection's matching now: counting it finds every match.</summary>
@@ -144,21 +129,5 @@ public sealed class GuardedRegex
         var all = new Match[matches.Count];
         matches.CopyTo(all, 0);
         return all;
-    }
-
-    /// <summary>Whether <paramref name="input"/> holds a match (<see cref="Regex.IsMatch(string)"/>).</summary>
-    public bool IsMatch(string input)
-    {
-        if (_fellBack && Linear is var linear)
-            return linear.IsMatch(input);
-        try
-        {
-            return _interpreted.IsMatch(input);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            _fellBack = true;
-            return Linear.IsMatch(input);
-        }
     }
 }
