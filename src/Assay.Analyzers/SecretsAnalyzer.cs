@@ -154,12 +154,9 @@ public sealed class SecretsAnalyzer : IInspector
             if (!text.AsSpan().ContainsAny(markers))
                 continue;
             var tokenLines = new LineCounter(text);
-            var reported = 0;
-            foreach (var m in pattern.Value.Spans(text, MaxFindingsPerRule + 1))
+            // A file full of tokens is one finding's worth of news, not fifty thousand.
+            foreach (var m in pattern.Value.Spans(text, MaxFindingsPerRule))
             {
-                // A file full of tokens is one finding's worth of news, not fifty thousand.
-                if (++reported > MaxFindingsPerRule)
-                    break;
                 var value = text.Substring(m.Index, m.Length);
                 var secret = rule == "ASSAY-SECRET-CLOUD-SECRET" ? value[Math.Max(0, value.Length - 40)..] : value;
                 var evidence = rule == "ASSAY-SECRET-DEFAULT-CREDENTIALS" ? MaskCredentials(value) : $"{kind}: {Mask(secret)}";

@@ -100,6 +100,14 @@ public sealed class SecretsAnalyzerTests
     }
 
     [Fact]
+    public void FileFullOfTokens_FirstFiftyReported()
+    {
+        var text = string.Concat(Enumerable.Range(1, 60).Select(i => $"key{i} = AKIA{i:D16}\n"));
+        var found = Analyze(null, Harness.Text("/etc/config/keys.conf", text)).Findings("ASSAY-SECRET-CLOUD-KEY-ID");
+        Assert.Equal(Enumerable.Range(1, 50), found.Select(f => f.Line!.Value).Order());
+    }
+
+    [Fact]
     public void TokenLookalikes_NoFinding()
     {
         Assert.Empty(Analyze(null, Harness.Fixture("secrets/no-tokens.conf", "/etc/config/x.conf")).Findings);

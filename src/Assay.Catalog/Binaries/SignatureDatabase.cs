@@ -255,7 +255,7 @@ public sealed class Signature
         if (kind is SignatureKind.Anchor or SignatureKind.Lone && (m.Anchors is null || m.Anchors.Count == 0 || m.Anchors.Any(a => a.Length < 3)))
             Fail("an anchor signature needs anchors of at least 3 bytes");
         var groups = m.Groups ?? new Dictionary<string, string> { ["v"] = component.Name };
-        // Group names are checked on the pattern text here (cheap); the automaton is built on first use.
+        // Group names are checked on the pattern text here (cheap); the regex is built on first use.
         foreach (var g in groups.Keys)
         {
             if (!pattern.Contains($"(?<{g}>", StringComparison.Ordinal))
