@@ -29,10 +29,15 @@ public sealed class HangfireIsolationTests
                 var tenant = await TenantWorlds.CreateAsync(server, "isolated");    // its scan succeeded
                 foreach (var database in databases)
                     Assert.Equal(database == own, await JobsOfAsync(database, tenant.ScanId) > 0);
-                // What a stalled test prints reads the engine's rows: here the scan's four stage jobs, succeeded.
+                // What a stalled test prints reads the engine's rows: here the scan's four stage jobs. The
+                // last one may still be Processing: the scan ends when its report stage commits, and
+                // Hangfire marks the job Succeeded only after the job method has returned.
                 var explained = await server.ExplainAsync(tenant.ScanId);
                 Assert.DoesNotContain("could not be read", explained);
-                Assert.Equal(4, explained.Split('\n').Count(l => l.Contains("statename=Succeeded", StringComparison.Ordinal)));
+                var jobs = explained.Split('\n').Where(l => l.Contains("statename=", StringComparison.Ordinal)).ToList();
+                Assert.Equal(4, jobs.Count);
+                Assert.All(jobs, j => Assert.Matches("statename=(Succeeded|Processing) ", j));
+                Assert.True(jobs.Count(j => j.Contains("statename=Succeeded", StringComparison.Ordinal)) >= 3, explained);
             }
         }
         finally
