@@ -25,8 +25,14 @@ internal static class MemoryReport
             $"assay: memory: peak working set {Mb(self.PeakWorkingSet64)} MB; GC heap {Mb(info.HeapSizeBytes)} MB " +
             $"(large objects {Mb(loh)} MB, fragmented {Mb(info.FragmentedBytes)} MB), committed {Mb(info.TotalCommittedBytes)} MB, " +
             $"allocated in all {Mb(GC.GetTotalAllocatedBytes())} MB; collections gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, " +
-            $"gen2 {GC.CollectionCount(2)}; server GC {GCSettings.IsServerGC}, latency {GCSettings.LatencyMode}");
+            $"gen2 {GC.CollectionCount(2)}; server GC {GCSettings.IsServerGC}, latency {GCSettings.LatencyMode}, gen0 budget cap {Gen0Cap()}");
     }
+
+    /// <summary>The collector's largest gen0 budget as it was configured (Assay.Cli.csproj), or "default".</summary>
+    private static string Gen0Cap() =>
+        GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long bytes and > 0
+            ? $"{bytes >> 20} MiB"
+            : "default";
 
     private static long Mb(long bytes) => bytes / 1_000_000;
 }
