@@ -6,7 +6,7 @@ namespace Assay.Cli.Tests;
 public sealed class SpoolMemoryOptionTests
 {
     [Theory]
-    [InlineData(null, 64L << 20)]
+    [InlineData(null, 16L << 20)]
     [InlineData("0", 0L)]
     [InlineData("32M", 32L << 20)]
     [InlineData("1G", 1L << 30)]

@@ -20,7 +20,7 @@ internal sealed class ScanOptionsBinder
     public Option<long?> MaxRatio { get; } = CliOptions.Quantity("--max-ratio", "Compression ratio of one stream beyond which it is treated as a bomb (default 1000).", 1, 1_000_000_000);
     public Option<long?> MaxFiles { get; } = CliOptions.Quantity("--max-files", "Entries of all containers together (default 2,000,000).", 1, long.MaxValue);
     public Option<long?> MaxFileBytes { get; } = CliOptions.Size("--max-file-bytes", "Size of one unpacked file, e.g. 4G (default 16 GiB).");
-    public Option<long?> SpoolMemory { get; } = CliOptions.Size("--spool-memory", "Unpacked content the scan may hold in memory at once, over all workers, e.g. 32M; past it content waits in scratch files (default 64 MiB; 0 keeps it all on disk). Changes memory and disk use, never the result.", min: 0);
+    public Option<long?> SpoolMemory { get; } = CliOptions.Size("--spool-memory", "Unpacked content the scan may hold in memory at once, over all workers, e.g. 32M; past it content waits in scratch files (default 16 MiB; 0 keeps it all on disk). Changes memory and disk use, never the result.", min: 0);
     public Option<int?> HandlerTimeout { get; } = CliOptions.Count("--handler-timeout", "Seconds one format handler may spend on one container (default 600).", 1, 2_000_000);
     public Option<int?> Jobs { get; } = CliOptions.Count("--jobs", "Worker threads (default: all cores); the blocks of a large SquashFS file are decompressed ahead on every core whatever this says.", 1, 1024, null, "-j");
     public Option<string?> Database { get; } = CliOptions.InputPath("--db", "Vulnerability database (default: the one `assay db import` made in the user's data folder, if any).");
