@@ -65,10 +65,15 @@ internal sealed class WorkQueue : IDisposable
     /// <summary>The calling thread works on queued items until <paramref name="done"/> is set.</summary>
     public void HelpUntil(ManualResetEventSlim done)
     {
+        // Woken by queued work or by the end of the walk. (It polled every 20 ms, so a walk that
+        // ended on a worker waited for the poll: 10 ms on average, a fifth of a small image's scan.)
+        WaitHandle[] wakes = [done.WaitHandle, _available.AvailableWaitHandle];
         while (!done.IsSet)
         {
-            if (_available.Wait(20))
+            if (_available.Wait(0))
                 RunOne();
+            else
+                WaitHandle.WaitAny(wakes, 20);
         }
     }
 
