@@ -1,3 +1,4 @@
+using System.Text;
 using System.Security.Cryptography;
 
 namespace Assay.Analyzers.Tests;
@@ -69,6 +70,19 @@ public sealed class SecretsAnalyzerTests
         Assert.Single(sink.Findings("ASSAY-CERT-WEAK-SIGNATURE"));
         Assert.Equal("Self-signed CA certificate shipped", Assert.Single(sink.Findings("ASSAY-CERT-SELF-SIGNED")).Title);
         Assert.Empty(sink.Findings("ASSAY-CERT-EXPIRED"));
+    }
+
+    [Fact]
+    public void SelfIssuedCertificate_SignatureDamaged_NotSelfSigned()
+    {
+        // subject and issuer stay equal; the last byte of the signature (the end of the DER) changes
+        var pem = Encoding.ASCII.GetString(Fixture.Bytes("secrets/cert-weak-selfsigned.pem"));
+        var der = Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal))));
+        der[^1] ^= 0x5a;
+        var damaged = $"-----BEGIN CERTIFICATE-----\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\n-----END CERTIFICATE-----\n";
+        var sink = Analyze(null, Harness.Text("/etc/ssl/certs/vendor-ca.pem", damaged));
+        Assert.Single(sink.Findings("ASSAY-CERT-WEAK-KEY"));
+        Assert.Empty(sink.Findings("ASSAY-CERT-SELF-SIGNED"));
     }
 
     [Fact]
