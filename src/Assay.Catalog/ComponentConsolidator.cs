@@ -19,9 +19,14 @@ public static class ComponentConsolidator
     /// <summary>Locations listed per component in the summary.</summary>
     public const int MaxLocationsListed = 50;
 
-    public static Evaluation Consolidate(Evaluation evaluation) => Consolidate(evaluation, SignatureDatabase.Default, EndOfSupport.Default);
+    /// <summary>With the embedded tables, read only when there is a component to look up (a scan without any skips their YAML).</summary>
+    public static Evaluation Consolidate(Evaluation evaluation) =>
+        Consolidate(evaluation, new Lazy<SignatureDatabase>(() => SignatureDatabase.Default), new Lazy<EndOfSupport>(() => EndOfSupport.Default));
 
-    public static Evaluation Consolidate(Evaluation evaluation, SignatureDatabase signatures, EndOfSupport support)
+    public static Evaluation Consolidate(Evaluation evaluation, SignatureDatabase signatures, EndOfSupport support) =>
+        Consolidate(evaluation, new Lazy<SignatureDatabase>(signatures), new Lazy<EndOfSupport>(support));
+
+    private static Evaluation Consolidate(Evaluation evaluation, Lazy<SignatureDatabase> signatures, Lazy<EndOfSupport> support)
     {
         var merged = evaluation.Components
             .GroupBy(c => (c.Name, c.Version, c.Location))
@@ -29,7 +34,7 @@ public static class ComponentConsolidator
             .ToList();
         merged = FoldHeaderKernels(merged);
         var onDate = DateOnly.FromDateTime((evaluation.StartedAt == default ? DateTimeOffset.UtcNow : evaluation.StartedAt).UtcDateTime);
-        var marked = merged.Select(c => c with { Support = c.Support ?? SupportOf(c, signatures, support, onDate) })
+        var marked = merged.Select(c => c with { Support = c.Support ?? SupportOf(c, signatures.Value, support.Value, onDate) })
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .ThenBy(c => c.Version, StringComparer.Ordinal)
             .ThenBy(c => c.Location, StringComparer.Ordinal)

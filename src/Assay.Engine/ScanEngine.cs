@@ -81,6 +81,8 @@ public sealed class ScanJob
     {
         if (Interlocked.Exchange(ref _used, 1) != 0)
             throw new InvalidOperationException("a ScanJob runs once; prepare another");
+        if (_request.Analysis)
+            SharedData.Preload(vulnerabilities: !_request.SkipVulnerabilities);
         using var input = ScanInput.Open(_request.InputPath, _request.DisplayPath);
         using var cache = OpenCache(_request, _notices);
         using var session = new ScanSession(Options(_request, InspectorsOf(_request), cache), Progress, cancellationToken);
