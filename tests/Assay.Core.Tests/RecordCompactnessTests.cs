@@ -43,6 +43,45 @@ public sealed class RecordCompactnessTests
         Assert.Equal(8000, Enumerable.Range(0, 7).Sum(i => sink.Checks["R" + i]));
     }
 
+    [Fact]
+    public void ShareChecks_EqualTables_OneInstance_ALaterCheckCopiesFirst()
+    {
+        var a = new InspectionSink();
+        var b = new InspectionSink();
+        var c = new InspectionSink();
+        foreach (var sink in new[] { a, b, c })
+            sink.Checked("ASSAY-TEST-SHARE-1", "ASSAY-TEST-SHARE-2");
+        c.Checked("ASSAY-TEST-SHARE-2");
+        a.ShareChecks();
+        b.ShareChecks();
+        c.ShareChecks();
+        Assert.Same(a.ChecksTable, b.ChecksTable);
+        Assert.NotSame(a.ChecksTable, c.ChecksTable);
+
+        b.Checked("ASSAY-TEST-SHARE-1", 3);
+        b.Checked("ASSAY-TEST-SHARE-3");
+        Assert.NotSame(a.ChecksTable, b.ChecksTable);
+        Assert.Equal(new Dictionary<string, long> { ["ASSAY-TEST-SHARE-1"] = 1, ["ASSAY-TEST-SHARE-2"] = 1 }, a.Checks);
+        Assert.Equal(new Dictionary<string, long> { ["ASSAY-TEST-SHARE-1"] = 4, ["ASSAY-TEST-SHARE-2"] = 1, ["ASSAY-TEST-SHARE-3"] = 1 }, b.Checks);
+        Assert.Equal(2, c.Checks["ASSAY-TEST-SHARE-2"]);
+    }
+
+    [Fact]
+    public void FileRecord_OptionalNumbers_ReadBackAsSet_NullWhenNotSet()
+    {
+        var bare = new FileRecord { Path = "a", Kind = NodeKind.File };
+        Assert.Equal((long?[])[null, null, null, null, null, null], [bare.Size, bare.Uid, bare.Gid, bare.Major, bare.Minor, bare.Mtime]);
+        var full = bare with { Size = 0, Uid = long.MaxValue, Gid = -1, Major = 8, Minor = 1, Mtime = -1_000_000_000 };
+        Assert.Equal((long?[])[0, long.MaxValue, -1, 8, 1, -1_000_000_000], [full.Size, full.Uid, full.Gid, full.Major, full.Minor, full.Mtime]);
+        Assert.NotEqual(bare, full);
+        Assert.Equal(bare, full with { Size = null, Uid = null, Gid = null, Major = null, Minor = null, Mtime = null });
+        var json = System.Text.Json.JsonSerializer.Serialize(full, ModelJsonContext.Default.FileRecord);
+        Assert.Equal(full, System.Text.Json.JsonSerializer.Deserialize(json, ModelJsonContext.Default.FileRecord));
+        var bareJson = System.Text.Json.JsonSerializer.Serialize(bare, ModelJsonContext.Default.FileRecord);
+        Assert.DoesNotContain("size", bareJson, StringComparison.Ordinal);
+        Assert.Equal(bare, System.Text.Json.JsonSerializer.Deserialize(bareJson, ModelJsonContext.Default.FileRecord));
+    }
+
     [Theory]
     [InlineData(0x81ed, "0755")]
     [InlineData(0x41ed, "0755")]

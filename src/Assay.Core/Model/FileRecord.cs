@@ -11,13 +11,21 @@ public sealed record FileRecord
 
     public required NodeKind Kind { get; init; }
 
-    public long? Size { get; init; }
+    // The optional numbers are kept as plain longs with long.MinValue for "none" (no format
+    // stores that value): a long? field takes 16 bytes, and a scan holds every record until the
+    // evaluation is written (300,000 on the 4.5 GB mixed input of bench/scan/memory.sh).
+    private const long None = long.MinValue;
+    private readonly long _size = None, _uid = None, _gid = None, _major = None, _minor = None, _mtime = None;
+
+    private static long? Read(long value) => value == None ? null : value;
+
+    public long? Size { get => Read(_size); init => _size = value ?? None; }
 
     /// <summary>Permission and special bits as four octal digits (<c>4755</c>), null when the format has none.</summary>
     public string? Mode { get; init; }
 
-    public long? Uid { get; init; }
-    public long? Gid { get; init; }
+    public long? Uid { get => Read(_uid); init => _uid = value ?? None; }
+    public long? Gid { get => Read(_gid); init => _gid = value ?? None; }
     public string? Sha256 { get; init; }
 
     /// <summary>Symlink or hard link target, as stored in the image (never resolved against the host).</summary>
@@ -28,11 +36,11 @@ public sealed record FileRecord
 
     /// <summary>For devices: <c>char</c> or <c>block</c>.</summary>
     public string? Device { get; init; }
-    public long? Major { get; init; }
-    public long? Minor { get; init; }
+    public long? Major { get => Read(_major); init => _major = value ?? None; }
+    public long? Minor { get => Read(_minor); init => _minor = value ?? None; }
 
     /// <summary>Modification time as Unix seconds, when the format records one.</summary>
-    public long? Mtime { get; init; }
+    public long? Mtime { get => Read(_mtime); init => _mtime = value ?? None; }
 
     /// <summary>Extended attributes, sorted by name (file capabilities and SELinux labels decoded).</summary>
     public IReadOnlyList<XattrRecord>? Xattrs { get; init; }

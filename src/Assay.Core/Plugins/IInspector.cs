@@ -91,6 +91,7 @@ public sealed class InspectionSink
     // checked, and a dictionary per file (its buckets, entries and object) was ~380 bytes of every
     // inspected file's record until the evaluation was assembled, the largest part of it.
     private KeyValuePair<string, long>[]? _checks;
+    private bool _checksShared; // _checks is a table of CheckTables: copied before it changes
     private EvaluationSummaries _summaries = EvaluationSummaries.None;
 
     public void Add(Component component)
@@ -149,10 +150,44 @@ public sealed class InspectionSink
             AddCheck(ruleId, count);
     }
 
+    /// <summary>
+    /// Shares this sink's rule-check table with every sink that has an equal one: most files of a
+    /// kind are checked by the same rules once each, and the scan keeps a sink per inspected file
+    /// until the evaluation is assembled (a table was ~180 bytes of each). Called when the file's
+    /// subtree is done; a later <see cref="Checked(string, long)"/> copies the table first.
+    /// </summary>
+    public void ShareChecks()
+    {
+        lock (_lock)
+        {
+            if (_checks is { Length: > 0 } checks && !_checksShared)
+            {
+                _checks = CheckTables.Shared(checks);
+                _checksShared = true;
+            }
+        }
+    }
+
+    /// <summary>The rule-check table itself, for tests of its sharing.</summary>
+    internal object? ChecksTable
+    {
+        get
+        {
+            lock (_lock)
+                return _checks;
+        }
+    }
+
     // Under _lock.
     private void AddCheck(string ruleId, long count)
     {
         var checks = _checks ?? [];
+        if (_checksShared)
+        {
+            checks = (KeyValuePair<string, long>[])checks.Clone();
+            _checks = checks;
+            _checksShared = false;
+        }
         for (var i = 0; i < checks.Length; i++)
         {
             if (string.Equals(checks[i].Key, ruleId, StringComparison.Ordinal))
@@ -164,6 +199,60 @@ public sealed class InspectionSink
         Array.Resize(ref checks, checks.Length + 1);
         checks[^1] = new(ruleId, count);
         _checks = checks;
+    }
+
+    /// <summary>One instance of every equal rule-check table, up to <see cref="MaxShared"/> tables (past that a table is its own).</summary>
+    private static class CheckTables
+    {
+        private const int MaxShared = 4096;
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Table, KeyValuePair<string, long>[]> s_shared = new();
+        private static int s_count; // beside the dictionary: its Count takes every lock
+
+        public static KeyValuePair<string, long>[] Shared(KeyValuePair<string, long>[] checks)
+        {
+            var key = new Table(checks);
+            if (s_shared.TryGetValue(key, out var shared))
+                return shared;
+            if (Volatile.Read(ref s_count) >= MaxShared)
+                return checks;
+            shared = s_shared.GetOrAdd(key, checks);
+            if (ReferenceEquals(shared, checks))
+                Interlocked.Increment(ref s_count);
+            return shared;
+        }
+
+        private readonly struct Table(KeyValuePair<string, long>[] checks) : IEquatable<Table>
+        {
+            private readonly KeyValuePair<string, long>[] _checks = checks;
+            private readonly int _hash = HashOf(checks);
+
+            public bool Equals(Table other)
+            {
+                if (_hash != other._hash || _checks.Length != other._checks.Length)
+                    return false;
+                for (var i = 0; i < _checks.Length; i++)
+                {
+                    if (_checks[i].Value != other._checks[i].Value || !string.Equals(_checks[i].Key, other._checks[i].Key, StringComparison.Ordinal))
+                        return false;
+                }
+                return true;
+            }
+
+            public override bool Equals(object? obj) => obj is Table other && Equals(other);
+
+            public override int GetHashCode() => _hash;
+
+            private static int HashOf(KeyValuePair<string, long>[] checks)
+            {
+                var hash = new HashCode();
+                foreach (var (key, value) in checks)
+                {
+                    hash.Add(key, StringComparer.Ordinal);
+                    hash.Add(value);
+                }
+                return hash.ToHashCode();
+            }
+        }
     }
 
     public IReadOnlyCollection<Component> Components

@@ -104,6 +104,7 @@ internal sealed class TreeWalker : IDisposable
                     _session.Notice($"the scan cache could not be written ({e.GetType().Name}: {e.Message}); results are not cached");
             }
         }
+        result.Inspection?.ShareChecks();
         _subtreeDone?.Invoke(result);
         if (result.Parent is null)
             _done.Set();
