@@ -76,6 +76,11 @@ def f1(x, nd=2):
     return "—" if x is None else f"{x:.{nd}f}"
 
 
+def sec(x):
+    """Seconds: milliseconds shown below one second (run.sh times the wall in ns)."""
+    return f"{x:.3f}" if x < 1 else f"{x:.2f}"
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return "—"
@@ -127,7 +132,7 @@ def main():
                 return "—"
             tag = " bl" if R.baseline else ""
             if what == "wall":
-                return f"{R.w():.2f} ({min(R.wall):.2f}–{max(R.wall):.2f}){tag}" if len(R.wall) > 1 else f"{R.w():.2f}{tag}"
+                return f"{sec(R.w())} ({sec(min(R.wall))}–{sec(max(R.wall))}){tag}" if len(R.wall) > 1 else f"{sec(R.w())}{tag}"
             if what == "cpu":
                 return f"{R.c():.2f}{tag}"
             return f"{R.r():.0f}{tag}"
