@@ -79,26 +79,13 @@ public sealed record FileTypeInfo
     /// <summary>For ELF: exec, dyn, rel, core.</summary>
     public string? ElfType { get; init; }
 
-    private const int MaxShared = 4096;
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<FileTypeInfo, FileTypeInfo> s_shared = new();
-    private static int s_sharedCount; // kept beside the dictionary: its Count takes every lock
+    private static readonly SharedInstances<FileTypeInfo> s_shared = new(4096);
 
     /// <summary>
     /// One instance for every equal type: a scan's file records hold a type each until the
     /// evaluation is written, and most files share a few dozen types (tens of thousands of equal
-    /// records were ~100 bytes each with their strings). At most <see cref="MaxShared"/> types are
-    /// shared (a crafted input can make every one differ); past that an instance is its own.
+    /// records were ~100 bytes each with their strings). At most 4,096 types are shared (a
+    /// crafted input can make every one differ); past that an instance is its own.
     /// </summary>
-    public static FileTypeInfo Shared(FileTypeInfo type)
-    {
-        ArgumentNullException.ThrowIfNull(type);
-        if (s_shared.TryGetValue(type, out var shared))
-            return shared;
-        if (Volatile.Read(ref s_sharedCount) >= MaxShared)
-            return type;
-        shared = s_shared.GetOrAdd(type, type);
-        if (ReferenceEquals(shared, type))
-            Interlocked.Increment(ref s_sharedCount);
-        return shared;
-    }
+    public static FileTypeInfo Shared(FileTypeInfo type) => s_shared.Shared(type);
 }

@@ -201,48 +201,30 @@ public sealed class InspectionSink
         _checks = checks;
     }
 
-    /// <summary>One instance of every equal rule-check table, up to <see cref="MaxShared"/> tables (past that a table is its own).</summary>
+    /// <summary>One instance of every equal rule-check table, up to 4,096 tables (past that a table is its own).</summary>
     private static class CheckTables
     {
-        private const int MaxShared = 4096;
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Table, KeyValuePair<string, long>[]> s_shared = new();
-        private static int s_count; // beside the dictionary: its Count takes every lock
+        private static readonly Model.SharedInstances<KeyValuePair<string, long>[]> s_shared = new(4096, new TableComparer());
 
-        public static KeyValuePair<string, long>[] Shared(KeyValuePair<string, long>[] checks)
+        public static KeyValuePair<string, long>[] Shared(KeyValuePair<string, long>[] checks) => s_shared.Shared(checks);
+
+        private sealed class TableComparer : IEqualityComparer<KeyValuePair<string, long>[]>
         {
-            var key = new Table(checks);
-            if (s_shared.TryGetValue(key, out var shared))
-                return shared;
-            if (Volatile.Read(ref s_count) >= MaxShared)
-                return checks;
-            shared = s_shared.GetOrAdd(key, checks);
-            if (ReferenceEquals(shared, checks))
-                Interlocked.Increment(ref s_count);
-            return shared;
-        }
-
-        private readonly struct Table(KeyValuePair<string, long>[] checks) : IEquatable<Table>
-        {
-            private readonly KeyValuePair<string, long>[] _checks = checks;
-            private readonly int _hash = HashOf(checks);
-
-            public bool Equals(Table other)
+            public bool Equals(KeyValuePair<string, long>[]? x, KeyValuePair<string, long>[]? y)
             {
-                if (_hash != other._hash || _checks.Length != other._checks.Length)
+                if (ReferenceEquals(x, y))
+                    return true;
+                if (x is null || y is null || x.Length != y.Length)
                     return false;
-                for (var i = 0; i < _checks.Length; i++)
+                for (var i = 0; i < x.Length; i++)
                 {
-                    if (_checks[i].Value != other._checks[i].Value || !string.Equals(_checks[i].Key, other._checks[i].Key, StringComparison.Ordinal))
+                    if (x[i].Value != y[i].Value || !string.Equals(x[i].Key, y[i].Key, StringComparison.Ordinal))
                         return false;
                 }
                 return true;
             }
 
-            public override bool Equals(object? obj) => obj is Table other && Equals(other);
-
-            public override int GetHashCode() => _hash;
-
-            private static int HashOf(KeyValuePair<string, long>[] checks)
+            public int GetHashCode(KeyValuePair<string, long>[] checks)
             {
                 var hash = new HashCode();
                 foreach (var (key, value) in checks)
