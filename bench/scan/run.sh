@@ -176,4 +176,6 @@ phase_big() {
 cat "$WORK/env.txt" >&2
 for p in ${*:-corpus big}; do "phase_$p"; done
 python3 "$HERE/summarize.py" "$TSV" "$WORK/env.txt" ${BASE:+--baseline "$BASE/raw"} > "$HERE/results.md"
+# the timings beside the table, so that results.md can be made again from raw/
+mkdir -p "$HERE/raw" && cp "$TSV" "$WORK/env.txt" "$HERE/raw/"
 cat "$HERE/results.md"
