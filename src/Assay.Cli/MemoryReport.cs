@@ -28,7 +28,7 @@ internal static class MemoryReport
             $"gen2 {GC.CollectionCount(2)}; server GC {GCSettings.IsServerGC}, latency {GCSettings.LatencyMode}, gen0 budget cap {Gen0Cap()}");
     }
 
-    /// <summary>The collector's largest gen0 budget as it was configured (Assay.Cli.csproj), or "default".</summary>
+    /// <summary>The collector's largest gen0 budget as it reports it (capped in Assay.Cli.csproj; 128 MiB here without the cap).</summary>
     private static string Gen0Cap() =>
         GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long bytes and > 0
             ? $"{bytes >> 20} MiB"
