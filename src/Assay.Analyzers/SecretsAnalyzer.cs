@@ -449,8 +449,9 @@ public sealed class SecretsAnalyzer : IInspector
             rsa.ImportSubjectPublicKeyInfo(structure.SubjectPublicKeyInfo.GetDerEncoded(), out _);
             return rsa.VerifyData(cert.GetTbsCertificate(), cert.GetSignature(), hash, RSASignaturePadding.Pkcs1);
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or CertificateException or ArgumentException)
         {
+            // as BouncyCastle's path answers for a key or certificate it cannot use: not self-signed
             return false;
         }
     }
