@@ -185,14 +185,17 @@ public sealed class BrowserJourneyTests : IAsyncLifetime
     /// Clicks and waits for the page to reach <paramref name="url"/>. When it does not, the failure
     /// says where the page stayed and what it shows, with a screenshot: "Create project" once waited
     /// out the whole step bound on a quiet machine (2026-12-07) with nothing to tell a slow server
-    /// from a refused form or an error page.
+    /// from a refused form or an error page. It waits for the new document to be parsed (its
+    /// content is all there), not for its load event: in the clean-clone CI of 35a5a84 "Create
+    /// release" reached the release page, rendered whole, and Playwright logged the network idle,
+    /// yet its wait for "load" ran out after 180 s.
     /// </summary>
     private async Task ClickAndWaitForUrlAsync(IPage page, string selector, string url)
     {
         await page.ClickAsync(selector);
         try
         {
-            await page.WaitForURLAsync(url);
+            await page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException e)
         {
